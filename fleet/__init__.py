@@ -1,0 +1,1 @@
+"""The fake GPU fleet, as pure Python: spec, catalog, manifests, expectations, evidence."""

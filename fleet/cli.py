@@ -1,0 +1,42 @@
+"""`python -m fleet`: validate, render and inspect fleets without Pulumi.
+
+Each subcommand lives in its own module under `fleet.commands` and exposes
+`register(subparsers)`; the module sets `func` on its parser. A command returns
+its exit code. Bad input is reported on stderr with exit code 2, never a traceback.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from fleet.commands import check, manifests
+from fleet.stackfile import SpecError
+
+COMMANDS = (check, manifests)
+EXIT_BAD_INPUT = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m fleet", description="Fake GPU fleet: specs, manifests and evidence."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except SpecError as error:
+        Console(stderr=True, highlight=False, soft_wrap=True).print(str(error), markup=False)
+        return EXIT_BAD_INPUT
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

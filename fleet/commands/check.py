@@ -1,0 +1,25 @@
+"""`fleet check STACK_FILE`: validate a stack file and print the fleet summary."""
+
+import argparse
+import json
+
+from rich.console import Console
+
+from fleet.stackfile import load_stack_file
+from fleet.summary import summary_data, summary_table
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser("check", help="validate a stack file and print its fleet")
+    parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = load_stack_file(args.stack_file)
+    if args.json:
+        print(json.dumps(summary_data(spec), indent=2))
+    else:
+        Console(highlight=False).print(summary_table(spec, f"{args.stack_file}: valid"))
+    return 0

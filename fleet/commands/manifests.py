@@ -1,0 +1,23 @@
+"""`fleet manifests STACK_FILE`: every object the stack creates directly, as YAML."""
+
+import argparse
+import sys
+
+import yaml
+
+from fleet.manifests import stack_objects
+from fleet.stackfile import load_stack_file
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "manifests", help="print the Kubernetes objects a stack creates, as multi-document YAML"
+    )
+    parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = load_stack_file(args.stack_file)
+    yaml.safe_dump_all(stack_objects(spec), sys.stdout, sort_keys=False)
+    return 0

@@ -1,0 +1,231 @@
+"""The fleet spec: what one Pulumi stack file declares, validated.
+
+A stack file (`stacks/Pulumi.<stack>.yaml`) holds the fleet under the
+project's config namespace:
+
+    config:
+      gpu-fleet:cluster: {mode: kind, name: ai-factory-lab}
+      gpu-fleet:pools:
+        a100: {nodes: 2, gpusPerNode: 8, product: NVIDIA-A100-SXM4-80GB}
+
+Pools are declared once; nodes, operator topology, capacity figures and
+expected outcomes are all derived from `FleetSpec`.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from fleet import catalog, versions
+
+PROJECT = "gpu-fleet"
+NODE_NAME_PREFIX = "kwok-gpu-"
+# KWOK's guidance is about 1,000 fake nodes per controller; lease renewals have
+# been reported to fail near 4,000. Twice the guidance is the ceiling we accept.
+MAX_FAKE_NODES = 2000
+MAX_GPUS_PER_NODE = 16
+# Pods that the real kind worker runs besides the operator's exporters
+# (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
+SYSTEM_WORKER_MAX_PODS = 110
+SYSTEM_WORKER_RESERVED_PODS = 12
+
+# A DNS-1123 label: pool names become part of node names and label values.
+PoolName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=40)
+]
+# A Kubernetes label value (the GFD product label is one).
+LabelValue = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
+]
+Quantity = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")]
+ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
+ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
+DnsLabel = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+]
+
+
+class FieldProblem(ValueError):
+    """A validation problem that belongs to a key below the model that found it."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+class SpecModel(BaseModel):
+    """Strict: no unknown keys, no coercion ("2" is not 2, 2.0 is not 2)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+class PoolSpec(SpecModel):
+    nodes: int = Field(ge=1, le=MAX_FAKE_NODES)
+    gpus_per_node: int = Field(alias="gpusPerNode", ge=1, le=MAX_GPUS_PER_NODE)
+    product: LabelValue
+    gpu_memory_mib: int | None = Field(default=None, alias="gpuMemoryMiB", ge=1024, le=1_048_576)
+    cpu: int = Field(default=96, ge=1, le=4096)
+    memory: Quantity = "1024Gi"
+    pods: int = Field(default=110, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _memory_from_catalog(self) -> "PoolSpec":
+        if self.gpu_memory_mib is None:
+            known = catalog.known_memory_mib(self.product)
+            if known is None:
+                raise FieldProblem(
+                    ("gpuMemoryMiB",),
+                    f"product {self.product!r} is not in the catalog, so gpuMemoryMiB is required "
+                    f"(known products: {', '.join(sorted(catalog.CATALOG))})"
+                )
+            self.gpu_memory_mib = known
+        return self
+
+    @property
+    def memory_mib(self) -> int:
+        assert self.gpu_memory_mib is not None  # filled by the validator
+        return self.gpu_memory_mib
+
+    @property
+    def gpus(self) -> int:
+        return self.nodes * self.gpus_per_node
+
+
+class KindCluster(SpecModel):
+    """A kind cluster the program creates and deletes."""
+
+    mode: Literal["kind"]
+    name: DnsLabel = "ai-factory-lab"
+    node_image: str = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage", min_length=1)
+
+
+class ExistingCluster(SpecModel):
+    """A cluster the program did not create, reached through a kubeconfig context."""
+
+    mode: Literal["existing"]
+    context: str | None = Field(default=None, min_length=1)
+    kubeconfig: str | None = Field(default=None, min_length=1)
+    allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
+
+    @model_validator(mode="after")
+    def _opted_in(self) -> "ExistingCluster":
+        if not self.allow_fake_nodes:
+            raise FieldProblem(
+                ("allowFakeNodes",),
+                "this stack targets a cluster the program did not create; creating fake GPU "
+                "nodes there is an explicit opt-in: set allowFakeNodes: true"
+            )
+        return self
+
+
+class KwokSpec(SpecModel):
+    install: bool = True
+    version: ReleaseTag = versions.KWOK_VERSION
+    # Local files or URLs used instead of the release assets, controller first.
+    manifests: list[Annotated[str, StringConstraints(min_length=1)]] | None = Field(
+        default=None, min_length=1
+    )
+
+    @property
+    def manifest_sources(self) -> list[str]:
+        return self.manifests or versions.kwok_release_manifests(self.version)
+
+
+class OperatorSpec(SpecModel):
+    install: bool = True
+    version: ChartVersion = versions.OPERATOR_VERSION
+    # A chart name (with `repository`), an oci:// reference, or a local chart directory.
+    chart: str | None = Field(default=None, min_length=1)
+    repository: str | None = Field(default=None, min_length=1)
+    namespace: DnsLabel = "gpu-operator"
+    release_name: DnsLabel = Field(default="gpu-operator", alias="releaseName")
+    # False where the operator's own pods cannot become ready (no images).
+    wait: bool = True
+    # False skips the chart's hooks (its pre-upgrade Job needs a runnable pod).
+    hooks: bool = True
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def chart_source(self) -> tuple[str, str | None]:
+        """(chart, repository) for Helm; repository is None for OCI and local charts."""
+        if self.chart is None:
+            return versions.default_operator_chart(self.version)
+        return self.chart, self.repository
+
+    @property
+    def has_shared_exporter(self) -> bool:
+        shared = versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION
+        return versions.parse_chart_version(self.version) >= shared
+
+
+class DemoSpec(SpecModel):
+    """The scheduling demo of REFERENCE §2; sizes default to values derived from the pools."""
+
+    enabled: bool = False
+    namespace: DnsLabel = "gpu-demo"
+    image: str = Field(default="nvidia/cuda:12.4.1-base-ubuntu22.04", min_length=1)
+    small_pool: PoolName | None = Field(default=None, alias="smallPool")
+    oversized_gpus: int | None = Field(default=None, alias="oversizedGpus", ge=1)
+    missing_pool: PoolName | None = Field(default=None, alias="missingPool")
+    queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
+
+
+class FleetSpec(SpecModel):
+    cluster: Annotated[KindCluster | ExistingCluster, Field(discriminator="mode")]
+    pools: dict[PoolName, PoolSpec] = Field(min_length=1)
+    kwok: KwokSpec = Field(default_factory=KwokSpec)
+    operator: OperatorSpec = Field(default_factory=OperatorSpec)
+    demo: DemoSpec = Field(default_factory=DemoSpec)
+
+    @model_validator(mode="after")
+    def _fleet_limits(self) -> "FleetSpec":
+        if self.total_nodes > MAX_FAKE_NODES:
+            raise FieldProblem(
+                ("pools",),
+                f"the pools add up to {self.total_nodes} fake nodes; at most {MAX_FAKE_NODES} "
+                "are supported (KWOK's guidance is about 1,000 nodes per controller)"
+            )
+        for name, pool in self.pools.items():
+            longest = node_name(name, pool.nodes - 1)
+            if len(longest) > 63:
+                raise FieldProblem(
+                    ("pools", name),
+                    f"node name {longest!r} is {len(longest)} characters; "
+                    "node names are also hostname label values, at most 63 characters"
+                )
+        budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
+        if (
+            isinstance(self.cluster, KindCluster)
+            and self.operator.install
+            and not self.operator.has_shared_exporter
+            and self.total_nodes > budget
+        ):
+            raise FieldProblem(
+                ("operator", "version"),
+                f"fake-gpu-operator {self.operator.version} runs one exporter pod per fake node on "
+                f"the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods at most, about {budget} "
+                f"free); {self.total_nodes} fake nodes will not fit: set operator.version to "
+                "0.0.67 or later (one exporter for all fake nodes)"
+            )
+        return self
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(pool.nodes for pool in self.pools.values())
+
+    @property
+    def total_gpus(self) -> int:
+        return sum(pool.gpus for pool in self.pools.values())
+
+    @property
+    def largest_pod_gpus(self) -> int:
+        """The most GPUs a single pod can be given: one whole node of the biggest pool."""
+        return max(pool.gpus_per_node for pool in self.pools.values())
+
+
+def node_name(pool: str, index: int) -> str:
+    return f"{NODE_NAME_PREFIX}{pool}-{index}"
+
+
+TOP_LEVEL_KEYS = tuple(FleetSpec.model_fields)

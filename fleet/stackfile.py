@@ -1,0 +1,197 @@
+"""Read a fleet spec from a Pulumi stack file or from Pulumi config, with clear errors.
+
+Every problem is reported as `<file>: <config key path>: <what is wrong>`, so
+that a user can find the line to fix without a traceback.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from fleet.spec import (
+    PROJECT,
+    DemoSpec,
+    ExistingCluster,
+    FieldProblem,
+    FleetSpec,
+    KindCluster,
+    KwokSpec,
+    OperatorSpec,
+    PoolSpec,
+)
+
+
+class SpecError(Exception):
+    """A stack that does not describe a valid fleet. `str()` is the user-facing message."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(source)
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: invalid fleet spec"]
+        lines += [f"  {problem}" for problem in self.problems]
+        return "\n".join(lines)
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that rejects a key given twice in one mapping.
+
+    PyYAML keeps the last of two equal keys silently; for a pool declared twice
+    that would hide one of the declarations.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"key {key!r} is given twice (each pool and key may be declared only once)",
+                    key_node.start_mark,
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_stack_file(path: str | Path) -> FleetSpec:
+    """Parse and validate `stacks/Pulumi.<stack>.yaml`."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError(source, [f"cannot read the file: {error.strerror}"]) from None
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as error:
+        raise SpecError(source, [f"not valid YAML: {_one_line(error)}"]) from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
+        raise SpecError(source, ["expected a Pulumi stack file with a `config:` mapping"])
+    return parse_fleet(project_config(document["config"]), source)
+
+
+def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """This project's keys of a stack's `config:` mapping, without the namespace.
+
+    Keys of other namespaces (`kubernetes:...`, `pulumi:...`) belong to others
+    and are left alone; a key without a namespace belongs to this project.
+    """
+    own: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = str(key).rpartition(":")
+        if namespace in ("", PROJECT):
+            own[name] = value
+    return own
+
+
+def parse_fleet(config: Mapping[str, Any], source: str) -> FleetSpec:
+    """Validate this project's config keys (without namespace) as a `FleetSpec`."""
+    try:
+        return FleetSpec.model_validate(dict(config))
+    except ValidationError as error:
+        raise SpecError(source, [_describe(detail) for detail in error.errors()]) from None
+
+
+def _describe(detail: ErrorDetails) -> str:
+    loc = _without_union_tags(detail["loc"])
+    cause = detail.get("ctx", {}).get("error")
+    if isinstance(cause, FieldProblem):
+        loc = (*loc, *cause.loc)
+    where = _key_path(loc)
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(detail["loc"][:-1])
+        hint = f"; valid keys here: {', '.join(allowed)}" if allowed else ""
+        return f"{where}: unknown key{hint}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    if kind == "union_tag_not_found":
+        return f"{where}: needs `mode: kind` (create a kind cluster) or `mode: existing`"
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind.startswith("string_pattern"):
+        message = _pattern_hint(loc)
+    value = detail.get("input")
+    got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {value!r})"
+    return f"{where}: {message}{got}"
+
+
+def _without_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    if len(loc) > 1 and loc[0] == "cluster" and loc[1] in ("kind", "existing"):
+        return (loc[0], *loc[2:])
+    return loc
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return f"{PROJECT}:<root>"
+    head, *rest = loc
+    path = f"{PROJECT}:{head}"
+    for part in rest:
+        if part == "[key]":
+            path += " (the key itself)"
+        elif isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}"
+    return path
+
+
+def _pattern_hint(loc: tuple[int | str, ...]) -> str:
+    field = loc[-2] if loc and loc[-1] == "[key]" else (loc[-1] if loc else "")
+    if loc and loc[0] == "pools" and loc[-1] == "[key]":
+        return (
+            "pool names become node names and label values: lowercase letters, digits and "
+            "'-', starting and ending with a letter or digit, at most 40 characters"
+        )
+    hints = {
+        "product": "must be a label value: letters, digits, '-', '_', '.', at most 63 characters",
+        "memory": "must be a Kubernetes quantity such as 1024Gi or 512Gi",
+        "version": "must be a release version such as v0.7.0 (KWOK) or 0.0.59 (operator chart)",
+    }
+    return hints.get(
+        str(field), "must be a DNS label: lowercase letters, digits and '-', at most 63 characters"
+    )
+
+
+_MODELS_BY_SECTION: dict[str, type[BaseModel]] = {
+    "kwok": KwokSpec,
+    "operator": OperatorSpec,
+    "demo": DemoSpec,
+}
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys a mapping at `loc` accepts, as written in a stack file."""
+    model: type[BaseModel] | None
+    match loc:
+        case ():
+            model = FleetSpec
+        case ("pools", _):
+            model = PoolSpec
+        case ("cluster", "kind"):
+            model = KindCluster
+        case ("cluster", "existing"):
+            model = ExistingCluster
+        case (str(section),):
+            model = _MODELS_BY_SECTION.get(section)
+        case _:
+            model = None
+    return _aliases(model) if model else []
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _one_line(error: yaml.YAMLError) -> str:
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
+    return " ".join(str(error).split())

@@ -1,0 +1,44 @@
+"""The fleet summary: per pool and in total, as printed by `fleet check` and exported by the stack."""
+
+from typing import Any
+
+from rich.table import Table
+
+from fleet.spec import FleetSpec
+
+
+def summary_table(spec: FleetSpec, title: str) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in ("pool", "nodes", "GPUs/node", "product", "GPU memory (MiB)", "GPUs"):
+        table.add_column(column, justify="left" if column in ("pool", "product") else "right")
+    for name, pool in spec.pools.items():
+        table.add_row(
+            name,
+            str(pool.nodes),
+            str(pool.gpus_per_node),
+            pool.product,
+            str(pool.memory_mib),
+            str(pool.gpus),
+        )
+    table.add_section()
+    table.add_row("total", str(spec.total_nodes), "", "", "", str(spec.total_gpus), style="bold")
+    return table
+
+
+def summary_data(spec: FleetSpec) -> dict[str, Any]:
+    """The same figures as plain data (stack outputs, `--json`)."""
+    return {
+        "pools": {
+            name: {
+                "nodes": pool.nodes,
+                "gpusPerNode": pool.gpus_per_node,
+                "product": pool.product,
+                "gpuMemoryMiB": pool.memory_mib,
+                "gpus": pool.gpus,
+            }
+            for name, pool in spec.pools.items()
+        },
+        "totalNodes": spec.total_nodes,
+        "totalGpus": spec.total_gpus,
+        "largestPodGpus": spec.largest_pod_gpus,
+    }
