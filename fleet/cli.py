@@ -35,6 +35,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         Console(stderr=True, highlight=False, soft_wrap=True).print(str(error), markup=False)
         return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `python -m fleet manifests ... | head`
+        sys.stderr.close()
+        return 0
     return code
 
 

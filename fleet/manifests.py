@@ -1,4 +1,4 @@
-"""Every Kubernetes object a stack creates itself (not those of KWOK's or the operator's releases)."""
+"""Every Kubernetes object a stack creates itself (not those of the KWOK or operator releases)."""
 
 from collections.abc import Iterator
 from typing import Any

@@ -77,7 +77,7 @@ class PoolSpec(SpecModel):
                 raise FieldProblem(
                     ("gpuMemoryMiB",),
                     f"product {self.product!r} is not in the catalog, so gpuMemoryMiB is required "
-                    f"(known products: {', '.join(sorted(catalog.CATALOG))})"
+                    f"(known products: {', '.join(sorted(catalog.CATALOG))})",
                 )
             self.gpu_memory_mib = known
         return self
@@ -114,7 +114,7 @@ class ExistingCluster(SpecModel):
             raise FieldProblem(
                 ("allowFakeNodes",),
                 "this stack targets a cluster the program did not create; creating fake GPU "
-                "nodes there is an explicit opt-in: set allowFakeNodes: true"
+                "nodes there is an explicit opt-in: set allowFakeNodes: true",
             )
         return self
 
@@ -184,7 +184,7 @@ class FleetSpec(SpecModel):
             raise FieldProblem(
                 ("pools",),
                 f"the pools add up to {self.total_nodes} fake nodes; at most {MAX_FAKE_NODES} "
-                "are supported (KWOK's guidance is about 1,000 nodes per controller)"
+                "are supported (KWOK's guidance is about 1,000 nodes per controller)",
             )
         for name, pool in self.pools.items():
             longest = node_name(name, pool.nodes - 1)
@@ -192,7 +192,7 @@ class FleetSpec(SpecModel):
                 raise FieldProblem(
                     ("pools", name),
                     f"node name {longest!r} is {len(longest)} characters; "
-                    "node names are also hostname label values, at most 63 characters"
+                    "node names are also hostname label values, at most 63 characters",
                 )
         budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
         if (
@@ -206,7 +206,7 @@ class FleetSpec(SpecModel):
                 f"fake-gpu-operator {self.operator.version} runs one exporter pod per fake node on "
                 f"the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods at most, about {budget} "
                 f"free); {self.total_nodes} fake nodes will not fit: set operator.version to "
-                "0.0.67 or later (one exporter for all fake nodes)"
+                "0.0.67 or later (one exporter for all fake nodes)",
             )
         return self
 

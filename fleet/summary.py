@@ -1,4 +1,4 @@
-"""The fleet summary: per pool and in total, as printed by `fleet check` and exported by the stack."""
+"""The fleet summary per pool and in total: printed by `fleet check`, exported by the stack."""
 
 from typing import Any
 

@@ -1,0 +1,56 @@
+# One entry point for people and CI. `make help` lists the targets.
+STACK ?= lesson1
+VENV  ?= venv
+PY    := $(VENV)/bin/python
+STACK_FILE := stacks/Pulumi.$(STACK).yaml
+
+# A local file backend and a default passphrase, so that nothing asks a question
+# or needs a Pulumi Cloud account. Set your own to override either.
+export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+export PULUMI_SKIP_UPDATE_CHECK ?= true
+ifeq ($(origin PULUMI_CONFIG_PASSPHRASE)$(origin PULUMI_CONFIG_PASSPHRASE_FILE),undefinedundefined)
+export PULUMI_CONFIG_PASSPHRASE := gpu-fleet-local
+endif
+
+PULUMI := pulumi --non-interactive
+
+.PHONY: help venv test lint up preview down check
+help:
+	@echo "make up STACK=lesson1       create the fleet of stacks/Pulumi.<STACK>.yaml"
+	@echo "make preview STACK=lesson1  show what would change (pulumi preview --diff)"
+	@echo "make down STACK=lesson1     destroy everything the stack created"
+	@echo "make check STACK=lesson1    validate the stack file and print the fleet"
+	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
+
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy .
+
+test: lint
+	$(PY) -m pytest -m "not e2e"
+
+check: venv
+	$(PY) -m fleet check $(STACK_FILE)
+
+.pulumi-state:
+	mkdir -p $@
+
+stack: venv .pulumi-state
+	@$(PULUMI) stack select --create $(STACK) >/dev/null
+
+up: check stack
+	$(PULUMI) up --yes --stack $(STACK)
+	$(PY) -m fleet check $(STACK_FILE)
+
+preview: check stack
+	$(PULUMI) preview --diff --stack $(STACK)
+
+down: venv stack
+	$(PULUMI) destroy --yes --stack $(STACK)
