@@ -31,7 +31,7 @@ SYSTEM_WORKER_RESERVED_PODS = 12
 
 # A DNS-1123 label: pool names become part of node names and label values.
 PoolName = Annotated[
-    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=40)
+    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
 # A Kubernetes label value (the GFD product label is one).
 LabelValue = Annotated[

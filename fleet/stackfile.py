@@ -114,6 +114,9 @@ def _describe(detail: ErrorDetails) -> str:
         return f"{where}: required key is missing"
     if kind == "union_tag_not_found":
         return f"{where}: needs `mode: kind` (create a kind cluster) or `mode: existing`"
+    if kind == "union_tag_invalid":
+        tag = detail.get("ctx", {}).get("tag")
+        return f"{where}.mode: must be `kind` or `existing` (got {tag!r})"
     message = detail["msg"].removeprefix("Value error, ")
     if kind.startswith("string_pattern"):
         message = _pattern_hint(loc)
@@ -148,7 +151,7 @@ def _pattern_hint(loc: tuple[int | str, ...]) -> str:
     if loc and loc[0] == "pools" and loc[-1] == "[key]":
         return (
             "pool names become node names and label values: lowercase letters, digits and "
-            "'-', starting and ending with a letter or digit, at most 40 characters"
+            "'-', starting and ending with a letter or digit, at most 63 characters"
         )
     hints = {
         "product": "must be a label value: letters, digits, '-', '_', '.', at most 63 characters",

@@ -1,0 +1,60 @@
+"""Fake nodes exactly as REFERENCE §1."""
+
+from fleet.nodes import GPU_RESOURCE, fleet_nodes
+from fleet.spec import FleetSpec
+from fleet.stackfile import load_stack_file
+from tests.spec.conftest import STACKS_DIR
+
+
+def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:
+    node = next(iter(fleet_nodes(lesson1)))
+    assert node["metadata"] == {
+        "name": "kwok-gpu-a100-0",
+        "annotations": {"kwok.x-k8s.io/node": "fake", "node.alpha.kubernetes.io/ttl": "0"},
+        "labels": {
+            "kubernetes.io/arch": "amd64",
+            "kubernetes.io/os": "linux",
+            "kubernetes.io/hostname": "kwok-gpu-a100-0",
+            "node-role.kubernetes.io/gpu-worker": "",
+            "type": "kwok",
+            "gpu-pool": "a100",
+            "run.ai/simulated-gpu-node-pool": "a100",
+            "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB",
+        },
+    }
+    assert node["spec"] == {
+        "taints": [{"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}]
+    }
+    status = node["status"]
+    expected = {"cpu": "96", "memory": "1024Gi", "pods": "110"}
+    assert status["allocatable"] == expected
+    assert status["capacity"] == expected
+    info = status["nodeInfo"]
+    assert (info["architecture"], info["operatingSystem"]) == ("amd64", "linux")
+    assert info["kubeletVersion"] == info["kubeProxyVersion"] == "fake"
+    assert info["containerRuntimeVersion"] == "fake"
+
+
+def test_program_never_writes_gpu_capacity(lesson1: FleetSpec) -> None:
+    for node in fleet_nodes(lesson1):
+        for field in ("allocatable", "capacity"):
+            assert GPU_RESOURCE not in node["status"][field]
+
+
+def test_pool_resources_follow_the_pool() -> None:
+    spec = load_stack_file(STACKS_DIR / "Pulumi.medium.yaml")
+    by_pool = {node["metadata"]["labels"]["gpu-pool"]: node for node in fleet_nodes(spec)}
+    assert by_pool["h100"]["status"]["capacity"] == {
+        "cpu": "128",
+        "memory": "1536Gi",
+        "pods": "110",
+    }
+    assert by_pool["l40s"]["status"]["allocatable"]["memory"] == "512Gi"
+
+
+def test_node_names_are_unique_and_indexed_from_zero() -> None:
+    spec = load_stack_file(STACKS_DIR / "Pulumi.large-1k.yaml")
+    names = [node["metadata"]["name"] for node in fleet_nodes(spec)]
+    assert len(names) == len(set(names)) == 1000
+    assert names[0] == "kwok-gpu-a100-0"
+    assert names[-1] == "kwok-gpu-l40s-399"
