@@ -1,4 +1,4 @@
-"""Every object `python -m fleet manifests` prints validates against the pinned Kubernetes schema."""
+"""Every object `fleet manifests` prints validates against the pinned Kubernetes schema."""
 
 import functools
 from pathlib import Path
