@@ -1,0 +1,38 @@
+"""`fleet import-topology FILE.json --stack NAME`: a stack file from a topology file."""
+
+import argparse
+
+from rich.console import Console
+
+from fleet.stack_writer import default_cluster_name, new_kind_stack, stack_path, write_new
+from fleet.stackfile import load_stack_file
+from fleet.summary import summary_table
+from fleet.topology import read_topology
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "import-topology", help="write a stack file from a topology JSON file of the original lab"
+    )
+    parser.add_argument("topology", help="topology JSON file (pools keyed by name)")
+    parser.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
+    parser.add_argument("--stacks-dir", default="stacks", help="where stack files live")
+    parser.add_argument(
+        "--cluster-name", help="kind cluster name (default: gpu-fleet-<stack>, made a DNS label)"
+    )
+    parser.add_argument("--force", action="store_true", help="replace an existing stack file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = stack_path(args.stacks_dir, args.stack)
+    topology = read_topology(args.topology)
+    header = [f"Written by python -m fleet import-topology from {args.topology}."]
+    if topology.name or topology.description:
+        about = ": ".join(filter(None, (topology.name, topology.description)))
+        header.append(f"Topology {' '.join(about.split())}")
+    header.append(f"Check it with: python -m fleet check {path}")
+    cluster_name = args.cluster_name or default_cluster_name(args.stack)
+    write_new(path, new_kind_stack(path, cluster_name, topology.pools, header), force=args.force)
+    Console(highlight=False).print(summary_table(load_stack_file(path), f"{path}: valid"))
+    return 0

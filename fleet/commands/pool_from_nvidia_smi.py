@@ -1,0 +1,125 @@
+"""`fleet pool-from-nvidia-smi [FILE|-]`: a pool mirroring one real GPU node's nvidia-smi output."""
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from rich.console import Console
+
+from fleet import nvidia_smi
+from fleet.catalog import known_memory_mib, product_label
+from fleet.pool_input import InputError, check_pools
+from fleet.stack_writer import pool_yaml, replace_file, stack_path, with_pool
+from fleet.stackfile import load_stack_file
+from fleet.summary import summary_table
+
+# Leading words of a product label that say nothing about the model.
+_VENDOR_WORDS = frozenset({"nvidia", "tesla", "geforce", "quadro"})
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "pool-from-nvidia-smi",
+        help="print a pool that mirrors a real GPU node, from its nvidia-smi output",
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        help=f"output of `{nvidia_smi.QUERY_COMMAND}`, `nvidia-smi -L` or `nvidia-smi` "
+        "(default: standard input)",
+    )
+    parser.add_argument("--nodes", type=_positive, default=1, help="fake nodes in the pool")
+    parser.add_argument("--pool", help="pool name (default: from the product, such as h100)")
+    parser.add_argument(
+        "--into-stack", metavar="NAME", help="add the pool to the stack file Pulumi.NAME.yaml"
+    )
+    parser.add_argument("--stacks-dir", default="stacks", help="where stack files live")
+    parser.add_argument(
+        "--force", action="store_true", help="with --into-stack: replace a pool of the same name"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    source, text = _read(args.file)
+    reading = nvidia_smi.parse(text, source)
+    gpus = nvidia_smi.one_model(reading, source)
+    product = product_label(gpus.name)
+    from_output = gpus.memory_mib is not None
+    memory = gpus.memory_mib if from_output else known_memory_mib(product)
+    if memory is None:
+        raise InputError(
+            source,
+            [
+                f"the output gives no memory.total and {product} is not in the catalog, so "
+                f"gpuMemoryMiB is unknown; capture `{nvidia_smi.QUERY_COMMAND}` instead",
+            ],
+        )
+    name = args.pool or default_pool_name(product)
+    pool = {
+        "nodes": args.nodes,
+        "gpusPerNode": gpus.count,
+        "product": product,
+        "gpuMemoryMiB": memory,
+    }
+    check_pools({name: pool}, f"pool from {source}")
+    comment = f"{gpus.count} x {gpus.name} per node (nvidia-smi {reading.format} output"
+    comment += ")" if from_output else "; memory from the catalog)"
+    if args.into_stack is None:
+        print(pool_yaml(name, pool, comment), end="")
+        return 0
+
+    path = stack_path(args.stacks_dir, args.into_stack)
+    if not path.is_file():
+        raise InputError(str(path), ["no such stack file; create the stack first"])
+    replacing = name in load_stack_file(path).pools
+    if replacing and not args.force:
+        raise InputError(
+            str(path),
+            [
+                f"already has a pool {name!r}; "
+                "pass --force to replace it, or --pool to name this one differently",
+            ],
+        )
+    text = path.read_text(encoding="utf-8")
+    replace_file(path, with_pool(text, str(path), name, pool, comment))
+    done = "replaced" if replacing else "added"
+    Console(highlight=False).print(
+        summary_table(load_stack_file(path), f"{path}: valid (pool {name} {done})")
+    )
+    return 0
+
+
+def default_pool_name(product: str) -> str:
+    """A pool name from a product label: the model, without the vendor's words.
+
+    NVIDIA-H100-80GB-HBM3 -> h100, Tesla-T4 -> t4, NVIDIA-GeForce-RTX-4090 -> rtx-4090.
+    """
+    words = [word for word in re.split(r"[^a-z0-9]+", product.lower()) if word]
+    while len(words) > 1 and words[0] in _VENDOR_WORDS:
+        words.pop(0)
+    model = next((i for i, word in enumerate(words) if any(c.isdigit() for c in word)), 0)
+    return "-".join(words[: model + 1])[:63].strip("-") or "gpu"
+
+
+def _read(file: str) -> tuple[str, str]:
+    if file == "-":
+        return "<stdin>", sys.stdin.read()
+    try:
+        return file, Path(file).read_text(encoding="utf-8")
+    except OSError as error:
+        raise InputError(file, [f"cannot read the file: {error.strerror or error}"]) from None
+    except UnicodeDecodeError:
+        raise InputError(file, ["not nvidia-smi output (not UTF-8 text)"]) from None
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1 (got {value!r})")
+    return number

@@ -1,0 +1,173 @@
+"""Write stack files: a new kind stack from pools, or one pool into an existing stack."""
+
+import os
+import re
+import tempfile
+import textwrap
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fleet import versions
+from fleet.pool_input import SHARED_EXPORTER_VERSION, InputError, check_pools
+from fleet.spec import PROJECT, SYSTEM_WORKER_MAX_PODS, SYSTEM_WORKER_RESERVED_PODS
+from fleet.stackfile import parse_fleet, project_config
+
+# Pulumi's rule for a stack name (without an organisation or project).
+STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+COMMENT_WIDTH = 86
+
+
+def stack_path(stacks_dir: str | Path, stack: str) -> Path:
+    if not STACK_NAME.fullmatch(stack):
+        raise InputError(
+            f"stack name {stack!r}",
+            ["may only contain letters, digits, '-', '_' and '.' (at most 100 characters)"],
+        )
+    return Path(stacks_dir) / f"Pulumi.{stack}.yaml"
+
+
+def default_cluster_name(stack: str) -> str:
+    """`gpu-fleet-<stack>`, made a DNS label (kind cluster names must be one)."""
+    name = re.sub(r"[^a-z0-9-]+", "-", f"gpu-fleet-{stack.lower()}")
+    return name[:63].strip("-")
+
+
+def new_kind_stack(
+    path: Path, cluster_name: str, pools: Mapping[str, Any], header: list[str]
+) -> str:
+    """The text of a stack file for `pools` on a new kind cluster, validated.
+
+    `header` is paragraphs for the comment at the top of the file.
+
+    A fleet too large for the default operator's exporter-per-node layout gets
+    the first operator version with a shared exporter, and a comment saying why.
+    """
+    source = str(path)
+    config: dict[str, Any] = {"cluster": {"mode": "kind", "name": cluster_name}, "pools": pools}
+    comments = list(header)
+    nodes = check_pools(pools, source).total_nodes
+    budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
+    default_too_old = versions.parse_chart_version(versions.OPERATOR_VERSION) < (
+        versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION
+    )
+    if default_too_old and nodes > budget:
+        config["operator"] = {"version": SHARED_EXPORTER_VERSION}
+        comments.append(
+            f"Operator {SHARED_EXPORTER_VERSION}: the default {versions.OPERATOR_VERSION} runs one "
+            f"exporter pod per fake node on the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods "
+            f"at most, about {budget} free), too few for {nodes} fake nodes; "
+            f"{SHARED_EXPORTER_VERSION} runs one exporter for all of them."
+        )
+    parse_fleet(config, source)
+    document = {"config": {f"{PROJECT}:{key}": value for key, value in config.items()}}
+    lines = [line for paragraph in comments for line in textwrap.wrap(paragraph, COMMENT_WIDTH)]
+    text = "".join(f"# {line}\n" for line in lines)
+    return text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+def write_new(path: Path, text: str, *, force: bool) -> None:
+    """Write a stack file, refusing to replace an existing one unless `force`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("w" if force else "x", encoding="utf-8") as stream:
+            stream.write(text)
+    except FileExistsError:
+        raise InputError(str(path), ["already exists; pass --force to replace it"]) from None
+
+
+def replace_file(path: Path, text: str) -> None:
+    """Replace `path` with `text` at once, so an interrupted write leaves the old file."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
+    ) as stream:
+        stream.write(text)
+    os.replace(stream.name, path)
+
+
+def pool_yaml(name: str, pool: Mapping[str, Any], comment: str | None = None) -> str:
+    """A pool declaration as YAML, as it sits under `gpu-fleet:pools`."""
+    text = yaml.safe_dump({name: dict(pool)}, sort_keys=False, allow_unicode=True)
+    if comment is None:
+        return text
+    first, rest = text.split("\n", 1)
+    return f"{first}  # {comment}\n{rest}"
+
+
+def with_pool(
+    text: str, source: str, name: str, pool: Mapping[str, Any], comment: str | None = None
+) -> str:
+    """`text` with pool `name` appended to its pools, or in place of the pool of that name.
+
+    The text is edited rather than re-dumped, so that everything else in the
+    file (comments included) stays as it was. The edit is checked by parsing,
+    and the fleet it makes is validated.
+    """
+    pools_key, pools = _pools_node(text, source)
+    indent = " " * pools.value[0][0].start_mark.column
+    block = "".join(f"{indent}{line}\n" for line in pool_yaml(name, pool, comment).splitlines())
+    start = end = _line_end(text, _content_end(pools))
+    for key, value in pools.value:
+        if key.value == name:
+            start = text.rfind("\n", 0, key.start_mark.index) + 1
+            end = _line_end(text, _content_end(value))
+    before = text[:start] if start == 0 or text[:start].endswith("\n") else text[:start] + "\n"
+    edited = before + block + text[end:]
+
+    expected = yaml.safe_load(text)
+    expected["config"][pools_key][name] = dict(pool)
+    document = yaml.safe_load(edited)
+    if document != expected:
+        raise InputError(
+            source,
+            [
+                f"cannot add the pool without rewriting {pools_key} (anchors or aliases in it?); "
+                f"add it by hand:\n{block}",
+            ],
+        )
+    parse_fleet(project_config(document["config"]), f"{source} with pool {name!r}")
+    return edited
+
+
+def _pools_node(text: str, source: str) -> tuple[str, yaml.MappingNode]:
+    """The pools of a valid stack file's text as a node, and their key."""
+    config = _entry(yaml.compose(text, Loader=yaml.SafeLoader), ("config",))
+    pools = _entry(config[1] if config else None, (f"{PROJECT}:pools", "pools"))
+    if pools is None:
+        raise InputError(source, [f"has no {PROJECT}:pools to add a pool to"])
+    key, node = pools
+    if not isinstance(node, yaml.MappingNode) or not node.value or node.flow_style:
+        raise InputError(
+            source, [f"{key} must be a block mapping (one indented block per pool) to add a pool"]
+        )
+    return key, node
+
+
+def _entry(node: yaml.Node | None, keys: tuple[str, ...]) -> tuple[str, yaml.Node] | None:
+    """The last entry of a mapping node whose key is one of `keys` (the last wins, as in a load)."""
+    found = None
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value in keys:
+                found = (str(key.value), value)
+    return found
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where the last scalar (or flow collection) of a node ends in the text.
+
+    A block collection's own end mark is the start of whatever follows it,
+    which may be comments that belong to the next key.
+    """
+    if isinstance(node, yaml.MappingNode) and node.value and not node.flow_style:
+        return _content_end(node.value[-1][1])
+    if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
+        return _content_end(node.value[-1])
+    return int(node.end_mark.index)
+
+
+def _line_end(text: str, index: int) -> int:
+    newline = text.find("\n", index)
+    return len(text) if newline < 0 else newline + 1
