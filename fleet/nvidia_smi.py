@@ -28,6 +28,8 @@ _TABLE_END = ("| Processes:", "| MIG devices:")
 _MIB = re.compile(r"(?P<mib>\d+)(?:\s*MiB)?")
 _NOT_REPORTED = ("[N/A]", "[Not Supported]", "N/A")
 _FIELD_ALIASES = {"gpu_name": "name"}
+# A --query-gpu field as a CSV header names it (without its unit), e.g. pci.bus_id.
+_QUERY_FIELD = re.compile(r"[a-z_]+(?:\.[a-z_]+)*")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def parse(text: str, source: str) -> Reading:
         return Reading("list", _parse_list(lines, source))
     if any(line.startswith(("+-", "|")) for line in lines):
         return Reading("table", _parse_table(lines, source))
-    if "," in lines[0]:
+    if "," in lines[0] or "name" in _header(lines[0]):
         return Reading("csv", _parse_csv(lines, source))
     raise InputError(
         source,
@@ -136,8 +138,13 @@ def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
 
 def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
     rows = list(csv.reader(lines, skipinitialspace=True))
-    fields = [_FIELD_ALIASES.get(field, field) for field in map(_field, rows[0])]
-    if "name" in fields:
+    fields = _header(lines[0])
+    if all(_QUERY_FIELD.fullmatch(field) for field in fields):
+        if "name" not in fields:
+            raise InputError(
+                source,
+                [f"the CSV header has no name column ({lines[0]!r}); query name,memory.total"],
+            )
         columns = {field: index for index, field in enumerate(fields)}
         first_line, data = 2, rows[1:]
     elif len(fields) == 2:  # --format=csv,noheader of name,memory.total
@@ -166,9 +173,10 @@ def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
     return tuple(gpus)
 
 
-def _field(header: str) -> str:
-    """`memory.total [MiB]` -> `memory.total`."""
-    return header.split("[")[0].strip().lower()
+def _header(line: str) -> list[str]:
+    """The query fields a CSV header line names: `memory.total [MiB]` -> `memory.total`."""
+    fields = (cell.split("[")[0].strip().lower() for cell in line.split(","))
+    return [_FIELD_ALIASES.get(field, field) for field in fields]
 
 
 def _mib(value: str, where: str, source: str) -> int | None:
