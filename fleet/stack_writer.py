@@ -2,7 +2,7 @@
 
 import os
 import re
-import tempfile
+import shutil
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +12,12 @@ import yaml
 
 from fleet import versions
 from fleet.pool_input import SHARED_EXPORTER_VERSION, InputError, check_pools
-from fleet.spec import PROJECT, SYSTEM_WORKER_MAX_PODS, SYSTEM_WORKER_RESERVED_PODS
+from fleet.spec import (
+    PROJECT,
+    SYSTEM_WORKER_MAX_PODS,
+    SYSTEM_WORKER_RESERVED_PODS,
+    OperatorSpec,
+)
 from fleet.stackfile import parse_fleet, project_config
 
 # Pulumi's rule for a stack name (without an organisation or project).
@@ -50,10 +55,7 @@ def new_kind_stack(
     comments = list(header)
     nodes = check_pools(pools, source).total_nodes
     budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
-    default_too_old = versions.parse_chart_version(versions.OPERATOR_VERSION) < (
-        versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION
-    )
-    if default_too_old and nodes > budget:
+    if not OperatorSpec().has_shared_exporter and nodes > budget:
         config["operator"] = {"version": SHARED_EXPORTER_VERSION}
         comments.append(
             f"Operator {SHARED_EXPORTER_VERSION}: the default {versions.OPERATOR_VERSION} runs one "
@@ -79,12 +81,11 @@ def write_new(path: Path, text: str, *, force: bool) -> None:
 
 
 def replace_file(path: Path, text: str) -> None:
-    """Replace `path` with `text` at once, so an interrupted write leaves the old file."""
-    with tempfile.NamedTemporaryFile(
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", delete=False
-    ) as stream:
-        stream.write(text)
-    os.replace(stream.name, path)
+    """Replace `path` with `text` in one step (an interrupted write leaves the old file)."""
+    new = path.with_name(f".{path.name}.new")
+    new.write_text(text, encoding="utf-8")
+    shutil.copymode(path, new)
+    os.replace(new, path)
 
 
 def pool_yaml(name: str, pool: Mapping[str, Any], comment: str | None = None) -> str:

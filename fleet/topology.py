@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from fleet.pool_input import InputError, check_pools
-from fleet.spec import FleetSpec
 
 TOP_LEVEL_KEYS = ("name", "description", "pools")
 
@@ -24,8 +23,7 @@ class Topology:
     name: str | None
     description: str | None
     pools: dict[str, Any]
-    """The pools as written in the file (already validated)."""
-    spec: FleetSpec
+    """The pools as written in the file (validated)."""
 
 
 def read_topology(path: str | Path) -> Topology:
@@ -53,8 +51,8 @@ def read_topology(path: str | Path) -> Topology:
         problems.append("pools: required key is missing")
     if problems:
         raise InputError(source, problems)
-    spec = check_pools(document["pools"], source)
-    return Topology(document.get("name"), document.get("description"), document["pools"], spec)
+    check_pools(document["pools"], source)
+    return Topology(document.get("name"), document.get("description"), document["pools"])
 
 
 class _DuplicateKey(ValueError):

@@ -165,7 +165,10 @@ def test_into_stack_adds_the_pool_and_keeps_the_rest(
     stacks: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     stack_file = stacks / LESSON1.name
+    stack_file.chmod(0o640)
     assert _into(stacks, "--pool", "h100-real", "--nodes", "2") == 0
+    assert stack_file.stat().st_mode & 0o777 == 0o640
+    assert [path.name for path in stacks.iterdir()] == [LESSON1.name]
     text = stack_file.read_text(encoding="utf-8")
     original = LESSON1.read_text(encoding="utf-8")
     # Everything that was there is still there, in order, comments included.

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
+from fleet.pool_input import check_pools
 from fleet.spec import KindCluster
 from fleet.stackfile import load_stack_file
-from fleet.topology import read_topology
 from tests.imports.conftest import ROOT, TOPOLOGIES, table_rows
 
 PROFILES = {"small": (5, 32), "medium": (160, 1024), "large-1k": (1000, 6400)}
@@ -28,7 +28,7 @@ def test_profile_imports_to_a_stack_with_its_totals(
     stack_file = tmp_path / f"Pulumi.{profile}.yaml"
     spec = load_stack_file(stack_file)
     assert (spec.total_nodes, spec.total_gpus) == totals
-    assert spec.pools == read_topology(source).spec.pools
+    assert spec.pools == check_pools(json.loads(source.read_text())["pools"], "json").pools
     output = capsys.readouterr().out
     assert "".join(output.split()).startswith(f"{stack_file}:valid")  # rich may wrap the title
     assert table_rows(output)["total"] == [str(total) for total in totals]
