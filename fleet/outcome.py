@@ -1,0 +1,68 @@
+"""Scheduling outcomes of the demo workloads: what `fleet expect` predicts and evidence observes.
+
+Both sides use these types, so that the report compares like with like.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+WorkloadKind = Literal["Pod", "Deployment"]
+
+# Every demo pod (and the Deployment's pod template) carries this label with
+# its workload's name, so that evidence can group pods without per-pod reads.
+DEMO_WORKLOAD_LABEL = "gpu-fleet.dev/demo-workload"
+
+# The two Pending causes of REFERENCE §2, as the default scheduler words them
+# in a FailedScheduling event.
+REASON_INSUFFICIENT_GPU = "Insufficient nvidia.com/gpu"
+REASON_NODE_SELECTOR = "didn't match Pod's node affinity/selector"
+
+
+@dataclass(frozen=True)
+class WorkloadOutcome:
+    """How many replicas of one workload run and how many stay Pending, and why."""
+
+    name: str
+    kind: WorkloadKind
+    running: int
+    pending: int
+    reasons: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "running": self.running,
+            "pending": self.pending,
+            "reasons": list(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class FleetOutcome:
+    """The outcome of every demo workload on one fleet, with namespace totals."""
+
+    workloads: tuple[WorkloadOutcome, ...]
+    # Where the model does not cover the stack's workloads, what it leaves out.
+    caveats: tuple[str, ...] = field(default=())
+
+    @property
+    def running(self) -> int:
+        return sum(workload.running for workload in self.workloads)
+
+    @property
+    def pending(self) -> int:
+        return sum(workload.pending for workload in self.workloads)
+
+    def workload(self, name: str) -> WorkloadOutcome:
+        for workload in self.workloads:
+            if workload.name == name:
+                return workload
+        raise KeyError(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "workloads": [workload.as_dict() for workload in self.workloads],
+            "totals": {"running": self.running, "pending": self.pending},
+            "caveats": list(self.caveats),
+        }
