@@ -3,9 +3,13 @@
 from collections.abc import Iterator
 from typing import Any
 
+from fleet.demo_manifests import demo_objects
 from fleet.nodes import fleet_nodes
 from fleet.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:
+    """The fake nodes, then the scheduling demo when the stack enables it."""
     yield from fleet_nodes(spec)
+    if spec.demo.enabled:
+        yield from demo_objects(spec)

@@ -16,6 +16,8 @@ DEMO_WORKLOAD_LABEL = "gpu-fleet.dev/demo-workload"
 # in a FailedScheduling event.
 REASON_INSUFFICIENT_GPU = "Insufficient nvidia.com/gpu"
 REASON_NODE_SELECTOR = "didn't match Pod's node affinity/selector"
+# A node whose pod slots are all taken (a pool with a small `pods`).
+REASON_TOO_MANY_PODS = "Too many pods"
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,23 @@ class FleetSpec(SpecModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _demo_pools(self) -> "FleetSpec":
+        small, missing = self.demo.small_pool, self.demo.missing_pool
+        if small is not None and small not in self.pools:
+            raise FieldProblem(
+                ("demo", "smallPool"),
+                f"{small!r} is not a pool of this stack (pools: {', '.join(self.pools)}); "
+                "the small pod must be able to run",
+            )
+        if missing is not None and missing in self.pools:
+            raise FieldProblem(
+                ("demo", "missingPool"),
+                f"{missing!r} is a pool of this stack; missingPool must name a pool that "
+                "does not exist, so that its pod stays Pending",
+            )
+        return self
+
     @property
     def total_nodes(self) -> int:
         return sum(pool.nodes for pool in self.pools.values())

@@ -1,0 +1,87 @@
+"""Kubernetes objects of the scheduling demo: its namespace and four workloads.
+
+Pulumi awaits Pods and Deployments until they are ready, so a workload meant
+to stay (partly) Pending would hang `pulumi up` until its timeout. The
+workloads that `fleet.expect` predicts to have Pending pods carry
+`pulumi.com/skipAwait: "true"`; the others are awaited as usual.
+"""
+
+from typing import Any
+
+from fleet.demo import DemoWorkload, demo_workloads
+from fleet.expect import expected_outcome
+from fleet.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
+from fleet.outcome import DEMO_WORKLOAD_LABEL
+from fleet.spec import PROJECT, FleetSpec
+
+PART_OF_LABEL = "app.kubernetes.io/part-of"
+SKIP_AWAIT = "pulumi.com/skipAwait"
+KWOK_TOLERATION = {**KWOK_TAINT, "operator": "Equal"}
+
+
+def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
+    """The namespace first, then the workloads in creation order."""
+    namespace = spec.demo.namespace
+    outcome = expected_outcome(spec)
+    objects: list[dict[str, Any]] = [
+        {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "labels": {PART_OF_LABEL: PROJECT}},
+        }
+    ]
+    for workload in demo_workloads(spec):
+        metadata: dict[str, Any] = {
+            "name": workload.name,
+            "namespace": namespace,
+            "labels": _labels(workload),
+        }
+        if outcome.workload(workload.name).pending:
+            metadata["annotations"] = {SKIP_AWAIT: "true"}
+        pod_spec = _pod_spec(workload, spec.demo.image)
+        if workload.kind == "Pod":
+            objects.append(
+                {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec}
+            )
+        else:
+            objects.append(_deployment(workload, metadata, pod_spec))
+    return objects
+
+
+def _labels(workload: DemoWorkload) -> dict[str, str]:
+    return {DEMO_WORKLOAD_LABEL: workload.name, PART_OF_LABEL: PROJECT}
+
+
+def _pod_spec(workload: DemoWorkload, image: str) -> dict[str, Any]:
+    """No cpu or memory requests: only the GPU count decides where a demo pod fits."""
+    spec: dict[str, Any] = {
+        "tolerations": [dict(KWOK_TOLERATION)],
+        "containers": [
+            {
+                "name": "cuda",
+                "image": image,
+                "command": ["sleep", "infinity"],
+                "resources": {"limits": {GPU_RESOURCE: str(workload.gpus)}},
+            }
+        ],
+    }
+    if workload.pool is not None:
+        spec["nodeSelector"] = {POOL_LABEL: workload.pool}
+    if workload.kind == "Pod":
+        spec["restartPolicy"] = "Never"
+    return spec
+
+
+def _deployment(
+    workload: DemoWorkload, metadata: dict[str, Any], pod_spec: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata,
+        "spec": {
+            "replicas": workload.replicas,
+            "selector": {"matchLabels": {DEMO_WORKLOAD_LABEL: workload.name}},
+            "template": {"metadata": {"labels": _labels(workload)}, "spec": pod_spec},
+        },
+    }

@@ -1,0 +1,49 @@
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from fleet.spec import FleetSpec
+from fleet.stackfile import load_stack_file, parse_fleet, project_config
+from tests.spec.conftest import STACKS_DIR
+
+LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"
+
+MakeFleet = Callable[..., FleetSpec]
+
+
+def pool(nodes: int, gpus: int, **extra: Any) -> dict[str, Any]:
+    """A pool of a catalog product (no gpuMemoryMiB needed) with optional overrides."""
+    return {"nodes": nodes, "gpusPerNode": gpus, "product": "NVIDIA-A100-SXM4-80GB", **extra}
+
+
+@pytest.fixture
+def lesson1() -> FleetSpec:
+    return load_stack_file(LESSON1_FILE)
+
+
+@pytest.fixture
+def make_fleet() -> MakeFleet:
+    """`make_fleet(pools, mode="kind", **demo)`: a fleet with the demo enabled."""
+
+    def make(pools: dict[str, Any], mode: str = "kind", **demo: Any) -> FleetSpec:
+        cluster: dict[str, Any] = {"mode": mode}
+        if mode == "existing":
+            cluster["allowFakeNodes"] = True
+        config = {"cluster": cluster, "pools": pools, "demo": {"enabled": True, **demo}}
+        return parse_fleet(config, "test")
+
+    return make
+
+
+@pytest.fixture
+def lesson1_with() -> MakeFleet:
+    """`lesson1_with(**demo)`: the lesson-1 stack with demo overrides."""
+
+    def make(**demo: Any) -> FleetSpec:
+        config = project_config(yaml.safe_load(LESSON1_FILE.read_text())["config"])
+        config["demo"] = {"enabled": True, **demo}
+        return parse_fleet(config, "test")
+
+    return make

@@ -1,0 +1,184 @@
+"""The demo's workload shapes and the manifests the stack sends for them."""
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import kubernetes_validate.utils
+import pytest
+
+from fleet import versions
+from fleet.demo import MISSING, OVERSIZED, QUEUE, SMALL, demo_workloads
+from fleet.demo_manifests import SKIP_AWAIT, demo_objects
+from fleet.expect import expected_outcome
+from fleet.manifests import stack_objects
+from fleet.nodes import KWOK_TAINT
+from fleet.outcome import DEMO_WORKLOAD_LABEL
+from fleet.spec import FleetSpec
+from fleet.stackfile import SpecError, load_stack_file
+from tests.demo.conftest import MakeFleet, pool
+from tests.spec.conftest import STACK_FILES
+
+NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
+
+
+def _workloads(spec: FleetSpec) -> dict[str, dict[str, Any]]:
+    return {obj["metadata"]["name"]: obj for obj in demo_objects(spec)[1:]}
+
+
+def _pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
+    spec: dict[str, Any] = (
+        obj["spec"]["template"]["spec"] if obj["kind"] == "Deployment" else obj["spec"]
+    )
+    return spec
+
+
+def _gpus(obj: dict[str, Any]) -> str:
+    limits: dict[str, str] = _pod_spec(obj)["containers"][0]["resources"]["limits"]
+    return limits["nvidia.com/gpu"]
+
+
+def test_lesson1_shapes(lesson1: FleetSpec) -> None:
+    objects = demo_objects(lesson1)
+    assert [(obj["kind"], obj["metadata"]["name"]) for obj in objects] == [
+        ("Namespace", "gpu-demo"),
+        ("Pod", SMALL),
+        ("Pod", OVERSIZED),
+        ("Pod", MISSING),
+        ("Deployment", QUEUE),
+    ]
+    workloads = _workloads(lesson1)
+    assert {name: _gpus(obj) for name, obj in workloads.items()} == {
+        SMALL: "1",
+        OVERSIZED: "16",
+        MISSING: "1",
+        QUEUE: "1",
+    }
+    selectors = {name: _pod_spec(obj).get("nodeSelector") for name, obj in workloads.items()}
+    assert selectors == {
+        SMALL: {"gpu-pool": "a100"},
+        OVERSIZED: None,
+        MISSING: {"gpu-pool": "b200"},
+        QUEUE: None,
+    }
+    assert workloads[QUEUE]["spec"]["replicas"] == 40
+    assert all(workloads[name]["spec"]["restartPolicy"] == "Never" for name in NAMES[:3])
+
+
+@pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda path: path.stem)
+def test_every_workload_tolerates_kwok_and_is_labelled(stack_file: Path) -> None:
+    spec = load_stack_file(stack_file)
+    workloads = _workloads(spec)
+    assert tuple(workloads) == NAMES
+    for name, obj in workloads.items():
+        assert obj["metadata"]["namespace"] == spec.demo.namespace
+        pod_spec = _pod_spec(obj)
+        assert pod_spec["tolerations"] == [{**KWOK_TAINT, "operator": "Equal"}], name
+        assert pod_spec["containers"][0]["image"] == spec.demo.image
+        pod_labels = (
+            obj["spec"]["template"]["metadata"]["labels"]
+            if obj["kind"] == "Deployment"
+            else obj["metadata"]["labels"]
+        )
+        assert pod_labels[DEMO_WORKLOAD_LABEL] == name
+        assert pod_labels["app.kubernetes.io/part-of"] == "gpu-fleet"
+    selector = workloads[QUEUE]["spec"]["selector"]["matchLabels"]
+    assert selector == {DEMO_WORKLOAD_LABEL: QUEUE}
+
+
+def test_sizes_follow_the_fleet(make_fleet: MakeFleet) -> None:
+    spec = make_fleet({"l40s": pool(3, 4), "big": pool(1, 16)})
+    sizes = {w.name: (w.gpus, w.replicas, w.pool) for w in demo_workloads(spec)}
+    assert sizes == {
+        SMALL: (1, 1, "l40s"),  # the first declared pool
+        OVERSIZED: (32, 1, None),  # twice the largest node
+        MISSING: (1, 1, "b200"),
+        QUEUE: (1, 36, None),  # 28 GPUs + 8
+    }
+
+
+def test_overrides(lesson1_with: MakeFleet) -> None:
+    spec = lesson1_with(
+        smallPool="l40s", oversizedGpus=12, missingPool="gb300", queueReplicas=7, image="busybox"
+    )
+    sizes = {w.name: (w.gpus, w.replicas, w.pool) for w in demo_workloads(spec)}
+    assert sizes == {
+        SMALL: (1, 1, "l40s"),
+        OVERSIZED: (12, 1, None),
+        MISSING: (1, 1, "gb300"),
+        QUEUE: (1, 7, None),
+    }
+    assert _pod_spec(_workloads(spec)[QUEUE])["containers"][0]["image"] == "busybox"
+
+
+def test_default_missing_pool_avoids_the_stacks_pools(make_fleet: MakeFleet) -> None:
+    spec = make_fleet({"b200": pool(1, 8), "b200-absent": pool(1, 8)})
+    assert _pod_spec(_workloads(spec)[MISSING])["nodeSelector"] == {"gpu-pool": "b200-absent-2"}
+
+
+@pytest.mark.parametrize(
+    ("demo", "key"),
+    [({"smallPool": "h200"}, "demo.smallPool"), ({"missingPool": "a100"}, "demo.missingPool")],
+)
+def test_demo_pools_are_checked_against_the_stack(
+    make_fleet: MakeFleet, demo: dict[str, str], key: str
+) -> None:
+    with pytest.raises(SpecError) as raised:
+        make_fleet({"a100": pool(1, 8)}, **demo)
+    assert f"gpu-fleet:{key}:" in str(raised.value)
+
+
+def test_skip_await_exactly_on_lesson1_pending_workloads(lesson1: FleetSpec) -> None:
+    annotated = {
+        name
+        for name, obj in _workloads(lesson1).items()
+        if SKIP_AWAIT in obj["metadata"].get("annotations", {})
+    }
+    assert annotated == {OVERSIZED, MISSING, QUEUE}
+    assert _workloads(lesson1)[OVERSIZED]["metadata"]["annotations"] == {SKIP_AWAIT: "true"}
+
+
+@pytest.mark.parametrize(
+    "demo",
+    [{}, {"oversizedGpus": 8}, {"queueReplicas": 20}, {"oversizedGpus": 4, "queueReplicas": 0}],
+    ids=["lesson1", "oversized-fits", "queue-fits", "all-but-b200-run"],
+)
+def test_skip_await_follows_the_expected_outcome(
+    lesson1_with: MakeFleet, demo: dict[str, int]
+) -> None:
+    spec = lesson1_with(**demo)
+    outcome = expected_outcome(spec)
+    for name, obj in _workloads(spec).items():
+        skipped = obj["metadata"].get("annotations", {}).get(SKIP_AWAIT) == "true"
+        assert skipped == (outcome.workload(name).pending > 0), name
+
+
+def test_queue_that_fits_is_awaited(lesson1_with: MakeFleet) -> None:
+    workloads = _workloads(lesson1_with(oversizedGpus=8, queueReplicas=20))
+    assert "annotations" not in workloads[OVERSIZED]["metadata"]
+    assert "annotations" not in workloads[QUEUE]["metadata"]
+    assert "annotations" in workloads[MISSING]["metadata"]
+
+
+def test_stack_objects_add_the_demo_after_the_nodes_only_when_enabled(lesson1: FleetSpec) -> None:
+    kinds = [obj["kind"] for obj in stack_objects(lesson1)]
+    assert kinds == ["Node"] * 5 + ["Namespace", "Pod", "Pod", "Pod", "Deployment"]
+    disabled = lesson1.model_copy(
+        update={"demo": lesson1.demo.model_copy(update={"enabled": False})}
+    )
+    assert {obj["kind"] for obj in stack_objects(disabled)} == {"Node"}
+
+
+@pytest.fixture
+def _cached_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
+    cached = functools.cache(kubernetes_validate.utils.schema_contents)
+    monkeypatch.setattr(kubernetes_validate.utils, "schema_contents", cached)
+
+
+@pytest.mark.usefixtures("_cached_schemas")
+def test_overridden_demo_matches_the_schema(lesson1_with: MakeFleet) -> None:
+    """Stack files cover the defaults (tests/spec); here: awaited workloads and an empty queue."""
+    for obj in demo_objects(lesson1_with(oversizedGpus=8, queueReplicas=0, namespace="demo-2")):
+        checked = kubernetes_validate.validate(obj, versions.KUBERNETES_VERSION, strict=True)
+        assert checked == "1.36", obj["metadata"]["name"]
