@@ -1,0 +1,43 @@
+"""Fallback for `pulumi up`: create the stack's own objects with the kubernetes client.
+
+The objects are exactly `fleet.manifests.stack_objects(spec)`, the ones the Pulumi
+components send. Nodes are created with their status (the API server keeps status
+on create). A namespace's pods are only admitted once its `default` ServiceAccount
+exists, so each new namespace is waited for before its objects follow.
+"""
+
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from kubernetes import utils
+from kubernetes.client.exceptions import ApiException
+
+from e2e import kube
+
+SERVICE_ACCOUNT_TIMEOUT = 60.0
+
+
+def _wait_for_default_service_account(api: Any, namespace: str) -> None:
+    core = kube.core(api)
+    deadline = time.monotonic() + SERVICE_ACCOUNT_TIMEOUT
+    while True:
+        try:
+            core.read_namespaced_service_account("default", namespace, _preload_content=False)
+            return
+        except ApiException as error:
+            if error.status != 404 or time.monotonic() > deadline:
+                raise
+        time.sleep(0.2)
+
+
+def create_objects(api: Any, objects: Iterable[dict[str, Any]]) -> list[str]:
+    """Create every object in order; return `Kind/name` of each. Any API error raises."""
+    created = []
+    for obj in objects:
+        namespace = obj["metadata"].get("namespace", "default")
+        utils.create_from_dict(api, obj, namespace=namespace)  # type: ignore[no-untyped-call]
+        created.append(f"{obj['kind']}/{obj['metadata']['name']}")
+        if obj["kind"] == "Namespace":
+            _wait_for_default_service_account(api, obj["metadata"]["name"])
+    return created

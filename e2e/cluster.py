@@ -1,0 +1,119 @@
+"""A throwaway control plane: `kwokctl create cluster --runtime binary` on local binaries.
+
+kwokctl v0.7.0 (read from its source):
+- a local path given as `--<component>-binary` is symlinked into the cluster's workdir,
+  never downloaded; without one it would fetch release binaries, so all five are given;
+- everything lives in `$KWOK_WORKDIR/clusters/<name>/` (pki, etcd data, logs, pids,
+  `kubeconfig.yaml`), so a temporary KWOK_WORKDIR and `kwokctl delete cluster` leave nothing;
+- ports (etcd, etcd peer, apiserver, kwok-controller, controller-manager, scheduler) are
+  picked from unused ones; `bindAddress` defaults to 0.0.0.0, so the config sets 127.0.0.1;
+- `--kubeconfig ""` keeps it from adding a context to ~/.kube/config;
+- its kwok-controller runs with `--manage-all-nodes=true` (the cluster has no real nodes)
+  and the default fast stages (node-initialize, node-heartbeat-with-lease, pod-ready,
+  pod-complete, pod-delete) from its config file, not from Stage objects.
+"""
+
+import atexit
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from e2e.pins import KUBERNETES_VERSION
+
+CREATE_TIMEOUT = "5m"
+KWOKCTL_CONFIG = """\
+apiVersion: config.kwok.x-k8s.io/v1alpha1
+kind: KwokctlConfiguration
+options:
+  bindAddress: 127.0.0.1
+"""
+BINARY_FLAGS = {
+    "etcd": "--etcd-binary",
+    "kube-apiserver": "--kube-apiserver-binary",
+    "kube-controller-manager": "--kube-controller-manager-binary",
+    "kube-scheduler": "--kube-scheduler-binary",
+    "kwok": "--kwok-controller-binary",
+}
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    workdir: Path
+    kubeconfig: Path
+    context: str
+
+
+class ClusterError(RuntimeError):
+    """kwokctl could not create the cluster; carries its output and component logs."""
+
+
+def _env(workdir: Path) -> dict[str, str]:
+    return {**os.environ, "KWOK_WORKDIR": str(workdir), "KWOK_KUBE_VERSION": KUBERNETES_VERSION}
+
+
+def _component_logs(workdir: Path, name: str) -> str:
+    logs = workdir / "clusters" / name / "logs"
+    tails = []
+    for log in sorted(logs.glob("*.log")) if logs.is_dir() else []:
+        lines = log.read_text(errors="replace").splitlines()[-15:]
+        tails.append(f"--- {log.name} (last lines)\n" + "\n".join(lines))
+    return "\n".join(tails)
+
+
+def _delete(binaries: Mapping[str, Path], workdir: Path, name: str) -> None:
+    """Stop every component and remove the workdir; safe to call twice."""
+    if not workdir.exists():
+        return
+    command = [str(binaries["kwokctl"]), "--name", name, "delete", "cluster"]
+    subprocess.run(command, env=_env(workdir), capture_output=True, timeout=120, check=False)
+    shutil.rmtree(workdir, ignore_errors=True)
+    print(f"  deleted kwokctl cluster {name}", flush=True)
+
+
+@contextmanager
+def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
+    """Create a uniquely named cluster in a temporary workdir and always delete it."""
+    name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
+    workdir = Path(tempfile.mkdtemp(prefix="gpu-fleet-e2e-kwok-"))
+    config = workdir / "kwokctl.yaml"
+    config.write_text(KWOKCTL_CONFIG)
+    atexit.register(_delete, binaries, workdir, name)
+    command = [
+        str(binaries["kwokctl"]),
+        "--name",
+        name,
+        "--config",
+        str(config),
+        "create",
+        "cluster",
+        "--runtime",
+        "binary",
+        "--kubeconfig",
+        "",
+        "--wait",
+        CREATE_TIMEOUT,
+    ]
+    for component, flag in BINARY_FLAGS.items():
+        command += [flag, str(binaries[component])]
+    try:
+        print(f"  creating kwokctl cluster {name} (workdir {workdir})", flush=True)
+        done = subprocess.run(command, env=_env(workdir), capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ClusterError(
+                f"kwokctl create cluster failed ({done.returncode}):\n{done.stderr.strip()}\n"
+                + _component_logs(workdir, name)
+            )
+        kubeconfig = workdir / "clusters" / name / "kubeconfig.yaml"
+        context = str(yaml.safe_load(kubeconfig.read_text())["current-context"])
+        yield Cluster(name, workdir, kubeconfig, context)
+    finally:
+        _delete(binaries, workdir, name)

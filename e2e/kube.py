@@ -1,0 +1,36 @@
+"""Thin helpers over the kubernetes client: plain JSON in and out, no generated models."""
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client, config
+
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def api_client(kubeconfig: Path) -> Any:
+    """An ApiClient for the kubeconfig's current context."""
+    return config.new_client_from_config(config_file=str(kubeconfig))  # type: ignore[no-untyped-call]
+
+
+def core(api: Any) -> Any:
+    return client.CoreV1Api(api)
+
+
+def apps(api: Any) -> Any:
+    return client.AppsV1Api(api)
+
+
+def raw(call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """Call a generated API method and return the response body as a plain dict."""
+    response = call(*args, _preload_content=False, **kwargs)
+    body: dict[str, Any] = json.loads(response.data)
+    return body
+
+
+def items(call: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """The `items` of a list call, as plain dicts."""
+    found: list[dict[str, Any]] = raw(call, *args, **kwargs).get("items", [])
+    return found
