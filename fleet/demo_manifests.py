@@ -1,14 +1,16 @@
 """Kubernetes objects of the scheduling demo: its namespace and four workloads.
 
 Pulumi awaits Pods and Deployments until they are ready, so a workload meant
-to stay (partly) Pending would hang `pulumi up` until its timeout. The
-workloads that `fleet.expect` predicts to have Pending pods carry
-`pulumi.com/skipAwait: "true"`; the others are awaited as usual.
+to stay (partly) Pending would hang `pulumi up` until its timeout. The three
+workloads whose purpose is to show Pending pods carry `pulumi.com/skipAwait:
+"true"` whatever the fleet's size, so that a capacity change never shows up as
+a change to them; the small pod is awaited unless `fleet.expect` predicts that
+it cannot run on this fleet.
 """
 
 from typing import Any
 
-from fleet.demo import DemoWorkload, demo_workloads
+from fleet.demo import MISSING, OVERSIZED, QUEUE, DemoWorkload, demo_workloads
 from fleet.expect import expected_outcome
 from fleet.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
 from fleet.outcome import DEMO_WORKLOAD_LABEL
@@ -17,6 +19,7 @@ from fleet.spec import PROJECT, FleetSpec
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 SKIP_AWAIT = "pulumi.com/skipAwait"
 KWOK_TOLERATION = {**KWOK_TAINT, "operator": "Equal"}
+MEANT_TO_PEND = frozenset({OVERSIZED, MISSING, QUEUE})
 
 
 def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
@@ -36,7 +39,7 @@ def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
             "namespace": namespace,
             "labels": _labels(workload),
         }
-        if outcome.workload(workload.name).pending:
+        if workload.name in MEANT_TO_PEND or outcome.workload(workload.name).pending:
             metadata["annotations"] = {SKIP_AWAIT: "true"}
         pod_spec = _pod_spec(workload, spec.demo.image)
         if workload.kind == "Pod":

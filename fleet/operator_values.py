@@ -25,8 +25,15 @@ def topology_values(spec: FleetSpec) -> dict[str, Any]:
 
 
 def operator_values(spec: FleetSpec) -> dict[str, Any]:
-    """The chart values: the stack's extra values, with the derived topology on top."""
-    return _merge(spec.operator.values, topology_values(spec))
+    """The chart values: the stack's extra values, with the derived topology on top.
+
+    The node pools are the fleet's alone: extra values may tune the operator
+    but cannot declare a pool the stack does not have.
+    """
+    derived = topology_values(spec)
+    merged = _merge(spec.operator.values, derived)
+    merged["topology"]["nodePools"] = derived["topology"]["nodePools"]
+    return merged
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from typing import Any
 
 from rich.table import Table
 
-from fleet.spec import FleetSpec
+from fleet.spec import FleetSpec, KindCluster
 
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
@@ -42,3 +42,11 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
         "totalGpus": spec.total_gpus,
         "largestPodGpus": spec.largest_pod_gpus,
     }
+
+
+def pinned_versions(spec: FleetSpec) -> dict[str, str]:
+    """What the stack installs, as pinned in fleet/versions.py or overridden by the stack."""
+    pins = {"kwok": spec.kwok.version, "fakeGpuOperator": spec.operator.version}
+    if isinstance(spec.cluster, KindCluster):
+        pins["kindNodeImage"] = spec.cluster.node_image
+    return pins

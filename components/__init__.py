@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources that build a fake GPU fleet from a `fleet.spec.FleetSpec`."""

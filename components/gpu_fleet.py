@@ -1,0 +1,100 @@
+"""The whole fleet: cluster, KWOK, node pools, operator and demo, in that order."""
+
+import os
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.demo_workloads import DemoWorkloads, DemoWorkloadsArgs
+from components.fake_gpu_operator import FakeGpuOperator, FakeGpuOperatorArgs
+from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from components.kind_cluster import KindCluster, KindClusterArgs
+from components.kwok import Kwok, KwokArgs
+from fleet.demo_manifests import demo_objects
+from fleet.operator_values import operator_values
+from fleet.spec import ExistingCluster, FleetSpec
+
+
+class GpuFleet(pulumi.ComponentResource):
+    """Composes the fleet of one stack from its validated spec.
+
+    Order: the cluster and a provider bound to it; KWOK (controller, then
+    stages); the node pools, after KWOK; the operator, after the nodes; the
+    demo, after the operator.
+    """
+
+    kubeconfig: pulumi.Output[str] | None
+    k8s_provider: k8s.Provider
+    kwok: Kwok | None
+    pools: dict[str, GpuNodePool]
+    operator: FakeGpuOperator | None
+    demo: DemoWorkloads | None
+
+    def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
+        super().__init__("gpu-fleet:index:GpuFleet", name, None, opts)
+        self.k8s_provider = self._cluster_provider(name, spec)
+        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
+
+        self.kwok = None
+        if spec.kwok.install:
+            self.kwok = Kwok(f"{name}-kwok", KwokArgs(spec.kwok.manifest_sources), on_cluster)
+
+        after_kwok = pulumi.ResourceOptions.merge(
+            on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
+        )
+        self.pools = {
+            pool_name: GpuNodePool(pool_name, GpuNodePoolArgs(pool_name, pool), after_kwok)
+            for pool_name, pool in spec.pools.items()
+        }
+        nodes: list[pulumi.Resource] = list(self.pools.values())
+
+        self.operator = None
+        if spec.operator.install:
+            self.operator = FakeGpuOperator(
+                f"{name}-operator",
+                FakeGpuOperatorArgs(spec.operator, operator_values(spec)),
+                pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=nodes)),
+            )
+
+        self.demo = None
+        if spec.demo.enabled:
+            gpus_advertised = [self.operator] if self.operator else nodes
+            self.demo = DemoWorkloads(
+                f"{name}-demo",
+                DemoWorkloadsArgs(demo_objects(spec)),
+                pulumi.ResourceOptions.merge(
+                    on_cluster, pulumi.ResourceOptions(depends_on=gpus_advertised)
+                ),
+            )
+        self.register_outputs({"kubeconfig": self.kubeconfig})
+
+    def _cluster_provider(self, name: str, spec: FleetSpec) -> k8s.Provider:
+        """A provider bound to the stack's cluster, with a stable identity.
+
+        The kind kubeconfig is unknown until the cluster exists, so previews
+        work before it does; `cluster_identifier` keeps a changed kubeconfig
+        from planning a replacement of every object under the provider.
+        """
+        child = pulumi.ResourceOptions(parent=self)
+        if isinstance(spec.cluster, ExistingCluster):
+            self.kubeconfig = None
+            kubeconfig = spec.cluster.kubeconfig
+            return k8s.Provider(
+                f"{name}-k8s",
+                kubeconfig=os.path.expanduser(kubeconfig) if kubeconfig else None,
+                context=spec.cluster.context,
+                cluster_identifier=f"existing-{spec.cluster.context or 'current-context'}",
+                opts=child,
+            )
+        cluster = KindCluster(
+            f"{name}-cluster", KindClusterArgs(spec.cluster.name, spec.cluster.node_image), child
+        )
+        self.kubeconfig = cluster.kubeconfig
+        return k8s.Provider(
+            f"{name}-k8s",
+            kubeconfig=cluster.kubeconfig,
+            cluster_identifier=f"kind-{spec.cluster.name}",
+            # `pulumi destroy` still succeeds after the kind cluster is gone.
+            delete_unreachable=True,
+            opts=child,
+        )

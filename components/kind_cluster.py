@@ -1,0 +1,66 @@
+"""A kind cluster: one control plane and one real worker for KWOK, the operator and CoreDNS."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_command
+import yaml
+
+SYSTEM_NODE_LABEL = "node-purpose=system"
+
+
+@dataclass(frozen=True)
+class KindClusterArgs:
+    cluster_name: str
+    node_image: str
+
+
+def kind_config() -> str:
+    """kind's cluster config: the worker is labelled as the home of the system workloads."""
+    config = {
+        "kind": "Cluster",
+        "apiVersion": "kind.x-k8s.io/v1alpha4",
+        "nodes": [
+            {"role": "control-plane"},
+            {"role": "worker", "labels": dict([SYSTEM_NODE_LABEL.split("=")])},
+        ],
+    }
+    return yaml.safe_dump(config, sort_keys=False)
+
+
+# kind logs to stderr, so stdout carries nothing but the kubeconfig.
+CREATE = (
+    'kind create cluster --name "$KIND_CLUSTER" --image "$KIND_NODE_IMAGE" --config - --wait 5m'
+    ' >&2 && kind get kubeconfig --name "$KIND_CLUSTER"'
+)
+DELETE = 'kind delete cluster --name "$KIND_CLUSTER"'
+
+
+class KindCluster(pulumi.ComponentResource):
+    """Creates the cluster with `kind` and exports its kubeconfig as a secret."""
+
+    kubeconfig: pulumi.Output[str]
+    cluster_name: str
+
+    def __init__(
+        self, name: str, args: KindClusterArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpu-fleet:index:KindCluster", name, None, opts)
+        self.cluster_name = args.cluster_name
+        command = pulumi_command.local.Command(
+            f"{name}-kind",
+            create=CREATE,
+            delete=DELETE,
+            stdin=kind_config(),
+            environment={"KIND_CLUSTER": args.cluster_name, "KIND_NODE_IMAGE": args.node_image},
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                # kind cannot change a cluster in place, and two clusters of one
+                # name cannot exist at once: any change deletes, then creates.
+                replace_on_changes=["*"],
+                delete_before_replace=True,
+                additional_secret_outputs=["stdout"],
+            ),
+        )
+        self.kubeconfig = pulumi.Output.secret(command.stdout)
+        self.register_outputs({"kubeconfig": self.kubeconfig})

@@ -1,0 +1,40 @@
+"""KWOK: the controller that keeps fake nodes Ready, and the stages that drive it."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+
+@dataclass(frozen=True)
+class KwokArgs:
+    # Manifest files or URLs, applied in order: the controller (with its CRDs)
+    # first, then the stages, which need those CRDs.
+    manifests: list[str]
+
+
+class Kwok(pulumi.ComponentResource):
+    """Applies KWOK's release manifests one after another.
+
+    The provider reads each file (or URL), so the Python program never touches
+    the network. Fake nodes should depend on this component: without the
+    stages, KWOK leaves nodes NotReady.
+    """
+
+    manifests: list[k8s.yaml.v2.ConfigFile]
+
+    def __init__(
+        self, name: str, args: KwokArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpu-fleet:index:Kwok", name, None, opts)
+        self.manifests = []
+        previous: list[pulumi.Resource] = []
+        for index, source in enumerate(args.manifests):
+            applied = k8s.yaml.v2.ConfigFile(
+                f"{name}-{index}",
+                file=source,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
+            )
+            self.manifests.append(applied)
+            previous = [applied]
+        self.register_outputs({"manifests": args.manifests})

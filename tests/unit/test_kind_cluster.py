@@ -1,0 +1,83 @@
+"""The kind cluster component and the provider bound to it."""
+
+import pulumi
+import yaml
+
+from components.kind_cluster import KindCluster, KindClusterArgs
+from tests.unit.conftest import Deploy, Deployment, is_secret, spec_from, stack
+
+EXISTING = {
+    "cluster": {"mode": "existing", "context": "rehearsal", "allowFakeNodes": True},
+    "pools": {"a100": {"nodes": 1, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}},
+}
+
+
+def test_kind_command_creates_and_deletes_the_named_cluster(deploy: Deploy) -> None:
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    assert command.inputs["create"].startswith("kind create cluster")
+    assert "kind get kubeconfig" in command.inputs["create"]
+    assert command.inputs["delete"].startswith("kind delete cluster")
+    assert command.inputs["environment"] == {
+        "KIND_CLUSTER": "ai-factory-lab",
+        "KIND_NODE_IMAGE": "kindest/node:v1.36.1",
+    }
+
+
+def test_kind_config_has_a_system_worker(deploy: Deploy) -> None:
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    config = yaml.safe_load(command.inputs["stdin"])
+    assert [node["role"] for node in config["nodes"]] == ["control-plane", "worker"]
+    assert config["nodes"][1]["labels"] == {"node-purpose": "system"}
+
+
+def test_any_change_deletes_the_cluster_before_creating_the_new_one(deploy: Deploy) -> None:
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    assert command.delete_before_replace
+    assert "*" in command.replace_on_changes
+
+
+def test_the_kubeconfig_is_a_secret(deploy: Deploy) -> None:
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    assert command.additional_secret_outputs == ["stdout"]
+
+
+@pulumi.runtime.test
+def test_the_kubeconfig_output_is_secret_and_is_kinds_stdout(
+    recorded: Deployment,
+) -> pulumi.Output[None]:
+    cluster = KindCluster("c", KindClusterArgs("lab", "kindest/node:v1.36.1"))
+
+    def check(args: list[object]) -> None:
+        is_secret, text = args
+        assert is_secret is True
+        assert isinstance(text, str)
+        assert text.startswith("apiVersion: v1")
+
+    secret = is_secret(cluster.kubeconfig)
+    return pulumi.Output.all(secret, cluster.kubeconfig).apply(check)
+
+
+def test_provider_has_a_stable_identity_and_kinds_kubeconfig(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    (provider,) = deployment.of_type("pulumi:providers:kubernetes")
+    command = deployment.of_type("command:local:Command")[0]
+    # Without it, any change to the kind command would plan replacing every object.
+    assert provider.inputs["clusterIdentifier"] == "kind-ai-factory-lab"
+    assert command.urn in provider.dependencies
+
+
+def test_every_kubernetes_object_uses_the_fleet_provider(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    (provider,) = deployment.of_type("pulumi:providers:kubernetes")
+    objects = [r for r in deployment.registrations if r.type.startswith("kubernetes:")]
+    assert objects
+    assert all(r.provider == f"{provider.urn}::{provider.name}-id" for r in objects)
+
+
+def test_existing_cluster_uses_the_context_and_creates_no_kind(deploy: Deploy) -> None:
+    deployment = deploy(spec_from(EXISTING))
+    assert deployment.of_type("command:local:Command") == []
+    assert deployment.of_type("gpu-fleet:index:KindCluster") == []
+    (provider,) = deployment.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["context"] == "rehearsal"
+    assert provider.inputs["clusterIdentifier"] == "existing-rehearsal"

@@ -1,0 +1,109 @@
+"""KWOK's manifests and the fake node pools, as registered with the engine."""
+
+from typing import Any
+
+import pytest
+
+from fleet import versions
+from fleet.spec import FleetSpec
+from tests.spec.conftest import STACK_FILES
+from tests.unit.conftest import Deploy, Deployment, spec_from, stack
+
+NODE = "kubernetes:core/v1:Node"
+CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile"
+
+
+def lesson1_with(**sections: Any) -> FleetSpec:
+    config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
+    config.update(sections)
+    return spec_from(config)
+
+
+def test_kwok_applies_the_pinned_release_controller_then_stages(deploy: Deploy) -> None:
+    controller, stages = deploy(stack("lesson1")).of_type(CONFIG_FILE)
+    base = f"https://github.com/kubernetes-sigs/kwok/releases/download/{versions.KWOK_VERSION}"
+    assert controller.inputs["file"] == f"{base}/kwok.yaml"
+    assert stages.inputs["file"] == f"{base}/stage-fast.yaml"
+    assert controller.urn in stages.dependencies
+
+
+def test_kwok_manifests_can_be_local_files(deploy: Deploy) -> None:
+    files = ["offline/kwok.yaml", "offline/stage-fast.yaml", "offline/extra-stage.yaml"]
+    registered = deploy(lesson1_with(kwok={"manifests": files})).of_type(CONFIG_FILE)
+    assert [r.inputs["file"] for r in registered] == files
+    assert registered[1].urn in registered[2].dependencies
+
+
+def test_no_kwok_when_the_cluster_already_runs_it(deploy: Deploy) -> None:
+    deployment = deploy(lesson1_with(kwok={"install": False}))
+    assert deployment.of_type(CONFIG_FILE) == []
+    assert len(deployment.of_type(NODE)) == 5
+
+
+def test_every_node_waits_for_the_kwok_stages(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    stages = deployment.of_type(CONFIG_FILE)[-1]
+    nodes = deployment.of_type(NODE)
+    assert len(nodes) == 5
+    assert all(stages.urn in node.dependencies for node in nodes)
+
+
+@pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda path: path.stem)
+def test_node_count_and_names_follow_the_pools(deploy: Deploy, stack_file: Any) -> None:
+    spec = stack(stack_file.stem.removeprefix("Pulumi."))
+    nodes = deploy(spec).of_type(NODE)
+    expected = {
+        f"kwok-gpu-{name}-{i}" for name, pool in spec.pools.items() for i in range(pool.nodes)
+    }
+    assert {node.name for node in nodes} == expected
+    assert len(nodes) == spec.total_nodes
+
+
+def _node(deployment: Deployment, name: str) -> dict[str, Any]:
+    inputs: dict[str, Any] = deployment.named(name).inputs
+    return inputs
+
+
+def test_nodes_are_parented_to_their_pool(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    pool = deployment.named("l40s")
+    assert pool.type == "gpu-fleet:index:GpuNodePool"
+    assert sorted(r.name for r in deployment.children_of(pool)) == [
+        "kwok-gpu-l40s-0",
+        "kwok-gpu-l40s-1",
+    ]
+
+
+def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
+    node = _node(deploy(stack("lesson1")), "kwok-gpu-h100-0")
+    metadata = node["metadata"]
+    assert metadata["name"] == "kwok-gpu-h100-0"
+    assert metadata["annotations"] == {
+        "kwok.x-k8s.io/node": "fake",
+        "node.alpha.kubernetes.io/ttl": "0",
+    }
+    assert metadata["labels"] == {
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/hostname": "kwok-gpu-h100-0",
+        "node-role.kubernetes.io/gpu-worker": "",
+        "type": "kwok",
+        "gpu-pool": "h100",
+        "run.ai/simulated-gpu-node-pool": "h100",
+        "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
+    }
+    assert node["spec"]["taints"] == [
+        {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}
+    ]
+
+
+def test_nodes_are_created_with_cpu_memory_pods_and_no_gpus(deploy: Deploy) -> None:
+    """The explicit status avoids the KWOK/operator race; the GPU count is the operator's."""
+    deployment = deploy(stack("large-1k"))
+    h100 = _node(deployment, "kwok-gpu-h100-199")["status"]
+    assert h100["capacity"] == {"cpu": "128", "memory": "1536Gi", "pods": "110"}
+    assert h100["allocatable"] == h100["capacity"]
+    assert h100["nodeInfo"]["kubeletVersion"] == "fake"
+    for node in deployment.of_type(NODE):
+        assert "nvidia.com/gpu" not in node.inputs["status"]["capacity"]
+        assert "nvidia.com/gpu" not in node.inputs["status"]["allocatable"]
