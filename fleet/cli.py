@@ -11,10 +11,26 @@ from collections.abc import Sequence
 
 from rich.console import Console
 
-from fleet.commands import check, expect, import_topology, manifests, pool_from_nvidia_smi
+from fleet.commands import (
+    check,
+    evidence,
+    expect,
+    import_topology,
+    manifests,
+    pool_from_nvidia_smi,
+    report,
+)
 from fleet.stackfile import SpecError
 
-COMMANDS = (check, manifests, expect, import_topology, pool_from_nvidia_smi)
+COMMANDS = (
+    check,
+    manifests,
+    expect,
+    evidence,
+    report,
+    import_topology,
+    pool_from_nvidia_smi,
+)
 EXIT_BAD_INPUT = 2
 
 

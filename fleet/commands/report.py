@@ -1,0 +1,44 @@
+"""`fleet report EVIDENCE_DIR`: the Markdown validation report; exit 1 when any row fails."""
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+from fleet.evidence.checks import validate
+from fleet.evidence.document import EvidenceError, load_evidence
+from fleet.evidence.markdown import render
+from fleet.stackfile import SpecError, parse_fleet
+
+EXIT_FAILED = 1
+EXIT_BAD_EVIDENCE = 2
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "report", help="write the validation report of an evidence folder (exit 1 on FAIL)"
+    )
+    parser.add_argument("evidence_dir", type=Path, help="folder written by `fleet evidence`")
+    parser.add_argument(
+        "--out", type=Path, help="Markdown file to write (default: EVIDENCE_DIR/report.md)"
+    )
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        evidence = load_evidence(args.evidence_dir)
+        spec = parse_fleet(evidence.spec, f"{args.evidence_dir}/evidence.json (spec)")
+    except (EvidenceError, SpecError) as error:
+        stderr.print(str(error), markup=False)
+        return EXIT_BAD_EVIDENCE
+    validation = validate(evidence, spec)
+    out: Path = args.out or args.evidence_dir / "report.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(render(validation), encoding="utf-8")
+    print(out.read_text(encoding="utf-8"), end="")
+    failures = validation.failures()
+    verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
+    stderr.print(f"{out}: {verdict}", markup=False)
+    return EXIT_FAILED if failures else 0

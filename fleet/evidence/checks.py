@@ -1,0 +1,120 @@
+"""Expected against observed: the rows of the validation report, each PASS or FAIL."""
+
+from dataclasses import dataclass
+
+from fleet.evidence.document import Evidence, NodeGpus
+from fleet.expect import expected_outcome
+from fleet.outcome import FleetOutcome, WorkloadOutcome
+from fleet.spec import FleetSpec, PoolSpec
+
+
+@dataclass(frozen=True)
+class PoolRow:
+    """One pool as declared and as the cluster shows its fake nodes."""
+
+    name: str
+    spec: PoolSpec
+    nodes_observed: int
+    products_observed: tuple[str, ...]
+    gpus_advertised: int
+    # Nodes whose GPU capacity and allocatable both equal the pool's gpusPerNode.
+    nodes_advertising: int
+
+    @property
+    def fleet_passed(self) -> bool:
+        return (
+            self.nodes_observed == self.spec.nodes
+            and self.products_observed == (self.spec.product,)
+            and self.gpus_advertised == self.spec.gpus
+        )
+
+    @property
+    def advertisement_passed(self) -> bool:
+        return self.nodes_observed == self.spec.nodes == self.nodes_advertising
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    name: str
+    expected: WorkloadOutcome | None
+    observed: WorkloadOutcome | None
+
+    @property
+    def passed(self) -> bool:
+        if self.expected is None or self.observed is None:
+            return False
+        return (
+            self.expected.running == self.observed.running
+            and self.expected.pending == self.observed.pending
+            and set(self.expected.reasons) == set(self.observed.reasons)
+        )
+
+
+@dataclass(frozen=True)
+class Validation:
+    evidence: Evidence
+    spec: FleetSpec
+    pools: tuple[PoolRow, ...]
+    # Fake nodes whose gpu-pool label names no pool of the stack.
+    stray_nodes: tuple[str, ...]
+    expected: FleetOutcome
+    workloads: tuple[WorkloadRow, ...]
+
+    @property
+    def running_passed(self) -> bool:
+        return self.expected.running == self.evidence.observed.running
+
+    @property
+    def pending_passed(self) -> bool:
+        return self.expected.pending == self.evidence.observed.pending
+
+    def failures(self) -> list[str]:
+        """One line per failed row; empty when the run passed."""
+        failed = [f"fleet: pool {row.name}" for row in self.pools if not row.fleet_passed]
+        failed += [
+            f"GPU advertisement: pool {row.name}"
+            for row in self.pools
+            if not row.advertisement_passed
+        ]
+        if self.stray_nodes:
+            failed.append(f"fake nodes outside the stack's pools: {len(self.stray_nodes)}")
+        if self.spec.demo.enabled:
+            failed += [f"workload: {row.name}" for row in self.workloads if not row.passed]
+            failed += [] if self.running_passed else ["namespace total: Running"]
+            failed += [] if self.pending_passed else ["namespace total: Pending"]
+        return failed
+
+
+def _pool_row(name: str, pool: PoolSpec, nodes: list[NodeGpus]) -> PoolRow:
+    members = [node for node in nodes if node.pool == name]
+    return PoolRow(
+        name=name,
+        spec=pool,
+        nodes_observed=len(members),
+        products_observed=tuple(sorted({node.product or "<none>" for node in members})),
+        gpus_advertised=sum(node.gpu_allocatable or 0 for node in members),
+        nodes_advertising=sum(
+            node.gpu_capacity == node.gpu_allocatable == pool.gpus_per_node for node in members
+        ),
+    )
+
+
+def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
+    fake = [node for node in evidence.nodes if node.fake]
+    expected = expected_outcome(spec)
+    names = [w.name for w in expected.workloads]
+    names += [w.name for w in evidence.observed.workloads if w.name not in names]
+
+    def find(outcome: FleetOutcome, name: str) -> WorkloadOutcome | None:
+        return next((w for w in outcome.workloads if w.name == name), None)
+
+    return Validation(
+        evidence=evidence,
+        spec=spec,
+        pools=tuple(_pool_row(name, pool, fake) for name, pool in spec.pools.items()),
+        stray_nodes=tuple(node.name for node in fake if node.pool not in spec.pools),
+        expected=expected,
+        workloads=tuple(
+            WorkloadRow(name, find(expected, name), find(evidence.observed, name)) for name in names
+        ),
+    )

@@ -1,0 +1,101 @@
+"""`evidence.json`: all the report needs; written by `fleet evidence`, read by `fleet report`."""
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic.alias_generators import to_camel
+
+from fleet.outcome import FleetOutcome, WorkloadKind
+
+EVIDENCE_FILE = "evidence.json"
+
+
+class EvidenceError(Exception):
+    """Evidence that cannot be read or does not match the schema. `str()` is the message."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+class Versions(_Model):
+    kubernetes: str | None
+    kwok_controller_images: list[str]
+    operator_charts: list[str]
+    operator_images: list[str]
+
+
+class NodeGpus(_Model):
+    """One node's `nvidia.com/gpu` figures; None where the resource is not advertised."""
+
+    name: str
+    fake: bool
+    pool: str | None
+    product: str | None
+    gpu_capacity: int | None
+    gpu_allocatable: int | None
+
+
+class DemoPod(_Model):
+    name: str
+    workload: str
+    kind: WorkloadKind
+    phase: str
+    node: str | None
+
+
+class PendingPod(_Model):
+    """A Pending pod and what its latest FailedScheduling event said."""
+
+    namespace: str
+    name: str
+    workload: str | None
+    reasons: list[str]
+    message: str | None
+
+
+class Evidence(_Model):
+    schema_version: Literal[1] = 1
+    captured_at: datetime
+    stack_file: str
+    # The stack's validated fleet spec as written in a stack file (by alias),
+    # so that the report can recompute the expected outcome.
+    spec: dict[str, Any]
+    api_requests: int
+    versions: Versions
+    nodes: list[NodeGpus]
+    demo_pods: list[DemoPod]
+    pending_pods: list[PendingPod]
+    observed: FleetOutcome
+
+
+def save_evidence(evidence: Evidence, directory: Path) -> Path:
+    path = directory / EVIDENCE_FILE
+    path.write_text(evidence.model_dump_json(by_alias=True, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def load_evidence(directory: Path) -> Evidence:
+    path = directory / EVIDENCE_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise EvidenceError(
+            f"{path}: cannot read the evidence ({error.strerror}); "
+            "run `python -m fleet evidence` first"
+        ) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise EvidenceError(f"{path}: not valid JSON: {error}") from None
+    try:
+        return Evidence.model_validate(document)
+    except ValidationError as error:
+        problems = [
+            f"  {'.'.join(str(part) for part in detail['loc']) or '<root>'}: {detail['msg']}"
+            for detail in error.errors()
+        ]
+        raise EvidenceError("\n".join([f"{path}: not fleet evidence", *problems])) from None

@@ -1,0 +1,153 @@
+"""The human-readable evidence files, one per question a reviewer asks of the cluster."""
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from fleet.evidence.document import Evidence
+from fleet.evidence.observe import event_time, node_gpus
+from fleet.evidence.read import ClusterSnapshot, Object
+
+
+def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
+    """Left-aligned columns, like `kubectl get`."""
+    rows = [header, *rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in rows
+    ]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def _name(obj: Object) -> str:
+    return str((obj.get("metadata") or {}).get("name", ""))
+
+
+def _namespace(obj: Object) -> str:
+    return str((obj.get("metadata") or {}).get("namespace", ""))
+
+
+def _ready(node: Object) -> str:
+    for condition in (node.get("status") or {}).get("conditions") or []:
+        if condition.get("type") == "Ready":
+            return "Ready" if condition.get("status") == "True" else "NotReady"
+    return "Unknown"
+
+
+def _labels(obj: Object) -> str:
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    return ",".join(f"{key}={value}" for key, value in sorted(labels.items())) or "<none>"
+
+
+def _or_none(value: object) -> str:
+    return "<none>" if value is None or value == "" else str(value)
+
+
+def nodes_text(snapshot: ClusterSnapshot) -> str:
+    return _table(
+        ("NAME", "STATUS", "FAKE", "LABELS"),
+        (
+            (_name(node), _ready(node), "yes" if node_gpus(node).fake else "no", _labels(node))
+            for node in snapshot.nodes
+        ),
+    )
+
+
+def gpu_resources_text(evidence: Evidence) -> str:
+    return _table(
+        ("NAME", "POOL", "PRODUCT", "GPU CAPACITY", "GPU ALLOCATABLE"),
+        (
+            (
+                node.name,
+                _or_none(node.pool),
+                _or_none(node.product),
+                _or_none(node.gpu_capacity),
+                _or_none(node.gpu_allocatable),
+            )
+            for node in evidence.nodes
+        ),
+    )
+
+
+def pods_text(snapshot: ClusterSnapshot) -> str:
+    return _table(
+        ("NAMESPACE", "NAME", "PHASE", "NODE"),
+        (
+            (
+                _namespace(pod),
+                _name(pod),
+                _or_none((pod.get("status") or {}).get("phase")),
+                _or_none((pod.get("spec") or {}).get("nodeName")),
+            )
+            for pod in snapshot.pods
+        ),
+    )
+
+
+def demo_pods_text(evidence: Evidence) -> str:
+    return _table(
+        ("WORKLOAD", "KIND", "NAME", "PHASE", "NODE"),
+        (
+            (pod.workload, pod.kind, pod.name, pod.phase, _or_none(pod.node))
+            for pod in sorted(evidence.demo_pods, key=lambda pod: (pod.workload, pod.name))
+        ),
+    )
+
+
+def pending_pods_text(evidence: Evidence) -> str:
+    blocks = [
+        f"{pod.namespace}/{pod.name}\n"
+        f"  workload: {_or_none(pod.workload)}\n"
+        f"  causes:   {', '.join(pod.reasons) or '<none recognised>'}\n"
+        f"  FailedScheduling: {_or_none(pod.message)}\n"
+        for pod in evidence.pending_pods
+    ]
+    return "\n".join(blocks) if blocks else "No Pending pods.\n"
+
+
+def events_text(snapshot: ClusterSnapshot) -> str:
+    def row(event: Object) -> tuple[str, ...]:
+        target = event.get("involvedObject") or {}
+        return (
+            event_time(event).isoformat(),
+            _namespace(event),
+            f"{target.get('kind', '')}/{target.get('name', '')}",
+            _or_none(event.get("type")),
+            _or_none(event.get("reason")),
+            " ".join(str(event.get("message") or "").split()),
+        )
+
+    ordered = sorted(snapshot.events, key=event_time)
+    return _table(("TIME", "NAMESPACE", "OBJECT", "TYPE", "REASON", "MESSAGE"), map(row, ordered))
+
+
+def versions_text(evidence: Evidence) -> str:
+    versions = evidence.versions
+    lines = [
+        f"Kubernetes server:        {_or_none(versions.kubernetes)}",
+        f"KWOK controller images:   {', '.join(versions.kwok_controller_images) or '<not found>'}",
+        f"fake-gpu-operator charts: {', '.join(versions.operator_charts) or '<not found>'}",
+        "fake-gpu-operator images:",
+        *(f"  {image}" for image in versions.operator_images or ["<not found>"]),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+FILES: dict[str, Callable[[ClusterSnapshot, Evidence], str]] = {
+    "nodes.txt": lambda snapshot, _: nodes_text(snapshot),
+    "gpu-resources.txt": lambda _, evidence: gpu_resources_text(evidence),
+    "pods.txt": lambda snapshot, _: pods_text(snapshot),
+    "demo-pods.txt": lambda _, evidence: demo_pods_text(evidence),
+    "pending-pods.txt": lambda _, evidence: pending_pods_text(evidence),
+    "events.txt": lambda snapshot, _: events_text(snapshot),
+    "versions.txt": lambda _, evidence: versions_text(evidence),
+}
+
+
+def write_text_files(directory: Path, snapshot: ClusterSnapshot, evidence: Evidence) -> list[Path]:
+    written = []
+    for name, render in FILES.items():
+        path = directory / name
+        path.write_text(render(snapshot, evidence), encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,215 @@
+"""Figures observed in a cluster snapshot: GPUs per node, demo outcome, Pending causes, versions."""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
+from fleet.evidence.read import READS, ClusterSnapshot, Object
+from fleet.nodes import GPU_RESOURCE, KWOK_NODE_ANNOTATION, POOL_LABEL, PRODUCT_LABEL
+from fleet.outcome import (
+    DEMO_WORKLOAD_LABEL,
+    REASON_INSUFFICIENT_GPU,
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    FleetOutcome,
+    WorkloadKind,
+    WorkloadOutcome,
+)
+from fleet.spec import FleetSpec
+
+KNOWN_REASONS = (REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU)
+KWOK_CONTROLLER = "kwok-controller"
+HELM_CHART_LABEL = "helm.sh/chart"
+_EPOCH = datetime.min.replace(tzinfo=UTC)
+
+
+def _meta(obj: Object) -> dict[str, Any]:
+    meta: dict[str, Any] = obj.get("metadata") or {}
+    return meta
+
+
+def _labels(obj: Object) -> dict[str, str]:
+    labels: dict[str, str] = _meta(obj).get("labels") or {}
+    return labels
+
+
+def _gpu_count(resources: dict[str, str] | None) -> int | None:
+    value = (resources or {}).get(GPU_RESOURCE)
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        return None
+
+
+def is_fake(node: Object) -> bool:
+    annotations = _meta(node).get("annotations") or {}
+    return bool(annotations.get(KWOK_NODE_ANNOTATION) == "fake")
+
+
+def node_gpus(node: Object) -> NodeGpus:
+    status = node.get("status") or {}
+    labels = _labels(node)
+    return NodeGpus(
+        name=_meta(node).get("name", ""),
+        fake=is_fake(node),
+        pool=labels.get(POOL_LABEL),
+        product=labels.get(PRODUCT_LABEL),
+        gpu_capacity=_gpu_count(status.get("capacity")),
+        gpu_allocatable=_gpu_count(status.get("allocatable")),
+    )
+
+
+def event_time(event: Object) -> datetime:
+    """When an event last happened; events.k8s.io writers leave lastTimestamp empty."""
+    for stamp in (
+        event.get("lastTimestamp"),
+        event.get("eventTime"),
+        event.get("firstTimestamp"),
+        _meta(event).get("creationTimestamp"),
+    ):
+        if stamp:
+            try:
+                return datetime.fromisoformat(stamp)
+            except ValueError:
+                continue
+    return _EPOCH
+
+
+def reasons_in(message: str) -> tuple[str, ...]:
+    """The known Pending causes a FailedScheduling message names (preemption notes ignored)."""
+    filters, _, _ = message.partition("preemption:")
+    return tuple(reason for reason in KNOWN_REASONS if reason in filters)
+
+
+def _failed_scheduling(events: list[Object]) -> dict[tuple[str, str], list[Object]]:
+    """FailedScheduling events of pods, keyed by the pod's (namespace, name)."""
+    found: dict[tuple[str, str], list[Object]] = defaultdict(list)
+    for event in events:
+        target = event.get("involvedObject") or {}
+        if event.get("reason") == "FailedScheduling" and target.get("kind") == "Pod":
+            found[(target.get("namespace", ""), target.get("name", ""))].append(event)
+    return found
+
+
+def _latest_of(pod: Object, events: list[Object]) -> Object | None:
+    """The pod's newest event, leaving out those of an earlier pod with the same name."""
+    uid = _meta(pod).get("uid")
+    own = [e for e in events if (e.get("involvedObject") or {}).get("uid") in (None, uid)]
+    return max(own, key=event_time, default=None)
+
+
+def _phase(pod: Object) -> str:
+    return str((pod.get("status") or {}).get("phase") or "Unknown")
+
+
+def pending_pods(snapshot: ClusterSnapshot) -> list[PendingPod]:
+    """Every Pending pod in the cluster, with the causes its latest FailedScheduling event names."""
+    events = _failed_scheduling(snapshot.events)
+    found = []
+    for pod in snapshot.pods:
+        if _phase(pod) != "Pending" or _meta(pod).get("deletionTimestamp"):
+            continue
+        namespace, name = _meta(pod).get("namespace", ""), _meta(pod).get("name", "")
+        event = _latest_of(pod, events.get((namespace, name), []))
+        message = event.get("message") if event else None
+        found.append(
+            PendingPod(
+                namespace=namespace,
+                name=name,
+                workload=_labels(pod).get(DEMO_WORKLOAD_LABEL),
+                reasons=list(reasons_in(message or "")),
+                message=message,
+            )
+        )
+    return found
+
+
+def demo_pods(snapshot: ClusterSnapshot, namespace: str) -> list[DemoPod]:
+    """Pods of the demo namespace that carry the demo label (terminating pods left out)."""
+    return [
+        DemoPod(
+            name=_meta(pod).get("name", ""),
+            workload=_labels(pod)[DEMO_WORKLOAD_LABEL],
+            kind=_workload_kind(pod),
+            phase=_phase(pod),
+            node=(pod.get("spec") or {}).get("nodeName"),
+        )
+        for pod in snapshot.pods
+        if _meta(pod).get("namespace") == namespace
+        and DEMO_WORKLOAD_LABEL in _labels(pod)
+        and not _meta(pod).get("deletionTimestamp")
+    ]
+
+
+def _workload_kind(pod: Object) -> WorkloadKind:
+    owners = _meta(pod).get("ownerReferences") or []
+    return "Deployment" if any(owner.get("kind") == "ReplicaSet" for owner in owners) else "Pod"
+
+
+def observed_outcome(
+    namespace: str, pods: list[DemoPod], pending: list[PendingPod]
+) -> FleetOutcome:
+    """Running and Pending demo pods per workload, with the causes their events name."""
+    reasons: dict[str, set[str]] = defaultdict(set)
+    for pod in pending:
+        if pod.namespace == namespace and pod.workload is not None:
+            reasons[pod.workload].update(pod.reasons)
+    workloads = []
+    for workload in sorted({pod.workload for pod in pods}):
+        members = [pod for pod in pods if pod.workload == workload]
+        phases = [pod.phase for pod in members]
+        workloads.append(
+            WorkloadOutcome(
+                name=workload,
+                kind="Deployment" if any(pod.kind == "Deployment" for pod in members) else "Pod",
+                running=phases.count("Running"),
+                pending=phases.count("Pending"),
+                reasons=tuple(reason for reason in KNOWN_REASONS if reason in reasons[workload]),
+            )
+        )
+    return FleetOutcome(workloads=tuple(workloads))
+
+
+def _images(workload: Object) -> list[str]:
+    template = (workload.get("spec") or {}).get("template") or {}
+    containers = (template.get("spec") or {}).get("containers") or []
+    return [str(container.get("image")) for container in containers if container.get("image")]
+
+
+def component_versions(snapshot: ClusterSnapshot, operator_namespace: str) -> Versions:
+    """Kubernetes, the KWOK controller's image and the operator's chart label and images."""
+    kwok = [d for d in snapshot.deployments if _meta(d).get("name") == KWOK_CONTROLLER]
+    operator = [
+        workload
+        for workload in [*snapshot.deployments, *snapshot.daemonsets]
+        if _meta(workload).get("namespace") == operator_namespace
+    ]
+    return Versions(
+        kubernetes=snapshot.version.get("gitVersion"),
+        kwok_controller_images=sorted({image for d in kwok for image in _images(d)}),
+        operator_charts=sorted(
+            {_labels(w)[HELM_CHART_LABEL] for w in operator if HELM_CHART_LABEL in _labels(w)}
+        ),
+        operator_images=sorted({image for w in operator for image in _images(w)}),
+    )
+
+
+def build_evidence(
+    snapshot: ClusterSnapshot, spec: FleetSpec, stack_file: str, captured_at: datetime
+) -> Evidence:
+    pending = pending_pods(snapshot)
+    pods = demo_pods(snapshot, spec.demo.namespace)
+    return Evidence(
+        captured_at=captured_at,
+        stack_file=stack_file,
+        spec=spec.model_dump(mode="json", by_alias=True),
+        api_requests=len(READS),
+        versions=component_versions(snapshot, spec.operator.namespace),
+        nodes=[node_gpus(node) for node in snapshot.nodes],
+        demo_pods=pods,
+        pending_pods=pending,
+        observed=observed_outcome(spec.demo.namespace, pods, pending),
+    )
