@@ -20,6 +20,8 @@ help:
 	@echo "make preview STACK=lesson1  show what would change (pulumi preview --diff)"
 	@echo "make down STACK=lesson1     destroy everything the stack created"
 	@echo "make check STACK=lesson1    validate the stack file and print the fleet"
+	@echo "make evidence STACK=lesson1 read the live fleet (GET only) into evidence/<STACK>/"
+	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 
 venv: $(VENV)/.installed
@@ -54,3 +56,26 @@ preview: check stack
 
 down: venv stack
 	$(PULUMI) destroy --yes --stack $(STACK)
+
+# Evidence of the live fleet (read-only: GET requests only) and its validation report.
+# A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in
+# evidence/<stack>/kubeconfig; an existing stack uses its cluster.kubeconfig/context,
+# else $KUBECONFIG or ~/.kube/config. `make report` exits 1 when a row fails.
+EVIDENCE_DIR := evidence/$(STACK)
+STACK_MODE := import sys; from fleet.stackfile import load_stack_file; print(load_stack_file(sys.argv[1]).cluster.mode)
+
+.PHONY: evidence report
+evidence: check
+	@mkdir -p $(EVIDENCE_DIR)
+	@if [ "$$($(PY) -c '$(STACK_MODE)' $(STACK_FILE))" = kind ]; then \
+	  (umask 077 && $(PULUMI) stack output kubeconfig --show-secrets --stack $(STACK) \
+	    > $(EVIDENCE_DIR)/kubeconfig.tmp) && chmod 600 $(EVIDENCE_DIR)/kubeconfig.tmp && \
+	  mv $(EVIDENCE_DIR)/kubeconfig.tmp $(EVIDENCE_DIR)/kubeconfig && \
+	  $(PY) -m fleet evidence --stack $(STACK_FILE) --kubeconfig $(EVIDENCE_DIR)/kubeconfig \
+	    --out $(EVIDENCE_DIR); \
+	else \
+	  $(PY) -m fleet evidence --stack $(STACK_FILE) --out $(EVIDENCE_DIR); \
+	fi
+
+report: venv
+	$(PY) -m fleet report $(EVIDENCE_DIR)

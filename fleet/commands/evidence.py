@@ -37,16 +37,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.set_defaults(func=run)
 
 
-def _api_client(args: argparse.Namespace, spec: FleetSpec) -> client.ApiClient:
+def _kubeconfig(args: argparse.Namespace, spec: FleetSpec) -> tuple[str, str | None]:
+    """The kubeconfig file and context: the options, else the stack's, else the defaults."""
     kubeconfig, context = args.kubeconfig, args.context
     if isinstance(spec.cluster, ExistingCluster):
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context
     kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-    api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
-        config_file=os.path.expanduser(kubeconfig), context=context, persist_config=False
-    )
-    return api
+    return os.path.expanduser(kubeconfig), context
 
 
 def _read(api: client.ApiClient, stderr: Console) -> ClusterSnapshot:
@@ -64,10 +62,14 @@ def _read(api: client.ApiClient, stderr: Console) -> ClusterSnapshot:
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack)
     stderr = Console(stderr=True, highlight=False, log_path=False)
+    kubeconfig, context = _kubeconfig(args, spec)
     try:
-        api = _api_client(args, spec)
+        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=kubeconfig, context=context, persist_config=False
+        )
     except (config.ConfigException, OSError) as error:
-        stderr.print(f"cannot load the kubeconfig: {error}", markup=False)
+        where = f"{kubeconfig} (context {context or 'current'})"
+        stderr.print(f"cannot load the kubeconfig {where}: {error}", markup=False)
         return EXIT_UNREACHABLE
     try:
         with api:
