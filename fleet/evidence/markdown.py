@@ -213,7 +213,7 @@ def render(validation: Validation) -> str:
         *_fleet(validation),
         *_workloads(validation),
         *_causes(validation),
-        "## What this run proves",
+        "## What this run proves (when every row passes)",
         "",
         *[f"- {line}" for line in PROVES],
         "",
