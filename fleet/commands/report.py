@@ -36,8 +36,9 @@ def run(args: argparse.Namespace) -> int:
     validation = validate(evidence, spec)
     out: Path = args.out or args.evidence_dir / "report.md"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render(validation), encoding="utf-8")
-    print(out.read_text(encoding="utf-8"), end="")
+    text = render(validation)
+    out.write_text(text, encoding="utf-8")
+    print(text, end="")
     failures = validation.failures()
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
     stderr.print(f"{out}: {verdict}", markup=False)

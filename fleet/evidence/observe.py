@@ -72,9 +72,10 @@ def event_time(event: Object) -> datetime:
     ):
         if stamp:
             try:
-                return datetime.fromisoformat(stamp)
+                moment = datetime.fromisoformat(stamp)
             except ValueError:
                 continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     return _EPOCH
 
 

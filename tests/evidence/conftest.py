@@ -1,9 +1,11 @@
 """Recorded API responses served by a local API server stand-in, and builders for them.
 
-The bodies are what a kind cluster running the lesson-1 fleet returns (Kubernetes
-v1.36, KWOK v0.7.0, fake-gpu-operator 0.0.59). The real `kubernetes` client
-talks to the stand-in through a generated kubeconfig, so its request building and
-deserialisation run as against a cluster; the stand-in records every request.
+The bodies are built to the shape a kind cluster running the lesson-1 fleet returns
+(Kubernetes v1.36, KWOK v0.7.0, fake-gpu-operator 0.0.59); they were written from
+the API's schemas and the scheduler's wording, not captured from a live cluster.
+The real `kubernetes` client talks to the stand-in through a generated kubeconfig,
+so its request building and deserialisation run as against a cluster; the
+stand-in records every request.
 """
 
 import json
@@ -122,7 +124,6 @@ def gpu_node(spec: FleetSpec, pool: str, index: int, gpus: int | None) -> Object
     """A fake node as created by the program, after KWOK and the operator went over it."""
     node = fake_node(pool, spec.pools[pool], index)
     node["metadata"] = meta(node["metadata"]["name"]) | node["metadata"]
-    node["metadata"].pop("apiVersion", None)
     if gpus is not None:
         node["status"]["capacity"][GPU_RESOURCE] = str(gpus)
         node["status"]["allocatable"][GPU_RESOURCE] = str(gpus)

@@ -8,7 +8,7 @@ import pytest
 
 from fleet.cli import main
 from fleet.evidence.observe import reasons_in
-from fleet.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR
+from fleet.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
 from tests.evidence.conftest import (
     LARGE_STACK,
     LESSON1_STACK,
@@ -239,6 +239,10 @@ def test_unknown_context_is_a_clear_error(
     [
         (NO_GPU_MESSAGE, (REASON_INSUFFICIENT_GPU,)),
         (NO_POOL_MESSAGE, (REASON_NODE_SELECTOR,)),
+        (
+            "0/7 nodes are available: 2 Insufficient nvidia.com/gpu, 5 Too many pods.",
+            (REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU),
+        ),
         (
             "0/7 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/"
             "control-plane: }, 2 node(s) didn't match Pod's node affinity/selector, 4 Insufficient "
