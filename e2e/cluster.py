@@ -8,6 +8,9 @@ kwokctl v0.7.0 (read from its source):
 - ports (etcd, etcd peer, apiserver, kwok-controller, controller-manager, scheduler) are
   picked from unused ones; `bindAddress` defaults to 0.0.0.0, so the config sets 127.0.0.1;
 - `--kubeconfig ""` keeps it from adding a context to ~/.kube/config;
+- after starting the components it waits (up to 2 minutes) for `kubectl get --raw /version`,
+  and `--wait` polls `/healthz` the same way; kubectl is looked up on PATH, else downloaded,
+  so our kubectl goes first on PATH and `--wait` is left out (readiness is checked here);
 - its kwok-controller runs with `--manage-all-nodes=true` (the cluster has no real nodes)
   and the default fast stages (node-initialize, node-heartbeat-with-lease, pod-ready,
   pod-complete, pod-delete) from its config file, not from Stage objects.
@@ -18,6 +21,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -25,10 +29,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
+from e2e import kube
 from e2e.pins import KUBERNETES_VERSION
 
-CREATE_TIMEOUT = "5m"
+READY_TIMEOUT = 120.0
 KWOKCTL_CONFIG = """\
 apiVersion: config.kwok.x-k8s.io/v1alpha1
 kind: KwokctlConfiguration
@@ -57,7 +64,33 @@ class ClusterError(RuntimeError):
 
 
 def _env(workdir: Path) -> dict[str, str]:
-    return {**os.environ, "KWOK_WORKDIR": str(workdir), "KWOK_KUBE_VERSION": KUBERNETES_VERSION}
+    """KWOK_WORKDIR keeps everything in `workdir`; its bin/ (our kubectl) goes first on PATH."""
+    path = f"{workdir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
+    return {
+        **os.environ,
+        "PATH": path,
+        "KWOK_WORKDIR": str(workdir),
+        "KWOK_KUBE_VERSION": KUBERNETES_VERSION,
+    }
+
+
+def _wait_until_serving(kubeconfig: Path) -> None:
+    """The API server answers and the controller-manager made the `default` ServiceAccount."""
+    api = kube.api_client(kubeconfig)
+    deadline = time.monotonic() + READY_TIMEOUT
+    try:
+        while True:
+            try:
+                kube.core(api).read_namespaced_service_account(
+                    "default", "default", _preload_content=False
+                )
+                return
+            except (ApiException, HTTPError) as error:
+                if time.monotonic() > deadline:
+                    raise ClusterError(f"the API server is not serving: {error}") from error
+            time.sleep(0.5)
+    finally:
+        api.close()
 
 
 def _component_logs(workdir: Path, name: str) -> str:
@@ -86,6 +119,8 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
     workdir = Path(tempfile.mkdtemp(prefix="gpu-fleet-e2e-kwok-"))
     config = workdir / "kwokctl.yaml"
     config.write_text(KWOKCTL_CONFIG)
+    (workdir / "bin").mkdir()
+    (workdir / "bin" / "kubectl").symlink_to(binaries["kubectl"])
     atexit.register(_delete, binaries, workdir, name)
     command = [
         str(binaries["kwokctl"]),
@@ -99,8 +134,6 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
         "binary",
         "--kubeconfig",
         "",
-        "--wait",
-        CREATE_TIMEOUT,
     ]
     for component, flag in BINARY_FLAGS.items():
         command += [flag, str(binaries[component])]
@@ -113,6 +146,7 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
                 + _component_logs(workdir, name)
             )
         kubeconfig = workdir / "clusters" / name / "kubeconfig.yaml"
+        _wait_until_serving(kubeconfig)
         context = str(yaml.safe_load(kubeconfig.read_text())["current-context"])
         yield Cluster(name, workdir, kubeconfig, context)
     finally:

@@ -59,7 +59,7 @@ class GpuAdvertiser(threading.Thread):
         super().__init__(name="gpu-advertiser-stand-in", daemon=True)
         self._core = kube.core(api)
         self._topology = topology
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
         self.patched: dict[str, int] = {}
         self.errors: list[str] = []
 
@@ -76,15 +76,15 @@ class GpuAdvertiser(threading.Thread):
             self.patched[name] = count
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 self.sync_once()
             except Exception as error:  # keep advertising; the waits report what is missing
                 self.errors.append(f"{type(error).__name__}: {error}")
-            self._stop.wait(POLL_SECONDS)
+            self._stopping.wait(POLL_SECONDS)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
         self.join(timeout=10)
 
 

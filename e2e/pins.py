@@ -57,6 +57,7 @@ TOOLS: tuple[Tool, ...] = (
     _kube("kube-apiserver"),
     _kube("kube-controller-manager"),
     _kube("kube-scheduler"),
+    _kube("kubectl"),
     Tool("etcd", ETCD_VERSION, "go.etcd.io/etcd/server/v3", wrapper="etcd"),
 )
 

@@ -7,6 +7,7 @@ probed on every run and reported as BLOCKED with the registry's own words.
 
 import json
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -71,7 +72,7 @@ def ensure_tool(tool: Tool) -> BuildResult:
         partial = Path(scratch) / tool.name
         command, cwd = _go_build_command(tool, Path(scratch))
         env = {**os.environ, "CGO_ENABLED": "0", "GOBIN": scratch, "GOFLAGS": "-buildvcs=false"}
-        print(f"  building {tool.binary_name}: {' '.join(command)}", flush=True)
+        print(f"  building {tool.binary_name}: {shlex.join(command)}", flush=True)
         done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise BuildError(f"go could not build {tool.binary_name}:\n{done.stderr.strip()}")
