@@ -23,6 +23,8 @@ help:
 	@echo "make evidence STACK=lesson1 read the live fleet (GET only) into evidence/<STACK>/"
 	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
+	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
+	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -44,8 +46,11 @@ check: venv
 .pulumi-state:
 	mkdir -p $@
 
-stack: venv .pulumi-state
+stack: venv pulumi-cli .pulumi-state
 	@$(PULUMI) stack select --create $(STACK) >/dev/null
+
+pulumi-cli:
+	@command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on PATH (see README, Quick start)" >&2; exit 1; }
 
 up: check stack
 	$(PULUMI) up --yes --stack $(STACK)
@@ -93,3 +98,7 @@ evidence: check
 
 report: venv
 	$(PY) -m fleet report $(EVIDENCE_DIR)
+
+.PHONY: bench pulumi-cli
+bench: venv
+	$(PY) -m benchmarks.bench --repeat $(or $(REPEAT),5)
