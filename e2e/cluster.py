@@ -19,12 +19,13 @@ kwokctl v0.7.0 (read from its source):
 import atexit
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,14 +103,28 @@ def _component_logs(workdir: Path, name: str) -> str:
     return "\n".join(tails)
 
 
+def _kill_leftovers(workdir: Path, name: str) -> None:
+    """Kill components kwokctl did not stop: each runs in its own session (setsid), so
+    its pid file names a process group."""
+    for pid_file in (workdir / "clusters" / name / "pids").glob("*.pid"):
+        with suppress(ValueError, OSError):
+            os.killpg(int(pid_file.read_text().strip()), signal.SIGKILL)
+
+
 def _delete(binaries: Mapping[str, Path], workdir: Path, name: str) -> None:
     """Stop every component and remove the workdir; safe to call twice."""
     if not workdir.exists():
         return
     command = [str(binaries["kwokctl"]), "--name", name, "delete", "cluster"]
     subprocess.run(command, env=_env(workdir), capture_output=True, timeout=120, check=False)
+    _kill_leftovers(workdir, name)
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"  deleted kwokctl cluster {name}", flush=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    """SIGTERM unwinds like Ctrl-C, so the cluster is deleted on the way out."""
+    raise SystemExit(128 + signum)
 
 
 @contextmanager
@@ -122,6 +137,7 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
     (workdir / "bin").mkdir()
     (workdir / "bin" / "kubectl").symlink_to(binaries["kubectl"])
     atexit.register(_delete, binaries, workdir, name)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     command = [
         str(binaries["kwokctl"]),
         "--name",
@@ -151,3 +167,4 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
         yield Cluster(name, workdir, kubeconfig, context)
     finally:
         _delete(binaries, workdir, name)
+        signal.signal(signal.SIGTERM, previous)
