@@ -11,9 +11,11 @@ kwokctl v0.7.0 (read from its source):
 - after starting the components it waits (up to 2 minutes) for `kubectl get --raw /version`,
   and `--wait` polls `/healthz` the same way; kubectl is looked up on PATH, else downloaded,
   so our kubectl goes first on PATH and `--wait` is left out (readiness is checked here);
-- its kwok-controller runs with `--manage-all-nodes=true` (the cluster has no real nodes)
-  and the default fast stages (node-initialize, node-heartbeat-with-lease, pod-ready,
-  pod-complete, pod-delete) from its config file, not from Stage objects.
+- its kwok-controller gets `--manage-all-nodes=true`; `--extra-args` (appended, so they
+  win) narrow it to nodes annotated `kwok.x-k8s.io/node=fake`, as the in-cluster install
+  of KWOK does. It applies the default fast stages (node-initialize,
+  node-heartbeat-with-lease, pod-ready, pod-complete, pod-delete) from its config file,
+  not from Stage objects.
 """
 
 import atexit
@@ -35,6 +37,7 @@ from urllib3.exceptions import HTTPError
 
 from e2e import kube
 from e2e.pins import KUBERNETES_VERSION
+from fleet.nodes import KWOK_NODE_ANNOTATION
 
 READY_TIMEOUT = 120.0
 KWOKCTL_CONFIG = """\
@@ -43,6 +46,10 @@ kind: KwokctlConfiguration
 options:
   bindAddress: 127.0.0.1
 """
+KWOK_CONTROLLER_ARGS = (
+    "kwok-controller=manage-all-nodes=false",
+    f"kwok-controller=manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
+)
 BINARY_FLAGS = {
     "etcd": "--etcd-binary",
     "kube-apiserver": "--kube-apiserver-binary",
@@ -151,6 +158,8 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
         "--kubeconfig",
         "",
     ]
+    for extra in KWOK_CONTROLLER_ARGS:
+        command += ["--extra-args", extra]
     for component, flag in BINARY_FLAGS.items():
         command += [flag, str(binaries[component])]
     try:

@@ -16,7 +16,6 @@ re-applies a count that something else removed. Nothing else of the operator
 """
 
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,15 +92,3 @@ def start(api: Any, topology: Mapping[str, Any]) -> GpuAdvertiser:
     advertiser = GpuAdvertiser(api, topology)
     advertiser.start()
     return advertiser
-
-
-def wait_until_advertised(advertiser: GpuAdvertiser, nodes: int, timeout: float) -> None:
-    """Block until `nodes` nodes carry their GPU count, or raise TimeoutError."""
-    deadline = time.monotonic() + timeout
-    while len(advertiser.patched) < nodes:
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"{NAME} advertised GPUs on {len(advertiser.patched)} of {nodes} nodes "
-                f"within {timeout:.0f}s; errors: {advertiser.errors[-3:]}"
-            )
-        time.sleep(0.2)
