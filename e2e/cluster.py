@@ -176,4 +176,4 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
         yield Cluster(name, workdir, kubeconfig, context)
     finally:
         _delete(binaries, workdir, name)
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
