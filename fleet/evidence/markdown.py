@@ -12,8 +12,9 @@ from fleet.spec import KindCluster
 NAMED_PODS = 5
 
 PROVES = (
-    "The fake nodes exist with the stack's pools, labels and products, and the operator "
-    "advertises `nvidia.com/gpu` on each as the pool declares.",
+    "The fake nodes exist with the stack's pools, labels and products, and each advertises "
+    "`nvidia.com/gpu` as its pool declares (the evidence shows the count, not which component "
+    "wrote it: fake-gpu-operator in a `make up` fleet).",
     "The default scheduler placed the demo pods using the advertised extended resources, node "
     "selectors and taints exactly as the fleet's model predicts.",
     "The two Pending causes are told apart from FailedScheduling events alone.",
@@ -23,6 +24,8 @@ DOES_NOT_PROVE = (
     "image was pulled and no GPU code executed.",
     "No NVIDIA driver, device plugin on real hardware, MIG or GPU sharing was exercised.",
     "No real telemetry: any GPU metrics come from the operator's simulation.",
+    "That fake-gpu-operator itself is healthy: the evidence lists its chart and images but "
+    "reads none of its logs or ConfigMaps.",
     "Only the scheduler's placement against advertised extended resources was checked: not "
     "performance, networking, storage or the behaviour of real kubelets under load.",
 )
