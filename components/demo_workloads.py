@@ -6,7 +6,7 @@ from typing import Any
 import pulumi
 
 from components.kube_object import KubernetesObject
-from components.options import child_options
+from components.options import next_in_sequence
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class DemoWorkloads(pulumi.ComponentResource):
     """Creates the workloads one after another.
 
     The order is part of the outcome: the small pod must hold its GPU before
-    the queue fills the rest. Workloads expected to stay Pending carry
-    `pulumi.com/skipAwait`, so `pulumi up` returns promptly.
+    the queue fills the rest. The workloads meant to leave pods Pending carry
+    `pulumi.com/skipAwait` (fleet.demo_manifests), so `pulumi up` returns promptly.
     """
 
     objects: list[KubernetesObject]
@@ -36,9 +36,11 @@ class DemoWorkloads(pulumi.ComponentResource):
         self, name: str, args: DemoWorkloadsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:DemoWorkloads", name, None, opts)
+        names = [_resource_name(manifest) for manifest in args.manifests]
         self.objects = []
-        after = child_options(self, opts)
-        for manifest in args.manifests:
-            self.objects.append(KubernetesObject(_resource_name(manifest), manifest, after))
-            after = pulumi.ResourceOptions(parent=self, depends_on=self.objects[-1:])
-        self.register_outputs({"objects": [_resource_name(m) for m in args.manifests]})
+        for resource_name, manifest in zip(names, args.manifests, strict=True):
+            previous = self.objects[-1] if self.objects else None
+            self.objects.append(
+                KubernetesObject(resource_name, manifest, next_in_sequence(self, opts, previous))
+            )
+        self.register_outputs({"objects": names})

@@ -32,7 +32,7 @@ class GpuFleet(pulumi.ComponentResource):
 
     def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__("gpu-fleet:index:GpuFleet", name, None, opts)
-        self.k8s_provider = self._cluster_provider(name, spec)
+        self.k8s_provider, self.kubeconfig = self._cluster_provider(name, spec)
         on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
 
         self.kwok = None
@@ -68,8 +68,11 @@ class GpuFleet(pulumi.ComponentResource):
             )
         self.register_outputs({"kubeconfig": self.kubeconfig})
 
-    def _cluster_provider(self, name: str, spec: FleetSpec) -> k8s.Provider:
-        """A provider bound to the stack's cluster, with a stable identity.
+    def _cluster_provider(
+        self, name: str, spec: FleetSpec
+    ) -> tuple[k8s.Provider, pulumi.Output[str] | None]:
+        """A provider bound to the stack's cluster, with a stable identity, and the
+        kubeconfig of the kind cluster it creates (None for an existing cluster).
 
         The kind kubeconfig is unknown until the cluster exists, so previews
         work before it does; `cluster_identifier` keeps a changed kubeconfig
@@ -77,20 +80,19 @@ class GpuFleet(pulumi.ComponentResource):
         """
         child = pulumi.ResourceOptions(parent=self)
         if isinstance(spec.cluster, ExistingCluster):
-            self.kubeconfig = None
             kubeconfig = spec.cluster.kubeconfig
-            return k8s.Provider(
+            existing = k8s.Provider(
                 f"{name}-k8s",
                 kubeconfig=os.path.expanduser(kubeconfig) if kubeconfig else None,
                 context=spec.cluster.context,
                 cluster_identifier=f"existing-{spec.cluster.context or 'current-context'}",
                 opts=child,
             )
+            return existing, None
         cluster = KindCluster(
             f"{name}-cluster", KindClusterArgs(spec.cluster.name, spec.cluster.node_image), child
         )
-        self.kubeconfig = cluster.kubeconfig
-        return k8s.Provider(
+        kind = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=cluster.kubeconfig,
             cluster_identifier=f"kind-{spec.cluster.name}",
@@ -98,3 +100,4 @@ class GpuFleet(pulumi.ComponentResource):
             delete_unreachable=True,
             opts=child,
         )
+        return kind, cluster.kubeconfig

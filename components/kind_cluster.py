@@ -40,13 +40,11 @@ class KindCluster(pulumi.ComponentResource):
     """Creates the cluster with `kind` and exports its kubeconfig as a secret."""
 
     kubeconfig: pulumi.Output[str]
-    cluster_name: str
 
     def __init__(
         self, name: str, args: KindClusterArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:KindCluster", name, None, opts)
-        self.cluster_name = args.cluster_name
         command = pulumi_command.local.Command(
             f"{name}-kind",
             create=CREATE,

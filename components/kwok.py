@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.options import next_in_sequence
+
 
 @dataclass(frozen=True)
 class KwokArgs:
@@ -28,13 +30,11 @@ class Kwok(pulumi.ComponentResource):
     ) -> None:
         super().__init__("gpu-fleet:index:Kwok", name, None, opts)
         self.manifests = []
-        previous: list[pulumi.Resource] = []
         for index, source in enumerate(args.manifests):
-            applied = k8s.yaml.v2.ConfigFile(
-                f"{name}-{index}",
-                file=source,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=previous),
+            previous = self.manifests[-1] if self.manifests else None
+            self.manifests.append(
+                k8s.yaml.v2.ConfigFile(
+                    f"{name}-{index}", file=source, opts=next_in_sequence(self, opts, previous)
+                )
             )
-            self.manifests.append(applied)
-            previous = [applied]
         self.register_outputs({"manifests": args.manifests})

@@ -13,3 +13,16 @@ def child_options(
     """
     depends_on = opts.depends_on if opts is not None else None
     return pulumi.ResourceOptions(parent=parent, depends_on=depends_on)
+
+
+def next_in_sequence(
+    parent: pulumi.Resource, opts: pulumi.ResourceOptions | None, previous: pulumi.Resource | None
+) -> pulumi.ResourceOptions:
+    """Options for the next of children created one after another.
+
+    The first follows what the component follows; each later one follows the
+    child before it.
+    """
+    if previous is None:
+        return child_options(parent, opts)
+    return pulumi.ResourceOptions(parent=parent, depends_on=[previous])
