@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from e2e import kube
-from fleet.nodes import GPU_RESOURCE, KWOK_NODE_ANNOTATION
+from fleet.nodes import GPU_RESOURCE, is_fake_node
 
 NAME = "gpu-advertiser (STAND-IN for fake-gpu-operator)"
 POLL_SECONDS = 1.0
@@ -28,10 +28,9 @@ POLL_SECONDS = 1.0
 
 def wanted_gpus(node: Mapping[str, Any], topology: Mapping[str, Any]) -> int | None:
     """The GPU count the operator would advertise on `node`, or None if it ignores it."""
-    metadata = node.get("metadata", {})
-    if (metadata.get("annotations") or {}).get(KWOK_NODE_ANNOTATION) != "fake":
+    if not is_fake_node(node):
         return None
-    pool = (metadata.get("labels") or {}).get(topology["nodePoolLabelKey"])
+    pool = (node["metadata"].get("labels") or {}).get(topology["nodePoolLabelKey"])
     pools: Mapping[str, Any] = topology.get("nodePools", {})
     if not isinstance(pool, str) or pool not in pools:
         return None

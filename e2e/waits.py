@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from e2e import kube
-from fleet.nodes import GPU_RESOURCE, KWOK_NODE_ANNOTATION
+from fleet.nodes import GPU_RESOURCE, is_fake_node
 
 T = TypeVar("T")
 
@@ -36,11 +36,7 @@ def _is_ready(node: dict[str, Any]) -> bool:
 
 
 def node_state(api: Any) -> NodeState:
-    fake = [
-        node
-        for node in kube.items(kube.core(api).list_node)
-        if (node["metadata"].get("annotations") or {}).get(KWOK_NODE_ANNOTATION) == "fake"
-    ]
+    fake = [node for node in kube.items(kube.core(api).list_node) if is_fake_node(node)]
     gpus = sum(int(n["status"].get("allocatable", {}).get(GPU_RESOURCE, "0")) for n in fake)
     return NodeState(len(fake), sum(map(_is_ready, fake)), gpus)
 

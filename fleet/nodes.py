@@ -1,6 +1,6 @@
 """Fake GPU node manifests (REFERENCE §1), built once for the CLI and the Pulumi components."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fleet.spec import FleetSpec, PoolSpec, node_name
@@ -59,6 +59,12 @@ def fake_node(pool_name: str, pool: PoolSpec, index: int) -> dict[str, Any]:
             },
         },
     }
+
+
+def is_fake_node(node: Mapping[str, Any]) -> bool:
+    """Whether a Node object (as the API returns it) is one KWOK manages as fake."""
+    annotations = (node.get("metadata") or {}).get("annotations") or {}
+    return bool(annotations.get(KWOK_NODE_ANNOTATION) == "fake")
 
 
 def pool_nodes(pool_name: str, pool: PoolSpec) -> Iterator[dict[str, Any]]:

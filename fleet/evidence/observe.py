@@ -6,7 +6,7 @@ from typing import Any
 
 from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
 from fleet.evidence.read import READS, ClusterSnapshot, Object
-from fleet.nodes import GPU_RESOURCE, KWOK_NODE_ANNOTATION, POOL_LABEL, PRODUCT_LABEL
+from fleet.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
 from fleet.outcome import (
     DEMO_WORKLOAD_LABEL,
     REASON_INSUFFICIENT_GPU,
@@ -44,17 +44,12 @@ def _gpu_count(resources: dict[str, str] | None) -> int | None:
         return None
 
 
-def is_fake(node: Object) -> bool:
-    annotations = _meta(node).get("annotations") or {}
-    return bool(annotations.get(KWOK_NODE_ANNOTATION) == "fake")
-
-
 def node_gpus(node: Object) -> NodeGpus:
     status = node.get("status") or {}
     labels = _labels(node)
     return NodeGpus(
         name=_meta(node).get("name", ""),
-        fake=is_fake(node),
+        fake=is_fake_node(node),
         pool=labels.get(POOL_LABEL),
         product=labels.get(PRODUCT_LABEL),
         gpu_capacity=_gpu_count(status.get("capacity")),

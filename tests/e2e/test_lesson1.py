@@ -15,7 +15,7 @@ import pytest
 from e2e import gpu_advertiser, kube
 from e2e.fleet_up import Fleet
 from fleet.expect import expected_outcome
-from fleet.nodes import GPU_RESOURCE, KWOK_NODE_ANNOTATION
+from fleet.nodes import GPU_RESOURCE, is_fake_node
 
 pytestmark = pytest.mark.e2e
 
@@ -30,11 +30,7 @@ def _fleet_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def _fake_nodes(fleet: Fleet) -> list[dict[str, Any]]:
-    return [
-        node
-        for node in kube.items(kube.core(fleet.api).list_node)
-        if node["metadata"]["annotations"].get(KWOK_NODE_ANNOTATION) == "fake"
-    ]
+    return [node for node in kube.items(kube.core(fleet.api).list_node) if is_fake_node(node)]
 
 
 def test_manifests_leave_the_gpu_count_to_the_operator(fleet: Fleet) -> None:
