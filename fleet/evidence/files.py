@@ -4,8 +4,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from fleet.evidence.document import Evidence
-from fleet.evidence.observe import event_time, node_gpus
+from fleet.evidence.observe import event_time
 from fleet.evidence.read import ClusterSnapshot, Object
+from fleet.nodes import is_fake_node
 
 
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
@@ -47,7 +48,7 @@ def nodes_text(snapshot: ClusterSnapshot) -> str:
     return _table(
         ("NAME", "STATUS", "FAKE", "LABELS"),
         (
-            (_name(node), _ready(node), "yes" if node_gpus(node).fake else "no", _labels(node))
+            (_name(node), _ready(node), "yes" if is_fake_node(node) else "no", _labels(node))
             for node in snapshot.nodes
         ),
     )
