@@ -11,7 +11,7 @@ from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kwok import Kwok, KwokArgs
 from fleet.demo_manifests import demo_objects
-from fleet.operator_values import operator_values
+from fleet.operator_values import operator_namespace, operator_values
 from fleet.spec import ExistingCluster, FleetSpec
 
 
@@ -37,7 +37,9 @@ class GpuFleet(pulumi.ComponentResource):
 
         self.kwok = None
         if spec.kwok.install:
-            self.kwok = Kwok(f"{name}-kwok", KwokArgs(spec.kwok.manifest_sources), on_cluster)
+            self.kwok = Kwok(
+                f"{name}-kwok", KwokArgs(spec.kwok.manifest_sources, spec.kwok.wait), on_cluster
+            )
 
         after_kwok = pulumi.ResourceOptions.merge(
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
@@ -52,7 +54,7 @@ class GpuFleet(pulumi.ComponentResource):
         if spec.operator.install:
             self.operator = FakeGpuOperator(
                 f"{name}-operator",
-                FakeGpuOperatorArgs(spec.operator, operator_values(spec)),
+                FakeGpuOperatorArgs(spec.operator, operator_namespace(spec), operator_values(spec)),
                 pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=nodes)),
             )
 

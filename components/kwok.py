@@ -13,6 +13,8 @@ class KwokArgs:
     # Manifest files or URLs, applied in order: the controller (with its CRDs)
     # first, then the stages, which need those CRDs.
     manifests: list[str]
+    # Await the controller Deployment (and every other object) until ready.
+    wait: bool = True
 
 
 class Kwok(pulumi.ComponentResource):
@@ -34,7 +36,10 @@ class Kwok(pulumi.ComponentResource):
             previous = self.manifests[-1] if self.manifests else None
             self.manifests.append(
                 k8s.yaml.v2.ConfigFile(
-                    f"{name}-{index}", file=source, opts=next_in_sequence(self, opts, previous)
+                    f"{name}-{index}",
+                    file=source,
+                    skip_await=None if args.wait else True,
+                    opts=next_in_sequence(self, opts, previous),
                 )
             )
         self.register_outputs({"manifests": args.manifests})

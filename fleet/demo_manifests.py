@@ -5,7 +5,10 @@ to stay (partly) Pending would hang `pulumi up` until its timeout. The three
 workloads whose purpose is to show Pending pods carry `pulumi.com/skipAwait:
 "true"` whatever the fleet's size, so that a capacity change never shows up as
 a change to them; the small pod is awaited unless `fleet.expect` predicts that
-it cannot run on this fleet.
+it cannot run on this fleet. Its await is cut to `AWAIT_SECONDS` (the provider's
+default is 10 minutes): when no GPUs are advertised, for example because the
+operator is not running, `pulumi up` fails within that time with the pod's
+scheduling reason instead of sitting in the await.
 """
 
 from typing import Any
@@ -18,6 +21,8 @@ from fleet.spec import PROJECT, FleetSpec
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 SKIP_AWAIT = "pulumi.com/skipAwait"
+AWAIT_TIMEOUT = "pulumi.com/timeoutSeconds"
+AWAIT_SECONDS = 120
 KWOK_TOLERATION = {**KWOK_TAINT, "operator": "Equal"}
 MEANT_TO_PEND = frozenset({OVERSIZED, MISSING, QUEUE})
 
@@ -41,6 +46,8 @@ def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
         }
         if workload.name in MEANT_TO_PEND or outcome.workload(workload.name).pending:
             metadata["annotations"] = {SKIP_AWAIT: "true"}
+        else:
+            metadata["annotations"] = {AWAIT_TIMEOUT: str(AWAIT_SECONDS)}
         pod_spec = _pod_spec(workload, spec.demo.image)
         if workload.kind == "Pod":
             objects.append(

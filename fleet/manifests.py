@@ -5,11 +5,14 @@ from typing import Any
 
 from fleet.demo_manifests import demo_objects
 from fleet.nodes import fleet_nodes
+from fleet.operator_values import operator_namespace
 from fleet.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:
-    """The fake nodes, then the scheduling demo when the stack enables it."""
+    """The fake nodes, the operator's namespace, then the scheduling demo when enabled."""
     yield from fleet_nodes(spec)
+    if spec.operator.install:
+        yield operator_namespace(spec)
     if spec.demo.enabled:
         yield from demo_objects(spec)

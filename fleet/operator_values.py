@@ -6,6 +6,12 @@ from fleet.nodes import OPERATOR_POOL_LABEL
 from fleet.spec import FleetSpec
 
 
+def operator_namespace(spec: FleetSpec) -> dict[str, Any]:
+    """The release's namespace, created by the program so that destroying the stack
+    also removes what the operator creates there outside its release."""
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": spec.operator.namespace}}
+
+
 def topology_values(spec: FleetSpec) -> dict[str, Any]:
     """`topology.*` values: one node pool per fleet pool, keyed by the pool label."""
     return {

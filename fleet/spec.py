@@ -122,6 +122,9 @@ class ExistingCluster(SpecModel):
 class KwokSpec(SpecModel):
     install: bool = True
     version: ReleaseTag = versions.KWOK_VERSION
+    # False where KWOK's controller pod cannot become ready (a control plane with no
+    # container runtime runs the controller elsewhere): its Deployment is not awaited.
+    wait: bool = True
     # Local files or URLs used instead of the release assets, controller first.
     manifests: list[Annotated[str, StringConstraints(min_length=1)]] | None = Field(
         default=None, min_length=1

@@ -9,6 +9,9 @@ fake-gpu-operator 0.0.59).
 from typing import Final
 
 KUBERNETES_VERSION: Final = "v1.36.1"
+# The etcd release k8s.io/kubernetes v1.36.1 builds its own etcd client against; the
+# end-to-end tier's control plane runs it.
+ETCD_VERSION: Final = "v3.6.8"
 KIND_VERSION: Final = "v0.32.0"
 KIND_NODE_IMAGE: Final = f"kindest/node:{KUBERNETES_VERSION}"
 
@@ -28,6 +31,13 @@ OPERATOR_FIRST_OCI_VERSION: Final = (0, 0, 60)
 # Up to 0.0.66 the operator runs one exporter Deployment per KWOK node, all on
 # the real worker; 0.0.67 runs one exporter for every KWOK node.
 OPERATOR_FIRST_SHARED_EXPORTER_VERSION: Final = (0, 0, 67)
+
+
+# The Pulumi engine pieces the program is tested with (requirements.txt pins the
+# matching Python SDKs; a unit test keeps the two in step).
+PULUMI_VERSION: Final = "3.259.0"
+PULUMI_KUBERNETES_VERSION: Final = "4.32.0"
+PULUMI_COMMAND_VERSION: Final = "1.2.1"
 
 
 def kwok_release_manifests(tag: str) -> list[str]:

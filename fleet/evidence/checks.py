@@ -19,6 +19,8 @@ class PoolRow:
     gpus_advertised: int
     # Nodes whose GPU capacity and allocatable both equal the pool's gpusPerNode.
     nodes_advertising: int
+    # Who wrote `nvidia.com/gpu` on the pool's nodes (field managers), for the record.
+    advertised_by: tuple[str, ...]
 
     @property
     def fleet_passed(self) -> bool:
@@ -96,6 +98,7 @@ def _pool_row(name: str, pool: PoolSpec, nodes: list[NodeGpus]) -> PoolRow:
         nodes_advertising=sum(
             node.gpu_capacity == node.gpu_allocatable == pool.gpus_per_node for node in members
         ),
+        advertised_by=tuple(sorted({n.gpu_advertised_by for n in members if n.gpu_advertised_by})),
     )
 
 

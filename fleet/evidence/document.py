@@ -37,6 +37,9 @@ class NodeGpus(_Model):
     product: str | None
     gpu_capacity: int | None
     gpu_allocatable: int | None
+    # The field manager that last wrote `nvidia.com/gpu` into the node's status
+    # (from its managedFields): which program advertised the GPUs.
+    gpu_advertised_by: str | None = None
 
 
 class DemoPod(_Model):

@@ -114,13 +114,15 @@ def _fleet(validation: Validation) -> list[str]:
         "### GPUs advertised per node",
         "",
         "A node matches when its `nvidia.com/gpu` capacity and allocatable both equal the pool's "
-        "gpusPerNode.",
+        "gpusPerNode. *Written by* is the field manager that set the count on the nodes' status "
+        "(fake-gpu-operator's is `kwok-gpu-device-plugin`).",
         "",
     ]
     rows = [
         (
             f"pool {row.name}",
-            f"{row.nodes_advertising} of {row.spec.nodes} nodes advertise {row.spec.gpus_per_node}",
+            f"{row.nodes_advertising} of {row.spec.nodes} nodes advertise {row.spec.gpus_per_node}"
+            + (f"; written by {', '.join(row.advertised_by)}" if row.advertised_by else ""),
             _result(row.advertisement_passed),
         )
         for row in validation.pools

@@ -44,6 +44,18 @@ def _gpu_count(resources: dict[str, str] | None) -> int | None:
         return None
 
 
+def gpu_writer(node: Object) -> str | None:
+    """The field manager that last set `status.capacity[nvidia.com/gpu]`, if any."""
+    writers = [
+        entry
+        for entry in _meta(node).get("managedFields") or []
+        if f"f:{GPU_RESOURCE}"
+        in ((entry.get("fieldsV1") or {}).get("f:status") or {}).get("f:capacity", {})
+    ]
+    latest = max(writers, key=lambda entry: entry.get("time") or "", default=None)
+    return None if latest is None else str(latest.get("manager") or "") or None
+
+
 def node_gpus(node: Object) -> NodeGpus:
     status = node.get("status") or {}
     labels = _labels(node)
@@ -54,6 +66,7 @@ def node_gpus(node: Object) -> NodeGpus:
         product=labels.get(PRODUCT_LABEL),
         gpu_capacity=_gpu_count(status.get("capacity")),
         gpu_allocatable=_gpu_count(status.get("allocatable")),
+        gpu_advertised_by=gpu_writer(node),
     )
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from fleet import versions
 from fleet.demo import MISSING, OVERSIZED, QUEUE, SMALL, demo_workloads
-from fleet.demo_manifests import SKIP_AWAIT, demo_objects
+from fleet.demo_manifests import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
 from fleet.expect import expected_outcome
 from fleet.manifests import stack_objects
 from fleet.nodes import KWOK_TAINT
@@ -158,13 +158,21 @@ def test_small_pod_that_cannot_run_is_not_awaited(make_fleet: MakeFleet) -> None
     assert _workloads(spec)[SMALL]["metadata"]["annotations"] == {SKIP_AWAIT: "true"}
 
 
+def test_awaited_small_pod_gives_up_fast(lesson1: FleetSpec) -> None:
+    """When nothing advertises GPUs, `pulumi up` must fail in minutes, not sit in a
+    10-minute await: the one awaited workload carries a short timeout."""
+    annotations = _workloads(lesson1)[SMALL]["metadata"]["annotations"]
+    assert annotations == {AWAIT_TIMEOUT: str(AWAIT_SECONDS)}
+    assert AWAIT_SECONDS <= 120
+
+
 def test_stack_objects_add_the_demo_after_the_nodes_only_when_enabled(lesson1: FleetSpec) -> None:
     kinds = [obj["kind"] for obj in stack_objects(lesson1)]
-    assert kinds == ["Node"] * 5 + ["Namespace", "Pod", "Pod", "Pod", "Deployment"]
+    assert kinds == ["Node"] * 5 + ["Namespace"] * 2 + ["Pod", "Pod", "Pod", "Deployment"]
     disabled = lesson1.model_copy(
         update={"demo": lesson1.demo.model_copy(update={"enabled": False})}
     )
-    assert {obj["kind"] for obj in stack_objects(disabled)} == {"Node"}
+    assert [obj["kind"] for obj in stack_objects(disabled)] == ["Node"] * 5 + ["Namespace"]
 
 
 @pytest.fixture

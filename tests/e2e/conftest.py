@@ -1,54 +1,128 @@
-"""The e2e session: one kwokctl control plane for every test, torn down at the end.
+"""The e2e session: the real Pulumi engine drives this program against a real control plane.
 
-The Pulumi engine, its kubernetes and command providers and run.ai's
-fake-gpu-operator cannot be built from the registries this tier may use, so the
-session runs the fallback path (the stack's objects created with the kubernetes
-client, GPUs advertised by a labelled stand-in) and reports each missing piece as
-BLOCKED, with the registry's answer, at the end of the run. Blocked pieces are
-never counted as passes (`make e2e E2E_STRICT=1` fails on them, in its tool step).
+One kwokctl control plane (API server, scheduler, controller-manager, etcd, and a
+KWOK controller for fake nodes) serves the session; fake-gpu-operator's own commands
+run on the host against it (there is no container runtime for its pods). Every
+object in the cluster is created by the program's components through the engine.
+Scenarios that need a cluster of their own (KWOK installed by the program, the kind
+stand-in) make one.
 """
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from e2e import steps, tools
-from e2e.fleet_up import Fleet, fleet_on_kwok
+from fleet import versions
+from tests.e2e.harness import host_processes, kube, steps, tools
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
 
-STACK = Path(__file__).parent / "stacks" / "Pulumi.e2e-lesson1.yaml"
-_session: dict[str, bool] = {"used": False}
+OPERATOR_NAMESPACE = "gpu-operator"
+
+LESSON1_POOLS = {
+    "a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"},
+    "h100": {
+        "nodes": 1,
+        "gpusPerNode": 8,
+        "product": "NVIDIA-H100-80GB-HBM3",
+        "gpuMemoryMiB": 81920,
+    },
+    "l40s": {"nodes": 2, "gpusPerNode": 4, "product": "NVIDIA-L40S"},
+}
 
 
 @pytest.fixture(scope="session")
-def fleet() -> Iterator[Fleet]:
-    """The lesson-1 fleet on a fresh kwokctl cluster (deleted after the session)."""
-    _session["used"] = True
-    with fleet_on_kwok(STACK) as running:
-        yield running
+def binaries() -> dict[str, Path]:
+    with steps.step("tools: build or reuse the binaries"):
+        return tools.ensure_tools()
+
+
+@pytest.fixture(scope="session")
+def engine(binaries: dict[str, Path]) -> tools.Engine:
+    with steps.step("engine: Pulumi CLI, language host, provider plugins"):
+        return tools.ensure_engine(binaries)
+
+
+@pytest.fixture(scope="session")
+def cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    with kwok_cluster(binaries) as created:
+        yield created
+
+
+@pytest.fixture(scope="session")
+def operator(binaries: dict[str, Path], cluster: Cluster) -> Iterator[Supervisor]:
+    """fake-gpu-operator's status-updater and kwok-gpu-device-plugin, on the host."""
+    commands = host_processes.operator_commands(
+        binaries, cluster.kubeconfig, OPERATOR_NAMESPACE, cluster.workdir
+    )
+    with host_processes.supervised(commands) as supervisor:
+        yield supervisor
+
+
+def lesson1_config(cluster: Cluster, pools: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The lesson-1 fleet on the session's cluster, the operator from its source chart."""
+    return {
+        "cluster": {
+            "mode": "existing",
+            "kubeconfig": str(cluster.kubeconfig),
+            "context": cluster.context,
+            "allowFakeNodes": True,
+        },
+        "pools": pools or LESSON1_POOLS,
+        # The control plane runs its own KWOK controller (see harness/cluster.py).
+        "kwok": {"install": False},
+        "operator": {
+            "chart": str(tools.operator_chart(versions.OPERATOR_VERSION)),
+            "namespace": OPERATOR_NAMESPACE,
+            # The release's pods cannot start without a container runtime, so the
+            # release is not awaited and its hook Job is not created; the operator's
+            # commands run on the host instead (the `operator` fixture).
+            "wait": False,
+            "hooks": False,
+        },
+        # Pinned, as in stacks/Pulumi.lesson1.yaml: a capacity change then changes
+        # only the nodes.
+        "demo": {"enabled": True, "queueReplicas": 40},
+    }
+
+
+@pytest.fixture(scope="session")
+def lesson1(
+    engine: tools.Engine,
+    cluster: Cluster,
+    operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> FleetStack:
+    """The lesson-1 stack, brought up once by `pulumi up` for the session."""
+    stack = FleetStack(engine, tmp_path_factory.mktemp("lesson1"), "e2e-lesson1")
+    stack.write_config(lesson1_config(cluster))
+    stack.first_up = stack.up()
+    return stack
+
+
+@pytest.fixture(scope="session")
+def api(cluster: Cluster) -> Iterator[Any]:
+    client = kube.api_client(cluster.kubeconfig)
+    yield client
+    client.close()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Step durations, then every blocked piece in red: never a silent skip."""
-    if not _session["used"]:
+    """Step durations, so a slow step is visible in CI's log."""
+    if not steps.TIMELINE:
         return
-    reporter = terminalreporter
-    reporter.section("e2e steps")
+    terminalreporter.section("e2e steps")
     for line in steps.summary_lines():
-        reporter.line(line)
-    reporter.section("e2e BLOCKED (not run, not counted as passed)", red=True, bold=True)
-    reports = tools.blocked_reports()
-    for report in reports:
-        module = report.module
-        state = "BLOCKED" if report.error else "AVAILABLE (not used yet)"
-        reporter.line(f"{state}: {module.what} {module.module}@{module.version}", red=True)
-        reporter.line(f"    needed for: {module.needed_for}")
-        if report.error:
-            reporter.line(f"    registry: {report.error}")
-    reporter.line(
-        "Not run because of the above: pulumi up/preview/destroy of the e2e stack, the "
-        "lifecycle (grow, shrink, idempotent re-run) through the engine, the kind stand-in, "
-        "and the real operator's advertisement. The objects were created with the kubernetes "
-        "client and the GPUs advertised by e2e/gpu_advertiser.py, a STAND-IN.",
-        yellow=True,
-    )
+        terminalreporter.line(line)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """With E2E_STRICT=1, a skipped e2e test fails the run: nothing passes by not running."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+    if os.environ.get("E2E_STRICT") == "1" and skipped and exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -32,6 +32,7 @@ class Registration:
     delete_before_replace: bool
     replace_on_changes: list[str]
     additional_secret_outputs: list[str]
+    ignore_changes: list[str]
 
 
 @dataclass
@@ -87,6 +88,7 @@ class RecordingMonitor(MockMonitor):
                     delete_before_replace=request.deleteBeforeReplace,
                     replace_on_changes=list(request.replaceOnChanges),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
+                    ignore_changes=list(request.ignoreChanges),
                 )
             )
         return response

@@ -34,6 +34,20 @@ def test_kwok_manifests_can_be_local_files(deploy: Deploy) -> None:
     assert registered[1].urn in registered[2].dependencies
 
 
+def test_kwok_is_awaited_unless_told_not_to(deploy: Deploy) -> None:
+    awaited = deploy(stack("lesson1")).of_type(CONFIG_FILE)
+    assert all("skipAwait" not in r.inputs for r in awaited)
+    skipped = deploy(lesson1_with(kwok={"wait": False})).of_type(CONFIG_FILE)
+    assert [r.inputs["skipAwait"] for r in skipped] == [True, True]
+
+
+def test_node_status_is_sent_on_create_and_then_left_to_kwok(deploy: Deploy) -> None:
+    """Status is create-only; ignoring later changes keeps refresh-then-up a no-op."""
+    nodes = deploy(stack("lesson1")).of_type(NODE)
+    assert all(node.ignore_changes == ["status"] for node in nodes)
+    assert all("allocatable" in node.inputs["status"] for node in nodes)
+
+
 def test_no_kwok_when_the_cluster_already_runs_it(deploy: Deploy) -> None:
     deployment = deploy(lesson1_with(kwok={"install": False}))
     assert deployment.of_type(CONFIG_FILE) == []

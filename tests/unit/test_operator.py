@@ -24,7 +24,17 @@ def test_lesson1_release_is_the_pinned_chart_from_the_helm_repository(deploy: De
     assert inputs["version"] == "0.0.59"
     assert inputs["repositoryOpts"] == {"repo": versions.OPERATOR_HELM_REPOSITORY}
     assert (inputs["name"], inputs["namespace"]) == ("gpu-operator", "gpu-operator")
-    assert inputs["createNamespace"] is True
+    assert inputs["createNamespace"] is False
+
+
+def test_the_release_namespace_is_a_resource_the_release_follows(deploy: Deploy) -> None:
+    """Deleting the namespace on destroy removes what the operator made outside its release."""
+    deployment = deploy(stack("lesson1"))
+    namespace = deployment.named("gpu-operator")
+    assert namespace.type == "kubernetes:core/v1:Namespace"
+    assert namespace.inputs["metadata"] == {"name": "gpu-operator"}
+    (registered,) = deployment.of_type(RELEASE)
+    assert namespace.urn in registered.dependencies
 
 
 def test_newer_charts_come_from_oci_without_a_repository(deploy: Deploy) -> None:

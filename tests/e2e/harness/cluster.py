@@ -15,7 +15,9 @@ kwokctl v0.7.0 (read from its source):
   win) narrow it to nodes annotated `kwok.x-k8s.io/node=fake`, as the in-cluster install
   of KWOK does. It applies the default fast stages (node-initialize,
   node-heartbeat-with-lease, pod-ready, pod-complete, pod-delete) from its config file,
-  not from Stage objects.
+  not from Stage objects;
+- `--disable kwok-controller` runs no KWOK controller at all (used where KWOK itself
+  is installed by the program's `Kwok` component).
 """
 
 import atexit
@@ -35,9 +37,9 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from e2e import kube
-from e2e.pins import KUBERNETES_VERSION
 from fleet.nodes import KWOK_NODE_ANNOTATION
+from tests.e2e.harness import kube
+from tests.e2e.harness.pins import KUBERNETES_VERSION
 
 READY_TIMEOUT = 120.0
 KWOKCTL_CONFIG = """\
@@ -134,17 +136,21 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
-@contextmanager
-def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
-    """Create a uniquely named cluster in a temporary workdir and always delete it."""
-    name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
-    workdir = Path(tempfile.mkdtemp(prefix="gpu-fleet-e2e-kwok-"))
+def create_cluster(
+    binaries: Mapping[str, Path], name: str, workdir: Path, *, kwok_controller: bool = True
+) -> Cluster:
+    """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
+
+    Without `kwok_controller`, kwokctl runs no KWOK controller of its own: whatever
+    manages fake nodes must then come from the cluster's own objects.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
     config.write_text(KWOKCTL_CONFIG)
-    (workdir / "bin").mkdir()
-    (workdir / "bin" / "kubectl").symlink_to(binaries["kubectl"])
-    atexit.register(_delete, binaries, workdir, name)
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    (workdir / "bin").mkdir(exist_ok=True)
+    kubectl = workdir / "bin" / "kubectl"
+    if not kubectl.exists():
+        kubectl.symlink_to(binaries["kubectl"])
     command = [
         str(binaries["kwokctl"]),
         "--name",
@@ -158,22 +164,43 @@ def kwok_cluster(binaries: Mapping[str, Path]) -> Iterator[Cluster]:
         "--kubeconfig",
         "",
     ]
-    for extra in KWOK_CONTROLLER_ARGS:
-        command += ["--extra-args", extra]
+    if kwok_controller:
+        for extra in KWOK_CONTROLLER_ARGS:
+            command += ["--extra-args", extra]
+    else:
+        command += ["--disable", "kwok-controller"]
     for component, flag in BINARY_FLAGS.items():
-        command += [flag, str(binaries[component])]
+        if component != "kwok" or kwok_controller:
+            command += [flag, str(binaries[component])]
+    print(f"  creating kwokctl cluster {name} (workdir {workdir})", flush=True)
+    done = subprocess.run(command, env=_env(workdir), capture_output=True, text=True)
+    if done.returncode != 0:
+        raise ClusterError(
+            f"kwokctl create cluster failed ({done.returncode}):\n{done.stderr.strip()}\n"
+            + _component_logs(workdir, name)
+        )
+    kubeconfig = workdir / "clusters" / name / "kubeconfig.yaml"
+    _wait_until_serving(kubeconfig)
+    context = str(yaml.safe_load(kubeconfig.read_text())["current-context"])
+    return Cluster(name, workdir, kubeconfig, context)
+
+
+def delete_cluster(binaries: Mapping[str, Path], workdir: Path, name: str) -> None:
+    """Stop every component and remove the workdir; safe to call twice."""
+    _delete(binaries, workdir, name)
+
+
+@contextmanager
+def kwok_cluster(
+    binaries: Mapping[str, Path], *, kwok_controller: bool = True
+) -> Iterator[Cluster]:
+    """Create a uniquely named cluster in a temporary workdir and always delete it."""
+    name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
+    workdir = Path(tempfile.mkdtemp(prefix="gpu-fleet-e2e-kwok-"))
+    atexit.register(_delete, binaries, workdir, name)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        print(f"  creating kwokctl cluster {name} (workdir {workdir})", flush=True)
-        done = subprocess.run(command, env=_env(workdir), capture_output=True, text=True)
-        if done.returncode != 0:
-            raise ClusterError(
-                f"kwokctl create cluster failed ({done.returncode}):\n{done.stderr.strip()}\n"
-                + _component_logs(workdir, name)
-            )
-        kubeconfig = workdir / "clusters" / name / "kubeconfig.yaml"
-        _wait_until_serving(kubeconfig)
-        context = str(yaml.safe_load(kubeconfig.read_text())["current-context"])
-        yield Cluster(name, workdir, kubeconfig, context)
+        yield create_cluster(binaries, name, workdir, kwok_controller=kwok_controller)
     finally:
         _delete(binaries, workdir, name)
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

@@ -5,8 +5,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from e2e import kube
 from fleet.nodes import GPU_RESOURCE, is_fake_node
+from tests.e2e.harness import kube
 
 T = TypeVar("T")
 

@@ -1,0 +1,84 @@
+"""A STAND-IN for the `kind` CLI, so that `KindCluster` runs under the engine here.
+
+kind needs a container engine, which the tier's machines do not have. This stand-in
+answers the three calls the `KindCluster` component makes, with a kwokctl control
+plane in place of kind's node containers:
+
+- `kind create cluster --name N --image I --config - --wait 5m`: starts a kwokctl
+  cluster N (the config on stdin is kept beside it, to show what kind was given);
+- `kind get kubeconfig --name N`: prints that cluster's kubeconfig;
+- `kind delete cluster --name N`: deletes it.
+
+It is not kind: there are no node containers, and the kubeconfig points at a local
+API server. Tests that use it say so. Clusters live under `$GPU_FLEET_KIND_STANDIN_ROOT`.
+"""
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from tests.e2e.harness import cluster, tools
+from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS
+
+ROOT_VARIABLE = "GPU_FLEET_KIND_STANDIN_ROOT"
+
+
+def _root() -> Path:
+    return Path(os.environ[ROOT_VARIABLE])
+
+
+def _binaries() -> dict[str, Path]:
+    return {tool.name: tools.binary_path(tool) for tool in CONTROL_PLANE_TOOLS}
+
+
+def _kubeconfig(name: str) -> Path:
+    return _root() / name / "clusters" / name / "kubeconfig.yaml"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="kind (e2e stand-in)")
+    parser.add_argument("verb", choices=["create", "get", "delete"])
+    parser.add_argument("noun", choices=["cluster", "kubeconfig"])
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--image")
+    parser.add_argument("--config")
+    parser.add_argument("--wait")
+    args = parser.parse_args(argv)
+    print(f"kind STAND-IN: {shlex.join(['kind', *argv])}", file=sys.stderr)
+    workdir = _root() / args.name
+    if (args.verb, args.noun) == ("create", "cluster"):
+        if args.config == "-":
+            workdir.mkdir(parents=True, exist_ok=True)
+            (workdir / "kind-config.yaml").write_text(sys.stdin.read())
+        (workdir / "image").write_text(f"{args.image}\n")
+        cluster.create_cluster(_binaries(), args.name, workdir)
+        return 0
+    if (args.verb, args.noun) == ("get", "kubeconfig"):
+        print(_kubeconfig(args.name).read_text(), end="")
+        return 0
+    if (args.verb, args.noun) == ("delete", "cluster"):
+        cluster.delete_cluster(_binaries(), workdir, args.name)
+        return 0
+    parser.error(f"the stand-in does not answer `kind {args.verb} {args.noun}`")
+    return 2
+
+
+def write_shim(directory: Path, root: Path) -> Path:
+    """An executable `kind` in `directory` that runs this stand-in with this interpreter."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shim = directory / "kind"
+    shim.write_text(
+        "#!/bin/sh\n"
+        "# e2e STAND-IN for kind: see tests/e2e/harness/kind_standin.py\n"
+        f"export {ROOT_VARIABLE}={shlex.quote(str(root))}\n"
+        f"export PYTHONPATH={shlex.quote(str(tools.CHECKOUT))}\n"
+        f'exec {shlex.quote(sys.executable)} -m tests.e2e.harness.kind_standin "$@"\n'
+    )
+    shim.chmod(0o755)
+    return shim
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,206 @@
+"""What the end-to-end tier builds, and from where. Versions come from `fleet.versions`.
+
+Three kinds of source:
+- `go install pkg@version` from the Go module proxy (KWOK);
+- a wrapper module under `gomod/` whose go.mod requires the upstream module, for modules
+  whose own go.mod has replace directives that `go install` refuses (Kubernetes, etcd,
+  the Pulumi CLI);
+- an upstream source tree that the registries do not serve, copied to a scratch folder
+  and built there (the Python language host, the Kubernetes and Command providers,
+  fake-gpu-operator). Those trees are looked for in `$GPU_FLEET_UPSTREAM`, else in
+  `upstream/` beside this checkout.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fleet import versions
+
+GOMOD_DIR = Path(__file__).parent / "gomod"
+
+KUBERNETES_VERSION = versions.KUBERNETES_VERSION
+KWOK_VERSION = versions.KWOK_VERSION
+PULUMI_TAG = f"v{versions.PULUMI_VERSION}"
+OPERATOR_VERSION = versions.OPERATOR_VERSION
+OPERATOR_DRA_VERSION = "0.2.0"
+
+# Replace directive the Pulumi modules carry in their own go.mod: a fork of
+# atotto/clipboard. Every build that links pulumi/pkg repeats it.
+CLIPBOARD_REPLACE = (
+    "github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
+)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """A source tree the registries do not serve: `<upstream>/<folder>`, built in a copy.
+
+    `module_dir` is the folder (inside the copy) holding the go.mod to build from;
+    `go_mod_edits` are `go mod edit` arguments applied to the copy first;
+    `origin` says where a user gets the tree when it is missing.
+    """
+
+    folder: str
+    origin: str
+    module_dir: str = "."
+    go_mod_edits: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Tool:
+    """One binary: `package` built at `version`, from the module proxy, a wrapper
+    module (`wrapper`, a folder of gomod/) or an upstream tree (`upstream`)."""
+
+    name: str
+    version: str
+    package: str
+    wrapper: str | None = None
+    upstream: Upstream | None = None
+    ldflags: tuple[str, ...] = ()
+    # Extra preparation the build needs, by name (see tools.PREPARE_STEPS).
+    prepare: str | None = None
+    env: tuple[tuple[str, str], ...] = field(default=())
+
+    @property
+    def binary_name(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+_KUBE_VERSION_LDFLAGS = tuple(
+    f"-X {package}.{key}={value}"
+    for package in ("k8s.io/component-base/version", "k8s.io/client-go/pkg/version")
+    for key, value in (
+        ("gitVersion", KUBERNETES_VERSION),
+        ("gitMajor", "1"),
+        ("gitMinor", KUBERNETES_VERSION.split(".")[1]),
+        ("gitTreeState", "clean"),
+    )
+)
+
+
+def _kube(name: str) -> Tool:
+    return Tool(
+        name=name,
+        version=KUBERNETES_VERSION,
+        package=f"k8s.io/kubernetes/cmd/{name}",
+        wrapper="kubernetes",
+        ldflags=_KUBE_VERSION_LDFLAGS,
+    )
+
+
+CONTROL_PLANE_TOOLS: tuple[Tool, ...] = (
+    Tool("kwok", KWOK_VERSION, "sigs.k8s.io/kwok/cmd/kwok"),
+    Tool("kwokctl", KWOK_VERSION, "sigs.k8s.io/kwok/cmd/kwokctl"),
+    _kube("kube-apiserver"),
+    _kube("kube-controller-manager"),
+    _kube("kube-scheduler"),
+    _kube("kubectl"),
+    Tool("etcd", versions.ETCD_VERSION, "go.etcd.io/etcd/server/v3", wrapper="etcd"),
+)
+
+# The checksum database does not know some of the versions these trees are resolved
+# to, so they are resolved without it (the module proxy still serves every byte).
+_UNCHECKED = (("GOSUMDB", "off"),)
+_PULUMI_VERSION_FLAG = f"-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version={PULUMI_TAG}"
+
+PULUMI_CLI = Tool(
+    "pulumi",
+    PULUMI_TAG,
+    "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+    wrapper="pulumi",
+    ldflags=(_PULUMI_VERSION_FLAG,),
+)
+PULUMI_UPSTREAM = Upstream(
+    f"pulumi-{PULUMI_TAG}",
+    f"github.com/pulumi/pulumi at tag {PULUMI_TAG} (sdk/python/cmd)",
+)
+# The language host's own go.mod points pkg/v3 and sdk/v3 at sibling folders of the
+# pulumi repository; built inside the CLI's wrapper module it links the served ones.
+LANGUAGE_HOST = Tool(
+    "pulumi-language-python",
+    PULUMI_TAG,
+    "./langhost",
+    upstream=PULUMI_UPSTREAM,
+    ldflags=(_PULUMI_VERSION_FLAG,),
+    prepare="language-host-in-wrapper",
+    env=(("GOFLAGS", "-mod=mod"),),
+)
+
+KUBERNETES_PROVIDER = Tool(
+    "pulumi-resource-kubernetes",
+    versions.PULUMI_KUBERNETES_VERSION,
+    "./cmd/pulumi-resource-kubernetes",
+    upstream=Upstream(
+        f"pulumi-kubernetes-v{versions.PULUMI_KUBERNETES_VERSION}",
+        f"github.com/pulumi/pulumi-kubernetes at tag v{versions.PULUMI_KUBERNETES_VERSION}",
+        module_dir="provider",
+        go_mod_edits=(
+            # The SDK is served at the same version; its sibling folder is not in the tree.
+            "-dropreplace=github.com/pulumi/pulumi-kubernetes/sdk/v4",
+            f"-require=github.com/pulumi/pulumi-kubernetes/sdk/v4@v{versions.PULUMI_KUBERNETES_VERSION}",
+            # v3.243.0's zip is refused by the proxy; v3.248.0 and later changed
+            # schema.ResourceSpec fields to pointers, which the provider's pkg/gen
+            # does not compile against. v3.246.0 is served and compiles.
+            "-require=github.com/pulumi/pulumi/pkg/v3@v3.246.0",
+            "-require=github.com/pulumi/pulumi/sdk/v3@v3.246.0",
+            # The pinned pseudo-version is refused; the next release is served.
+            "-require=github.com/fluxcd/pkg/ssa@v0.73.0",
+            f"-replace={CLIPBOARD_REPLACE}",
+        ),
+    ),
+    ldflags=(
+        "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version="
+        + versions.PULUMI_KUBERNETES_VERSION,
+    ),
+    prepare="kubernetes-provider-schema",
+    env=(*_UNCHECKED, ("GOFLAGS", "-mod=mod")),
+)
+
+COMMAND_PROVIDER = Tool(
+    "pulumi-resource-command",
+    versions.PULUMI_COMMAND_VERSION,
+    "./cmd/pulumi-resource-command",
+    upstream=Upstream(
+        f"pulumi-command-v{versions.PULUMI_COMMAND_VERSION}",
+        f"github.com/pulumi/pulumi-command at tag v{versions.PULUMI_COMMAND_VERSION}",
+        module_dir="provider",
+    ),
+    ldflags=(
+        "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version="
+        + versions.PULUMI_COMMAND_VERSION,
+    ),
+    env=_UNCHECKED,
+)
+
+
+def _operator(command: str, version: str) -> Tool:
+    return Tool(
+        command,
+        version,
+        f"./cmd/{command}",
+        upstream=Upstream(
+            f"fake-gpu-operator-v{version}",
+            f"github.com/run-ai/fake-gpu-operator at tag v{version}",
+        ),
+        env=_UNCHECKED,
+    )
+
+
+# The operator's commands that serve KWOK nodes; on a control plane without a
+# container runtime they run on the host, with a kubeconfig.
+OPERATOR_TOOLS: tuple[Tool, ...] = (
+    _operator("status-updater", OPERATOR_VERSION),
+    _operator("kwok-gpu-device-plugin", OPERATOR_VERSION),
+)
+
+ENGINE_TOOLS: tuple[Tool, ...] = (
+    PULUMI_CLI,
+    LANGUAGE_HOST,
+    KUBERNETES_PROVIDER,
+    COMMAND_PROVIDER,
+)
+
+TOOLS: tuple[Tool, ...] = CONTROL_PLANE_TOOLS + ENGINE_TOOLS + OPERATOR_TOOLS
+
+# Where the operator's chart lives in its source tree.
+OPERATOR_CHART_DIR = "deploy/fake-gpu-operator"

@@ -1,0 +1,404 @@
+"""Build the tier's binaries into a cache outside the repository, and set up the engine.
+
+Each binary lands at `<cache>/bin/<tool>-<version>`; one that exists is reused
+("cached"), so a second run builds nothing. The Pulumi CLI is assembled in
+`<cache>/pulumi-<tag>/bin` with its Python language host and exec shim beside it
+(where the CLI looks for them), and the provider plugins are installed into a
+private `PULUMI_HOME` (`<cache>/pulumi-home`). Where a user already has the Pulumi
+CLI of the pinned version on PATH, or the provider plugins installed, those are used
+instead of building.
+"""
+
+import json
+import os
+import shlex
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from fleet import versions
+from tests.e2e.harness.pins import (
+    COMMAND_PROVIDER,
+    GOMOD_DIR,
+    KUBERNETES_PROVIDER,
+    LANGUAGE_HOST,
+    OPERATOR_CHART_DIR,
+    PULUMI_CLI,
+    PULUMI_TAG,
+    PULUMI_UPSTREAM,
+    TOOLS,
+    Tool,
+    Upstream,
+)
+
+GO_BUILD_PARALLELISM = "2"
+CHECKOUT = Path(__file__).resolve().parents[3]
+
+
+class BuildError(RuntimeError):
+    """A tool the tier cannot run without failed to build, or its source is missing."""
+
+
+def cache_dir() -> Path:
+    """`$GPU_FLEET_E2E_CACHE`, else `${XDG_CACHE_HOME:-~/.cache}/gpu-fleet-e2e`."""
+    explicit = os.environ.get("GPU_FLEET_E2E_CACHE")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "gpu-fleet-e2e"
+
+
+def bin_dir() -> Path:
+    return cache_dir() / "bin"
+
+
+def upstream_root() -> Path:
+    """`$GPU_FLEET_UPSTREAM`, else `shared/upstream` beside this checkout."""
+    explicit = os.environ.get("GPU_FLEET_UPSTREAM")
+    return Path(explicit) if explicit else CHECKOUT.parent / "shared" / "upstream"
+
+
+def upstream_source(upstream: Upstream) -> Path:
+    """The tree of `upstream`, or a BuildError saying what is missing and how to get it."""
+    source = upstream_root() / upstream.folder
+    if not source.is_dir():
+        raise BuildError(
+            f"the source tree {source} is missing. The registries this tier may use do not "
+            f"serve it: put a checkout of {upstream.origin} there (or point "
+            "GPU_FLEET_UPSTREAM at a folder holding it)"
+        )
+    return source
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    tool: Tool
+    path: Path
+    status: str  # "built" or "cached"
+    seconds: float
+
+
+def binary_path(tool: Tool) -> Path:
+    return bin_dir() / tool.binary_name
+
+
+def _copy_writable(source: Path, target: Path) -> None:
+    """Copy a (possibly read-only) tree and make the copy writable for go mod edit."""
+    shutil.copytree(source, target, symlinks=True)
+    for path in [target, *target.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | stat.S_IWUSR)
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str], what: str) -> None:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise BuildError(f"{what} failed: {shlex.join(command)}\n{done.stderr.strip()[-4000:]}")
+
+
+def _language_host_sources(scratch: Path, env: dict[str, str]) -> Path:
+    """A copy of the CLI's wrapper module with the language host's sources in langhost/."""
+    module = scratch / "src"
+    _copy_writable(GOMOD_DIR / "pulumi", module)
+    host = upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python"
+    (module / "langhost").mkdir()
+    for source in host.glob("*.go"):
+        shutil.copyfile(source, module / "langhost" / source.name)
+    return module
+
+
+def _kubernetes_schema(module: Path, env: dict[str, str]) -> None:
+    """Generate the schema the provider embeds, from Kubernetes' own OpenAPI document."""
+    swagger_module = _module_dir(f"k8s.io/kubernetes@{versions.KUBERNETES_VERSION}", module, env)
+    swagger = swagger_module / "api" / "openapi-spec" / "swagger.json"
+    generator = module / "cmd" / "gpu-fleet-schema"
+    generator.mkdir()
+    shutil.copyfile(GOMOD_DIR / "kubernetes-provider" / "schema.go.txt", generator / "main.go")
+    command = [
+        "go",
+        "run",
+        "./cmd/gpu-fleet-schema",
+        str(swagger),
+        "cmd/pulumi-resource-kubernetes",
+        versions.PULUMI_KUBERNETES_VERSION,
+    ]
+    _run(command, module, env, "generating the kubernetes provider schema")
+
+
+def _module_dir(module_at_version: str, cwd: Path, env: dict[str, str]) -> Path:
+    """Download a module from the proxy and return its folder in the module cache."""
+    done = subprocess.run(
+        ["go", "mod", "download", "-json", module_at_version],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise BuildError(f"go mod download {module_at_version} failed:\n{done.stdout}{done.stderr}")
+    return Path(json.loads(done.stdout)["Dir"])
+
+
+def _upstream_module(tool: Tool, scratch: Path, env: dict[str, str]) -> Path:
+    """A writable copy of the tool's upstream tree, go.mod edited; returns the module dir."""
+    assert tool.upstream is not None
+    copy = scratch / "src"
+    _copy_writable(upstream_source(tool.upstream), copy)
+    module = copy / tool.upstream.module_dir
+    if tool.upstream.go_mod_edits:
+        _run(["go", "mod", "edit", *tool.upstream.go_mod_edits], module, env, "go mod edit")
+    return module
+
+
+SOURCE_STEPS: dict[str, Callable[[Path, dict[str, str]], Path]] = {
+    "language-host-in-wrapper": _language_host_sources,
+}
+PREPARE_STEPS: dict[str, Callable[[Path, dict[str, str]], None]] = {
+    "kubernetes-provider-schema": _kubernetes_schema,
+}
+
+
+def _build(tool: Tool, scratch: Path) -> Path:
+    """Build `tool` in `scratch`; return the binary's path there."""
+    env = {**os.environ, "CGO_ENABLED": "0", "GOBIN": str(scratch), "GOFLAGS": "-buildvcs=false"}
+    for key, value in tool.env:
+        env[key] = f"{env[key]} {value}" if key == "GOFLAGS" else value
+    ldflags = " ".join(("-s", "-w", *tool.ldflags))
+    flags = ["-p", GO_BUILD_PARALLELISM, "-trimpath", "-ldflags", ldflags]
+    output = scratch / tool.name
+    if tool.wrapper is None and tool.upstream is None:
+        # `go install pkg@version` builds outside any module; GOBIN is the scratch dir.
+        command = ["go", "install", *flags, f"{tool.package}@{tool.version}"]
+        cwd = scratch
+    else:
+        if tool.wrapper is not None:
+            cwd = GOMOD_DIR / tool.wrapper
+        elif tool.prepare in SOURCE_STEPS:
+            cwd = SOURCE_STEPS[tool.prepare](scratch, env)
+        else:
+            cwd = _upstream_module(tool, scratch, env)
+        if tool.prepare in PREPARE_STEPS:
+            PREPARE_STEPS[tool.prepare](cwd, env)
+        command = ["go", "build", *flags, "-o", str(output), tool.package]
+    print(f"  building {tool.binary_name}: {shlex.join(command)} (in {cwd})", flush=True)
+    _run(command, cwd, env, f"building {tool.binary_name}")
+    return output
+
+
+def ensure_tool(tool: Tool) -> BuildResult:
+    """Reuse `<cache>/bin/<tool>-<version>` or build it; raise BuildError on failure."""
+    target = binary_path(tool)
+    if target.exists():
+        return BuildResult(tool, target, "cached", 0.0)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{tool.name}-") as scratch:
+        try:
+            _build(tool, Path(scratch)).replace(target)
+        finally:
+            # The module cache is read-only by default; make scratch copies removable.
+            subprocess.run(["chmod", "-R", "u+w", scratch], check=False)
+    return BuildResult(tool, target, "built", time.monotonic() - started)
+
+
+def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
+    """Every tool, built when missing; prints one status line per tool."""
+    if shutil.which("go") is None:
+        raise BuildError(
+            "the Go toolchain is not on PATH; the e2e tier builds its binaries with it"
+        )
+    paths: dict[str, Path] = {}
+    for tool in tools:
+        reused = _already_installed(tool)
+        if reused is not None:
+            print(f"  using  {tool.binary_name} already installed: {reused}", flush=True)
+            paths[tool.name] = reused
+            continue
+        result = ensure_tool(tool)
+        timing = f" in {result.seconds:.0f}s" if result.status == "built" else ""
+        print(f"  {result.status:6} {tool.binary_name}{timing} -> {result.path}", flush=True)
+        paths[tool.name] = result.path
+    return paths
+
+
+def _user_pulumi() -> Path | None:
+    """The user's own `pulumi` on PATH when it is the pinned version with its language
+    host beside it (a standard install)."""
+    found = shutil.which("pulumi")
+    if found is None:
+        return None
+    cli = Path(found).resolve()
+    if not (cli.parent / "pulumi-language-python").exists():
+        return None
+    done = subprocess.run([str(cli), "version"], capture_output=True, text=True, check=False)
+    return cli if done.stdout.strip() == PULUMI_TAG else None
+
+
+def _user_plugin(tool: Tool) -> Path | None:
+    """A provider plugin of the pinned version already installed in the user's Pulumi home."""
+    kind_name = tool.name.removeprefix("pulumi-resource-")
+    home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
+    binary = home / "plugins" / f"resource-{kind_name}-v{tool.version}" / tool.name
+    return binary if binary.is_file() else None
+
+
+def _already_installed(tool: Tool) -> Path | None:
+    if tool in (PULUMI_CLI, LANGUAGE_HOST):
+        user = _user_pulumi()
+        return None if user is None else user.parent / tool.name
+    if tool in (KUBERNETES_PROVIDER, COMMAND_PROVIDER):
+        return _user_plugin(tool)
+    return None
+
+
+@dataclass(frozen=True)
+class Engine:
+    """Where the Pulumi CLI runs from, and the environment every engine call gets."""
+
+    bin_dir: Path
+    pulumi_home: Path
+
+    def env(self) -> dict[str, str]:
+        return {
+            "PULUMI_HOME": str(self.pulumi_home),
+            "PULUMI_SKIP_UPDATE_CHECK": "true",
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+            "PULUMI_CONFIG_PASSPHRASE": "gpu-fleet-e2e",
+            "PATH": f"{self.bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+
+
+def _link(target: Path, link: Path) -> None:
+    if link.is_symlink() or link.exists():
+        link.unlink()
+    link.symlink_to(target)
+
+
+def _engine_bin_dir(paths: dict[str, Path]) -> Path:
+    """The CLI with its language host and exec shim beside it."""
+    cli = paths[PULUMI_CLI.name]
+    if cli.name == "pulumi":  # the user's own install already has everything beside it
+        return cli.parent
+    engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
+    engine.mkdir(parents=True, exist_ok=True)
+    _link(cli, engine / "pulumi")
+    _link(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
+    shim_source = (
+        upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python-exec"
+    )
+    shim = engine / "pulumi-language-python-exec"
+    if not shim.exists():
+        shutil.copyfile(shim_source, shim)
+        shim.chmod(0o755)
+    return engine
+
+
+def _install_plugin(engine: Engine, tool: Tool, binary: Path) -> None:
+    kind_name = tool.name.removeprefix("pulumi-resource-")
+    installed = engine.pulumi_home / "plugins" / f"resource-{kind_name}-v{tool.version}"
+    if (installed / tool.name).exists():
+        return
+    command = [
+        str(engine.bin_dir / "pulumi"),
+        "plugin",
+        "install",
+        "resource",
+        kind_name,
+        tool.version,
+        "--file",
+        str(binary),
+    ]
+    _run(command, cache_dir(), {**os.environ, **engine.env()}, f"installing {tool.binary_name}")
+    print(f"  installed plugin resource {kind_name} {tool.version} into {engine.pulumi_home}")
+
+
+def ensure_engine(paths: dict[str, Path]) -> Engine:
+    """The Pulumi CLI directory and a private PULUMI_HOME holding both provider plugins."""
+    engine = Engine(_engine_bin_dir(paths), cache_dir() / "pulumi-home")
+    engine.pulumi_home.mkdir(parents=True, exist_ok=True)
+    for provider in (KUBERNETES_PROVIDER, COMMAND_PROVIDER):
+        _install_plugin(engine, provider, paths[provider.name])
+    return engine
+
+
+def operator_chart(version: str) -> Path:
+    """The fake-gpu-operator chart from its source, with Chart.yaml set to `version`.
+
+    The chart in the source tree carries a placeholder version that its release
+    process replaces; the copy in the cache carries the pinned one, so that the
+    Helm release reports the version the stack asks for.
+    """
+    target = cache_dir() / "charts" / f"fake-gpu-operator-{version}"
+    if target.is_dir():
+        return target
+    upstream = Upstream(
+        f"fake-gpu-operator-v{version}", f"github.com/run-ai/fake-gpu-operator at tag v{version}"
+    )
+    source = upstream_source(upstream) / OPERATOR_CHART_DIR
+    scratch = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    _copy_writable(source, scratch)
+    chart_yaml = scratch / "Chart.yaml"
+    lines = []
+    for line in chart_yaml.read_text().splitlines():
+        key = line.split(":", 1)[0]
+        if key in ("version", "appVersion"):
+            line = f"{key}: {version}"
+        lines.append(line)
+    chart_yaml.write_text("\n".join(lines) + "\n")
+    scratch.replace(target)
+    return target
+
+
+def main() -> int:
+    """Build or reuse every tool and set up the engine; exit 1 when any piece fails."""
+    print(f"== e2e tools (cache {cache_dir()}, upstream sources {upstream_root()})", flush=True)
+    started = time.monotonic()
+    try:
+        paths = ensure_tools()
+        engine = ensure_engine(paths)
+        chart = operator_chart(versions.OPERATOR_VERSION)
+    except BuildError as error:
+        print(f"  FAILED {error}", file=sys.stderr, flush=True)
+        return 1
+    print(f"  engine {engine.bin_dir} (PULUMI_HOME {engine.pulumi_home})", flush=True)
+    print(f"  operator chart {chart}", flush=True)
+    print(f"== e2e tools ready in {time.monotonic() - started:.0f}s", flush=True)
+    return 0
+
+
+def kwok_manifests(kubectl: Path) -> list[Path]:
+    """KWOK's two release manifests (controller, then fast stages) rendered from its source.
+
+    KWOK's release process builds `kwok.yaml` and `stage-fast.yaml` with kustomize
+    from the `kustomize/` folder of its Go module, the controller image set to the
+    release tag. The same is done here, from the module proxy's copy of that module,
+    with the kustomize built into kubectl.
+    """
+    target = cache_dir() / "kwok-manifests" / versions.KWOK_VERSION
+    files = [target / "kwok.yaml", target / "stage-fast.yaml"]
+    if all(path.is_file() for path in files):
+        return files
+    env = {**os.environ, "GOFLAGS": "-mod=mod"}
+    source = _module_dir(f"sigs.k8s.io/kwok@{versions.KWOK_VERSION}", cache_dir(), env)
+    with tempfile.TemporaryDirectory(prefix="kwok-kustomize-") as scratch:
+        tree = Path(scratch) / "kustomize"
+        _copy_writable(source / "kustomize", tree)
+        image = "registry.k8s.io/kwok/kwok"
+        with (tree / "kwok" / "kustomization.yaml").open("a") as kustomization:
+            kustomization.write(f"images:\n- name: {image}\n  newTag: {versions.KWOK_VERSION}\n")
+        target.mkdir(parents=True, exist_ok=True)
+        for path, folder in zip(files, ("kwok", "stage/fast"), strict=True):
+            done = subprocess.run(
+                [str(kubectl), "kustomize", str(tree / folder)], capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                raise BuildError(f"kubectl kustomize {folder} failed:\n{done.stderr}")
+            path.write_text(done.stdout)
+    return files

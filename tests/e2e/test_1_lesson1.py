@@ -1,0 +1,131 @@
+"""Lesson 1 through the real engine: `pulumi up` of the program, the operator advertising
+GPUs from its release's topology, the demo outcome, and a stable state afterwards.
+
+Test files run in name order and share the session's stack: this one first.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.expect import expected_outcome
+from fleet.nodes import GPU_RESOURCE, is_fake_node
+from fleet.stackfile import load_stack_file
+from tests.e2e.conftest import OPERATOR_NAMESPACE
+from tests.e2e.harness import kube, waits
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.tools import CHECKOUT
+
+pytestmark = pytest.mark.e2e
+
+LESSON1_GPUS = {"a100": 8, "h100": 8, "l40s": 4}
+NODES_TIMEOUT = 120.0
+DEMO_TIMEOUT = 180.0
+DEMO_STABLE_SECONDS = 5.0
+
+
+def fleet_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fleet", *args], cwd=CHECKOUT, capture_output=True, text=True
+    )
+
+
+def fake_nodes(api: Any) -> dict[str, dict[str, Any]]:
+    nodes = kube.items(kube.core(api).list_node)
+    return {node["metadata"]["name"]: node for node in nodes if is_fake_node(node)}
+
+
+def settle(api: Any, stack: FleetStack) -> None:
+    """Wait until the nodes carry their GPUs and every demo pod is placed or explained."""
+    spec = load_stack_file(stack.stack_file)
+    waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    pods = expected_outcome(spec)
+    waits.wait_for_demo(
+        api, spec.demo.namespace, pods.running + pods.pending, DEMO_TIMEOUT, DEMO_STABLE_SECONDS
+    )
+
+
+def evidence_and_report(stack: FleetStack, out: Path) -> tuple[dict[str, Any], str]:
+    """`fleet evidence` then `fleet report` on the stack; both must succeed."""
+    evidence = fleet_cli("evidence", "--stack", str(stack.stack_file), "--out", str(out))
+    assert evidence.returncode == 0, evidence.stderr
+    report = fleet_cli("report", str(out))
+    print(report.stdout)
+    assert report.returncode == 0, report.stdout + report.stderr
+    document: dict[str, Any] = json.loads((out / "evidence.json").read_text())
+    return document, report.stdout
+
+
+def test_up_creates_the_fleet_through_the_components(lesson1: FleetStack) -> None:
+    assert lesson1.first_up is not None
+    created = lesson1.first_up.names("create")
+    assert lesson1.first_up.names("create", ":Node") == [
+        "kwok-gpu-a100-0",
+        "kwok-gpu-a100-1",
+        "kwok-gpu-h100-0",
+        "kwok-gpu-l40s-0",
+        "kwok-gpu-l40s-1",
+    ]
+    assert "gpu-fleet-operator" in lesson1.first_up.names("create", ":Release")
+    for workload in ("cuda-batch-small", "cuda-train-16gpu", "cuda-needs-b200", "queue-pressure"):
+        assert f"gpu-demo/{workload}" in created
+    outputs = lesson1.outputs()
+    assert (outputs["totalNodes"], outputs["totalGpus"]) == (5, 32)
+
+
+def test_gpus_are_advertised_by_the_operator(
+    lesson1: FleetStack, api: Any, operator: Supervisor
+) -> None:
+    """nvidia.com/gpu comes from kwok-gpu-device-plugin, per the release's topology."""
+    settle(api, lesson1)
+    nodes = fake_nodes(api)
+    assert len(nodes) == 5
+    for name, node in nodes.items():
+        gpus = str(LESSON1_GPUS[node["metadata"]["labels"]["gpu-pool"]])
+        assert node["status"]["allocatable"][GPU_RESOURCE] == gpus, name
+        assert node["status"]["capacity"][GPU_RESOURCE] == gpus, name
+        # KWOK's node-initialize kept the cpu/memory/pods the node was created with.
+        assert node["status"]["allocatable"]["cpu"] == "96", name
+    core = kube.core(api)
+    topology = kube.raw(core.read_namespaced_config_map, "topology", OPERATOR_NAMESPACE)
+    assert "NVIDIA-A100-SXM4-80GB" in topology["data"]["topology.yml"]
+    per_node = {
+        cm["metadata"]["name"]
+        for cm in kube.items(core.list_namespaced_config_map, OPERATOR_NAMESPACE)
+    }
+    assert {f"topology-{name}" for name in nodes} <= per_node, operator.log_tail()
+
+
+def test_demo_outcome_and_report_pass(
+    lesson1: FleetStack, api: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    settle(api, lesson1)
+    document, report = evidence_and_report(lesson1, tmp_path_factory.mktemp("evidence"))
+    fake = [node for node in document["nodes"] if node["fake"]]
+    assert sum(node["gpuAllocatable"] for node in fake) == 32
+    assert {node["gpuAdvertisedBy"] for node in fake} == {"kwok-gpu-device-plugin"}
+    observed = {w["name"]: (w["running"], w["pending"]) for w in document["observed"]["workloads"]}
+    assert observed == {
+        "cuda-batch-small": (1, 0),
+        "cuda-train-16gpu": (0, 1),
+        "cuda-needs-b200": (0, 1),
+        "queue-pressure": (31, 9),
+    }
+    assert "FAIL" not in report
+
+
+def test_second_up_changes_nothing(lesson1: FleetStack) -> None:
+    again = lesson1.up()
+    assert again.changes == []
+
+
+def test_refresh_then_up_changes_nothing(lesson1: FleetStack) -> None:
+    """KWOK and the operator write node status; the program must not fight them over it."""
+    lesson1.refresh()
+    assert lesson1.preview().changes == []
+    assert lesson1.up().changes == []
