@@ -145,5 +145,10 @@ class FleetStack:
     def destroy(self) -> Run:
         return self._timed("destroy", self.stack.destroy, color="never")
 
+    def resource_names(self) -> list[str]:
+        """The names of the resources in the stack's state (the last part of each URN)."""
+        deployment = self.stack.export_stack().deployment or {}
+        return [resource["urn"].rsplit("::", 1)[-1] for resource in deployment.get("resources", [])]
+
     def outputs(self) -> dict[str, Any]:
         return {key: value.value for key, value in self.stack.outputs().items()}

@@ -1,6 +1,7 @@
 """Thin helpers over the kubernetes client: plain JSON in and out, no generated models."""
 
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,3 +35,22 @@ def items(call: Callable[..., Any], *args: Any, **kwargs: Any) -> list[dict[str,
     """The `items` of a list call, as plain dicts."""
     found: list[dict[str, Any]] = raw(call, *args, **kwargs).get("items", [])
     return found
+
+
+def wait_until(condition: Callable[[], bool], timeout: float, interval: float = 0.5) -> bool:
+    """Poll `condition` until it holds (True) or `timeout` seconds pass (False)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(interval)
+
+
+def custom(api: Any) -> Any:
+    return client.CustomObjectsApi(api)
+
+
+def extensions(api: Any) -> Any:
+    return client.ApiextensionsV1Api(api)

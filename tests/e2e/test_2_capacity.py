@@ -1,0 +1,86 @@
+"""Capacity changes through the engine: preview names the nodes, up makes `fleet expect` true,
+shrinking deletes exactly the removed nodes, and a node deleted out of band comes back.
+
+Runs after test_1_lesson1.py on the same stack.
+"""
+
+import copy
+from typing import Any
+
+import pytest
+
+from fleet.demo import QUEUE
+from fleet.expect import expected_outcome
+from fleet.stackfile import load_stack_file
+from tests.e2e.conftest import LESSON1_POOLS, lesson1_config
+from tests.e2e.harness import kube
+from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.test_1_lesson1 import evidence_and_report, fake_nodes, settle
+
+pytestmark = pytest.mark.e2e
+
+NODE = ":Node"
+
+
+def pools_with(pool: str, nodes: int) -> dict[str, Any]:
+    pools = copy.deepcopy(LESSON1_POOLS)
+    pools[pool]["nodes"] = nodes
+    return pools
+
+
+def test_preview_of_growing_a100_names_exactly_the_two_new_nodes(
+    lesson1: FleetStack, cluster: Cluster
+) -> None:
+    lesson1.write_config(lesson1_config(cluster, pools_with("a100", 4)))
+    preview = lesson1.preview()
+    assert [(c.op, c.name) for c in preview.changes] == [
+        ("create", "kwok-gpu-a100-2"),
+        ("create", "kwok-gpu-a100-3"),
+    ]
+
+
+def test_up_of_the_grown_fleet_makes_fleet_expect_come_true(
+    lesson1: FleetStack, api: Any, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    run = lesson1.up()
+    assert run.names("create", NODE) == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
+    assert [c for c in run.changes if not c.type.endswith(NODE)] == []
+    settle(api, lesson1)
+    predicted = expected_outcome(load_stack_file(lesson1.stack_file)).workload(QUEUE)
+    document, _ = evidence_and_report(lesson1, tmp_path_factory.mktemp("evidence-grown"))
+    queue = next(w for w in document["observed"]["workloads"] if w["name"] == QUEUE)
+    assert (queue["running"], queue["pending"]) == (predicted.running, predicted.pending)
+    assert (predicted.running, predicted.pending) == (40, 0)  # 48 GPUs, 1 held by the small pod
+
+
+def test_shrinking_deletes_exactly_the_removed_nodes(
+    lesson1: FleetStack, cluster: Cluster, api: Any
+) -> None:
+    lesson1.write_config(lesson1_config(cluster))
+    run = lesson1.up()
+    assert [(c.op, c.name) for c in run.changes] == [
+        ("delete", "kwok-gpu-a100-3"),
+        ("delete", "kwok-gpu-a100-2"),
+    ]
+    assert sorted(fake_nodes(api)) == [
+        "kwok-gpu-a100-0",
+        "kwok-gpu-a100-1",
+        "kwok-gpu-h100-0",
+        "kwok-gpu-l40s-0",
+        "kwok-gpu-l40s-1",
+    ]
+
+
+def test_a_node_deleted_out_of_band_comes_back_on_refresh_and_up(
+    lesson1: FleetStack, api: Any
+) -> None:
+    kube.core(api).delete_node("kwok-gpu-l40s-1")
+    assert "kwok-gpu-l40s-1" in lesson1.resource_names()
+    lesson1.refresh()
+    assert "kwok-gpu-l40s-1" not in lesson1.resource_names()
+    run = lesson1.up()
+    assert run.names("create", NODE) == ["kwok-gpu-l40s-1"]
+    settle(api, lesson1)
+    node = fake_nodes(api)["kwok-gpu-l40s-1"]
+    assert node["status"]["allocatable"]["nvidia.com/gpu"] == "4"

@@ -1,0 +1,57 @@
+"""A `mode: kind` stack with a STAND-IN for the kind CLI first on PATH.
+
+`KindCluster` and the Command provider run under the engine: `pulumi up` runs the
+component's `kind create cluster ... && kind get kubeconfig` and `pulumi destroy` its
+`kind delete cluster`. The stand-in (tests/e2e/harness/kind_standin.py) answers them
+with a kwokctl control plane; it is not kind.
+"""
+
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.e2e.harness import kind_standin, kube
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.tools import Engine
+from tests.e2e.test_1_lesson1 import fake_nodes
+
+pytestmark = pytest.mark.e2e
+
+
+def test_kind_stack_creates_and_deletes_its_cluster_through_the_kind_cluster_component(
+    engine: Engine, binaries: dict[str, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    workdir = tmp_path_factory.mktemp("kind")
+    clusters = workdir / "kind-standin-clusters"
+    shim = kind_standin.write_shim(workdir / "standin-bin", clusters)
+    name = f"e2e-kind-{uuid.uuid4().hex[:6]}"
+    stack = FleetStack(engine, workdir, "e2e-kind", extra_path=str(shim.parent))
+    stack.write_config(
+        {
+            "cluster": {"mode": "kind", "name": name},
+            "pools": {"l40s": {"nodes": 1, "gpusPerNode": 4, "product": "NVIDIA-L40S"}},
+            # The stand-in's control plane runs its own KWOK controller.
+            "kwok": {"install": False},
+            "operator": {"install": False},
+        }
+    )
+    try:
+        run = stack.up()
+        assert run.names("create", "Command") == ["gpu-fleet-cluster-kind"]
+        assert (clusters / name / "kind-config.yaml").is_file()
+        given = yaml.safe_load((clusters / name / "kind-config.yaml").read_text())
+        assert [node["role"] for node in given["nodes"]] == ["control-plane", "worker"]
+
+        kubeconfig = workdir / "kubeconfig.yaml"
+        kubeconfig.write_text(stack.outputs()["kubeconfig"])
+        api = kube.api_client(kubeconfig)
+        try:
+            assert sorted(fake_nodes(api)) == ["kwok-gpu-l40s-0"]
+        finally:
+            api.close()
+    finally:
+        destroyed = stack.destroy()
+    assert destroyed.names("delete", "Command") == ["gpu-fleet-cluster-kind"]
+    assert not (clusters / name).exists()
