@@ -4,12 +4,15 @@ from collections.abc import Iterator
 from typing import Any
 
 from fleet.demo_manifests import demo_objects
+from fleet.dra import device_class
 from fleet.nodes import fleet_nodes
 from fleet.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:
-    """The fake nodes, then the scheduling demo when the stack enables it."""
+    """The fake nodes, the DeviceClass when GPUs are offered by DRA, then the demo if enabled."""
     yield from fleet_nodes(spec)
+    if spec.offers_dra:
+        yield device_class()
     if spec.demo.enabled:
         yield from demo_objects(spec)

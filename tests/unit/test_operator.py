@@ -30,7 +30,7 @@ def test_lesson1_release_is_the_pinned_chart_from_the_helm_repository(deploy: De
 def test_newer_charts_come_from_oci_without_a_repository(deploy: Deploy) -> None:
     inputs = release(deploy(stack("medium")))
     assert inputs["chart"] == versions.OPERATOR_OCI_CHART
-    assert inputs["version"] == "0.0.67"
+    assert inputs["version"] == "0.2.0"
     assert "repositoryOpts" not in inputs
 
 
