@@ -9,8 +9,10 @@ from components.demo_workloads import DemoWorkloads, DemoWorkloadsArgs
 from components.fake_gpu_operator import FakeGpuOperator, FakeGpuOperatorArgs
 from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from components.kind_cluster import KindCluster, KindClusterArgs
+from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
 from fleet.demo_manifests import demo_objects
+from fleet.dra import device_class
 from fleet.operator_values import operator_namespace, operator_values
 from fleet.spec import ExistingCluster, FleetSpec
 
@@ -20,7 +22,8 @@ class GpuFleet(pulumi.ComponentResource):
 
     Order: the cluster and a provider bound to it; KWOK (controller, then
     stages); the node pools, after KWOK; the operator, after the nodes; the
-    demo, after the operator.
+    DeviceClass when GPUs are offered by DRA; the demo, after the operator and
+    the DeviceClass.
     """
 
     kubeconfig: pulumi.Output[str] | None
@@ -28,6 +31,7 @@ class GpuFleet(pulumi.ComponentResource):
     kwok: Kwok | None
     pools: dict[str, GpuNodePool]
     operator: FakeGpuOperator | None
+    device_class: KubernetesObject | None
     demo: DemoWorkloads | None
 
     def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
@@ -58,9 +62,15 @@ class GpuFleet(pulumi.ComponentResource):
                 pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=nodes)),
             )
 
+        self.device_class = None
+        if spec.offers_dra:
+            manifest = device_class()
+            self.device_class = KubernetesObject(manifest["metadata"]["name"], manifest, on_cluster)
+
         self.demo = None
         if spec.demo.enabled:
-            gpus_advertised = [self.operator] if self.operator else nodes
+            gpus_advertised: list[pulumi.Resource] = [self.operator] if self.operator else nodes
+            gpus_advertised += [self.device_class] if self.device_class else []
             self.demo = DemoWorkloads(
                 f"{name}-demo",
                 DemoWorkloadsArgs(demo_objects(spec)),

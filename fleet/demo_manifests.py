@@ -1,4 +1,7 @@
-"""Kubernetes objects of the scheduling demo: its namespace and four workloads.
+"""Kubernetes objects of the scheduling demo: its namespace and its workloads.
+
+A DRA workload is preceded by its ResourceClaimTemplate, so that the
+template exists before the pods that name it.
 
 Pulumi awaits Pods and Deployments until they are ready, so a workload meant
 to stay (partly) Pending would hang `pulumi up` until its timeout. The three
@@ -13,7 +16,17 @@ scheduling reason instead of sitting in the await.
 
 from typing import Any
 
-from fleet.demo import MISSING, OVERSIZED, QUEUE, DemoWorkload, demo_workloads
+from fleet import dra
+from fleet.demo import (
+    DRA_MISSING,
+    DRA_OVERSIZED,
+    DRA_QUEUE,
+    MISSING,
+    OVERSIZED,
+    QUEUE,
+    DemoWorkload,
+    demo_workloads,
+)
 from fleet.expect import expected_outcome
 from fleet.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
 from fleet.outcome import DEMO_WORKLOAD_LABEL
@@ -24,7 +37,7 @@ SKIP_AWAIT = "pulumi.com/skipAwait"
 AWAIT_TIMEOUT = "pulumi.com/timeoutSeconds"
 AWAIT_SECONDS = 120
 KWOK_TOLERATION = {**KWOK_TAINT, "operator": "Equal"}
-MEANT_TO_PEND = frozenset({OVERSIZED, MISSING, QUEUE})
+MEANT_TO_PEND = frozenset({OVERSIZED, MISSING, QUEUE, DRA_OVERSIZED, DRA_MISSING, DRA_QUEUE})
 
 
 def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
@@ -48,6 +61,8 @@ def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
             metadata["annotations"] = {SKIP_AWAIT: "true"}
         else:
             metadata["annotations"] = {AWAIT_TIMEOUT: str(AWAIT_SECONDS)}
+        if workload.claim is not None:
+            objects.append(_claim_template(workload, namespace))
         pod_spec = _pod_spec(workload, spec.demo.image)
         if workload.kind == "Pod":
             objects.append(
@@ -62,19 +77,38 @@ def _labels(workload: DemoWorkload) -> dict[str, str]:
     return {DEMO_WORKLOAD_LABEL: workload.name, PART_OF_LABEL: PROJECT}
 
 
-def _pod_spec(workload: DemoWorkload, image: str) -> dict[str, Any]:
-    """No cpu or memory requests: only the GPU count decides where a demo pod fits."""
-    spec: dict[str, Any] = {
-        "tolerations": [dict(KWOK_TOLERATION)],
-        "containers": [
-            {
-                "name": "cuda",
-                "image": image,
-                "command": ["sleep", "infinity"],
-                "resources": {"limits": {GPU_RESOURCE: str(workload.gpus)}},
-            }
-        ],
+def claim_template_name(workload: DemoWorkload) -> str:
+    return f"{workload.name}-claim"
+
+
+def _claim_template(workload: DemoWorkload, namespace: str) -> dict[str, Any]:
+    assert workload.claim is not None  # only DRA workloads have a template
+    metadata = {
+        "name": claim_template_name(workload),
+        "namespace": namespace,
+        "labels": _labels(workload),
     }
+    return dra.claim_template(metadata, _labels(workload), workload.gpus, workload.claim)
+
+
+def _pod_spec(workload: DemoWorkload, image: str) -> dict[str, Any]:
+    """No cpu or memory requests: only the GPUs decide where a demo pod fits.
+
+    A device-plugin pod asks for `nvidia.com/gpu`; a DRA pod for its own claim
+    from the workload's template.
+    """
+    container: dict[str, Any] = {"name": "cuda", "image": image, "command": ["sleep", "infinity"]}
+    spec: dict[str, Any] = {"tolerations": [dict(KWOK_TOLERATION)], "containers": [container]}
+    if workload.claim is None:
+        container["resources"] = {"limits": {GPU_RESOURCE: str(workload.gpus)}}
+    else:
+        container["resources"] = {"claims": [{"name": dra.CLAIM_REQUEST}]}
+        spec["resourceClaims"] = [
+            {
+                "name": dra.CLAIM_REQUEST,
+                "resourceClaimTemplateName": claim_template_name(workload),
+            }
+        ]
     if workload.pool is not None:
         spec["nodeSelector"] = {POOL_LABEL: workload.pool}
     if workload.kind == "Pod":

@@ -9,7 +9,14 @@ The model follows the default scheduler's filters that decide the demo:
   pool reports only the selector mismatch;
 - resources: pod slots (`pods` minus the DaemonSet pods on every fake node) and
   `nvidia.com/gpu`. A node short of both reports both. The demo pods request no
-  cpu or memory, so the pools' cpu and memory never stop them.
+  cpu or memory, so the pools' cpu and memory never stop them;
+- DRA claims (the DynamicResources filter, after the resource filter): a node
+  takes a claim when enough of its still unallocated devices match the claim's
+  selection. A node already out of pod slots reports only `Too many pods`,
+  since the scheduler stops at a node's first failing filter.
+
+`nvidia.com/gpu` and DRA devices are counted apart: the scheduler does not
+know that a stack offering both offers the same fake GPUs twice.
 
 Pods are placed greedily in creation order, first node that fits. For the
 1-GPU pods the order of nodes does not change the counts; where it could (a
@@ -22,6 +29,7 @@ from dataclasses import dataclass
 
 from fleet.demo import DemoWorkload, demo_workloads
 from fleet.outcome import (
+    REASON_CANNOT_ALLOCATE_CLAIMS,
     REASON_INSUFFICIENT_GPU,
     REASON_NODE_SELECTOR,
     REASON_TOO_MANY_PODS,
@@ -33,29 +41,49 @@ from fleet.spec import FleetSpec, KindCluster
 # kube-proxy and kindnet tolerate every taint, so each fake node of a kind
 # cluster runs one pod of each (KWOK reports them Running).
 KIND_DAEMONSET_PODS = 2
-REASON_ORDER = (REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU)
+REASON_ORDER = (
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    REASON_INSUFFICIENT_GPU,
+    REASON_CANNOT_ALLOCATE_CLAIMS,
+)
 
 
 @dataclass
 class _Node:
-    """What is still free on one fake node."""
+    """What is still free on one fake node: `nvidia.com/gpu`, DRA devices, pod slots."""
 
     pool: str
+    product: str
+    memory_mib: int
     gpus: int
+    devices: int
     slots: int
+
+    def free(self, workload: DemoWorkload) -> int:
+        """The GPUs still free here that the workload's pods may use."""
+        if workload.claim is not None:
+            return self.devices if workload.claim.matches(self.product, self.memory_mib) else 0
+        return self.gpus if workload.pool in (None, self.pool) else 0
 
     def fits(self, workload: DemoWorkload) -> int:
         """How many more of the workload's pods this node takes."""
-        if workload.pool not in (None, self.pool):
-            return 0
-        return min(self.gpus // workload.gpus, self.slots)
+        return min(self.free(workload) // workload.gpus, self.slots)
 
     def take(self, workload: DemoWorkload, pods: int) -> None:
-        self.gpus -= pods * workload.gpus
+        if workload.claim is not None:
+            self.devices -= pods * workload.gpus
+        else:
+            self.gpus -= pods * workload.gpus
         self.slots -= pods
 
     def reasons(self, workload: DemoWorkload) -> set[str]:
         """Why one more pod of the workload does not fit, as the scheduler words it."""
+        if workload.claim is not None:
+            if self.slots < 1:
+                return {REASON_TOO_MANY_PODS}
+            short = self.free(workload) < workload.gpus
+            return {REASON_CANNOT_ALLOCATE_CLAIMS} if short else set()
         if workload.pool not in (None, self.pool):
             return {REASON_NODE_SELECTOR}
         found = set()
@@ -73,8 +101,9 @@ def expected_outcome(spec: FleetSpec) -> FleetOutcome:
     for workload in demo_workloads(spec):
         if workload.replicas == 1 and workload.gpus > 1 and _placement_matters(workload, nodes):
             caveats.append(
-                f"{workload.name} fits on nodes that differ in free pod slots; the model puts it "
-                "on the first that fits, so the queue's Running/Pending split may differ by a few"
+                f"{workload.name} fits on nodes that differ in free pod slots or in the GPUs "
+                "later claims select; the model puts it on the first that fits, so the queue's "
+                "Running/Pending split may differ by a few"
             )
         placed[workload.name] = _place(workload, nodes)
     outcomes = []
@@ -99,7 +128,14 @@ def expected_outcome(spec: FleetSpec) -> FleetOutcome:
 def _fake_nodes(spec: FleetSpec) -> list[_Node]:
     reserved = KIND_DAEMONSET_PODS if isinstance(spec.cluster, KindCluster) else 0
     return [
-        _Node(name, pool.gpus_per_node, max(pool.pods - reserved, 0))
+        _Node(
+            name,
+            pool.product,
+            pool.memory_mib,
+            gpus=pool.gpus_per_node if spec.offers_device_plugin else 0,
+            devices=pool.gpus_per_node if spec.offers_dra else 0,
+            slots=max(pool.pods - reserved, 0),
+        )
         for name, pool in spec.pools.items()
         for _ in range(pool.nodes)
     ]
@@ -116,13 +152,20 @@ def _place(workload: DemoWorkload, nodes: list[_Node]) -> int:
 
 
 def _placement_matters(workload: DemoWorkload, nodes: list[_Node]) -> bool:
-    """Whether the 1-GPU pods that follow would fit differently by where this pod lands."""
+    """Whether the 1-GPU pods that follow would fit differently by where this pod lands.
+
+    They would if the candidate nodes lose different numbers of 1-GPU places, or,
+    for a claim, if they hold different GPUs (later claims may select by product
+    or memory).
+    """
+    candidates = [node for node in nodes if node.fits(workload)]
     lost = {
-        min(node.gpus, node.slots) - min(node.gpus - workload.gpus, node.slots - 1)
-        for node in nodes
-        if node.fits(workload)
+        min(node.free(workload), node.slots)
+        - min(node.free(workload) - workload.gpus, node.slots - 1)
+        for node in candidates
     }
-    return len(lost) > 1
+    kinds = {(node.product, node.memory_mib) for node in candidates}
+    return len(lost) > 1 or (workload.claim is not None and len(kinds) > 1)
 
 
 def _spec_caveats(spec: FleetSpec) -> list[str]:
@@ -139,9 +182,19 @@ def _spec_caveats(spec: FleetSpec) -> list[str]:
             "there take pod slots or GPUs and leave more demo pods Pending"
         )
     if not spec.operator.install:
+        offered = {
+            "devicePlugin": "advertises nvidia.com/gpu on",
+            "dra": "publishes DRA ResourceSlices for",
+            "both": "advertises nvidia.com/gpu on and publishes DRA ResourceSlices for",
+        }[spec.gpu_offer]
         caveats.append(
-            "the stack does not install fake-gpu-operator: the model assumes something else "
-            "advertises nvidia.com/gpu on the fake nodes, or every demo pod stays Pending"
+            f"the stack does not install fake-gpu-operator: the model assumes something else "
+            f"{offered} the fake nodes, or every demo pod stays Pending"
+        )
+    if spec.gpu_offer == "both":
+        caveats.append(
+            "gpuOffer both: each fake GPU is offered twice, as nvidia.com/gpu and as a DRA "
+            "device, and the scheduler counts them apart (a real node offers a GPU one way)"
         )
     if not spec.kwok.install:
         caveats.append(

@@ -1,4 +1,4 @@
-"""Helm values for run.ai's fake-gpu-operator, derived from the pools."""
+"""Helm values for run.ai's fake-gpu-operator, derived from the pools and the GPU offer."""
 
 from typing import Any
 
@@ -30,13 +30,28 @@ def topology_values(spec: FleetSpec) -> dict[str, Any]:
     }
 
 
-def operator_values(spec: FleetSpec) -> dict[str, Any]:
-    """The chart values: the stack's extra values, with the derived topology on top.
+def offer_values(spec: FleetSpec) -> dict[str, Any]:
+    """Which of the operator's KWOK plugins run: `nvidia.com/gpu` counts, ResourceSlices, or both.
 
-    The node pools are the fleet's alone: extra values may tune the operator
-    but cannot declare a pool the stack does not have.
+    Only charts that have the KWOK DRA plugin know these switches; older ones
+    (device plugin only, as validated by the spec) get no values for them.
     """
-    derived = topology_values(spec)
+    if not spec.operator.has_kwok_dra_plugin:
+        return {}
+    return {
+        "kwokGpuDevicePlugin": {"enabled": spec.offers_device_plugin},
+        "kwokDraPlugin": {"enabled": spec.offers_dra},
+    }
+
+
+def operator_values(spec: FleetSpec) -> dict[str, Any]:
+    """The chart values: the stack's extra values, with the derived ones on top.
+
+    The node pools and the GPU offer are the fleet's alone: extra values may
+    tune the operator but cannot declare a pool the stack does not have, nor
+    switch a plugin the offer does not say.
+    """
+    derived = topology_values(spec) | offer_values(spec)
     merged = _merge(spec.operator.values, derived)
     merged["topology"]["nodePools"] = derived["topology"]["nodePools"]
     return merged

@@ -18,6 +18,10 @@ REASON_INSUFFICIENT_GPU = "Insufficient nvidia.com/gpu"
 REASON_NODE_SELECTOR = "didn't match Pod's node affinity/selector"
 # A node whose pod slots are all taken (a pool with a small `pods`).
 REASON_TOO_MANY_PODS = "Too many pods"
+# A node where the DynamicResources filter finds no devices for the pod's
+# claims (kube-scheduler's dynamicresources plugin, Filter): the same words
+# for too few devices, a product no device has, or no ResourceSlice at all.
+REASON_CANNOT_ALLOCATE_CLAIMS = "cannot allocate all claims"
 
 
 @dataclass(frozen=True)

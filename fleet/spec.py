@@ -161,6 +161,10 @@ class OperatorSpec(SpecModel):
         shared = versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION
         return versions.parse_chart_version(self.version) >= shared
 
+    @property
+    def has_kwok_dra_plugin(self) -> bool:
+        return versions.parse_chart_version(self.version) >= versions.OPERATOR_FIRST_DRA_VERSION
+
 
 class DemoSpec(SpecModel):
     """The scheduling demo of REFERENCE §2; sizes default to values derived from the pools."""
@@ -172,11 +176,22 @@ class DemoSpec(SpecModel):
     oversized_gpus: int | None = Field(default=None, alias="oversizedGpus", ge=1)
     missing_pool: PoolName | None = Field(default=None, alias="missingPool")
     queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
+    # DRA variant only: the queue's claims select GPUs with at least this much memory.
+    queue_min_gpu_memory_mib: int | None = Field(
+        default=None, alias="queueMinGpuMemoryMiB", ge=1024, le=1_048_576
+    )
+
+
+# How the fleet's GPUs are offered to the scheduler: `nvidia.com/gpu` counts
+# from the device plugin, ResourceSlices for Dynamic Resource Allocation, or both
+# (then every fake GPU is offered twice, once per mechanism).
+GpuOffer = Literal["devicePlugin", "dra", "both"]
 
 
 class FleetSpec(SpecModel):
     cluster: Annotated[KindCluster | ExistingCluster, Field(discriminator="mode")]
     pools: dict[PoolName, PoolSpec] = Field(min_length=1)
+    gpu_offer: GpuOffer = Field(default="devicePlugin", alias="gpuOffer")
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
@@ -229,6 +244,31 @@ class FleetSpec(SpecModel):
                 "does not exist, so that its pod stays Pending",
             )
         return self
+
+    @model_validator(mode="after")
+    def _dra_offer(self) -> "FleetSpec":
+        if self.offers_dra and self.operator.install and not self.operator.has_kwok_dra_plugin:
+            raise FieldProblem(
+                ("gpuOffer",),
+                f"{self.gpu_offer!r} needs the operator's KWOK DRA plugin, which fake-gpu-operator "
+                f"{self.operator.version} (operator.version) does not have: set operator.version "
+                f"to {versions.OPERATOR_DRA_VERSION} or later, or gpuOffer: devicePlugin",
+            )
+        if self.demo.queue_min_gpu_memory_mib is not None and not self.offers_dra:
+            raise FieldProblem(
+                ("demo", "queueMinGpuMemoryMiB"),
+                "selecting GPUs by memory is a DRA claim; the device plugin offers only "
+                "nvidia.com/gpu counts: set gpuOffer: dra (or both), or drop this key",
+            )
+        return self
+
+    @property
+    def offers_device_plugin(self) -> bool:
+        return self.gpu_offer in ("devicePlugin", "both")
+
+    @property
+    def offers_dra(self) -> bool:
+        return self.gpu_offer in ("dra", "both")
 
     @property
     def total_nodes(self) -> int:

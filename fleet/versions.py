@@ -31,6 +31,10 @@ OPERATOR_FIRST_OCI_VERSION: Final = (0, 0, 60)
 # Up to 0.0.66 the operator runs one exporter Deployment per KWOK node, all on
 # the real worker; 0.0.67 runs one exporter for every KWOK node.
 OPERATOR_FIRST_SHARED_EXPORTER_VERSION: Final = (0, 0, 67)
+# 0.2.0 is the first release known to carry the KWOK DRA plugin (chart value
+# `kwokDraPlugin.enabled`), which publishes ResourceSlices for fake nodes.
+OPERATOR_DRA_VERSION: Final = "0.2.0"
+OPERATOR_FIRST_DRA_VERSION: Final = (0, 2, 0)
 
 
 # The Pulumi engine pieces the program is tested with (requirements.txt pins the

@@ -13,7 +13,7 @@ from urllib3.exceptions import HTTPError
 from fleet.evidence.document import save_evidence
 from fleet.evidence.files import write_text_files
 from fleet.evidence.observe import build_evidence
-from fleet.evidence.read import READS, ClusterSnapshot, read_cluster
+from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
 from fleet.spec import ExistingCluster, FleetSpec
 from fleet.stackfile import load_stack_file
 
@@ -47,7 +47,7 @@ def _kubeconfig(args: argparse.Namespace, spec: FleetSpec) -> tuple[str, str | N
     return os.path.expanduser(kubeconfig), context
 
 
-def _read(api: client.ApiClient, stderr: Console) -> ClusterSnapshot:
+def _read(api: client.ApiClient, stderr: Console, dra: bool) -> ClusterSnapshot:
     with stderr.status("reading the cluster") as status:
 
         def progress(kind: str, count: int | None) -> None:
@@ -56,7 +56,7 @@ def _read(api: client.ApiClient, stderr: Console) -> ClusterSnapshot:
             else:
                 stderr.log(f"{kind}: {count}")
 
-        return read_cluster(api, progress)
+        return read_cluster(api, progress, dra)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_UNREACHABLE
     try:
         with api:
-            snapshot = _read(api, stderr)
+            snapshot = _read(api, stderr, spec.offers_dra)
     except (client.ApiException, HTTPError, OSError, ValidationError) as error:
         stderr.print(f"cannot read the cluster: {_first_line(error)}", markup=False)
         return EXIT_UNREACHABLE
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed
     Console(highlight=False).print(
-        f"{args.out}: {len(written)} files from {len(READS)} GET requests; "
+        f"{args.out}: {len(written)} files from {len(reads(spec.offers_dra))} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",
         markup=False,

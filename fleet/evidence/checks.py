@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from fleet.evidence.document import Evidence, NodeGpus
+from fleet.demo import DemoWorkload, demo_workloads
+from fleet.evidence.document import DemoClaim, DeviceSlice, Evidence, NodeGpus
 from fleet.expect import expected_outcome
 from fleet.outcome import FleetOutcome, WorkloadOutcome
 from fleet.spec import FleetSpec, PoolSpec
@@ -21,18 +22,30 @@ class PoolRow:
     nodes_advertising: int
     # Who wrote `nvidia.com/gpu` on the pool's nodes (field managers), for the record.
     advertised_by: tuple[str, ...]
+    # DRA devices in the GPU driver's ResourceSlices of the pool's nodes.
+    devices_published: int
+    # Nodes with exactly one such slice, of gpusPerNode devices of the pool's product and memory.
+    nodes_publishing: int
+    # What the stack offers; only the offered mechanisms are checked.
+    device_plugin: bool
+    dra: bool
 
     @property
     def fleet_passed(self) -> bool:
         return (
             self.nodes_observed == self.spec.nodes
             and self.products_observed == (self.spec.product,)
-            and self.gpus_advertised == self.spec.gpus
+            and (not self.device_plugin or self.gpus_advertised == self.spec.gpus)
+            and (not self.dra or self.devices_published == self.spec.gpus)
         )
 
     @property
     def advertisement_passed(self) -> bool:
         return self.nodes_observed == self.spec.nodes == self.nodes_advertising
+
+    @property
+    def publication_passed(self) -> bool:
+        return self.nodes_observed == self.spec.nodes == self.nodes_publishing
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,34 @@ class WorkloadRow:
 
 
 @dataclass(frozen=True)
+class ClaimRow:
+    """One DRA workload's claims: allocated as the expected Running/Pending split says,
+    and only on devices the claim's selection admits."""
+
+    name: str
+    expected: WorkloadOutcome
+    claims: tuple[DemoClaim, ...]
+    # The products of the pools whose devices the claim's selection admits.
+    products_admitted: tuple[str, ...]
+
+    @property
+    def allocated(self) -> int:
+        return sum(claim.allocated for claim in self.claims)
+
+    @property
+    def products_allocated(self) -> tuple[str, ...]:
+        return tuple(sorted({product for claim in self.claims for product in claim.products}))
+
+    @property
+    def passed(self) -> bool:
+        return (
+            self.allocated == self.expected.running
+            and len(self.claims) - self.allocated == self.expected.pending
+            and set(self.products_allocated) <= set(self.products_admitted)
+        )
+
+
+@dataclass(frozen=True)
 class Validation:
     evidence: Evidence
     spec: FleetSpec
@@ -61,6 +102,7 @@ class Validation:
     stray_nodes: tuple[str, ...]
     expected: FleetOutcome
     workloads: tuple[WorkloadRow, ...]
+    claims: tuple[ClaimRow, ...]
 
     @property
     def running_passed(self) -> bool:
@@ -73,22 +115,45 @@ class Validation:
     def failures(self) -> list[str]:
         """One line per failed row; empty when the run passed."""
         failed = [f"fleet: pool {row.name}" for row in self.pools if not row.fleet_passed]
-        failed += [
-            f"GPU advertisement: pool {row.name}"
-            for row in self.pools
-            if not row.advertisement_passed
-        ]
+        if self.spec.offers_device_plugin:
+            failed += [
+                f"GPU advertisement: pool {row.name}"
+                for row in self.pools
+                if not row.advertisement_passed
+            ]
+        if self.spec.offers_dra:
+            failed += [
+                f"DRA devices published: pool {row.name}"
+                for row in self.pools
+                if not row.publication_passed
+            ]
         if self.stray_nodes:
             failed.append(f"fake nodes outside the stack's pools: {len(self.stray_nodes)}")
         if self.spec.demo.enabled:
             failed += [f"workload: {row.name}" for row in self.workloads if not row.passed]
+            failed += [f"DRA claims: {row.name}" for row in self.claims if not row.passed]
             failed += [] if self.running_passed else ["namespace total: Running"]
             failed += [] if self.pending_passed else ["namespace total: Pending"]
         return failed
 
 
-def _pool_row(name: str, pool: PoolSpec, nodes: list[NodeGpus]) -> PoolRow:
+def _publishes(pool: PoolSpec, slices: list[DeviceSlice]) -> bool:
+    """Whether one node's slices are what the KWOK DRA plugin publishes for the pool."""
+    if len(slices) != 1:
+        return False
+    (only,) = slices
+    return (
+        only.devices == pool.gpus_per_node
+        and only.products == [pool.product]
+        and set(only.memory_mib) == {pool.memory_mib}
+    )
+
+
+def _pool_row(
+    name: str, pool: PoolSpec, nodes: list[NodeGpus], slices: list[DeviceSlice], spec: FleetSpec
+) -> PoolRow:
     members = [node for node in nodes if node.pool == name]
+    node_slices = {node.name: [s for s in slices if s.node == node.name] for node in members}
     return PoolRow(
         name=name,
         spec=pool,
@@ -99,6 +164,38 @@ def _pool_row(name: str, pool: PoolSpec, nodes: list[NodeGpus]) -> PoolRow:
             node.gpu_capacity == node.gpu_allocatable == pool.gpus_per_node for node in members
         ),
         advertised_by=tuple(sorted({n.gpu_advertised_by for n in members if n.gpu_advertised_by})),
+        devices_published=sum(s.devices for found in node_slices.values() for s in found),
+        nodes_publishing=sum(_publishes(pool, found) for found in node_slices.values()),
+        device_plugin=spec.offers_device_plugin,
+        dra=spec.offers_dra,
+    )
+
+
+def _claim_rows(
+    spec: FleetSpec, expected: FleetOutcome, claims: list[DemoClaim]
+) -> tuple[ClaimRow, ...]:
+    def admitted(workload: DemoWorkload) -> tuple[str, ...]:
+        assert workload.claim is not None
+        selection = workload.claim
+        return tuple(
+            sorted(
+                {
+                    pool.product
+                    for pool in spec.pools.values()
+                    if selection.matches(pool.product, pool.memory_mib)
+                }
+            )
+        )
+
+    return tuple(
+        ClaimRow(
+            workload.name,
+            expected.workload(workload.name),
+            tuple(claim for claim in claims if claim.workload == workload.name),
+            admitted(workload),
+        )
+        for workload in demo_workloads(spec)
+        if workload.claim is not None
     )
 
 
@@ -114,10 +211,14 @@ def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
     return Validation(
         evidence=evidence,
         spec=spec,
-        pools=tuple(_pool_row(name, pool, fake) for name, pool in spec.pools.items()),
+        pools=tuple(
+            _pool_row(name, pool, fake, evidence.device_slices, spec)
+            for name, pool in spec.pools.items()
+        ),
         stray_nodes=tuple(node.name for node in fake if node.pool not in spec.pools),
         expected=expected,
         workloads=tuple(
             WorkloadRow(name, find(expected, name), find(evidence.observed, name)) for name in names
         ),
+        claims=_claim_rows(spec, expected, evidence.demo_claims),
     )

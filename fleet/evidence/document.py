@@ -5,7 +5,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from fleet.outcome import FleetOutcome, WorkloadKind
@@ -60,6 +60,31 @@ class PendingPod(_Model):
     message: str | None
 
 
+class DeviceSlice(_Model):
+    """One ResourceSlice of the GPU driver, as its devices describe the node's GPUs."""
+
+    name: str
+    node: str | None
+    pool: str
+    devices: int
+    products: list[str]
+    # Each device's `memory` capacity in MiB; None where it is missing or not whole MiB.
+    memory_mib: list[int | None]
+
+
+class DemoClaim(_Model):
+    """A demo pod's ResourceClaim and where its devices were allocated."""
+
+    namespace: str
+    name: str
+    workload: str
+    allocated: bool
+    # The allocated devices' pools (the KWOK DRA plugin names a pool after its node).
+    pools: list[str]
+    # The allocated devices' products, as their ResourceSlices say.
+    products: list[str]
+
+
 class Evidence(_Model):
     schema_version: Literal[1] = 1
     captured_at: datetime
@@ -73,6 +98,9 @@ class Evidence(_Model):
     demo_pods: list[DemoPod]
     pending_pods: list[PendingPod]
     observed: FleetOutcome
+    # Read only when the stack offers GPUs by DRA.
+    device_slices: list[DeviceSlice] = Field(default_factory=list)
+    demo_claims: list[DemoClaim] = Field(default_factory=list)
 
 
 def save_evidence(evidence: Evidence, directory: Path) -> Path:

@@ -145,10 +145,62 @@ FILES: dict[str, Callable[[ClusterSnapshot, Evidence], str]] = {
 }
 
 
+def resource_slices_text(evidence: Evidence) -> str:
+    return _table(
+        ("NAME", "NODE", "POOL", "DEVICES", "PRODUCTS", "MEMORY (MiB)"),
+        (
+            (
+                item.name,
+                _or_none(item.node),
+                item.pool,
+                str(item.devices),
+                ", ".join(item.products) or "<none>",
+                ", ".join(sorted({_or_none(mib) for mib in item.memory_mib})) or "<none>",
+            )
+            for item in evidence.device_slices
+        ),
+    )
+
+
+def resource_claims_text(evidence: Evidence) -> str:
+    return _table(
+        ("NAMESPACE", "NAME", "WORKLOAD", "ALLOCATED", "POOLS", "PRODUCTS"),
+        (
+            (
+                claim.namespace,
+                claim.name,
+                claim.workload,
+                "yes" if claim.allocated else "no",
+                ", ".join(claim.pools) or "<none>",
+                ", ".join(claim.products) or "<none>",
+            )
+            for claim in sorted(
+                evidence.demo_claims, key=lambda claim: (claim.workload, claim.name)
+            )
+        ),
+    )
+
+
+# Written when the stack offers DRA (the snapshot then holds its lists).
+DRA_FILES: dict[str, Callable[[Evidence], str]] = {
+    "resource-slices.txt": resource_slices_text,
+    "resource-claims.txt": resource_claims_text,
+}
+
+
 def write_text_files(directory: Path, snapshot: ClusterSnapshot, evidence: Evidence) -> list[Path]:
     written = []
-    for name, render in FILES.items():
+    renders = dict(FILES)
+    if snapshot.resource_slices is not None:
+        renders |= {name: _evidence_only(render) for name, render in DRA_FILES.items()}
+    for name, render in renders.items():
         path = directory / name
         path.write_text(render(snapshot, evidence), encoding="utf-8")
         written.append(path)
     return written
+
+
+def _evidence_only(
+    render: Callable[[Evidence], str],
+) -> Callable[[ClusterSnapshot, Evidence], str]:
+    return lambda _, evidence: render(evidence)

@@ -3,6 +3,7 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
+from fleet import dra
 from fleet.evidence.checks import PoolRow, Validation, WorkloadRow
 from fleet.evidence.document import PendingPod
 from fleet.outcome import WorkloadOutcome
@@ -18,6 +19,11 @@ PROVES = (
     "The default scheduler placed the demo pods using the advertised extended resources, node "
     "selectors and taints exactly as the fleet's model predicts.",
     "The two Pending causes are told apart from FailedScheduling events alone.",
+)
+PROVES_DRA = (
+    f"Each fake node has one ResourceSlice of driver `{dra.DRIVER}` with its pool's devices, "
+    "product and memory, and the scheduler allocated the demo's ResourceClaims (by DeviceClass "
+    "and CEL selection) only on devices their selection admits, as many as the model predicts.",
 )
 DOES_NOT_PROVE = (
     "Nothing ran CUDA: the fake nodes run no containers (KWOK only reports pods Running), so no "
@@ -84,18 +90,23 @@ def _environment(validation: Validation) -> list[str]:
 
 
 def _pool_cells(row: PoolRow) -> tuple[str, ...]:
+    offered: tuple[str, ...] = (str(row.gpus_advertised),) if row.device_plugin else ()
+    offered += (str(row.devices_published),) if row.dra else ()
     return (
         row.name,
         f"{row.spec.nodes} / {row.nodes_observed}",
         str(row.spec.gpus_per_node),
         ", ".join(row.products_observed) or "-",
         str(row.spec.gpus),
-        str(row.gpus_advertised),
+        *offered,
         _result(row.fleet_passed),
     )
 
 
 def _fleet(validation: Validation) -> list[str]:
+    spec = validation.spec
+    offered: tuple[str, ...] = ("GPUs advertised",) if spec.offers_device_plugin else ()
+    offered += ("DRA devices published",) if spec.offers_dra else ()
     lines = [
         "## Fleet",
         "",
@@ -106,27 +117,49 @@ def _fleet(validation: Validation) -> list[str]:
                 "GPUs/node",
                 "product observed",
                 "GPUs expected",
-                "GPUs advertised",
+                *offered,
                 "result",
             ),
             [_pool_cells(row) for row in validation.pools],
         ),
-        "### GPUs advertised per node",
-        "",
-        "A node matches when its `nvidia.com/gpu` capacity and allocatable both equal the pool's "
-        "gpusPerNode. *Written by* is the field manager that set the count on the nodes' status "
-        "(fake-gpu-operator's is `kwok-gpu-device-plugin`).",
-        "",
     ]
-    rows = [
-        (
-            f"pool {row.name}",
-            f"{row.nodes_advertising} of {row.spec.nodes} nodes advertise {row.spec.gpus_per_node}"
-            + (f"; written by {', '.join(row.advertised_by)}" if row.advertised_by else ""),
-            _result(row.advertisement_passed),
-        )
-        for row in validation.pools
-    ]
+    rows = []
+    if spec.offers_device_plugin:
+        lines += [
+            "### GPUs advertised per node",
+            "",
+            "A node matches when its `nvidia.com/gpu` capacity and allocatable both equal the "
+            "pool's gpusPerNode. *Written by* is the field manager that set the count on the "
+            "nodes' status (fake-gpu-operator's is `kwok-gpu-device-plugin`).",
+            "",
+        ]
+        rows += [
+            (
+                f"pool {row.name}",
+                f"{row.nodes_advertising} of {row.spec.nodes} nodes advertise "
+                f"{row.spec.gpus_per_node}"
+                + (f"; written by {', '.join(row.advertised_by)}" if row.advertised_by else ""),
+                _result(row.advertisement_passed),
+            )
+            for row in validation.pools
+        ]
+    if spec.offers_dra:
+        lines += [
+            "### DRA devices published per node",
+            "",
+            f"A node matches when it has exactly one ResourceSlice of driver `{dra.DRIVER}`, with "
+            "gpusPerNode devices, each of the pool's product and GPU memory.",
+            "",
+        ]
+        rows += [
+            (
+                f"pool {row.name} (DRA)",
+                f"{row.nodes_publishing} of {row.spec.nodes} nodes publish "
+                f"{row.spec.gpus_per_node} {row.spec.product}",
+                _result(row.publication_passed),
+            )
+            for row in validation.pools
+        ]
     stray = validation.stray_nodes
     listed = ", ".join(stray[:NAMED_PODS]) + (" ..." if len(stray) > NAMED_PODS else "")
     rows.append(
@@ -137,6 +170,29 @@ def _fleet(validation: Validation) -> list[str]:
         )
     )
     return [*lines, *_table(("check", "observed", "result"), rows)]
+
+
+def _claims(validation: Validation) -> list[str]:
+    """The DRA workloads' claims: how many were allocated, and on which products."""
+    if not validation.spec.offers_dra or not validation.spec.demo.enabled:
+        return []
+    rows = [
+        (
+            row.name,
+            f"{row.expected.running} allocated, {row.expected.pending} not",
+            f"{row.allocated} allocated, {len(row.claims) - row.allocated} not",
+            ", ".join(row.products_allocated) or "-",
+            ", ".join(row.products_admitted) or "none",
+            _result(row.passed),
+        )
+        for row in validation.claims
+    ]
+    header = ("workload", "claims expected", "claims observed", "products allocated")
+    return [
+        "## DRA claims",
+        "",
+        *_table((*header, "products the claim admits", "result"), rows),
+    ]
 
 
 def _workload_cells(row: WorkloadRow) -> tuple[str, ...]:
@@ -217,10 +273,11 @@ def render(validation: Validation) -> str:
         *_environment(validation),
         *_fleet(validation),
         *_workloads(validation),
+        *_claims(validation),
         *_causes(validation),
         "## What this run proves (when every row passes)",
         "",
-        *[f"- {line}" for line in PROVES],
+        *[f"- {line}" for line in PROVES + (PROVES_DRA if validation.spec.offers_dra else ())],
         "",
         "## What it does not prove",
         "",

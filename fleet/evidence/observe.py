@@ -5,10 +5,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
-from fleet.evidence.read import READS, ClusterSnapshot, Object
+from fleet.evidence.observe_dra import demo_claims, device_slices
+from fleet.evidence.read import ClusterSnapshot, Object, reads
 from fleet.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
 from fleet.outcome import (
     DEMO_WORKLOAD_LABEL,
+    REASON_CANNOT_ALLOCATE_CLAIMS,
     REASON_INSUFFICIENT_GPU,
     REASON_NODE_SELECTOR,
     REASON_TOO_MANY_PODS,
@@ -18,7 +20,12 @@ from fleet.outcome import (
 )
 from fleet.spec import FleetSpec
 
-KNOWN_REASONS = (REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU)
+KNOWN_REASONS = (
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    REASON_INSUFFICIENT_GPU,
+    REASON_CANNOT_ALLOCATE_CLAIMS,
+)
 KWOK_CONTROLLER = "kwok-controller"
 HELM_CHART_LABEL = "helm.sh/chart"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -211,14 +218,17 @@ def build_evidence(
 ) -> Evidence:
     pending = pending_pods(snapshot)
     pods = demo_pods(snapshot, spec.demo.namespace)
+    slices = snapshot.resource_slices or []
     return Evidence(
         captured_at=captured_at,
         stack_file=stack_file,
         spec=spec.model_dump(mode="json", by_alias=True),
-        api_requests=len(READS),
+        api_requests=len(reads(spec.offers_dra)),
         versions=component_versions(snapshot, spec.operator.namespace),
         nodes=[node_gpus(node) for node in snapshot.nodes],
         demo_pods=pods,
         pending_pods=pending,
         observed=observed_outcome(spec.demo.namespace, pods, pending),
+        device_slices=device_slices(slices),
+        demo_claims=demo_claims(snapshot.resource_claims or [], slices, spec.demo.namespace),
     )

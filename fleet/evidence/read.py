@@ -1,5 +1,8 @@
 """Read the live cluster: one unpaginated list per kind, GET only, whatever the fleet size.
 
+A stack that offers GPUs by DRA also lists ResourceSlices and ResourceClaims
+(two more requests); the others never ask the cluster for `resource.k8s.io`.
+
 Objects are kept as plain data in their API (camelCase) form, so that the rest
 of the evidence code never depends on the client's model classes.
 """
@@ -24,6 +27,9 @@ class ClusterSnapshot:
     events: list[Object]
     deployments: list[Object]
     daemonsets: list[Object]
+    # None when not read (the stack offers no DRA).
+    resource_slices: list[Object] | None = None
+    resource_claims: list[Object] | None = None
 
 
 def _version(api: client.ApiClient) -> Any:
@@ -54,8 +60,20 @@ def _daemonsets(api: client.ApiClient) -> Any:
     )
 
 
+def _resource_slices(api: client.ApiClient) -> Any:
+    return client.ResourceV1Api(api).list_resource_slice(_request_timeout=REQUEST_TIMEOUT)
+
+
+def _resource_claims(api: client.ApiClient) -> Any:
+    return client.ResourceV1Api(api).list_resource_claim_for_all_namespaces(
+        _request_timeout=REQUEST_TIMEOUT
+    )
+
+
+Read = tuple[str, Callable[[client.ApiClient], Any]]
+
 # Every request an evidence run makes, in order; nothing else is read.
-READS: tuple[tuple[str, Callable[[client.ApiClient], Any]], ...] = (
+READS: tuple[Read, ...] = (
     ("version", _version),
     ("nodes", _nodes),
     ("pods", _pods),
@@ -63,10 +81,21 @@ READS: tuple[tuple[str, Callable[[client.ApiClient], Any]], ...] = (
     ("deployments", _deployments),
     ("daemonsets", _daemonsets),
 )
+DRA_READS: tuple[Read, ...] = (
+    ("resource_slices", _resource_slices),
+    ("resource_claims", _resource_claims),
+)
+
+
+def reads(dra: bool) -> tuple[Read, ...]:
+    """The requests of one run: DRA's two lists only when the stack offers DRA."""
+    return READS + DRA_READS if dra else READS
 
 
 def read_cluster(
-    api: client.ApiClient, progress: Callable[[str, int | None], None] = lambda _k, _n: None
+    api: client.ApiClient,
+    progress: Callable[[str, int | None], None] = lambda _k, _n: None,
+    dra: bool = False,
 ) -> ClusterSnapshot:
     """List every kind once.
 
@@ -74,7 +103,7 @@ def read_cluster(
     after it, so that a caller can show what a slow list is waiting for.
     """
     found: dict[str, Any] = {}
-    for kind, read in READS:
+    for kind, read in reads(dra):
         progress(kind, None)
         data = api.sanitize_for_serialization(read(api))  # type: ignore[no-untyped-call]
         found[kind] = data if kind == "version" else data.get("items") or []

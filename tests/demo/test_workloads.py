@@ -9,7 +9,17 @@ import kubernetes_validate.utils
 import pytest
 
 from fleet import versions
-from fleet.demo import MISSING, OVERSIZED, QUEUE, SMALL, demo_workloads
+from fleet.demo import (
+    DRA_MISSING,
+    DRA_OVERSIZED,
+    DRA_QUEUE,
+    DRA_SMALL,
+    MISSING,
+    OVERSIZED,
+    QUEUE,
+    SMALL,
+    demo_workloads,
+)
 from fleet.demo_manifests import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
 from fleet.expect import expected_outcome
 from fleet.manifests import stack_objects
@@ -21,10 +31,17 @@ from tests.demo.conftest import MakeFleet, pool
 from tests.spec.conftest import STACK_FILES
 
 NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
+DRA_NAMES = (DRA_SMALL, DRA_OVERSIZED, DRA_MISSING, DRA_QUEUE)
+NAMES_BY_OFFER = {"devicePlugin": NAMES, "dra": DRA_NAMES, "both": NAMES + DRA_NAMES}
 
 
 def _workloads(spec: FleetSpec) -> dict[str, dict[str, Any]]:
-    return {obj["metadata"]["name"]: obj for obj in demo_objects(spec)[1:]}
+    """The Pods and Deployments of the demo (not its namespace or claim templates)."""
+    return {
+        obj["metadata"]["name"]: obj
+        for obj in demo_objects(spec)
+        if obj["kind"] in ("Pod", "Deployment")
+    }
 
 
 def _pod_spec(obj: dict[str, Any]) -> dict[str, Any]:
@@ -70,7 +87,8 @@ def test_lesson1_shapes(lesson1: FleetSpec) -> None:
 def test_every_workload_tolerates_kwok_and_is_labelled(stack_file: Path) -> None:
     spec = load_stack_file(stack_file)
     workloads = _workloads(spec)
-    assert tuple(workloads) == NAMES
+    names = NAMES_BY_OFFER[spec.gpu_offer]
+    assert tuple(workloads) == names
     for name, obj in workloads.items():
         assert obj["metadata"]["namespace"] == spec.demo.namespace
         pod_spec = _pod_spec(obj)
@@ -83,8 +101,8 @@ def test_every_workload_tolerates_kwok_and_is_labelled(stack_file: Path) -> None
         )
         assert pod_labels[DEMO_WORKLOAD_LABEL] == name
         assert pod_labels["app.kubernetes.io/part-of"] == "gpu-fleet"
-    selector = workloads[QUEUE]["spec"]["selector"]["matchLabels"]
-    assert selector == {DEMO_WORKLOAD_LABEL: QUEUE}
+    queue = names[-1]
+    assert workloads[queue]["spec"]["selector"]["matchLabels"] == {DEMO_WORKLOAD_LABEL: queue}
 
 
 def test_sizes_follow_the_fleet(make_fleet: MakeFleet) -> None:

@@ -68,9 +68,7 @@ def test_kwok_component_installs_kwok_that_then_manages_the_nodes(
         deployment = kube.raw(
             kube.apps(api).read_namespaced_deployment, "kwok-controller", "kube-system"
         )
-        assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(
-            ":v0.7.0"
-        )
+        assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v0.7.0")
         # Before KWOK runs, nothing manages the nodes: they are not Ready.
         assert waits.node_state(api).ready == 0
 

@@ -301,8 +301,11 @@ class Cluster:
     events: list[Object] = field(default_factory=list)
     deployments: list[Object] = field(default_factory=list)
     daemonsets: list[Object] = field(default_factory=list)
+    resource_slices: list[Object] = field(default_factory=list)
+    resource_claims: list[Object] = field(default_factory=list)
 
     def responses(self) -> dict[str, Object]:
+        dra = "resource.k8s.io/v1"
         return {
             "/version": version_body(),
             "/api/v1/nodes": as_list("NodeList", self.nodes),
@@ -310,6 +313,8 @@ class Cluster:
             "/api/v1/events": as_list("EventList", self.events),
             "/apis/apps/v1/deployments": as_list("DeploymentList", self.deployments, "apps/v1"),
             "/apis/apps/v1/daemonsets": as_list("DaemonSetList", self.daemonsets, "apps/v1"),
+            f"/apis/{dra}/resourceslices": as_list("ResourceSliceList", self.resource_slices, dra),
+            f"/apis/{dra}/resourceclaims": as_list("ResourceClaimList", self.resource_claims, dra),
         }
 
     def pod(self, name: str) -> Object:

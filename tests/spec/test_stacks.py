@@ -8,6 +8,7 @@ from tests.spec.conftest import STACK_FILES, STACKS_DIR
 
 EXPECTED_TOTALS = {
     "lesson1": (5, 32),
+    "lesson1-dra": (5, 32),
     "medium": (160, 1024),
     "large-1k": (1000, 6400),
     "existing": (6, 48),

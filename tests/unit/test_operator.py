@@ -40,7 +40,7 @@ def test_the_release_namespace_is_a_resource_the_release_follows(deploy: Deploy)
 def test_newer_charts_come_from_oci_without_a_repository(deploy: Deploy) -> None:
     inputs = release(deploy(stack("medium")))
     assert inputs["chart"] == versions.OPERATOR_OCI_CHART
-    assert inputs["version"] == "0.0.67"
+    assert inputs["version"] == "0.2.0"
     assert "repositoryOpts" not in inputs
 
 

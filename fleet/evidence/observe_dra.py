@@ -1,0 +1,84 @@
+"""DRA figures in a cluster snapshot: the GPU driver's ResourceSlices, the demo's claims."""
+
+from fleet import dra
+from fleet.evidence.document import DemoClaim, DeviceSlice
+from fleet.evidence.read import Object
+from fleet.outcome import DEMO_WORKLOAD_LABEL
+
+
+def _spec(obj: Object) -> Object:
+    spec: Object = obj.get("spec") or {}
+    return spec
+
+
+def _product(device: Object) -> str:
+    attribute = (device.get("attributes") or {}).get(dra.PRODUCT_ATTRIBUTE) or {}
+    return str(attribute.get("string", "<none>"))
+
+
+def _memory_mib(device: Object) -> int | None:
+    capacity = (device.get("capacity") or {}).get(dra.MEMORY_CAPACITY) or {}
+    value = capacity.get("value")
+    return dra.quantity_mib(str(value)) if value is not None else None
+
+
+def device_slices(slices: list[Object]) -> list[DeviceSlice]:
+    """The ResourceSlices of the GPU driver (other drivers' slices are not the fleet's)."""
+    found = []
+    for item in slices:
+        spec = _spec(item)
+        if spec.get("driver") != dra.DRIVER:
+            continue
+        devices = spec.get("devices") or []
+        found.append(
+            DeviceSlice(
+                name=str((item.get("metadata") or {}).get("name", "")),
+                node=spec.get("nodeName"),
+                pool=str((spec.get("pool") or {}).get("name", "")),
+                devices=len(devices),
+                products=sorted({_product(device) for device in devices}),
+                memory_mib=[_memory_mib(device) for device in devices],
+            )
+        )
+    return found
+
+
+def _device_products(slices: list[Object]) -> dict[tuple[str, str], str]:
+    """(pool, device) -> product, for every device of the GPU driver."""
+    return {
+        (str((_spec(item).get("pool") or {}).get("name", "")), str(device.get("name", ""))): (
+            _product(device)
+        )
+        for item in slices
+        if _spec(item).get("driver") == dra.DRIVER
+        for device in _spec(item).get("devices") or []
+    }
+
+
+def demo_claims(claims: list[Object], slices: list[Object], namespace: str) -> list[DemoClaim]:
+    """The demo namespace's claims (made from its templates, so labelled with their workload)."""
+    products = _device_products(slices)
+    found = []
+    for claim in claims:
+        meta = claim.get("metadata") or {}
+        workload = (meta.get("labels") or {}).get(DEMO_WORKLOAD_LABEL)
+        if meta.get("namespace") != namespace or workload is None or meta.get("deletionTimestamp"):
+            continue
+        allocation = (claim.get("status") or {}).get("allocation")
+        results = ((allocation or {}).get("devices") or {}).get("results") or []
+        found.append(
+            DemoClaim(
+                namespace=namespace,
+                name=str(meta.get("name", "")),
+                workload=workload,
+                allocated=allocation is not None,
+                pools=sorted({str(result.get("pool")) for result in results}),
+                products=sorted(
+                    {
+                        products.get((str(result.get("pool")), str(result.get("device"))), "<none>")
+                        for result in results
+                    }
+                ),
+            )
+        )
+    return found

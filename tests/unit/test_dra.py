@@ -1,0 +1,40 @@
+"""A DRA stack as registered: DeviceClass, operator plugin switches, the demo after both."""
+
+from tests.unit.conftest import Deploy, stack
+
+DEVICE_CLASS = "kubernetes:resource.k8s.io/v1:DeviceClass"
+CLAIM_TEMPLATE = "kubernetes:resource.k8s.io/v1:ResourceClaimTemplate"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+
+
+def test_lesson1_dra_registers_the_device_class_before_the_demo(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1-dra"))
+    (device_class,) = deployment.of_type(DEVICE_CLASS)
+    assert device_class.name == "gpu.nvidia.com"
+    assert device_class.inputs["spec"]["selectors"] == [
+        {"cel": {"expression": 'device.driver == "gpu.nvidia.com"'}}
+    ]
+    (demo,) = deployment.of_type("gpu-fleet:index:DemoWorkloads")
+    assert device_class.urn in demo.dependencies
+    templates = deployment.of_type(CLAIM_TEMPLATE)
+    assert [t.name for t in templates] == [
+        "gpu-demo/dra-batch-small-claim",
+        "gpu-demo/dra-train-16gpu-claim",
+        "gpu-demo/dra-needs-b200-claim",
+        "gpu-demo/dra-queue-pressure-claim",
+    ]
+    assert all(t.parent == demo.urn for t in templates)
+
+
+def test_lesson1_dra_release_runs_the_dra_plugin_only(deploy: Deploy) -> None:
+    (release,) = deploy(stack("lesson1-dra")).of_type(RELEASE)
+    assert release.inputs["version"] == "0.2.0"
+    values = release.inputs["values"]
+    assert values["kwokDraPlugin"] == {"enabled": True}
+    assert values["kwokGpuDevicePlugin"] == {"enabled": False}
+
+
+def test_a_device_plugin_stack_registers_no_dra_objects(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    assert deployment.of_type(DEVICE_CLASS) == []
+    assert deployment.of_type(CLAIM_TEMPLATE) == []
