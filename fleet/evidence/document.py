@@ -1,6 +1,5 @@
 """`evidence.json`: all the report needs; written by `fleet evidence`, read by `fleet report`."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -8,9 +7,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
+from fleet import files_in, files_out
+from fleet.files_in import cut
 from fleet.outcome import FleetOutcome, WorkloadKind
 
 EVIDENCE_FILE = "evidence.json"
+# Validation problems listed in one message; the rest are counted.
+MAX_PROBLEMS = 20
 
 
 class EvidenceError(Exception):
@@ -74,28 +77,27 @@ class Evidence(_Model):
 
 def save_evidence(evidence: Evidence, directory: Path) -> Path:
     path = directory / EVIDENCE_FILE
-    path.write_text(evidence.model_dump_json(by_alias=True, indent=2) + "\n", encoding="utf-8")
+    files_out.write_text(path, evidence.model_dump_json(by_alias=True, indent=2) + "\n")
     return path
 
 
 def load_evidence(directory: Path) -> Evidence:
     path = directory / EVIDENCE_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
+    if not path.exists():
         raise EvidenceError(
-            f"{path}: cannot read the evidence ({error.strerror}); "
-            "run `python -m fleet evidence` first"
-        ) from None
+            f"{path}: cannot read the evidence (no such file); run `python -m fleet evidence` first"
+        )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EvidenceError(f"{path}: not valid JSON: {error}") from None
+        document = files_in.read_json(path, files_in.MAX_EVIDENCE_BYTES)
+    except files_in.FileProblem as error:
+        raise EvidenceError(str(error)) from None
     try:
         return Evidence.model_validate(document)
     except ValidationError as error:
         problems = [
-            f"  {'.'.join(str(part) for part in detail['loc']) or '<root>'}: {detail['msg']}"
-            for detail in error.errors()
+            f"  {cut('.'.join(str(part) for part in detail['loc'])) or '<root>'}: {detail['msg']}"
+            for detail in error.errors()[:MAX_PROBLEMS]
         ]
+        if error.error_count() > MAX_PROBLEMS:
+            problems.append(f"  ... and {error.error_count() - MAX_PROBLEMS} more")
         raise EvidenceError("\n".join([f"{path}: not fleet evidence", *problems])) from None

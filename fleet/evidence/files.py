@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from fleet import files_out
 from fleet.evidence.document import Evidence
 from fleet.evidence.observe import event_time
 from fleet.evidence.read import ClusterSnapshot, Object
@@ -149,6 +150,6 @@ def write_text_files(directory: Path, snapshot: ClusterSnapshot, evidence: Evide
     written = []
     for name, render in FILES.items():
         path = directory / name
-        path.write_text(render(snapshot, evidence), encoding="utf-8")
+        files_out.write_text(path, render(snapshot, evidence))
         written.append(path)
     return written
