@@ -38,12 +38,16 @@ LabelValue = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
 ]
-Quantity = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")]
+Quantity = Annotated[
+    str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=20)
+]
 ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
 DnsLabel = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
+# A file path, URL, image or chart reference, or kubeconfig context.
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
 class FieldProblem(ValueError):
@@ -97,15 +101,15 @@ class KindCluster(SpecModel):
 
     mode: Literal["kind"]
     name: DnsLabel = "ai-factory-lab"
-    node_image: str = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage", min_length=1)
+    node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
 
 
 class ExistingCluster(SpecModel):
     """A cluster the program did not create, reached through a kubeconfig context."""
 
     mode: Literal["existing"]
-    context: str | None = Field(default=None, min_length=1)
-    kubeconfig: str | None = Field(default=None, min_length=1)
+    context: Reference | None = None
+    kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
 
     @model_validator(mode="after")
@@ -123,9 +127,7 @@ class KwokSpec(SpecModel):
     install: bool = True
     version: ReleaseTag = versions.KWOK_VERSION
     # Local files or URLs used instead of the release assets, controller first.
-    manifests: list[Annotated[str, StringConstraints(min_length=1)]] | None = Field(
-        default=None, min_length=1
-    )
+    manifests: list[Reference] | None = Field(default=None, min_length=1, max_length=100)
 
     @property
     def manifest_sources(self) -> list[str]:
@@ -136,8 +138,8 @@ class OperatorSpec(SpecModel):
     install: bool = True
     version: ChartVersion = versions.OPERATOR_VERSION
     # A chart name (with `repository`), an oci:// reference, or a local chart directory.
-    chart: str | None = Field(default=None, min_length=1)
-    repository: str | None = Field(default=None, min_length=1)
+    chart: Reference | None = None
+    repository: Reference | None = None
     namespace: DnsLabel = "gpu-operator"
     release_name: DnsLabel = Field(default="gpu-operator", alias="releaseName")
     # False where the operator's own pods cannot become ready (no images).
@@ -164,9 +166,12 @@ class DemoSpec(SpecModel):
 
     enabled: bool = False
     namespace: DnsLabel = "gpu-demo"
-    image: str = Field(default="nvidia/cuda:12.4.1-base-ubuntu22.04", min_length=1)
+    image: Reference = "nvidia/cuda:12.4.1-base-ubuntu22.04"
     small_pool: PoolName | None = Field(default=None, alias="smallPool")
-    oversized_gpus: int | None = Field(default=None, alias="oversizedGpus", ge=1)
+    # More than any node has is the point; more than the largest fleet has says nothing more.
+    oversized_gpus: int | None = Field(
+        default=None, alias="oversizedGpus", ge=1, le=MAX_FAKE_NODES * MAX_GPUS_PER_NODE
+    )
     missing_pool: PoolName | None = Field(default=None, alias="missingPool")
     queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
 

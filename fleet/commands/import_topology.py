@@ -9,6 +9,7 @@ from fleet.project import default_stacks_dir
 from fleet.stack_writer import default_cluster_name, new_kind_stack, stack_path
 from fleet.stackfile import load_stack_file
 from fleet.summary import summary_table
+from fleet.tables import print_table
 from fleet.topology import read_topology
 
 
@@ -42,5 +43,5 @@ def run(args: argparse.Namespace) -> int:
     cluster_name = args.cluster_name or default_cluster_name(args.stack)
     text = new_kind_stack(path, cluster_name, topology.pools, header)
     files_out.write_text(path, text, exclusive=not args.force)
-    Console(highlight=False).print(summary_table(load_stack_file(path), f"{path}: valid"))
+    print_table(Console(highlight=False), summary_table(load_stack_file(path), f"{path}: valid"))
     return 0

@@ -13,6 +13,7 @@ from fleet.project import default_stacks_dir
 from fleet.stack_writer import pool_yaml, stack_path, with_pool
 from fleet.stackfile import load_stack_file, load_stack_text
 from fleet.summary import summary_table
+from fleet.tables import print_table
 
 # Leading words of a product label that say nothing about the model.
 _VENDOR_WORDS = frozenset({"nvidia", "tesla", "geforce", "quadro"})
@@ -89,9 +90,8 @@ def run(args: argparse.Namespace) -> int:
     edited = with_pool(original.replace("\r\n", "\n"), str(path), name, pool, comment)
     files_out.write_text(path, edited, newline=files_in.newline_of(original))
     done = "replaced" if replacing else "added"
-    Console(highlight=False).print(
-        summary_table(load_stack_file(path), f"{path}: valid (pool {name} {done})")
-    )
+    title = f"{path}: valid (pool {name} {done})"
+    print_table(Console(highlight=False), summary_table(load_stack_file(path), title))
     return 0
 
 
