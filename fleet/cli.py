@@ -50,7 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except (SpecError, FileProblem) as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(str(error), markup=False)
+        Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False).print(
+            str(error), markup=False
+        )
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `python -m fleet manifests ... | head`
         sys.stderr.close()

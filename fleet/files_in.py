@@ -37,6 +37,7 @@ MAX_NUMBER_CHARS = 32
 MAX_ECHO = 80
 """Characters of a value that an error message repeats."""
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
 _LONG_NUMBER = re.compile(rf"-?\d{{{MAX_NUMBER_CHARS + 1},}}")
 _STDIN = "-"
 
@@ -152,6 +153,8 @@ class BoundedLoader(yaml.SafeLoader):
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:  # `<<: *base`; its keys may be overridden
+                continue
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ConstructorError(
                     "while reading a mapping",
@@ -212,6 +215,11 @@ def load_yaml(text: str, source: str) -> Any:
     """One YAML document, within the limits; a `FileProblem` names the line otherwise."""
     try:
         return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow
+        line = text.count("\n", 0, error.position) + 1
+        char = error.character if isinstance(error.character, int) else ord(error.character)
+        problem = f"line {line}: character U+{char:04X} is not allowed in YAML"
+        raise FileProblem(source, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as error:
         raise FileProblem(source, f"not valid YAML: {yaml_problem(error)}") from None
 

@@ -22,5 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary_data(spec), indent=2))
     else:
-        print_table(Console(highlight=False), summary_table(spec, f"{args.stack_file}: valid"))
+        print_table(
+            Console(highlight=False, markup=False, emoji=False),
+            summary_table(spec, f"{args.stack_file}: valid"),
+        )
     return 0

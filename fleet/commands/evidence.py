@@ -93,7 +93,7 @@ def _client(kubeconfig: str, context: str | None) -> client.ApiClient:
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack)
     _check_out(args.out)
-    stderr = Console(stderr=True, highlight=False, log_path=False)
+    stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
     kubeconfig, context = _kubeconfig(args, spec)
     api = _client(kubeconfig, context)
     try:
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     files_out.make_folder(args.out)
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed
-    Console(highlight=False).print(
+    Console(highlight=False, markup=False, emoji=False).print(
         f"{args.out}: {len(written)} files from {len(READS)} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.as_dict(), indent=2))
         return 0
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:  # piped or captured: keep each reason on one line
         console.width = PIPED_WIDTH
     title = f"{args.stack_file}: expected scheduling demo in namespace {spec.demo.namespace}"

@@ -43,5 +43,8 @@ def run(args: argparse.Namespace) -> int:
     cluster_name = args.cluster_name or default_cluster_name(args.stack)
     text = new_kind_stack(path, cluster_name, topology.pools, header)
     files_out.write_text(path, text, exclusive=not args.force)
-    print_table(Console(highlight=False), summary_table(load_stack_file(path), f"{path}: valid"))
+    print_table(
+        Console(highlight=False, markup=False, emoji=False),
+        summary_table(load_stack_file(path), f"{path}: valid"),
+    )
     return 0

@@ -8,6 +8,7 @@ from rich.console import Console
 
 from fleet import files_in, files_out, nvidia_smi
 from fleet.catalog import known_memory_mib, product_label
+from fleet.files_in import cut
 from fleet.pool_input import InputError, check_pools
 from fleet.project import default_stacks_dir
 from fleet.stack_writer import pool_yaml, stack_path, with_pool
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             source,
             [
-                f"the output gives no memory.total and {product} is not in the catalog, so "
+                f"the output gives no memory.total and {cut(product)} is not in the catalog, so "
                 f"gpuMemoryMiB is unknown; capture `{nvidia_smi.QUERY_COMMAND}` instead",
             ],
         )
@@ -91,7 +92,10 @@ def run(args: argparse.Namespace) -> int:
     files_out.write_text(path, edited, newline=files_in.newline_of(original))
     done = "replaced" if replacing else "added"
     title = f"{path}: valid (pool {name} {done})"
-    print_table(Console(highlight=False), summary_table(load_stack_file(path), title))
+    print_table(
+        Console(highlight=False, markup=False, emoji=False),
+        summary_table(load_stack_file(path), title),
+    )
     return 0
 
 
