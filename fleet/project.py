@@ -12,8 +12,9 @@ from fleet import files_in
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
-def stack_config_dir(project_dir: Path = PROJECT_DIR) -> Path:
+def stack_config_dir(project_dir: Path | None = None) -> Path:
     """`stackConfigDir` of the project's Pulumi.yaml (default: the project folder itself)."""
+    project_dir = project_dir or PROJECT_DIR
     path = project_dir / "Pulumi.yaml"
     document = files_in.read_yaml(path)
     folder = document.get("stackConfigDir", ".") if isinstance(document, dict) else None
