@@ -14,7 +14,14 @@ expected outcomes are all derived from `FleetSpec`.
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from fleet import catalog, versions
 
@@ -182,6 +189,16 @@ class FleetSpec(SpecModel):
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
+
+    @field_validator("pools", mode="before")
+    @classmethod
+    def _few_enough_pools(cls, pools: Any) -> Any:
+        """Refuse a huge mapping before validating each pool (and making an error per pool)."""
+        if isinstance(pools, dict) and len(pools) > MAX_FAKE_NODES:
+            raise ValueError(
+                f"{len(pools)} pools; at most {MAX_FAKE_NODES} (each pool has at least one node)"
+            )
+        return pools
 
     @model_validator(mode="after")
     def _fleet_limits(self) -> "FleetSpec":

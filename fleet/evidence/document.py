@@ -2,9 +2,9 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, FailFast, ValidationError
 from pydantic.alias_generators import to_camel
 
 from fleet import files_in, files_out
@@ -14,6 +14,12 @@ from fleet.outcome import FleetOutcome, WorkloadKind
 EVIDENCE_FILE = "evidence.json"
 # Validation problems listed in one message; the rest are counted.
 MAX_PROBLEMS = 20
+
+
+T = TypeVar("T")
+# A list that stops validating at its first bad item: a million bad items would
+# otherwise make a million errors (gigabytes) before the first is reported.
+Items = Annotated[list[T], FailFast()]
 
 
 class EvidenceError(Exception):
@@ -26,9 +32,9 @@ class _Model(BaseModel):
 
 class Versions(_Model):
     kubernetes: str | None
-    kwok_controller_images: list[str]
-    operator_charts: list[str]
-    operator_images: list[str]
+    kwok_controller_images: Items[str]
+    operator_charts: Items[str]
+    operator_images: Items[str]
 
 
 class NodeGpus(_Model):
@@ -56,7 +62,7 @@ class PendingPod(_Model):
     namespace: str
     name: str
     workload: str | None
-    reasons: list[str]
+    reasons: Items[str]
     message: str | None
 
 
@@ -69,9 +75,9 @@ class Evidence(_Model):
     spec: dict[str, Any]
     api_requests: int
     versions: Versions
-    nodes: list[NodeGpus]
-    demo_pods: list[DemoPod]
-    pending_pods: list[PendingPod]
+    nodes: Items[NodeGpus]
+    demo_pods: Items[DemoPod]
+    pending_pods: Items[PendingPod]
     observed: FleetOutcome
 
 
