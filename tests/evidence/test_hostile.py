@@ -7,7 +7,7 @@ import pytest
 
 from fleet.cli import main
 from tests.evidence.conftest import LESSON1_STACK, ApiServer, lesson1_cluster
-from tests.evidence.test_report import evidence_of, rows
+from tests.evidence.test_report import rows
 from tests.hostile.conftest import run_fleet
 
 
@@ -75,11 +75,6 @@ def test_report_out_that_cannot_be_written(
     run = run_fleet(["report", str(lesson1_evidence), "--out", str(tmp_path / where)])
     run.assert_refused(str(tmp_path / where))
     assert run.out == ""
-
-
-@pytest.fixture
-def lesson1_evidence(api_server: ApiServer, kubeconfig: Path, tmp_path: Path) -> Path:
-    return evidence_of(lesson1_cluster(), api_server, kubeconfig, tmp_path / "ev")
 
 
 def _edit(evidence: Path, change: object) -> None:
