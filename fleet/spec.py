@@ -265,6 +265,3 @@ class FleetSpec(SpecModel):
 
 def node_name(pool: str, index: int) -> str:
     return f"{NODE_NAME_PREFIX}{pool}-{index}"
-
-
-TOP_LEVEL_KEYS = tuple(FleetSpec.model_fields)
