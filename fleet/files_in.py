@@ -13,6 +13,7 @@ Every problem is a `FileProblem` naming the file and, where known, the line.
 """
 
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -79,7 +80,11 @@ def read_bytes(path: str | Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         if str(path) == _STDIN:
             data = sys.stdin.buffer.read(limit + 1)
         else:
-            with Path(path).open("rb") as stream:
+            # Opened without blocking, so that a named pipe nobody writes to reads as
+            # empty instead of hanging; then read as usual.
+            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+            os.set_blocking(descriptor, True)
+            with open(descriptor, "rb") as stream:
                 data = stream.read(limit + 1)
     except OSError as error:
         raise FileProblem(source, f"cannot read the file: {error.strerror or error}") from None

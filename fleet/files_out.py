@@ -93,10 +93,9 @@ def write_text(path: Path, text: str, *, newline: str = "\n", exclusive: bool = 
             os.fsync(stream.fileno())
         if target.exists():
             os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
-        if exclusive:
-            os.link(temporary, target)  # fails if the file appeared meanwhile
-        else:
-            os.replace(temporary, target)
+        if exclusive:  # claim the name first: fails if the file appeared meanwhile
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        os.replace(temporary, target)
     except FileExistsError:
         raise _problem(path, "already exists; pass --force to replace it") from None
     except OSError as error:

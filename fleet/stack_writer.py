@@ -117,7 +117,7 @@ def with_pool(
 
 def _pools_node(text: str, source: str) -> tuple[str, yaml.MappingNode]:
     """The pools of a valid stack file's text as a node, and their key."""
-    config = _entry(yaml.compose(text, Loader=yaml.SafeLoader), ("config",))
+    config = _entry(yaml.compose(text, Loader=files_in.BoundedLoader), ("config",))
     pools = _entry(config[1] if config else None, (f"{PROJECT}:pools", "pools"))
     if pools is None:
         raise InputError(source, [f"has no {PROJECT}:pools to add a pool to"])

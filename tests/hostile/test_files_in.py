@@ -1,6 +1,7 @@
 """The limits of `fleet.files_in`, one class of hostile input at a time."""
 
 import io
+import os
 import sys
 from pathlib import Path
 
@@ -39,6 +40,12 @@ def test_standard_input_is_capped_too(monkeypatch: pytest.MonkeyPatch) -> None:
     data = b"x" * (files_in.MAX_TEXT_BYTES + 1)
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     assert problem(lambda: read_text("-")).startswith("<stdin>: larger than 1 MiB")
+
+
+def test_a_named_pipe_nobody_writes_to_reads_as_empty_instead_of_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    assert read_text(fifo) == ""
 
 
 def test_a_folder_is_not_read(tmp_path: Path) -> None:
