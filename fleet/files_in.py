@@ -82,9 +82,8 @@ def read_bytes(path: str | Path, limit: int = MAX_TEXT_BYTES) -> bytes:
         else:
             # Opened without blocking, so that a named pipe nobody writes to reads as
             # empty instead of hanging; then read as usual.
-            descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-            os.set_blocking(descriptor, True)
-            with open(descriptor, "rb") as stream:
+            with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as stream:
+                os.set_blocking(stream.fileno(), True)
                 data = stream.read(limit + 1)
     except OSError as error:
         raise FileProblem(source, f"cannot read the file: {error.strerror or error}") from None
