@@ -21,7 +21,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
     parser.add_argument(
         "--stacks-dir",
-        default=default_stacks_dir(),
         help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
     )
     parser.add_argument(
@@ -32,7 +31,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = stack_path(args.stacks_dir, args.stack)
+    path = stack_path(args.stacks_dir or default_stacks_dir(), args.stack)
     files_out.check_file(path, may_exist=args.force)
     topology = read_topology(args.topology)
     header = [f"Written by python -m fleet import-topology from {args.topology}."]

@@ -39,7 +39,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument(
         "--stacks-dir",
-        default=default_stacks_dir(),
         help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
     )
     parser.add_argument(
@@ -49,7 +48,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = None if args.into_stack is None else _stack_to_edit(args.stacks_dir, args.into_stack)
+    path = (
+        None
+        if args.into_stack is None
+        else _stack_to_edit(args.stacks_dir or default_stacks_dir(), args.into_stack)
+    )
     source, text = _read(args.file)
     reading = nvidia_smi.parse(text, source)
     gpus = nvidia_smi.one_model(reading, source)

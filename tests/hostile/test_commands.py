@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from fleet import project
 from fleet.commands import expect
 from fleet.files_in import MAX_ECHO
 from tests.hostile.conftest import LESSON1, Write, run_fleet
@@ -242,3 +243,22 @@ def test_into_a_stack_that_is_a_folder_is_refused_before_reading_input(tmp_path:
         ["pool-from-nvidia-smi", "/dev/zero", "--into-stack", "dir", "--stacks-dir", str(tmp_path)]
     )
     run.assert_refused(f"{tmp_path}/Pulumi.dir.yaml: is a folder")
+
+
+def test_stacks_dir_defaults_to_stack_config_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: gpu-fleet\nstackConfigDir: conf\n")
+    monkeypatch.setattr(project, "PROJECT_DIR", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert run_fleet(["import-topology", str(TOPOLOGY), "--stack", "s"]).code == 0
+    assert (tmp_path / "conf" / "Pulumi.s.yaml").is_file()
+
+
+def test_a_broken_pulumi_yaml_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_bytes(b"stackConfigDir: \xff\n")
+    monkeypatch.setattr(project, "PROJECT_DIR", tmp_path)
+    run = run_fleet(["import-topology", str(TOPOLOGY), "--stack", "s"])
+    run.assert_refused(f"{tmp_path / 'Pulumi.yaml'}: not UTF-8 text: line 1")
