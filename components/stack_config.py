@@ -1,30 +1,44 @@
-"""The stack's fleet spec, read from Pulumi config and validated before anything is created."""
+"""The stack's fleet spec, read from Pulumi config and validated before anything is created.
 
-import json
+Every key of the project's namespace is read, not only the known ones, so that a
+typo such as `gpu-fleet:demoo` stops `pulumi up` as it stops `fleet check`: both
+validate with `fleet.stackfile.parse_fleet` and report the same message.
+"""
+
 from typing import Any
 
 import pulumi
+from pulumi.runtime.config import CONFIG, get_config_env
 
-from fleet.spec import PROJECT, TOP_LEVEL_KEYS, FleetSpec
-from fleet.stackfile import SpecError, parse_fleet
+from fleet import files_in
+from fleet.project import stack_file
+from fleet.spec import PROJECT, FleetSpec
+from fleet.stackfile import SpecError, parse_fleet, project_config
 
 
-def _value(raw: str) -> Any:
+def _value(raw: Any, key: str, source: str) -> Any:
     """Pulumi keeps structured config as JSON text and scalars as plain text."""
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
+    if not isinstance(raw, str):
         return raw
+    try:
+        return files_in.load_json(raw, source)
+    except files_in.NotJson:
+        return raw
+    except files_in.FileProblem as error:
+        raise SpecError(source, [f"{key}: {error.problem}"]) from None
+
+
+def stack_config() -> dict[str, Any]:
+    """Every config key the engine gave this run (all namespaces), with its raw value."""
+    return {**get_config_env(), **CONFIG.get()}
 
 
 def load_fleet_spec() -> FleetSpec:
     """The validated spec; on bad config, a clean error naming file and key, and no resources."""
-    config = pulumi.Config(PROJECT)
-    given = {key: config.get(key) for key in TOP_LEVEL_KEYS}
-    source = f"stacks/Pulumi.{pulumi.get_stack()}.yaml"
     try:
-        return parse_fleet(
-            {key: _value(raw) for key, raw in given.items() if raw is not None}, source
-        )
-    except SpecError as error:
+        source = stack_file(pulumi.get_stack())
+        own = project_config(stack_config())
+        values = {key: _value(raw, f"{PROJECT}:{key}", source) for key, raw in own.items()}
+        return parse_fleet(values, source)
+    except (SpecError, files_in.FileProblem) as error:
         raise pulumi.RunError(str(error)) from None

@@ -20,6 +20,7 @@ from fleet.commands import (
     pool_from_nvidia_smi,
     report,
 )
+from fleet.files_in import FileProblem
 from fleet.stackfile import SpecError
 
 COMMANDS = (
@@ -48,8 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except SpecError as error:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(str(error), markup=False)
+    except (SpecError, FileProblem) as error:
+        Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False).print(
+            str(error), markup=False
+        )
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `python -m fleet manifests ... | head`
         sys.stderr.close()

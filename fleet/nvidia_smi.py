@@ -6,6 +6,10 @@ Three formats are recognised:
   `nounits`, and extra columns when there is a header naming them);
 - `list`: `nvidia-smi -L` (names only, no memory);
 - `table`: the default `nvidia-smi` table.
+
+Lines are taken apart with `split` and anchored patterns without nested or
+adjacent overlapping repeats, so parsing time grows linearly with the input
+(an earlier pattern took minutes on one line of a few thousand spaces).
 """
 
 import csv
@@ -15,17 +19,22 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fleet.catalog import product_label
+from fleet.files_in import cut, shorten
 from fleet.pool_input import InputError
 
 QUERY_COMMAND = "nvidia-smi --query-gpu=name,memory.total --format=csv"
 
-_LIST_GPU = re.compile(r"GPU \d+: (?P<name>.+?)(?: \(UUID: [^)]*\))?")
-_LIST_MIG = re.compile(r"\s+MIG .*")
-# A GPU row of the table: index, name, persistence mode (driver model on Windows).
-_TABLE_GPU = re.compile(r"\|\s*\d+\s+(?P<name>.+?)\s+(?:On|Off|WDDM|TCC|MCDM)\s+\|.*")
-_TABLE_MEMORY = re.compile(r"\|.*?\d+MiB\s*/\s*(?P<total>\d+)MiB.*")
+_LIST_GPU = re.compile(r"GPU [0-9]+: ")
+_LIST_UUID = " (UUID: "
+_LIST_MIG = re.compile(r"\s+MIG ")
+# The last word of a GPU row's first cell: persistence mode (driver model on Windows).
+_TABLE_MODES = frozenset({"On", "Off", "WDDM", "TCC", "MCDM"})
+# The memory cell of a table row: used / total. Twelve digits are far beyond any GPU.
+_TABLE_MEMORY = re.compile(r"\s*[0-9]+MiB\s*/\s*(?P<total>[0-9]{1,12})MiB\s*")
 _TABLE_END = ("| Processes:", "| MIG devices:")
-_MIB = re.compile(r"(?P<mib>\d+)(?:\s*MiB)?")
+_MIB = re.compile(r"(?P<mib>[0-9]{1,12})(?:\s*MiB)?")
+# Models named in a mixed-node error before the rest are counted.
+_NAMED_MODELS = 5
 _NOT_REPORTED = ("[N/A]", "[Not Supported]", "N/A")
 _FIELD_ALIASES = {"gpu_name": "name"}
 # A --query-gpu field as a CSV header names it (without its unit), e.g. pci.bus_id.
@@ -59,7 +68,7 @@ def parse(text: str, source: str) -> Reading:
     lines = [line.rstrip() for line in text.splitlines() if line.strip()]
     if not lines:
         raise InputError(source, [f"no nvidia-smi output (empty input); run `{QUERY_COMMAND}`"])
-    if _LIST_GPU.fullmatch(lines[0]):
+    if _list_name(lines[0]) is not None:
         return Reading("list", _parse_list(lines, source))
     if any(line.startswith(("+-", "|")) for line in lines):
         return Reading("table", _parse_table(lines, source))
@@ -68,7 +77,7 @@ def parse(text: str, source: str) -> Reading:
     raise InputError(
         source,
         [
-            f"not nvidia-smi output (first line: {lines[0][:80]!r}); expected the output of "
+            f"not nvidia-smi output (first line: {shorten(lines[0])}); expected the output of "
             f"`{QUERY_COMMAND}`, `nvidia-smi -L` or `nvidia-smi`",
         ],
     )
@@ -81,7 +90,10 @@ def one_model(reading: Reading, source: str) -> NodeGpus:
     """
     counts = Counter(product_label(gpu.name) for gpu in reading.gpus)
     if len(counts) > 1:
-        models = ", ".join(f"{count} x {label}" for label, count in counts.items())
+        named = list(counts.items())[:_NAMED_MODELS]
+        models = ", ".join(f"{count} x {cut(label)}" for label, count in named)
+        if len(counts) > _NAMED_MODELS:
+            models += f" and {len(counts) - _NAMED_MODELS} more"
         raise InputError(
             source,
             [
@@ -92,20 +104,59 @@ def one_model(reading: Reading, source: str) -> NodeGpus:
     name = reading.gpus[0].name
     memories = sorted({gpu.memory_mib for gpu in reading.gpus if gpu.memory_mib is not None})
     if len(memories) > 1:
-        found = ", ".join(map(str, memories))
-        raise InputError(source, [f"the {name} GPUs report different memory.total: {found} MiB"])
+        found = ", ".join(map(str, memories[:_NAMED_MODELS]))
+        raise InputError(
+            source, [f"the {cut(name)} GPUs report different memory.total: {found} MiB"]
+        )
     return NodeGpus(name, len(reading.gpus), memories[0] if memories else None)
 
 
 def _parse_list(lines: list[str], source: str) -> tuple[Gpu, ...]:
     gpus: list[Gpu] = []
     for number, line in enumerate(lines, 1):
-        match = _LIST_GPU.fullmatch(line)
-        if match:
-            gpus.append(Gpu(match["name"].strip(), None))
-        elif not _LIST_MIG.fullmatch(line):
-            raise InputError(source, [f"line {number}: not `nvidia-smi -L` output: {line!r}"])
+        name = _list_name(line)
+        if name is not None:
+            gpus.append(Gpu(name, None))
+        elif not _LIST_MIG.match(line):
+            raise InputError(
+                source, [f"line {number}: not `nvidia-smi -L` output: {shorten(line)}"]
+            )
     return tuple(gpus)
+
+
+def _list_name(line: str) -> str | None:
+    """The name in `GPU 0: <name> (UUID: GPU-...)`, or None for another line."""
+    prefix = _LIST_GPU.match(line)
+    if prefix is None:
+        return None
+    rest = line[prefix.end() :]
+    if rest.endswith(")"):
+        name, marker, uuid = rest.rpartition(_LIST_UUID)
+        if marker and ")" not in uuid[:-1]:
+            rest = name
+    return rest.strip() or None
+
+
+def _table_gpu_name(line: str) -> str | None:
+    """The name in a GPU row's first cell: `|   0  NVIDIA H100 80GB HBM3    On  |`."""
+    cells = line.split("|", 2)
+    if len(cells) < 3 or cells[0]:
+        return None
+    words = cells[1].split()
+    if len(words) < 3 or not (words[0].isascii() and words[0].isdigit()):
+        return None
+    return " ".join(words[1:-1]) if words[-1] in _TABLE_MODES else None
+
+
+def _table_memory(line: str) -> int | None:
+    """The total of the `used / total` memory cell of a table row, or None."""
+    if not line.startswith("|"):
+        return None
+    for cell in line.split("|"):
+        match = _TABLE_MEMORY.fullmatch(cell)
+        if match:
+            return int(match["total"])
+    return None
 
 
 def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
@@ -114,12 +165,13 @@ def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
     for line in lines:
         if line.startswith(_TABLE_END):
             break
-        gpu_row = _TABLE_GPU.fullmatch(line)
-        memory_row = _TABLE_MEMORY.fullmatch(line)
-        if gpu_row:
-            names.append(gpu_row["name"])
-        elif memory_row and len(names) == len(gpus) + 1:
-            gpus.append(Gpu(names[-1], int(memory_row["total"])))
+        name = _table_gpu_name(line)
+        if name is not None:
+            names.append(name)
+            continue
+        memory = _table_memory(line) if len(names) == len(gpus) + 1 else None
+        if memory is not None:
+            gpus.append(Gpu(names[-1], memory))
     if not names:
         raise InputError(source, ["no GPU rows in the nvidia-smi table"])
     if len(gpus) != len(names):
@@ -129,7 +181,7 @@ def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
         raise InputError(
             source,
             [
-                f"the table truncates the GPU name {truncated[0]!r}; "
+                f"the table truncates the GPU name {shorten(truncated[0])}; "
                 f"capture `{QUERY_COMMAND}` instead",
             ],
         )
@@ -137,13 +189,20 @@ def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
 
 
 def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
-    rows = list(csv.reader(lines, skipinitialspace=True))
+    reader = csv.reader(lines, skipinitialspace=True)
+    try:
+        rows = list(reader)
+    except csv.Error as error:
+        raise InputError(source, [f"line {reader.line_num}: not valid CSV: {error}"]) from None
     fields = _header(lines[0])
     if all(_QUERY_FIELD.fullmatch(field) for field in fields):
         if "name" not in fields:
             raise InputError(
                 source,
-                [f"the CSV header has no name column ({lines[0]!r}); query name,memory.total"],
+                [
+                    f"the CSV header has no name column ({shorten(lines[0])}); "
+                    "query name,memory.total"
+                ],
             )
         columns = {field: index for index, field in enumerate(fields)}
         first_line, data = 2, rows[1:]
@@ -154,7 +213,7 @@ def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
             source,
             [
                 "a CSV without a header must have exactly the columns name, memory.total "
-                f"(first line: {lines[0][:80]!r})",
+                f"(first line: {shorten(lines[0])})",
             ],
         )
     if not data:
@@ -184,5 +243,5 @@ def _mib(value: str, where: str, source: str) -> int | None:
         return None
     match = _MIB.fullmatch(value)
     if match is None:
-        raise InputError(source, [f"{where}: memory.total {value!r} is not a figure in MiB"])
+        raise InputError(source, [f"{where}: memory.total {shorten(value)} is not a figure in MiB"])
     return int(match["mib"])

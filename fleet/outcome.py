@@ -4,7 +4,9 @@ Both sides use these types, so that the report compares like with like.
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
+
+from pydantic import FailFast
 
 WorkloadKind = Literal["Pod", "Deployment"]
 
@@ -32,7 +34,7 @@ class WorkloadOutcome:
     kind: WorkloadKind
     running: int
     pending: int
-    reasons: tuple[str, ...] = ()
+    reasons: Annotated[tuple[str, ...], FailFast()] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -48,9 +50,10 @@ class WorkloadOutcome:
 class FleetOutcome:
     """The outcome of every demo workload on one fleet, with namespace totals."""
 
-    workloads: tuple[WorkloadOutcome, ...]
+    # Read back from evidence: stop at the first bad item (see fleet.evidence.document).
+    workloads: Annotated[tuple[WorkloadOutcome, ...], FailFast()]
     # Where the model does not cover the stack's workloads, what it leaves out.
-    caveats: tuple[str, ...] = field(default=())
+    caveats: Annotated[tuple[str, ...], FailFast()] = field(default=())
 
     @property
     def running(self) -> int:

@@ -22,7 +22,7 @@ class InputError(SpecError):
     """
 
     def __str__(self) -> str:
-        return "\n".join(f"{self.source}: {problem}" for problem in self.problems)
+        return "\n".join(f"{self.source}: {problem}" for problem in self.listed())
 
 
 def check_pools(pools: Any, source: str) -> FleetSpec:

@@ -14,7 +14,14 @@ expected outcomes are all derived from `FleetSpec`.
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 from fleet import catalog, versions
 
@@ -38,12 +45,16 @@ LabelValue = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
 ]
-Quantity = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$")]
+Quantity = Annotated[
+    str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=20)
+]
 ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
 DnsLabel = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
+# A file path, URL, image or chart reference, or kubeconfig context.
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
 
 
 class FieldProblem(ValueError):
@@ -97,15 +108,15 @@ class KindCluster(SpecModel):
 
     mode: Literal["kind"]
     name: DnsLabel = "ai-factory-lab"
-    node_image: str = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage", min_length=1)
+    node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
 
 
 class ExistingCluster(SpecModel):
     """A cluster the program did not create, reached through a kubeconfig context."""
 
     mode: Literal["existing"]
-    context: str | None = Field(default=None, min_length=1)
-    kubeconfig: str | None = Field(default=None, min_length=1)
+    context: Reference | None = None
+    kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
 
     @model_validator(mode="after")
@@ -126,9 +137,7 @@ class KwokSpec(SpecModel):
     # container runtime runs the controller elsewhere): its Deployment is not awaited.
     wait: bool = True
     # Local files or URLs used instead of the release assets, controller first.
-    manifests: list[Annotated[str, StringConstraints(min_length=1)]] | None = Field(
-        default=None, min_length=1
-    )
+    manifests: list[Reference] | None = Field(default=None, min_length=1, max_length=100)
 
     @property
     def manifest_sources(self) -> list[str]:
@@ -139,8 +148,8 @@ class OperatorSpec(SpecModel):
     install: bool = True
     version: ChartVersion = versions.OPERATOR_VERSION
     # A chart name (with `repository`), an oci:// reference, or a local chart directory.
-    chart: str | None = Field(default=None, min_length=1)
-    repository: str | None = Field(default=None, min_length=1)
+    chart: Reference | None = None
+    repository: Reference | None = None
     namespace: DnsLabel = "gpu-operator"
     release_name: DnsLabel = Field(default="gpu-operator", alias="releaseName")
     # False where the operator's own pods cannot become ready (no images).
@@ -171,9 +180,12 @@ class DemoSpec(SpecModel):
 
     enabled: bool = False
     namespace: DnsLabel = "gpu-demo"
-    image: str = Field(default="nvidia/cuda:12.4.1-base-ubuntu22.04", min_length=1)
+    image: Reference = "nvidia/cuda:12.4.1-base-ubuntu22.04"
     small_pool: PoolName | None = Field(default=None, alias="smallPool")
-    oversized_gpus: int | None = Field(default=None, alias="oversizedGpus", ge=1)
+    # More than any node has is the point; more than the largest fleet has says nothing more.
+    oversized_gpus: int | None = Field(
+        default=None, alias="oversizedGpus", ge=1, le=MAX_FAKE_NODES * MAX_GPUS_PER_NODE
+    )
     missing_pool: PoolName | None = Field(default=None, alias="missingPool")
     queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
     # DRA variant only: the queue's claims select GPUs with at least this much memory.
@@ -195,6 +207,16 @@ class FleetSpec(SpecModel):
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
+
+    @field_validator("pools", mode="before")
+    @classmethod
+    def _few_enough_pools(cls, pools: Any) -> Any:
+        """Refuse a huge mapping before validating each pool (and making an error per pool)."""
+        if isinstance(pools, dict) and len(pools) > MAX_FAKE_NODES:
+            raise ValueError(
+                f"{len(pools)} pools; at most {MAX_FAKE_NODES} (each pool has at least one node)"
+            )
+        return pools
 
     @model_validator(mode="after")
     def _fleet_limits(self) -> "FleetSpec":
@@ -286,6 +308,3 @@ class FleetSpec(SpecModel):
 
 def node_name(pool: str, index: int) -> str:
     return f"{NODE_NAME_PREFIX}{pool}-{index}"
-
-
-TOP_LEVEL_KEYS = tuple(FleetSpec.model_fields)

@@ -1,8 +1,6 @@
 """Write stack files: a new kind stack from pools, or one pool into an existing stack."""
 
-import os
 import re
-import shutil
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from fleet import versions
+from fleet import files_in, versions
 from fleet.pool_input import SHARED_EXPORTER_VERSION, InputError, check_pools
 from fleet.spec import (
     PROJECT,
@@ -70,24 +68,6 @@ def new_kind_stack(
     return text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 
 
-def write_new(path: Path, text: str, *, force: bool) -> None:
-    """Write a stack file, refusing to replace an existing one unless `force`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        with path.open("w" if force else "x", encoding="utf-8") as stream:
-            stream.write(text)
-    except FileExistsError:
-        raise InputError(str(path), ["already exists; pass --force to replace it"]) from None
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Replace `path` with `text` in one step (an interrupted write leaves the old file)."""
-    new = path.with_name(f".{path.name}.new")
-    new.write_text(text, encoding="utf-8")
-    shutil.copymode(path, new)
-    os.replace(new, path)
-
-
 def pool_yaml(name: str, pool: Mapping[str, Any], comment: str | None = None) -> str:
     """A pool declaration as YAML, as it sits under `gpu-fleet:pools`."""
     text = yaml.safe_dump({name: dict(pool)}, sort_keys=False, allow_unicode=True)
@@ -117,9 +97,12 @@ def with_pool(
     before = text[:start] if start == 0 or text[:start].endswith("\n") else text[:start] + "\n"
     edited = before + block + text[end:]
 
-    expected = yaml.safe_load(text)
+    expected = files_in.load_yaml(text, source)
     expected["config"][pools_key][name] = dict(pool)
-    document = yaml.safe_load(edited)
+    try:
+        document = files_in.load_yaml(edited, source)
+    except files_in.FileProblem:
+        document = None
     if document != expected:
         raise InputError(
             source,
@@ -134,7 +117,7 @@ def with_pool(
 
 def _pools_node(text: str, source: str) -> tuple[str, yaml.MappingNode]:
     """The pools of a valid stack file's text as a node, and their key."""
-    config = _entry(yaml.compose(text, Loader=yaml.SafeLoader), ("config",))
+    config = _entry(yaml.compose(text, Loader=files_in.BoundedLoader), ("config",))
     pools = _entry(config[1] if config else None, (f"{PROJECT}:pools", "pools"))
     if pools is None:
         raise InputError(source, [f"has no {PROJECT}:pools to add a pool to"])

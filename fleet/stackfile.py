@@ -8,10 +8,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from fleet import files_in
+from fleet.files_in import cut, shorten
 from fleet.spec import (
     PROJECT,
     DemoSpec,
@@ -24,6 +25,9 @@ from fleet.spec import (
     PoolSpec,
 )
 
+# Problems listed in one message; the rest are counted (a file can have thousands).
+MAX_PROBLEMS = 20
+
 
 class SpecError(Exception):
     """A stack that does not describe a valid fleet. `str()` is the user-facing message."""
@@ -35,46 +39,31 @@ class SpecError(Exception):
 
     def __str__(self) -> str:
         lines = [f"{self.source}: invalid fleet spec"]
-        lines += [f"  {problem}" for problem in self.problems]
+        lines += [f"  {problem}" for problem in self.listed()]
         return "\n".join(lines)
 
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A YAML loader that rejects a key given twice in one mapping.
-
-    PyYAML keeps the last of two equal keys silently; for a pool declared twice
-    that would hide one of the declarations.
-    """
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    "while reading a mapping",
-                    node.start_mark,
-                    f"key {key!r} is given twice (each pool and key may be declared only once)",
-                    key_node.start_mark,
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    def listed(self) -> list[str]:
+        """The problems to print: the first `MAX_PROBLEMS`, then how many more there are."""
+        more = len(self.problems) - MAX_PROBLEMS
+        return self.problems[:MAX_PROBLEMS] + ([f"... and {more} more"] if more > 0 else [])
 
 
 def load_stack_file(path: str | Path) -> FleetSpec:
     """Parse and validate `stacks/Pulumi.<stack>.yaml`."""
+    return load_stack_text(path)[0]
+
+
+def load_stack_text(path: str | Path) -> tuple[FleetSpec, str]:
+    """The validated spec of a stack file, and the file's text as read."""
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(source, [f"cannot read the file: {error.strerror}"]) from None
-    try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as error:
-        raise SpecError(source, [f"not valid YAML: {_one_line(error)}"]) from None
+        text = files_in.read_text(path)
+        document = files_in.load_yaml(text, source)
+    except files_in.FileProblem as error:
+        raise SpecError(source, [error.problem]) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
         raise SpecError(source, ["expected a Pulumi stack file with a `config:` mapping"])
-    return parse_fleet(project_config(document["config"]), source)
+    return parse_fleet(project_config(document["config"]), source), text
 
 
 def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,7 +110,7 @@ def _describe(detail: ErrorDetails) -> str:
     if kind.startswith("string_pattern"):
         message = _pattern_hint(loc)
     value = detail.get("input")
-    got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {value!r})"
+    got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {shorten(value)})"
     return f"{where}: {message}{got}"
 
 
@@ -134,7 +123,7 @@ def _without_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
 def _key_path(loc: tuple[int | str, ...]) -> str:
     if not loc:
         return f"{PROJECT}:<root>"
-    head, *rest = loc
+    head, *rest = (_readable(part) for part in loc)
     path = f"{PROJECT}:{head}"
     for part in rest:
         if part == "[key]":
@@ -144,6 +133,11 @@ def _key_path(loc: tuple[int | str, ...]) -> str:
         else:
             path += f".{part}"
     return path
+
+
+def _readable(part: int | str) -> int | str:
+    """A key as the message shows it: cut when it is too long to read."""
+    return cut(part) if isinstance(part, str) else part
 
 
 def _pattern_hint(loc: tuple[int | str, ...]) -> str:
@@ -191,10 +185,3 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
 
 def _aliases(model: type[BaseModel]) -> list[str]:
     return [field.alias or name for name, field in model.model_fields.items()]
-
-
-def _one_line(error: yaml.YAMLError) -> str:
-    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
-        mark = error.problem_mark
-        return f"line {mark.line + 1}, column {mark.column + 1}: {error.problem}"
-    return " ".join(str(error).split())

@@ -5,12 +5,14 @@ from typing import Any
 from rich.table import Table
 
 from fleet.spec import FleetSpec, KindCluster
+from fleet.tables import number_column, text_column
 
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("pool", "nodes", "GPUs/node", "product", "GPU memory (MiB)", "GPUs"):
-        table.add_column(column, justify="left" if column in ("pool", "product") else "right")
+        add = text_column if column in ("pool", "product") else number_column
+        add(table, column)
     for name, pool in spec.pools.items():
         table.add_row(
             name,

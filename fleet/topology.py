@@ -8,11 +8,12 @@ The pool keys are the stack file's pool keys, so each pool is validated by the
 same `PoolSpec` a stack file is.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleet import files_in
+from fleet.files_in import cut, shorten
 from fleet.pool_input import InputError, check_pools
 
 TOP_LEVEL_KEYS = ("name", "description", "pools")
@@ -29,21 +30,14 @@ class Topology:
 def read_topology(path: str | Path) -> Topology:
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(source, [f"cannot read the file: {_reason(error)}"]) from None
-    try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(source, [f"not valid JSON: {where}: {error.msg}"]) from None
-    except _DuplicateKey as error:
-        raise InputError(source, [f"not valid JSON: key {error} is given twice"]) from None
+        document = files_in.read_json(path)
+    except files_in.FileProblem as error:
+        raise InputError(source, [error.problem]) from None
     if not isinstance(document, dict):
         raise InputError(source, ["expected a JSON object with `pools` (and optional `name`)"])
-    problems = [f"{key}: unknown key" for key in document if key not in TOP_LEVEL_KEYS]
+    problems = [f"{cut(key)}: unknown key" for key in document if key not in TOP_LEVEL_KEYS]
     problems += [
-        f"{key}: must be a string (got {document[key]!r})"
+        f"{key}: must be a string (got {shorten(document[key])})"
         for key in ("name", "description")
         if key in document and not isinstance(document[key], str)
     ]
@@ -53,23 +47,3 @@ def read_topology(path: str | Path) -> Topology:
         raise InputError(source, problems)
     check_pools(document["pools"], source)
     return Topology(document.get("name"), document.get("description"), document["pools"])
-
-
-class _DuplicateKey(ValueError):
-    pass
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """`json.loads` keeps the last of two equal keys; a pool given twice is an error here."""
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise _DuplicateKey(repr(key))
-        result[key] = value
-    return result
-
-
-def _reason(error: OSError | UnicodeDecodeError) -> str:
-    if isinstance(error, UnicodeDecodeError):
-        return "not UTF-8 text"
-    return error.strerror or str(error)

@@ -7,6 +7,7 @@ from rich.console import Console
 
 from fleet.stackfile import load_stack_file
 from fleet.summary import summary_data, summary_table
+from fleet.tables import print_table
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -21,5 +22,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary_data(spec), indent=2))
     else:
-        Console(highlight=False).print(summary_table(spec, f"{args.stack_file}: valid"))
+        print_table(
+            Console(highlight=False, markup=False, emoji=False),
+            summary_table(spec, f"{args.stack_file}: valid"),
+        )
     return 0

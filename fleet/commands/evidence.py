@@ -10,10 +10,12 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
-from fleet.evidence.document import save_evidence
-from fleet.evidence.files import write_text_files
+from fleet import files_in, files_out
+from fleet.evidence.document import EVIDENCE_FILE, save_evidence
+from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
+from fleet.files_in import cut
 from fleet.spec import ExistingCluster, FleetSpec
 from fleet.stackfile import load_stack_file
 
@@ -59,18 +61,41 @@ def _read(api: client.ApiClient, stderr: Console, dra: bool) -> ClusterSnapshot:
         return read_cluster(api, progress, dra)
 
 
-def run(args: argparse.Namespace) -> int:
-    spec = load_stack_file(args.stack)
-    stderr = Console(stderr=True, highlight=False, log_path=False)
-    kubeconfig, context = _kubeconfig(args, spec)
+def _check_out(out: Path) -> None:
+    """Refuse, before the cluster is read, an evidence folder that cannot be written."""
+    files_out.check_folder(out)
+    for name in (*FILES, EVIDENCE_FILE):
+        files_out.check_file(out / name)
+
+
+def _client(kubeconfig: str, context: str | None) -> client.ApiClient:
+    """A client from the kubeconfig file(s), each read through `fleet.files_in` first.
+
+    The kubernetes client reads them again (it merges a `KUBECONFIG` list and
+    resolves relative paths against each file); the first read gives its
+    limits and clear errors to a file the client would choke on.
+    """
+    for path in filter(None, kubeconfig.split(os.pathsep)):
+        if os.path.exists(path):
+            files_in.read_yaml(path)
     try:
         api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
             config_file=kubeconfig, context=context, persist_config=False
         )
-    except (config.ConfigException, OSError) as error:
-        where = f"{kubeconfig} (context {context or 'current'})"
-        stderr.print(f"cannot load the kubeconfig {where}: {error}", markup=False)
-        return EXIT_UNREACHABLE
+    except (config.ConfigException, OSError, ValueError, TypeError, AttributeError) as error:
+        where = f"context {context or 'current'}"
+        raise files_in.FileProblem(
+            kubeconfig, f"cannot load the kubeconfig ({where}): {cut(_first_line(error), 400)}"
+        ) from None
+    return api
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = load_stack_file(args.stack)
+    _check_out(args.out)
+    stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
+    kubeconfig, context = _kubeconfig(args, spec)
+    api = _client(kubeconfig, context)
     try:
         with api:
             snapshot = _read(api, stderr, spec.offers_dra)
@@ -78,10 +103,10 @@ def run(args: argparse.Namespace) -> int:
         stderr.print(f"cannot read the cluster: {_first_line(error)}", markup=False)
         return EXIT_UNREACHABLE
     evidence = build_evidence(snapshot, spec, Path(args.stack).name, datetime.now(UTC))
-    args.out.mkdir(parents=True, exist_ok=True)
+    files_out.make_folder(args.out)
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed
-    Console(highlight=False).print(
+    Console(highlight=False, markup=False, emoji=False).print(
         f"{args.out}: {len(written)} files from {len(reads(spec.offers_dra))} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",

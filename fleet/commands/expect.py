@@ -13,6 +13,7 @@ from rich.table import Table
 from fleet.expect import expected_outcome
 from fleet.outcome import FleetOutcome
 from fleet.stackfile import load_stack_file
+from fleet.tables import number_column, print_table, text_column
 
 PIPED_WIDTH = 120
 
@@ -32,11 +33,11 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(outcome.as_dict(), indent=2))
         return 0
-    console = Console(highlight=False)
+    console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:  # piped or captured: keep each reason on one line
         console.width = PIPED_WIDTH
     title = f"{args.stack_file}: expected scheduling demo in namespace {spec.demo.namespace}"
-    console.print(outcome_table(outcome, title))
+    print_table(console, outcome_table(outcome, title))
     for caveat in outcome.caveats:
         console.print(f"caveat: {caveat}", markup=False)
     return 0
@@ -45,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
 def outcome_table(outcome: FleetOutcome, title: str) -> Table:
     table = Table(title=title, title_justify="left")
     for column in ("workload", "kind", "running", "pending", "reason(s)"):
-        table.add_column(column, justify="right" if column in ("running", "pending") else "left")
+        add = number_column if column in ("running", "pending") else text_column
+        add(table, column)
     for workload in outcome.workloads:
         table.add_row(
             workload.name,

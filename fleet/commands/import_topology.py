@@ -4,9 +4,12 @@ import argparse
 
 from rich.console import Console
 
-from fleet.stack_writer import default_cluster_name, new_kind_stack, stack_path, write_new
+from fleet import files_out
+from fleet.project import default_stacks_dir
+from fleet.stack_writer import default_cluster_name, new_kind_stack, stack_path
 from fleet.stackfile import load_stack_file
 from fleet.summary import summary_table
+from fleet.tables import print_table
 from fleet.topology import read_topology
 
 
@@ -16,7 +19,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("topology", help="topology JSON file (pools keyed by name)")
     parser.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
-    parser.add_argument("--stacks-dir", default="stacks", help="where stack files live")
+    parser.add_argument(
+        "--stacks-dir",
+        help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
+    )
     parser.add_argument(
         "--cluster-name", help="kind cluster name (default: gpu-fleet-<stack>, made a DNS label)"
     )
@@ -25,7 +31,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = stack_path(args.stacks_dir, args.stack)
+    path = stack_path(args.stacks_dir or default_stacks_dir(), args.stack)
+    files_out.check_file(path, may_exist=args.force)
     topology = read_topology(args.topology)
     header = [f"Written by python -m fleet import-topology from {args.topology}."]
     if topology.name or topology.description:
@@ -33,6 +40,10 @@ def run(args: argparse.Namespace) -> int:
         header.append(f"Topology {' '.join(about.split())}")
     header.append(f"Check it with: python -m fleet check {path}")
     cluster_name = args.cluster_name or default_cluster_name(args.stack)
-    write_new(path, new_kind_stack(path, cluster_name, topology.pools, header), force=args.force)
-    Console(highlight=False).print(summary_table(load_stack_file(path), f"{path}: valid"))
+    text = new_kind_stack(path, cluster_name, topology.pools, header)
+    files_out.write_text(path, text, exclusive=not args.force)
+    print_table(
+        Console(highlight=False, markup=False, emoji=False),
+        summary_table(load_stack_file(path), f"{path}: valid"),
+    )
     return 0

@@ -2,17 +2,19 @@
 
 import argparse
 import re
-import sys
 from pathlib import Path
 
 from rich.console import Console
 
-from fleet import nvidia_smi
+from fleet import files_in, files_out, nvidia_smi
 from fleet.catalog import known_memory_mib, product_label
+from fleet.files_in import cut
 from fleet.pool_input import InputError, check_pools
-from fleet.stack_writer import pool_yaml, replace_file, stack_path, with_pool
-from fleet.stackfile import load_stack_file
+from fleet.project import default_stacks_dir
+from fleet.stack_writer import pool_yaml, stack_path, with_pool
+from fleet.stackfile import load_stack_file, load_stack_text
 from fleet.summary import summary_table
+from fleet.tables import print_table
 
 # Leading words of a product label that say nothing about the model.
 _VENDOR_WORDS = frozenset({"nvidia", "tesla", "geforce", "quadro"})
@@ -35,7 +37,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument(
         "--into-stack", metavar="NAME", help="add the pool to the stack file Pulumi.NAME.yaml"
     )
-    parser.add_argument("--stacks-dir", default="stacks", help="where stack files live")
+    parser.add_argument(
+        "--stacks-dir",
+        help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
+    )
     parser.add_argument(
         "--force", action="store_true", help="with --into-stack: replace a pool of the same name"
     )
@@ -43,6 +48,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
+    path = (
+        None
+        if args.into_stack is None
+        else _stack_to_edit(args.stacks_dir or default_stacks_dir(), args.into_stack)
+    )
     source, text = _read(args.file)
     reading = nvidia_smi.parse(text, source)
     gpus = nvidia_smi.one_model(reading, source)
@@ -53,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             source,
             [
-                f"the output gives no memory.total and {product} is not in the catalog, so "
+                f"the output gives no memory.total and {cut(product)} is not in the catalog, so "
                 f"gpuMemoryMiB is unknown; capture `{nvidia_smi.QUERY_COMMAND}` instead",
             ],
         )
@@ -67,14 +77,12 @@ def run(args: argparse.Namespace) -> int:
     check_pools({name: pool}, f"pool from {source}")
     comment = f"{gpus.count} x {gpus.name} per node (nvidia-smi {reading.format} output"
     comment += ")" if from_output else "; memory from the catalog)"
-    if args.into_stack is None:
+    if path is None:
         print(pool_yaml(name, pool, comment), end="")
         return 0
 
-    path = stack_path(args.stacks_dir, args.into_stack)
-    if not path.is_file():
-        raise InputError(str(path), ["no such stack file; create the stack first"])
-    replacing = name in load_stack_file(path).pools
+    spec, original = load_stack_text(path)
+    replacing = name in spec.pools
     if replacing and not args.force:
         raise InputError(
             str(path),
@@ -83,11 +91,13 @@ def run(args: argparse.Namespace) -> int:
                 "pass --force to replace it, or --pool to name this one differently",
             ],
         )
-    text = path.read_text(encoding="utf-8")
-    replace_file(path, with_pool(text, str(path), name, pool, comment))
+    edited = with_pool(original.replace("\r\n", "\n"), str(path), name, pool, comment)
+    files_out.write_text(path, edited, newline=files_in.newline_of(original))
     done = "replaced" if replacing else "added"
-    Console(highlight=False).print(
-        summary_table(load_stack_file(path), f"{path}: valid (pool {name} {done})")
+    title = f"{path}: valid (pool {name} {done})"
+    print_table(
+        Console(highlight=False, markup=False, emoji=False),
+        summary_table(load_stack_file(path), title),
     )
     return 0
 
@@ -104,15 +114,17 @@ def default_pool_name(product: str) -> str:
     return "-".join(words[: model + 1])[:63].strip("-") or "gpu"
 
 
+def _stack_to_edit(stacks_dir: str, stack: str) -> Path:
+    """The stack file `--into-stack` names, refused before any work if it cannot be edited."""
+    path = stack_path(stacks_dir, stack)
+    if not path.exists():
+        raise InputError(str(path), ["no such stack file; create the stack first"])
+    files_out.check_file(path)
+    return path
+
+
 def _read(file: str) -> tuple[str, str]:
-    if file == "-":
-        return "<stdin>", sys.stdin.read()
-    try:
-        return file, Path(file).read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(file, [f"cannot read the file: {error.strerror or error}"]) from None
-    except UnicodeDecodeError:
-        raise InputError(file, ["not nvidia-smi output (not UTF-8 text)"]) from None
+    return files_in.source_name(file), files_in.read_text(file)
 
 
 def _positive(value: str) -> int:

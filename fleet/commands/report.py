@@ -5,9 +5,11 @@ from pathlib import Path
 
 from rich.console import Console
 
+from fleet import files_out
 from fleet.evidence.checks import validate
 from fleet.evidence.document import EvidenceError, load_evidence
 from fleet.evidence.markdown import render
+from fleet.files_in import FileProblem
 from fleet.stackfile import SpecError, parse_fleet
 
 EXIT_FAILED = 1
@@ -26,18 +28,18 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    out: Path = args.out or args.evidence_dir / "report.md"
     try:
+        files_out.check_file(out)
         evidence = load_evidence(args.evidence_dir)
         spec = parse_fleet(evidence.spec, f"{args.evidence_dir}/evidence.json (spec)")
-    except (EvidenceError, SpecError) as error:
+    except (EvidenceError, SpecError, FileProblem) as error:
         stderr.print(str(error), markup=False)
         return EXIT_BAD_EVIDENCE
     validation = validate(evidence, spec)
-    out: Path = args.out or args.evidence_dir / "report.md"
-    out.parent.mkdir(parents=True, exist_ok=True)
     text = render(validation)
-    out.write_text(text, encoding="utf-8")
+    files_out.write_text(out, text)
     print(text, end="")
     failures = validation.failures()
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"

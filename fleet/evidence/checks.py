@@ -1,12 +1,23 @@
-"""Expected against observed: the rows of the validation report, each PASS or FAIL."""
+"""Expected against observed: the rows of the validation report, each PASS or FAIL.
+
+What is observed is recomputed from the evidence's pods (their workload label,
+phase and FailedScheduling message), never taken from the summary stored next
+to them; where the two disagree the evidence contradicts itself, and that is a
+failed row too.
+"""
 
 from dataclasses import dataclass
 
 from fleet.demo import DemoWorkload, demo_workloads
-from fleet.evidence.document import DemoClaim, DeviceSlice, Evidence, NodeGpus
+from fleet.evidence.document import DemoClaim, DeviceSlice, Evidence, NodeGpus, PendingPod
+from fleet.evidence.observe import observed_outcome, reasons_in
 from fleet.expect import expected_outcome
+from fleet.files_in import cut
 from fleet.outcome import FleetOutcome, WorkloadOutcome
 from fleet.spec import FleetSpec, PoolSpec
+
+# Pods named in one contradiction before the rest are counted.
+NAMED_PODS = 5
 
 
 @dataclass(frozen=True)
@@ -101,20 +112,26 @@ class Validation:
     # Fake nodes whose gpu-pool label names no pool of the stack.
     stray_nodes: tuple[str, ...]
     expected: FleetOutcome
+    # Recomputed from the evidence's demo and Pending pods.
+    observed: FleetOutcome
+    pending_pods: tuple[PendingPod, ...]
     workloads: tuple[WorkloadRow, ...]
     claims: tuple[ClaimRow, ...]
+    # Where the evidence's stored figures disagree with its own pods.
+    contradictions: tuple[str, ...]
 
     @property
     def running_passed(self) -> bool:
-        return self.expected.running == self.evidence.observed.running
+        return self.expected.running == self.observed.running
 
     @property
     def pending_passed(self) -> bool:
-        return self.expected.pending == self.evidence.observed.pending
+        return self.expected.pending == self.observed.pending
 
     def failures(self) -> list[str]:
         """One line per failed row; empty when the run passed."""
-        failed = [f"fleet: pool {row.name}" for row in self.pools if not row.fleet_passed]
+        failed = [f"evidence contradicts itself: {what}" for what in self.contradictions]
+        failed += [f"fleet: pool {row.name}" for row in self.pools if not row.fleet_passed]
         if self.spec.offers_device_plugin:
             failed += [
                 f"GPU advertisement: pool {row.name}"
@@ -199,11 +216,42 @@ def _claim_rows(
     )
 
 
+def _recomputed(pod: PendingPod) -> PendingPod:
+    return pod.model_copy(update={"reasons": list(reasons_in(pod.message or ""))})
+
+
+def _contradictions(
+    evidence: Evidence, observed: FleetOutcome, pending: list[PendingPod]
+) -> tuple[str, ...]:
+    differ = [
+        stored
+        for stored, again in zip(evidence.pending_pods, pending, strict=True)
+        if set(stored.reasons) != set(again.reasons)
+    ]
+    found = []
+    if differ:
+        names = ", ".join(cut(f"{pod.namespace}/{pod.name}") for pod in differ[:NAMED_PODS])
+        more = f" and {len(differ) - NAMED_PODS} more" if len(differ) > NAMED_PODS else ""
+        found.append(
+            f"the stored causes of Pending pods {names}{more} are not those their "
+            "FailedScheduling messages name"
+        )
+    if evidence.observed.as_dict()["workloads"] != observed.as_dict()["workloads"]:
+        found.append(
+            f"the stored observed outcome ({evidence.observed.running} Running, "
+            f"{evidence.observed.pending} Pending) is not what its demo pods show "
+            f"({observed.running} Running, {observed.pending} Pending)"
+        )
+    return tuple(found)
+
+
 def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
     fake = [node for node in evidence.nodes if node.fake]
     expected = expected_outcome(spec)
+    pending = [_recomputed(pod) for pod in evidence.pending_pods]
+    observed = observed_outcome(spec.demo.namespace, evidence.demo_pods, pending)
     names = [w.name for w in expected.workloads]
-    names += [w.name for w in evidence.observed.workloads if w.name not in names]
+    names += [w.name for w in observed.workloads if w.name not in names]
 
     def find(outcome: FleetOutcome, name: str) -> WorkloadOutcome | None:
         return next((w for w in outcome.workloads if w.name == name), None)
@@ -217,8 +265,11 @@ def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
         ),
         stray_nodes=tuple(node.name for node in fake if node.pool not in spec.pools),
         expected=expected,
+        observed=observed,
+        pending_pods=tuple(pending),
         workloads=tuple(
-            WorkloadRow(name, find(expected, name), find(evidence.observed, name)) for name in names
+            WorkloadRow(name, find(expected, name), find(observed, name)) for name in names
         ),
         claims=_claim_rows(spec, expected, evidence.demo_claims),
+        contradictions=_contradictions(evidence, observed, pending),
     )

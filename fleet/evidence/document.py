@@ -1,16 +1,25 @@
 """`evidence.json`: all the report needs; written by `fleet evidence`, read by `fleet report`."""
 
-import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, FailFast, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
+from fleet import files_in, files_out
+from fleet.files_in import cut
 from fleet.outcome import FleetOutcome, WorkloadKind
 
 EVIDENCE_FILE = "evidence.json"
+# Validation problems listed in one message; the rest are counted.
+MAX_PROBLEMS = 20
+
+
+T = TypeVar("T")
+# A list that stops validating at its first bad item: a million bad items would
+# otherwise make a million errors (gigabytes) before the first is reported.
+Items = Annotated[list[T], FailFast()]
 
 
 class EvidenceError(Exception):
@@ -23,9 +32,9 @@ class _Model(BaseModel):
 
 class Versions(_Model):
     kubernetes: str | None
-    kwok_controller_images: list[str]
-    operator_charts: list[str]
-    operator_images: list[str]
+    kwok_controller_images: Items[str]
+    operator_charts: Items[str]
+    operator_images: Items[str]
 
 
 class NodeGpus(_Model):
@@ -56,7 +65,7 @@ class PendingPod(_Model):
     namespace: str
     name: str
     workload: str | None
-    reasons: list[str]
+    reasons: Items[str]
     message: str | None
 
 
@@ -94,9 +103,9 @@ class Evidence(_Model):
     spec: dict[str, Any]
     api_requests: int
     versions: Versions
-    nodes: list[NodeGpus]
-    demo_pods: list[DemoPod]
-    pending_pods: list[PendingPod]
+    nodes: Items[NodeGpus]
+    demo_pods: Items[DemoPod]
+    pending_pods: Items[PendingPod]
     observed: FleetOutcome
     # Read only when the stack offers GPUs by DRA.
     device_slices: list[DeviceSlice] = Field(default_factory=list)
@@ -105,28 +114,27 @@ class Evidence(_Model):
 
 def save_evidence(evidence: Evidence, directory: Path) -> Path:
     path = directory / EVIDENCE_FILE
-    path.write_text(evidence.model_dump_json(by_alias=True, indent=2) + "\n", encoding="utf-8")
+    files_out.write_text(path, evidence.model_dump_json(by_alias=True, indent=2) + "\n")
     return path
 
 
 def load_evidence(directory: Path) -> Evidence:
     path = directory / EVIDENCE_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
+    if not path.exists():
         raise EvidenceError(
-            f"{path}: cannot read the evidence ({error.strerror}); "
-            "run `python -m fleet evidence` first"
-        ) from None
+            f"{path}: cannot read the evidence (no such file); run `python -m fleet evidence` first"
+        )
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise EvidenceError(f"{path}: not valid JSON: {error}") from None
+        document = files_in.read_json(path, files_in.MAX_EVIDENCE_BYTES)
+    except files_in.FileProblem as error:
+        raise EvidenceError(str(error)) from None
     try:
         return Evidence.model_validate(document)
     except ValidationError as error:
         problems = [
-            f"  {'.'.join(str(part) for part in detail['loc']) or '<root>'}: {detail['msg']}"
-            for detail in error.errors()
+            f"  {cut('.'.join(str(part) for part in detail['loc'])) or '<root>'}: {detail['msg']}"
+            for detail in error.errors()[:MAX_PROBLEMS]
         ]
+        if error.error_count() > MAX_PROBLEMS:
+            problems.append(f"  ... and {error.error_count() - MAX_PROBLEMS} more")
         raise EvidenceError("\n".join([f"{path}: not fleet evidence", *problems])) from None

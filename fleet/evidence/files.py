@@ -3,6 +3,7 @@
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from fleet import files_out
 from fleet.evidence.document import Evidence
 from fleet.evidence.observe import event_time
 from fleet.evidence.read import ClusterSnapshot, Object
@@ -195,7 +196,7 @@ def write_text_files(directory: Path, snapshot: ClusterSnapshot, evidence: Evide
         renders |= {name: _evidence_only(render) for name, render in DRA_FILES.items()}
     for name, render in renders.items():
         path = directory / name
-        path.write_text(render(snapshot, evidence), encoding="utf-8")
+        files_out.write_text(path, render(snapshot, evidence))
         written.append(path)
     return written
 

@@ -205,7 +205,7 @@ def _workloads(validation: Validation) -> list[str]:
     namespace = validation.spec.demo.namespace
     if not validation.spec.demo.enabled:
         return ["## Workloads", "", "The demo is disabled in this stack: nothing to check.", ""]
-    expected, observed = validation.expected, validation.evidence.observed
+    expected, observed = validation.expected, validation.observed
     return [
         f"## Workloads (namespace `{namespace}`)",
         "",
@@ -239,7 +239,7 @@ def _workloads(validation: Validation) -> list[str]:
 
 def _causes(validation: Validation) -> list[str]:
     groups: dict[tuple[str, str], list[PendingPod]] = defaultdict(list)
-    for pod in validation.evidence.pending_pods:
+    for pod in validation.pending_pods:
         workload = pod.workload or f"(not a demo pod, namespace {pod.namespace})"
         cause = "; ".join(pod.reasons) if pod.reasons else "no known cause in its events"
         groups[(workload, cause)].append(pod)

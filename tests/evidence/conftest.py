@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
+from fleet.cli import main
 from fleet.nodes import GPU_RESOURCE, fake_node
 from fleet.outcome import DEMO_WORKLOAD_LABEL
 from fleet.spec import FleetSpec
@@ -566,3 +567,16 @@ def api_server() -> Iterator[ApiServer]:
 @pytest.fixture
 def kubeconfig(tmp_path: Path, api_server: ApiServer) -> Path:
     return write_kubeconfig(tmp_path / "kubeconfig", api_server.url)
+
+
+def evidence_of(cluster: Cluster, server: ApiServer, kubeconfig: Path, out: Path) -> Path:
+    """`fleet evidence` of `cluster` served by `server`, into `out`."""
+    server.serve(cluster)
+    args = ["--stack", str(LESSON1_STACK), "--kubeconfig", str(kubeconfig), "--out", str(out)]
+    assert main(["evidence", *args]) == 0
+    return out
+
+
+@pytest.fixture
+def lesson1_evidence(api_server: ApiServer, kubeconfig: Path, tmp_path: Path) -> Path:
+    return evidence_of(lesson1_cluster(), api_server, kubeconfig, tmp_path / "ev")

@@ -8,20 +8,13 @@ import pytest
 from fleet.cli import main
 from fleet.nodes import GPU_RESOURCE
 from tests.evidence.conftest import (
-    LESSON1_STACK,
     NO_GPU_MESSAGE,
     ApiServer,
     Cluster,
+    evidence_of,
     lesson1_cluster,
     scheduler_event,
 )
-
-
-def evidence_of(cluster: Cluster, server: ApiServer, kubeconfig: Path, out: Path) -> Path:
-    server.serve(cluster)
-    args = ["--stack", str(LESSON1_STACK), "--kubeconfig", str(kubeconfig), "--out", str(out)]
-    assert main(["evidence", *args]) == 0
-    return out
 
 
 def rows(report: str) -> dict[str, list[str]]:
@@ -32,11 +25,6 @@ def rows(report: str) -> dict[str, list[str]]:
             cells = [cell.strip() for cell in line.strip("|").split(" | ")]
             found.setdefault(cells[0], cells[1:])
     return found
-
-
-@pytest.fixture
-def lesson1_evidence(api_server: ApiServer, kubeconfig: Path, tmp_path: Path) -> Path:
-    return evidence_of(lesson1_cluster(), api_server, kubeconfig, tmp_path / "ev")
 
 
 def test_lesson1_passes(lesson1_evidence: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -38,7 +38,8 @@ def test_captured_h100_round_trips_in_each_format(
 def test_reads_standard_input(
     argv: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(H100_CAPTURES["csv"].read_text()))
+    stdin = io.TextIOWrapper(io.BytesIO(H100_CAPTURES["csv"].read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
     assert main(["pool-from-nvidia-smi", *argv]) == 0
     assert yaml.safe_load(capsys.readouterr().out) == {"h100": H100_POOL}
 
@@ -129,7 +130,7 @@ def test_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["pool-from-nvidia-smi", str(binary)]) == EXIT_BAD_INPUT
     err = capsys.readouterr().err
     assert f"{missing}: cannot read the file: No such file or directory\n" in err
-    assert f"{binary}: not nvidia-smi output (not UTF-8 text)\n" in err
+    assert f"{binary}: not UTF-8 text: line 1, byte offset 0 (byte 0xff)\n" in err
 
 
 @pytest.mark.parametrize(

@@ -227,7 +227,10 @@ def test_malformed_topology_is_refused_naming_the_field(
 
 @pytest.mark.parametrize(
     ("content", "expected"),
-    [(None, "No such file or directory"), (b"\xff\xfe{}", "not UTF-8 text")],
+    [
+        (None, "cannot read the file: No such file or directory"),
+        (b"\xff\xfe{}", "not UTF-8 text: line 1, byte offset 0 (byte 0xff)"),
+    ],
 )
 def test_unreadable_topology(
     content: bytes | None, expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -237,7 +240,7 @@ def test_unreadable_topology(
         source.write_bytes(content)
     args = ["import-topology", str(source), "--stack", "s", "--stacks-dir", str(tmp_path)]
     assert main(args) == EXIT_BAD_INPUT
-    assert capsys.readouterr().err == f"{source}: cannot read the file: {expected}\n"
+    assert capsys.readouterr().err == f"{source}: {expected}\n"
 
 
 def test_module_entry_point(tmp_path: Path) -> None:
