@@ -94,19 +94,33 @@ def supervised(commands: list[Supervised]) -> Iterator[Supervisor]:
         supervisor.stop()
 
 
+# The operator's commands that serve KWOK nodes, per version: 0.0.59 advertises
+# `nvidia.com/gpu` counts; 0.2.0 also has a DRA plugin publishing ResourceSlices.
+DEVICE_PLUGIN_COMMANDS = ("status-updater", "kwok-gpu-device-plugin")
+DRA_COMMANDS = ("status-updater", "kwok-dra-plugin")
+
+
 def operator_commands(
-    binaries: Mapping[str, Path], kubeconfig: Path, namespace: str, logs: Path
+    binaries: Mapping[str, Path],
+    kubeconfig: Path,
+    namespace: str,
+    logs: Path,
+    version: str,
+    names: tuple[str, ...] = DEVICE_PLUGIN_COMMANDS,
 ) -> list[Supervised]:
-    """fake-gpu-operator's commands for KWOK nodes, as its chart configures their pods."""
+    """fake-gpu-operator's commands for KWOK nodes, with the environment its chart
+    gives their pods."""
     env = {
         "KUBECONFIG": str(kubeconfig),
         "TOPOLOGY_CM_NAME": "topology",
         "TOPOLOGY_CM_NAMESPACE": namespace,
         "FAKE_GPU_OPERATOR_NAMESPACE": namespace,
+        # Read by 0.2.0's status-updater (the chart's default value).
+        "RESOURCE_RESERVATION_NAMESPACE": "runai-reservation",
     }
     return [
-        Supervised(name, [name], binaries[name], env, logs / f"{name}.log")
-        for name in ("status-updater", "kwok-gpu-device-plugin")
+        Supervised(name, [name], binaries[f"{name}-{version}"], env, logs / f"{name}.log")
+        for name in names
     ]
 
 

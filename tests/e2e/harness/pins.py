@@ -191,6 +191,9 @@ def _operator(command: str, version: str) -> Tool:
 OPERATOR_TOOLS: tuple[Tool, ...] = (
     _operator("status-updater", OPERATOR_VERSION),
     _operator("kwok-gpu-device-plugin", OPERATOR_VERSION),
+    # The first release with a DRA plugin for KWOK nodes (ResourceSlices per node).
+    _operator("status-updater", OPERATOR_DRA_VERSION),
+    _operator("kwok-dra-plugin", OPERATOR_DRA_VERSION),
 )
 
 ENGINE_TOOLS: tuple[Tool, ...] = (

@@ -18,9 +18,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from fleet import versions
 from tests.e2e.harness.pins import (
@@ -29,6 +32,8 @@ from tests.e2e.harness.pins import (
     KUBERNETES_PROVIDER,
     LANGUAGE_HOST,
     OPERATOR_CHART_DIR,
+    OPERATOR_DRA_VERSION,
+    OPERATOR_VERSION,
     PULUMI_CLI,
     PULUMI_TAG,
     PULUMI_UPSTREAM,
@@ -208,7 +213,11 @@ def ensure_tool(tool: Tool) -> BuildResult:
 
 
 def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
-    """Every tool, built when missing; prints one status line per tool."""
+    """Every tool, built when missing; prints one status line per tool.
+
+    The result maps each tool's `binary_name` (name-version) to its path, and its bare
+    name too where only one version of the tool is built.
+    """
     if shutil.which("go") is None:
         raise BuildError(
             "the Go toolchain is not on PATH; the e2e tier builds its binaries with it"
@@ -218,12 +227,14 @@ def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
         reused = _already_installed(tool)
         if reused is not None:
             print(f"  using  {tool.binary_name} already installed: {reused}", flush=True)
-            paths[tool.name] = reused
+            paths[tool.binary_name] = reused
             continue
         result = ensure_tool(tool)
         timing = f" in {result.seconds:.0f}s" if result.status == "built" else ""
         print(f"  {result.status:6} {tool.binary_name}{timing} -> {result.path}", flush=True)
-        paths[tool.name] = result.path
+        paths[tool.binary_name] = result.path
+    versions_of = Counter(tool.name for tool in tools)
+    paths.update({t.name: paths[t.binary_name] for t in tools if versions_of[t.name] == 1})
     return paths
 
 
@@ -337,7 +348,10 @@ def operator_chart(version: str) -> Path:
 
     The chart in the source tree carries a placeholder version that its release
     process replaces; the copy in the cache carries the pinned one, so that the
-    Helm release reports the version the stack asks for.
+    Helm release reports the version the stack asks for. From 0.1 the chart also
+    lists NVIDIA's gpu-operator and DRA driver charts as dependencies, both off unless
+    enabled by values; Helm refuses a chart whose dependencies are not vendored, and
+    their repository is not reachable here, so the copy drops those two entries.
     """
     target = cache_dir() / "charts" / f"fake-gpu-operator-{version}"
     if target.is_dir():
@@ -350,13 +364,10 @@ def operator_chart(version: str) -> Path:
     shutil.rmtree(scratch, ignore_errors=True)
     _copy_writable(source, scratch)
     chart_yaml = scratch / "Chart.yaml"
-    lines = []
-    for line in chart_yaml.read_text().splitlines():
-        key = line.split(":", 1)[0]
-        if key in ("version", "appVersion"):
-            line = f"{key}: {version}"
-        lines.append(line)
-    chart_yaml.write_text("\n".join(lines) + "\n")
+    chart = yaml.safe_load(chart_yaml.read_text())
+    chart.update(version=version, appVersion=version)
+    chart.pop("dependencies", None)
+    chart_yaml.write_text(yaml.safe_dump(chart, sort_keys=False))
     scratch.replace(target)
     return target
 
@@ -368,12 +379,13 @@ def main() -> int:
     try:
         paths = ensure_tools()
         engine = ensure_engine(paths)
-        chart = operator_chart(versions.OPERATOR_VERSION)
+        charts = [operator_chart(version) for version in (OPERATOR_VERSION, OPERATOR_DRA_VERSION)]
     except BuildError as error:
         print(f"  FAILED {error}", file=sys.stderr, flush=True)
         return 1
     print(f"  engine {engine.bin_dir} (PULUMI_HOME {engine.pulumi_home})", flush=True)
-    print(f"  operator chart {chart}", flush=True)
+    for chart in charts:
+        print(f"  operator chart {chart}", flush=True)
     print(f"== e2e tools ready in {time.monotonic() - started:.0f}s", flush=True)
     return 0
 

@@ -1,0 +1,164 @@
+"""GPUs by Dynamic Resource Allocation: fake-gpu-operator 0.2.0's KWOK DRA plugin publishes a
+ResourceSlice per fake node, and the DRA demo's claims come out as `fleet expect` says.
+
+A control plane of its own: the stack's node names are lesson 1's. The operator's
+chart 0.2.0 is installed by the program's Helm release; its `status-updater` and
+`kwok-dra-plugin`, built from its source, run on the host (no container runtime).
+"""
+
+import copy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.demo import DRA_QUEUE
+from fleet.expect import expected_outcome
+from fleet.stackfile import load_stack_file
+from tests.e2e.conftest import LESSON1_POOLS, OPERATOR_NAMESPACE
+from tests.e2e.harness import host_processes, kube, waits
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.pins import OPERATOR_DRA_VERSION
+from tests.e2e.harness.tools import Engine, operator_chart
+from tests.e2e.test_1_lesson1 import DEMO_STABLE_SECONDS, DEMO_TIMEOUT, evidence_and_report
+
+pytestmark = pytest.mark.e2e
+
+SLICES = ("resource.k8s.io", "v1", "resourceslices")
+
+
+@pytest.fixture(scope="module")
+def dra_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    with kwok_cluster(binaries) as created:
+        yield created
+
+
+@pytest.fixture(scope="module")
+def dra_operator(binaries: dict[str, Path], dra_cluster: Cluster) -> Iterator[Supervisor]:
+    commands = host_processes.operator_commands(
+        binaries,
+        dra_cluster.kubeconfig,
+        OPERATOR_NAMESPACE,
+        dra_cluster.workdir,
+        OPERATOR_DRA_VERSION,
+        host_processes.DRA_COMMANDS,
+    )
+    with host_processes.supervised(commands) as supervisor:
+        yield supervisor
+
+
+def dra_config(cluster: Cluster, pools: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "cluster": {
+            "mode": "existing",
+            "kubeconfig": str(cluster.kubeconfig),
+            "context": cluster.context,
+            "allowFakeNodes": True,
+        },
+        "pools": pools,
+        "gpuOffer": "dra",
+        "kwok": {"install": False},
+        "operator": {
+            "version": OPERATOR_DRA_VERSION,
+            "chart": str(operator_chart(OPERATOR_DRA_VERSION)),
+            "namespace": OPERATOR_NAMESPACE,
+            "wait": False,
+            "hooks": False,
+        },
+        "demo": {"enabled": True, "queueReplicas": 40},
+    }
+
+
+@pytest.fixture(scope="module")
+def dra_stack(
+    engine: Engine,
+    dra_cluster: Cluster,
+    dra_operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> FleetStack:
+    stack = FleetStack(engine, tmp_path_factory.mktemp("dra"), "e2e-dra")
+    stack.write_config(dra_config(dra_cluster, LESSON1_POOLS))
+    stack.first_up = stack.up()
+    return stack
+
+
+def slices(api: Any) -> list[dict[str, Any]]:
+    found = kube.custom(api).list_cluster_custom_object(*SLICES)
+    return [s for s in found.get("items", []) if s["spec"].get("driver") == "gpu.nvidia.com"]
+
+
+def settle(api: Any, stack: FleetStack) -> None:
+    """Nodes Ready, one slice per fake node, every demo pod placed or explained."""
+    spec = load_stack_file(stack.stack_file)
+    waits.wait_for_nodes(api, spec.total_nodes, 0, 120.0)
+    published = kube.wait_until(lambda: len(slices(api)) == spec.total_nodes, timeout=120)
+    assert published, f"{len(slices(api))} ResourceSlices for {spec.total_nodes} nodes"
+    outcome = expected_outcome(spec)
+    waits.wait_for_demo(
+        api,
+        spec.demo.namespace,
+        outcome.running + outcome.pending,
+        DEMO_TIMEOUT,
+        DEMO_STABLE_SECONDS,
+    )
+
+
+def test_dra_plugin_publishes_a_slice_per_node_with_the_pools_devices(
+    dra_stack: FleetStack, dra_cluster: Cluster, dra_operator: Supervisor
+) -> None:
+    api = kube.api_client(dra_cluster.kubeconfig)
+    try:
+        settle(api, dra_stack)
+        by_node = {s["spec"]["nodeName"]: s for s in slices(api)}
+        products = {"a100": "NVIDIA-A100-SXM4-80GB", "h100": "NVIDIA-H100-80GB-HBM3"}
+        products["l40s"] = "NVIDIA-L40S"
+        for node, found in by_node.items():
+            pool = node.split("-")[2]
+            devices = found["spec"]["devices"]
+            assert len(devices) == LESSON1_POOLS[pool]["gpusPerNode"], node
+            names = {d["attributes"]["gpu.nvidia.com/productName"]["string"] for d in devices}
+            assert names == {products[pool]}, node
+        nodes = kube.items(kube.core(api).list_node)
+        assert all("nvidia.com/gpu" not in (n["status"].get("allocatable") or {}) for n in nodes)
+    finally:
+        api.close()
+
+
+def test_dra_demo_outcome_and_report_pass(
+    dra_stack: FleetStack, dra_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    api = kube.api_client(dra_cluster.kubeconfig)
+    try:
+        settle(api, dra_stack)
+    finally:
+        api.close()
+    document, report = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-evidence"))
+    observed = {w["name"]: (w["running"], w["pending"]) for w in document["observed"]["workloads"]}
+    expected = expected_outcome(load_stack_file(dra_stack.stack_file))
+    assert observed == {w.name: (w.running, w.pending) for w in expected.workloads}
+    assert (expected.running, expected.pending) == (32, 11)
+    assert "FAIL" not in report
+
+
+def test_growing_a100_moves_the_dra_queue_as_fleet_expect_says(
+    dra_stack: FleetStack, dra_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    pools = copy.deepcopy(LESSON1_POOLS)
+    pools["a100"]["nodes"] = 4
+    dra_stack.write_config(dra_config(dra_cluster, pools))
+    run = dra_stack.up()
+    assert run.names("create", ":Node") == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
+    api = kube.api_client(dra_cluster.kubeconfig)
+    try:
+        settle(api, dra_stack)
+    finally:
+        api.close()
+    predicted = expected_outcome(load_stack_file(dra_stack.stack_file)).workload(DRA_QUEUE)
+    document, _ = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-grown"))
+    queue = next(w for w in document["observed"]["workloads"] if w["name"] == DRA_QUEUE)
+    assert (queue["running"], queue["pending"]) == (predicted.running, predicted.pending)
+    assert (predicted.running, predicted.pending) == (40, 0)
+    dra_stack.destroy()
