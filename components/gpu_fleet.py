@@ -12,7 +12,7 @@ from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
 from fleet.demo_manifests import demo_objects
-from fleet.dra import device_class
+from fleet.dra import device_class, program_creates_device_class
 from fleet.operator_values import operator_namespace, operator_values
 from fleet.spec import ExistingCluster, FleetSpec
 
@@ -63,7 +63,7 @@ class GpuFleet(pulumi.ComponentResource):
             )
 
         self.device_class = None
-        if spec.offers_dra:
+        if program_creates_device_class(spec):
             manifest = device_class()
             self.device_class = KubernetesObject(manifest["metadata"]["name"], manifest, on_cluster)
 

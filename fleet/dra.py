@@ -12,7 +12,10 @@ the product and the memory are read under `gpu.nvidia.com`.
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fleet.spec import FleetSpec
 
 API_VERSION = "resource.k8s.io/v1"
 DRIVER = "gpu.nvidia.com"
@@ -50,6 +53,17 @@ class DeviceSelection:
                 f'.compareTo(quantity("{self.min_memory_mib}Mi")) >= 0'
             )
         return expressions
+
+
+def program_creates_device_class(spec: "FleetSpec") -> bool:
+    """Whether the stack itself must create the DeviceClass its claims name.
+
+    fake-gpu-operator's chart creates `gpu.nvidia.com` (owned by its Helm release)
+    whenever its KWOK DRA plugin is enabled, and Helm refuses to install over a class
+    that already exists. So the program creates the class only for a DRA stack whose
+    operator it does not install (the DRA plugin then runs some other way).
+    """
+    return spec.offers_dra and not spec.operator.install
 
 
 def device_class() -> dict[str, Any]:

@@ -4,17 +4,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from fleet.demo_manifests import demo_objects
-from fleet.dra import device_class
+from fleet.dra import device_class, program_creates_device_class
 from fleet.nodes import fleet_nodes
 from fleet.operator_values import operator_namespace
 from fleet.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:
-    """The fake nodes, the DeviceClass when GPUs are offered by DRA, the operator's namespace,
-    then the scheduling demo when enabled."""
+    """The fake nodes, the DeviceClass when the stack must create it (a DRA stack whose
+    operator it does not install), the operator's namespace, then the demo when enabled."""
     yield from fleet_nodes(spec)
-    if spec.offers_dra:
+    if program_creates_device_class(spec):
         yield device_class()
     if spec.operator.install:
         yield operator_namespace(spec)

@@ -63,7 +63,13 @@ def new_kind_stack(
         )
     parse_fleet(config, source)
     document = {"config": {f"{PROJECT}:{key}": value for key, value in config.items()}}
-    lines = [line for paragraph in comments for line in textwrap.wrap(paragraph, COMMENT_WIDTH)]
+    lines = [
+        line
+        for paragraph in comments
+        for line in textwrap.wrap(
+            paragraph, COMMENT_WIDTH, break_on_hyphens=False, break_long_words=False
+        )
+    ]
     text = "".join(f"# {line}\n" for line in lines)
     return text + yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
 

@@ -7,18 +7,20 @@ from fleet import dra
 from fleet.evidence.checks import PoolRow, Validation, WorkloadRow
 from fleet.evidence.document import PendingPod
 from fleet.outcome import WorkloadOutcome
-from fleet.spec import KindCluster
+from fleet.spec import FleetSpec, KindCluster
 
 # Pods named per Pending cause before the rest are only counted.
 NAMED_PODS = 5
 
 PROVES = (
-    "The fake nodes exist with the stack's pools, labels and products, and each advertises "
-    "`nvidia.com/gpu` as its pool declares; the GPU table names the program that wrote the "
-    "count (the field manager in the node's managedFields).",
+    "The fake nodes exist with the stack's pools, labels and products.",
+    "The Pending causes are told apart from FailedScheduling events alone.",
+)
+PROVES_DEVICE_PLUGIN = (
+    "Each fake node advertises `nvidia.com/gpu` as its pool declares; the GPU table names the "
+    "program that wrote the count (the field manager in the node's managedFields).",
     "The default scheduler placed the demo pods using the advertised extended resources, node "
     "selectors and taints exactly as the fleet's model predicts.",
-    "The two Pending causes are told apart from FailedScheduling events alone.",
 )
 PROVES_DRA = (
     f"Each fake node has one ResourceSlice of driver `{dra.DRIVER}` with its pool's devices, "
@@ -35,6 +37,12 @@ DOES_NOT_PROVE = (
     "Only the scheduler's placement against advertised extended resources was checked: not "
     "performance, networking, storage or the behaviour of real kubelets under load.",
 )
+
+
+def _proves(spec: FleetSpec) -> tuple[str, ...]:
+    """What a passing run shows, for the ways this stack offers GPUs."""
+    device_plugin = PROVES_DEVICE_PLUGIN if spec.offers_device_plugin else ()
+    return PROVES + device_plugin + (PROVES_DRA if spec.offers_dra else ())
 
 
 def _result(passed: bool) -> str:
@@ -277,7 +285,7 @@ def render(validation: Validation) -> str:
         *_causes(validation),
         "## What this run proves (when every row passes)",
         "",
-        *[f"- {line}" for line in PROVES + (PROVES_DRA if validation.spec.offers_dra else ())],
+        *[f"- {line}" for line in _proves(validation.spec)],
         "",
         "## What it does not prove",
         "",

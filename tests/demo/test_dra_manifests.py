@@ -25,12 +25,14 @@ POOLS = {
 PRODUCT_CEL = 'device.attributes["gpu.nvidia.com"].productName == "{}"'
 
 
-def fleet(offer: str = "dra", version: str = "0.2.0", **demo: Any) -> FleetSpec:
+def fleet(
+    offer: str = "dra", version: str = "0.2.0", install: bool = True, **demo: Any
+) -> FleetSpec:
     config = {
         "cluster": {"mode": "kind"},
         "pools": POOLS,
         "gpuOffer": offer,
-        "operator": {"version": version},
+        "operator": {"version": version, "install": install},
         "demo": {"enabled": True, **demo},
     }
     return parse_fleet(config, "test")
@@ -150,10 +152,20 @@ def test_both_offers_render_both_demos_device_plugin_first() -> None:
 
 
 @pytest.mark.parametrize(
-    ("offer", "has_class"), [("devicePlugin", False), ("dra", True), ("both", True)]
+    ("offer", "install", "has_class"),
+    [
+        ("devicePlugin", False, False),
+        ("dra", False, True),
+        ("both", False, True),
+        # The operator's chart brings the class with its KWOK DRA plugin.
+        ("dra", True, False),
+        ("both", True, False),
+    ],
 )
-def test_the_device_class_comes_with_a_dra_offer(offer: str, has_class: bool) -> None:
-    objects = list(stack_objects(fleet(offer)))
+def test_the_device_class_comes_with_a_dra_offer_the_operator_does_not_cover(
+    offer: str, install: bool, has_class: bool
+) -> None:
+    objects = list(stack_objects(fleet(offer, install=install)))
     classes = [o for o in objects if o["kind"] == "DeviceClass"]
     assert classes == ([device_class()] if has_class else [])
     if has_class:
@@ -168,7 +180,9 @@ def test_the_device_class_comes_with_a_dra_offer(offer: str, has_class: bool) ->
 
 def test_every_dra_object_validates_against_kubernetes_1_36() -> None:
     objects = [
-        o for o in stack_objects(fleet("both", queueMinGpuMemoryMiB=40_000)) if o["kind"] != "Node"
+        o
+        for o in stack_objects(fleet("both", install=False, queueMinGpuMemoryMiB=40_000))
+        if o["kind"] != "Node"
     ]
     assert {o["kind"] for o in objects} >= {
         "DeviceClass",

@@ -254,3 +254,15 @@ def test_module_entry_point(tmp_path: Path) -> None:
     assert again.returncode == EXIT_BAD_INPUT
     assert "already exists" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_header_keeps_a_hyphenated_source_path_whole(tmp_path: Path) -> None:
+    """Comment lines wrap between words, never inside a path at its hyphens."""
+    source = tmp_path / "a-long-hyphenated-folder-name-for-the-lab" / "small-topology.json"
+    source.parent.mkdir()
+    source.write_text((TOPOLOGIES / "small.json").read_text())
+    assert (
+        main(["import-topology", str(source), "--stack", "lab", "--stacks-dir", str(tmp_path)]) == 0
+    )
+    text = (tmp_path / "Pulumi.lab.yaml").read_text(encoding="utf-8")
+    assert str(source) in text
