@@ -8,8 +8,6 @@ from typing import Any
 
 from kubernetes import client, config
 
-MERGE_PATCH = "application/merge-patch+json"
-
 
 def api_client(kubeconfig: Path) -> Any:
     """An ApiClient for the kubeconfig's current context."""

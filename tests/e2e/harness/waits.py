@@ -1,7 +1,7 @@
 """Bounded waits on the cluster: fake nodes Ready with GPUs, demo pods settled."""
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -49,17 +49,6 @@ def wait_for_nodes(api: Any, nodes: int, gpus: int, timeout: float) -> NodeState
         return state == NodeState(nodes, nodes, gpus), state
 
     return poll(f"{nodes} fake nodes Ready with {gpus} GPUs", check, timeout)
-
-
-def expected_pod_count(objects: Iterable[dict[str, Any]]) -> int:
-    """Pods the objects ask for: bare Pods plus every Deployment's replicas."""
-    count = 0
-    for obj in objects:
-        if obj["kind"] == "Pod":
-            count += 1
-        elif obj["kind"] == "Deployment":
-            count += int(obj["spec"].get("replicas", 1))
-    return count
 
 
 @dataclass(frozen=True)
