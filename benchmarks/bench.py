@@ -35,10 +35,10 @@ from rich.table import Table
 
 from components.gpu_fleet import GpuFleet
 from fleet.cli import main as fleet_main
-from fleet.expect import expected_outcome
-from fleet.manifests import stack_objects
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.demo.expect import expected_outcome
+from fleet.render.objects import stack_objects
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 from tests.evidence.conftest import (
     LARGE_STACK,
     LESSON1_STACK,

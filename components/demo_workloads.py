@@ -12,7 +12,7 @@ from components.options import next_in_sequence
 @dataclass(frozen=True)
 class DemoWorkloadsArgs:
     # The namespace first, then the workloads in the order the expected
-    # outcome assumes (fleet.demo builds them).
+    # outcome assumes (fleet.demo.workloads builds them).
     manifests: list[dict[str, Any]]
 
 
@@ -27,7 +27,7 @@ class DemoWorkloads(pulumi.ComponentResource):
 
     The order is part of the outcome: the small pod must hold its GPU before
     the queue fills the rest. The workloads meant to leave pods Pending carry
-    `pulumi.com/skipAwait` (fleet.demo_manifests), so `pulumi up` returns promptly.
+    `pulumi.com/skipAwait` (fleet.render.demo), so `pulumi up` returns promptly.
     """
 
     objects: list[KubernetesObject]

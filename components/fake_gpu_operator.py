@@ -8,7 +8,7 @@ import pulumi_kubernetes as k8s
 
 from components.kube_object import KubernetesObject
 from components.options import child_options
-from fleet.spec import OperatorSpec
+from fleet.stack.spec import OperatorSpec
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class FakeGpuOperatorArgs:
     operator: OperatorSpec
     # The release's namespace object (fleet.operator_values.operator_namespace).
     namespace: dict[str, Any]
-    # The chart values, topology derived from the pools (fleet.operator_values).
+    # The chart values, topology derived from the pools (fleet.render.operator).
     values: dict[str, Any]
 
 

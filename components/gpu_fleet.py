@@ -11,10 +11,10 @@ from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
-from fleet.demo_manifests import demo_objects
-from fleet.dra import device_class
-from fleet.operator_values import operator_namespace, operator_values
-from fleet.spec import ExistingCluster, FleetSpec
+from fleet.render.demo import demo_objects
+from fleet.render.dra import device_class
+from fleet.render.operator import operator_namespace, operator_values
+from fleet.stack.spec import ExistingCluster, FleetSpec
 
 
 class GpuFleet(pulumi.ComponentResource):

@@ -6,8 +6,8 @@ import pulumi
 
 from components.kube_object import KubernetesObject
 from components.options import child_options
-from fleet.nodes import pool_nodes
-from fleet.spec import PoolSpec
+from fleet.render.nodes import pool_nodes
+from fleet.stack.spec import PoolSpec
 
 
 @dataclass(frozen=True)

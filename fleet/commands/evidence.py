@@ -10,14 +10,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
-from fleet import files_in, files_out
 from fleet.evidence.document import EVIDENCE_FILE, save_evidence
 from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
-from fleet.files_in import cut
-from fleet.spec import ExistingCluster, FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.files import files_in, files_out
+from fleet.files.files_in import cut
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import ExistingCluster, FleetSpec
 
 EXIT_UNREACHABLE = 2
 
@@ -69,7 +69,7 @@ def _check_out(out: Path) -> None:
 
 
 def _client(kubeconfig: str, context: str | None) -> client.ApiClient:
-    """A client from the kubeconfig file(s), each read through `fleet.files_in` first.
+    """A client from the kubeconfig file(s), each read through `fleet.files.files_in` first.
 
     The kubernetes client reads them again (it merges a `KUBECONFIG` list and
     resolves relative paths against each file); the first read gives its

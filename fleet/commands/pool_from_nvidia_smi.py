@@ -4,17 +4,15 @@ import argparse
 import re
 from pathlib import Path
 
-from rich.console import Console
-
-from fleet import files_in, files_out, nvidia_smi
-from fleet.catalog import known_memory_mib, product_label
-from fleet.files_in import cut
-from fleet.pool_input import InputError, check_pools
-from fleet.project import default_stacks_dir
-from fleet.stack_writer import pool_yaml, stack_path, with_pool
-from fleet.stackfile import load_stack_file, load_stack_text
-from fleet.summary import summary_table
-from fleet.tables import print_table
+from fleet.commands.tables import print_summary
+from fleet.files import files_in, files_out
+from fleet.files.files_in import cut
+from fleet.imports import nvidia_smi
+from fleet.imports.pools import InputError, check_pools
+from fleet.imports.stack_writer import pool_yaml, stack_path, with_pool
+from fleet.stack.catalog import known_memory_mib, product_label
+from fleet.stack.load import load_stack_file, load_stack_text
+from fleet.stack.project import default_stacks_dir
 
 # Leading words of a product label that say nothing about the model.
 _VENDOR_WORDS = frozenset({"nvidia", "tesla", "geforce", "quadro"})
@@ -94,11 +92,7 @@ def run(args: argparse.Namespace) -> int:
     edited = with_pool(original.replace("\r\n", "\n"), str(path), name, pool, comment)
     files_out.write_text(path, edited, newline=files_in.newline_of(original))
     done = "replaced" if replacing else "added"
-    title = f"{path}: valid (pool {name} {done})"
-    print_table(
-        Console(highlight=False, markup=False, emoji=False),
-        summary_table(load_stack_file(path), title),
-    )
+    print_summary(load_stack_file(path), f"{path}: valid (pool {name} {done})")
     return 0
 
 

@@ -8,13 +8,13 @@ failed row too.
 
 from dataclasses import dataclass
 
-from fleet.demo import DemoWorkload, demo_workloads
+from fleet.demo.expect import expected_outcome
+from fleet.demo.outcome import FleetOutcome, WorkloadOutcome
+from fleet.demo.workloads import DemoWorkload, demo_workloads
 from fleet.evidence.document import DemoClaim, DeviceSlice, Evidence, NodeGpus, PendingPod
 from fleet.evidence.observe import observed_outcome, reasons_in
-from fleet.expect import expected_outcome
-from fleet.files_in import cut
-from fleet.outcome import FleetOutcome, WorkloadOutcome
-from fleet.spec import FleetSpec, PoolSpec
+from fleet.files.files_in import cut
+from fleet.stack.spec import FleetSpec, PoolSpec
 
 # Pods named in one contradiction before the rest are counted.
 NAMED_PODS = 5

@@ -3,11 +3,11 @@
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from fleet import files_out
 from fleet.evidence.document import Evidence
 from fleet.evidence.observe import event_time
 from fleet.evidence.read import ClusterSnapshot, Object
-from fleet.nodes import is_fake_node
+from fleet.files import files_out
+from fleet.render.nodes import is_fake_node
 
 
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:

@@ -3,11 +3,11 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
-from fleet import dra
+from fleet.demo.outcome import WorkloadOutcome
 from fleet.evidence.checks import PoolRow, Validation, WorkloadRow
 from fleet.evidence.document import PendingPod
-from fleet.outcome import WorkloadOutcome
-from fleet.spec import KindCluster
+from fleet.render import dra
+from fleet.stack.spec import KindCluster
 
 # Pods named per Pending cause before the rest are only counted.
 NAMED_PODS = 5

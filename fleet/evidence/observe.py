@@ -4,11 +4,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
-from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
-from fleet.evidence.observe_dra import demo_claims, device_slices
-from fleet.evidence.read import ClusterSnapshot, Object, reads
-from fleet.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
-from fleet.outcome import (
+from fleet.demo.outcome import (
     DEMO_WORKLOAD_LABEL,
     REASON_CANNOT_ALLOCATE_CLAIMS,
     REASON_INSUFFICIENT_GPU,
@@ -18,7 +14,11 @@ from fleet.outcome import (
     WorkloadKind,
     WorkloadOutcome,
 )
-from fleet.spec import FleetSpec
+from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
+from fleet.evidence.observe_dra import demo_claims, device_slices
+from fleet.evidence.read import ClusterSnapshot, Object, reads
+from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
+from fleet.stack.spec import FleetSpec
 
 KNOWN_REASONS = (
     REASON_NODE_SELECTOR,

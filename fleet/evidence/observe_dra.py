@@ -1,9 +1,9 @@
 """DRA figures in a cluster snapshot: the GPU driver's ResourceSlices, the demo's claims."""
 
-from fleet import dra
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
 from fleet.evidence.document import DemoClaim, DeviceSlice
 from fleet.evidence.read import Object
-from fleet.outcome import DEMO_WORKLOAD_LABEL
+from fleet.render import dra
 
 
 def _spec(obj: Object) -> Object:

@@ -4,8 +4,8 @@ from typing import Any
 import pytest
 import yaml
 
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet, project_config
+from fleet.stack.load import load_stack_file, parse_fleet, project_config
+from fleet.stack.spec import FleetSpec
 from tests.spec.conftest import STACKS_DIR
 
 LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"

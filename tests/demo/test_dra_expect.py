@@ -5,7 +5,15 @@ from typing import Any
 import pytest
 import yaml
 
-from fleet.demo import (
+from fleet.demo.expect import expected_outcome
+from fleet.demo.outcome import (
+    REASON_CANNOT_ALLOCATE_CLAIMS,
+    REASON_INSUFFICIENT_GPU,
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    FleetOutcome,
+)
+from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
     DRA_QUEUE,
@@ -17,17 +25,9 @@ from fleet.demo import (
     DemoWorkload,
     demo_workloads,
 )
-from fleet.dra import DeviceSelection
-from fleet.expect import expected_outcome
-from fleet.outcome import (
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
-    FleetOutcome,
-)
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet, project_config
+from fleet.render.dra import DeviceSelection
+from fleet.stack.load import load_stack_file, parse_fleet, project_config
+from fleet.stack.spec import FleetSpec
 from tests.demo.conftest import pool
 from tests.spec.conftest import STACKS_DIR
 

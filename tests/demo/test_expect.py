@@ -1,15 +1,15 @@
 """The expected-outcome model against hand-worked fleets."""
 
-from fleet.demo import MISSING, OVERSIZED, QUEUE, SMALL
-from fleet.expect import expected_outcome
-from fleet.outcome import (
+from fleet.demo.expect import expected_outcome
+from fleet.demo.outcome import (
     REASON_INSUFFICIENT_GPU,
     REASON_NODE_SELECTOR,
     REASON_TOO_MANY_PODS,
     FleetOutcome,
 )
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet
+from fleet.demo.workloads import MISSING, OVERSIZED, QUEUE, SMALL
+from fleet.stack.load import load_stack_file, parse_fleet
+from fleet.stack.spec import FleetSpec
 from tests.demo.conftest import MakeFleet, pool
 from tests.spec.conftest import STACKS_DIR
 

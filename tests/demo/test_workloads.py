@@ -8,8 +8,9 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
-from fleet import versions
-from fleet.demo import (
+from fleet.demo.expect import expected_outcome
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
     DRA_QUEUE,
@@ -20,13 +21,12 @@ from fleet.demo import (
     SMALL,
     demo_workloads,
 )
-from fleet.demo_manifests import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
-from fleet.expect import expected_outcome
-from fleet.manifests import stack_objects
-from fleet.nodes import KWOK_TAINT
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import SpecError, load_stack_file
+from fleet.render.demo import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
+from fleet.render.nodes import KWOK_TAINT
+from fleet.render.objects import stack_objects
+from fleet.stack import versions
+from fleet.stack.load import SpecError, load_stack_file
+from fleet.stack.spec import FleetSpec
 from tests.demo.conftest import MakeFleet, pool
 from tests.spec.conftest import STACK_FILES
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from fleet import versions
+from fleet.stack import versions
 from tests.e2e.harness import host_processes, kube, steps, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.engine import FleetStack

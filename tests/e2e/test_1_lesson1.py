@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from fleet.expect import expected_outcome
-from fleet.nodes import GPU_RESOURCE, is_fake_node
-from fleet.stackfile import load_stack_file
+from fleet.demo.expect import expected_outcome
+from fleet.render.nodes import GPU_RESOURCE, is_fake_node
+from fleet.stack.load import load_stack_file
 from tests.e2e.conftest import OPERATOR_NAMESPACE
 from tests.e2e.harness import kube, waits
 from tests.e2e.harness.engine import FleetStack

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from fleet.demo import QUEUE
-from fleet.expect import expected_outcome
-from fleet.stackfile import load_stack_file
+from fleet.demo.expect import expected_outcome
+from fleet.demo.workloads import QUEUE
+from fleet.stack.load import load_stack_file
 from tests.e2e.conftest import LESSON1_POOLS, lesson1_config
 from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster

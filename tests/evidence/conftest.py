@@ -20,10 +20,10 @@ import pytest
 import yaml
 
 from fleet.cli import main
-from fleet.nodes import GPU_RESOURCE, fake_node
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.render.nodes import GPU_RESOURCE, fake_node
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 LESSON1_STACK = ROOT / "stacks" / "Pulumi.lesson1.yaml"

@@ -7,10 +7,10 @@ claim per pod, labelled from its template), not captured from a live cluster.
 
 from typing import Any
 
-from fleet import dra
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.render import dra
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 from tests.evidence.conftest import (
     DEMO_NAMESPACE,
     QUEUE_PLACEMENT,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import main
-from fleet.nodes import GPU_RESOURCE
+from fleet.render.nodes import GPU_RESOURCE
 from tests.evidence.conftest import (
     NO_GPU_MESSAGE,
     ApiServer,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fleet.files_in import MAX_TEXT_BYTES
+from fleet.files.files_in import MAX_TEXT_BYTES
 from tests.spec.conftest import ROOT
 
 MAX_SECONDS = 10

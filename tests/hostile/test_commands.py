@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from fleet import project
 from fleet.commands import expect
-from fleet.files_in import MAX_ECHO
+from fleet.files.files_in import MAX_ECHO
+from fleet.stack import project
 from tests.hostile.conftest import LESSON1, Write, run_fleet
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -21,7 +21,7 @@ import pytest
 from fleet.evidence.document import save_evidence
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot
-from fleet.stackfile import load_stack_file
+from fleet.stack.load import load_stack_file
 from tests.evidence.conftest import LESSON1_STACK, lesson1_cluster, version_body
 from tests.hostile.conftest import Run, run_fleet
 from tests.spec.conftest import STACKS_DIR

@@ -2,9 +2,9 @@
 
 import pytest
 
-from fleet.catalog import product_label
-from fleet.nvidia_smi import Gpu, NodeGpus, one_model, parse
-from fleet.pool_input import InputError
+from fleet.imports.nvidia_smi import Gpu, NodeGpus, one_model, parse
+from fleet.imports.pools import InputError
+from fleet.stack.catalog import product_label
 from tests.imports.conftest import H100_CAPTURES
 
 H100 = "NVIDIA H100 80GB HBM3"

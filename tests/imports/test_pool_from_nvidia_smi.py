@@ -11,7 +11,7 @@ import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
 from fleet.commands.pool_from_nvidia_smi import default_pool_name
-from fleet.stackfile import load_stack_file
+from fleet.stack.load import load_stack_file
 from tests.imports.conftest import H100_CAPTURES, ROOT, table_rows
 
 H100_POOL = {

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
-from fleet.pool_input import check_pools
-from fleet.spec import KindCluster
-from fleet.stackfile import load_stack_file
+from fleet.imports.pools import check_pools
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import KindCluster
 from tests.imports.conftest import ROOT, TOPOLOGIES, table_rows
 
 PROFILES = {"small": (5, 32), "medium": (160, 1024), "large-1k": (1000, 6400)}

@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 STACKS_DIR = ROOT / "stacks"

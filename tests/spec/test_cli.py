@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from fleet.cli import main
-from fleet.manifests import stack_objects
-from fleet.spec import FleetSpec
+from fleet.render.objects import stack_objects
+from fleet.stack.spec import FleetSpec
 from tests.spec.conftest import ROOT, STACKS_DIR
 
 LESSON1 = str(STACKS_DIR / "Pulumi.lesson1.yaml")

@@ -1,8 +1,8 @@
 """Fake nodes exactly as REFERENCE §1."""
 
-from fleet.nodes import GPU_RESOURCE, fleet_nodes
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
+from fleet.render.nodes import GPU_RESOURCE, fleet_nodes
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 from tests.spec.conftest import STACKS_DIR
 
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from fleet.spec import ExistingCluster, FleetSpec, KindCluster
-from fleet.stackfile import load_stack_file
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import ExistingCluster, FleetSpec, KindCluster
 from tests.spec.conftest import STACK_FILES, STACKS_DIR
 
 EXPECTED_TOTALS = {

@@ -10,8 +10,8 @@ import pytest
 from pulumi.runtime.mocks import MockMonitor
 
 from components.gpu_fleet import GpuFleet
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet
+from fleet.stack.load import load_stack_file, parse_fleet
+from fleet.stack.spec import FleetSpec
 from tests.spec.conftest import STACKS_DIR
 
 FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"

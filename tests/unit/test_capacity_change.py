@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from fleet.spec import FleetSpec
+from fleet.stack.spec import FleetSpec
 from tests.unit.conftest import Deploy, Deployment, spec_from, stack
 
 

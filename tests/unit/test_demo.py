@@ -3,7 +3,7 @@
 import itertools
 from typing import Any
 
-from fleet.manifests import stack_objects
+from fleet.render.objects import stack_objects
 from tests.unit.conftest import Deploy, Deployment, spec_from, stack
 
 SKIP_AWAIT = "pulumi.com/skipAwait"

@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from fleet import versions
-from fleet.spec import FleetSpec
+from fleet.stack import versions
+from fleet.stack.spec import FleetSpec
 from tests.spec.conftest import STACK_FILES
 from tests.unit.conftest import Deploy, Deployment, spec_from, stack
 

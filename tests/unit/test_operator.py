@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from fleet import versions
+from fleet.stack import versions
 from tests.unit.conftest import Deploy, Deployment, spec_from, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

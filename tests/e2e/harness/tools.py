@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleet import versions
+from fleet.stack import versions
 from tests.e2e.harness.pins import (
     COMMAND_PROVIDER,
     GOMOD_DIR,

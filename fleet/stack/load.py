@@ -11,9 +11,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from fleet import files_in
-from fleet.files_in import cut, shorten
-from fleet.spec import (
+from fleet.files import files_in
+from fleet.files.files_in import cut, shorten
+from fleet.stack.spec import (
     PROJECT,
     DemoSpec,
     ExistingCluster,

@@ -8,15 +8,16 @@ from typing import Any
 
 import yaml
 
-from fleet import files_in, versions
-from fleet.pool_input import SHARED_EXPORTER_VERSION, InputError, check_pools
-from fleet.spec import (
+from fleet.files import files_in
+from fleet.imports.pools import SHARED_EXPORTER_VERSION, InputError, check_pools
+from fleet.stack import versions
+from fleet.stack.load import parse_fleet, project_config
+from fleet.stack.spec import (
     PROJECT,
     SYSTEM_WORKER_MAX_PODS,
     SYSTEM_WORKER_RESERVED_PODS,
     OperatorSpec,
 )
-from fleet.stackfile import parse_fleet, project_config
 
 # Pulumi's rule for a stack name (without an organisation or project).
 STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")

@@ -3,11 +3,11 @@
 from collections.abc import Iterator
 from typing import Any
 
-from fleet.demo_manifests import demo_objects
-from fleet.dra import device_class
-from fleet.nodes import fleet_nodes
-from fleet.operator_values import operator_namespace
-from fleet.spec import FleetSpec
+from fleet.render.demo import demo_objects
+from fleet.render.dra import device_class
+from fleet.render.nodes import fleet_nodes
+from fleet.render.operator import operator_namespace
+from fleet.stack.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:

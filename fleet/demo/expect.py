@@ -27,8 +27,7 @@ latest FailedScheduling event.
 
 from dataclasses import dataclass
 
-from fleet.demo import DemoWorkload, demo_workloads
-from fleet.outcome import (
+from fleet.demo.outcome import (
     REASON_CANNOT_ALLOCATE_CLAIMS,
     REASON_INSUFFICIENT_GPU,
     REASON_NODE_SELECTOR,
@@ -36,7 +35,8 @@ from fleet.outcome import (
     FleetOutcome,
     WorkloadOutcome,
 )
-from fleet.spec import FleetSpec, KindCluster
+from fleet.demo.workloads import DemoWorkload, demo_workloads
+from fleet.stack.spec import FleetSpec, KindCluster
 
 # kube-proxy and kindnet tolerate every taint, so each fake node of a kind
 # cluster runs one pod of each (KWOK reports them Running).

@@ -1,7 +1,7 @@
 """Pinned versions and sources of everything the fleet installs.
 
 This is the one place where pins live. Every pin can be overridden per stack
-(see `fleet.spec`); the defaults here are the combination that the published
+(see `fleet.stack.spec`); the defaults here are the combination that the published
 lesson-1 validation run used (kind v0.32.0, Kubernetes v1.36.1, KWOK v0.7.0,
 fake-gpu-operator 0.0.59).
 """

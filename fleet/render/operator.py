@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from fleet.nodes import OPERATOR_POOL_LABEL
-from fleet.spec import FleetSpec
+from fleet.render.nodes import OPERATOR_POOL_LABEL
+from fleet.stack.spec import FleetSpec
 
 
 def operator_namespace(spec: FleetSpec) -> dict[str, Any]:

@@ -7,7 +7,7 @@ Pulumi awaits Pods and Deployments until they are ready, so a workload meant
 to stay (partly) Pending would hang `pulumi up` until its timeout. The three
 workloads whose purpose is to show Pending pods carry `pulumi.com/skipAwait:
 "true"` whatever the fleet's size, so that a capacity change never shows up as
-a change to them; the small pod is awaited unless `fleet.expect` predicts that
+a change to them; the small pod is awaited unless `fleet.demo.expect` predicts that
 it cannot run on this fleet. Its await is cut to `AWAIT_SECONDS` (the provider's
 default is 10 minutes): when no GPUs are advertised, for example because the
 operator is not running, `pulumi up` fails within that time with the pod's
@@ -16,8 +16,9 @@ scheduling reason instead of sitting in the await.
 
 from typing import Any
 
-from fleet import dra
-from fleet.demo import (
+from fleet.demo.expect import expected_outcome
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
     DRA_QUEUE,
@@ -27,10 +28,9 @@ from fleet.demo import (
     DemoWorkload,
     demo_workloads,
 )
-from fleet.expect import expected_outcome
-from fleet.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import PROJECT, FleetSpec
+from fleet.render import dra
+from fleet.render.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
+from fleet.stack.spec import PROJECT, FleetSpec
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 SKIP_AWAIT = "pulumi.com/skipAwait"

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fleet import files_in
-from fleet.files_in import cut, shorten
-from fleet.pool_input import InputError, check_pools
+from fleet.files import files_in
+from fleet.files.files_in import cut, shorten
+from fleet.imports.pools import InputError, check_pools
 
 TOP_LEVEL_KEYS = ("name", "description", "pools")
 

@@ -7,9 +7,9 @@ the CLI's defaults and the program's messages use the same folder.
 import os
 from pathlib import Path
 
-from fleet import files_in
+from fleet.files import files_in
 
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
 def stack_config_dir(project_dir: Path | None = None) -> Path:

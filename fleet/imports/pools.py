@@ -8,9 +8,9 @@ rather than under the stack's `gpu-fleet:` config namespace.
 from collections.abc import Mapping
 from typing import Any
 
-from fleet import versions
-from fleet.spec import PROJECT, FleetSpec
-from fleet.stackfile import SpecError, parse_fleet
+from fleet.stack import versions
+from fleet.stack.load import SpecError, parse_fleet
+from fleet.stack.spec import PROJECT, FleetSpec
 
 SHARED_EXPORTER_VERSION = ".".join(map(str, versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION))
 

@@ -18,9 +18,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
 
-from fleet.catalog import product_label
-from fleet.files_in import cut, shorten
-from fleet.pool_input import InputError
+from fleet.files.files_in import cut, shorten
+from fleet.imports.pools import InputError
+from fleet.stack.catalog import product_label
 
 QUERY_COMMAND = "nvidia-smi --query-gpu=name,memory.total --format=csv"
 

@@ -22,9 +22,9 @@ device-plugin one first.
 
 from dataclasses import dataclass
 
-from fleet.dra import DeviceSelection
-from fleet.outcome import WorkloadKind
-from fleet.spec import FleetSpec
+from fleet.demo.outcome import WorkloadKind
+from fleet.render.dra import DeviceSelection
+from fleet.stack.spec import FleetSpec
 
 SMALL = "cuda-batch-small"
 OVERSIZED = "cuda-train-16gpu"

@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from fleet import catalog, versions
+from fleet.stack import catalog, versions
 
 PROJECT = "gpu-fleet"
 NODE_NAME_PREFIX = "kwok-gpu-"

@@ -3,7 +3,7 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from fleet.spec import FleetSpec, PoolSpec, node_name
+from fleet.stack.spec import FleetSpec, PoolSpec, node_name
 
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
 KWOK_TAINT = {"key": KWOK_NODE_ANNOTATION, "value": "fake", "effect": "NoSchedule"}

@@ -12,7 +12,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from fleet.files_in import FileProblem
+from fleet.files.files_in import FileProblem
 
 
 def _problem(path: Path, what: str, error: OSError | None = None) -> FileProblem:
