@@ -2,7 +2,7 @@
 
 Every key of the project's namespace is read, not only the known ones, so that a
 typo such as `gpu-fleet:demoo` stops `pulumi up` as it stops `fleet check`: both
-validate with `fleet.stackfile.parse_fleet` and report the same message.
+validate with `fleet.stack.load.parse_fleet` and report the same message.
 """
 
 from typing import Any

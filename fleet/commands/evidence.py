@@ -17,7 +17,7 @@ from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
 from fleet.files import files_in, files_out
 from fleet.files.files_in import cut
 from fleet.stack.load import load_stack_file
-from fleet.stack.spec import ExistingCluster, FleetSpec
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 EXIT_UNREACHABLE = 2
 
@@ -42,7 +42,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def _kubeconfig(args: argparse.Namespace, spec: FleetSpec) -> tuple[str, str | None]:
     """The kubeconfig file and context: the options, else the stack's, else the defaults."""
     kubeconfig, context = args.kubeconfig, args.context
-    if isinstance(spec.cluster, ExistingCluster):
+    if isinstance(spec.cluster, ExistingClusterSpec):
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context
     kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"

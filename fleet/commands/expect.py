@@ -10,7 +10,7 @@ import json
 from rich.console import Console
 
 from fleet.commands.tables import outcome_table, print_table
-from fleet.demo.expect import expected_outcome
+from fleet.demo.plan import plan_demo
 from fleet.stack.load import load_stack_file
 
 PIPED_WIDTH = 120
@@ -27,7 +27,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     if args.json:
         print(json.dumps(outcome.as_dict(), indent=2))
         return 0

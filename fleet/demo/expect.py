@@ -34,19 +34,14 @@ from fleet.demo.outcome import (
     REASON_TOO_MANY_PODS,
     FleetOutcome,
     WorkloadOutcome,
+    reasons_named,
 )
-from fleet.demo.workloads import DemoWorkload, demo_workloads
-from fleet.stack.spec import FleetSpec, KindCluster
+from fleet.demo.workloads import DemoWorkload
+from fleet.stack.spec import FleetSpec, KindClusterSpec
 
 # kube-proxy and kindnet tolerate every taint, so each fake node of a kind
 # cluster runs one pod of each (KWOK reports them Running).
 KIND_DAEMONSET_PODS = 2
-REASON_ORDER = (
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-)
 
 
 @dataclass
@@ -94,11 +89,12 @@ class _Node:
         return found
 
 
-def expected_outcome(spec: FleetSpec) -> FleetOutcome:
+def expected_outcome(spec: FleetSpec, workloads: tuple[DemoWorkload, ...]) -> FleetOutcome:
+    """Where the default scheduler should put `workloads` (the demo, in creation order)."""
     nodes = _fake_nodes(spec)
     placed: dict[str, int] = {}
     caveats = list(_spec_caveats(spec))
-    for workload in demo_workloads(spec):
+    for workload in workloads:
         if workload.replicas == 1 and workload.gpus > 1 and _placement_matters(workload, nodes):
             caveats.append(
                 f"{workload.name} fits on nodes that differ in free pod slots or in the GPUs "
@@ -107,7 +103,7 @@ def expected_outcome(spec: FleetSpec) -> FleetOutcome:
             )
         placed[workload.name] = _place(workload, nodes)
     outcomes = []
-    for workload in demo_workloads(spec):
+    for workload in workloads:
         running = placed[workload.name]
         pending = workload.replicas - running
         reasons: set[str] = set()
@@ -119,14 +115,14 @@ def expected_outcome(spec: FleetSpec) -> FleetOutcome:
                 workload.kind,
                 running,
                 pending,
-                tuple(reason for reason in REASON_ORDER if reason in reasons),
+                reasons_named(reasons),
             )
         )
     return FleetOutcome(tuple(outcomes), tuple(caveats))
 
 
 def _fake_nodes(spec: FleetSpec) -> list[_Node]:
-    reserved = KIND_DAEMONSET_PODS if isinstance(spec.cluster, KindCluster) else 0
+    reserved = KIND_DAEMONSET_PODS if isinstance(spec.cluster, KindClusterSpec) else 0
     return [
         _Node(
             name,
@@ -175,7 +171,7 @@ def _spec_caveats(spec: FleetSpec) -> list[str]:
             "the demo is disabled in this stack (demo.enabled: false); this is what it would "
             "do if enabled"
         )
-    if not isinstance(spec.cluster, KindCluster):
+    if not isinstance(spec.cluster, KindClusterSpec):
         caveats.append(
             "existing cluster: the model assumes no other pods on the fake nodes (DaemonSets "
             "that tolerate every taint, or other workloads tolerating the KWOK taint); any "

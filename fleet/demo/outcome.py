@@ -3,6 +3,7 @@
 Both sides use these types, so that the report compares like with like.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -14,8 +15,8 @@ WorkloadKind = Literal["Pod", "Deployment"]
 # its workload's name, so that evidence can group pods without per-pod reads.
 DEMO_WORKLOAD_LABEL = "gpu-fleet.dev/demo-workload"
 
-# The two Pending causes of REFERENCE §2, as the default scheduler words them
-# in a FailedScheduling event.
+# The two Pending causes of the device-plugin demo (docs/demo.md), as the default
+# scheduler words them in a FailedScheduling event.
 REASON_INSUFFICIENT_GPU = "Insufficient nvidia.com/gpu"
 REASON_NODE_SELECTOR = "didn't match Pod's node affinity/selector"
 # A node whose pod slots are all taken (a pool with a small `pods`).
@@ -24,6 +25,19 @@ REASON_TOO_MANY_PODS = "Too many pods"
 # claims (kube-scheduler's dynamicresources plugin, Filter): the same words
 # for too few devices, a product no device has, or no ResourceSlice at all.
 REASON_CANNOT_ALLOCATE_CLAIMS = "cannot allocate all claims"
+# Every reason the fleet knows, in the order its tables list them (the order the
+# scheduler's filters run: selector, pod slots, resources, claims).
+REASONS = (
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    REASON_INSUFFICIENT_GPU,
+    REASON_CANNOT_ALLOCATE_CLAIMS,
+)
+
+
+def reasons_named(found: Collection[str] | str) -> tuple[str, ...]:
+    """The known reasons in `found` (a set of reasons, or a message naming them), in order."""
+    return tuple(reason for reason in REASONS if reason in found)
 
 
 @dataclass(frozen=True)

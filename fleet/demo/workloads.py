@@ -23,7 +23,6 @@ device-plugin one first.
 from dataclasses import dataclass
 
 from fleet.demo.outcome import WorkloadKind
-from fleet.render.dra import DeviceSelection
 from fleet.stack.spec import FleetSpec
 
 SMALL = "cuda-batch-small"
@@ -38,6 +37,20 @@ DRA_QUEUE = "dra-queue-pressure"
 DEFAULT_MISSING_POOL = "b200"
 DEFAULT_MISSING_PRODUCT = "NVIDIA-B200"
 QUEUE_OVERFLOW = 8
+
+
+@dataclass(frozen=True)
+class DeviceSelection:
+    """What a claim asks of each device beyond the DeviceClass: a product, a memory floor."""
+
+    product: str | None = None
+    min_memory_mib: int | None = None
+
+    def matches(self, product: str, memory_mib: int) -> bool:
+        """Whether a device of `product` with `memory_mib` satisfies the selection."""
+        if self.product is not None and product != self.product:
+            return False
+        return self.min_memory_mib is None or memory_mib >= self.min_memory_mib
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,10 @@ from typing import Any
 
 from fleet.demo.outcome import (
     DEMO_WORKLOAD_LABEL,
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
     FleetOutcome,
     WorkloadKind,
     WorkloadOutcome,
+    reasons_named,
 )
 from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
 from fleet.evidence.observe_dra import demo_claims, device_slices
@@ -20,12 +17,6 @@ from fleet.evidence.read import ClusterSnapshot, Object, reads
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
 from fleet.stack.spec import FleetSpec
 
-KNOWN_REASONS = (
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-)
 KWOK_CONTROLLER = "kwok-controller"
 HELM_CHART_LABEL = "helm.sh/chart"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -97,7 +88,7 @@ def event_time(event: Object) -> datetime:
 def reasons_in(message: str) -> tuple[str, ...]:
     """The known Pending causes a FailedScheduling message names (preemption notes ignored)."""
     filters, _, _ = message.partition("preemption:")
-    return tuple(reason for reason in KNOWN_REASONS if reason in filters)
+    return reasons_named(filters)
 
 
 def _failed_scheduling(events: list[Object]) -> dict[tuple[str, str], list[Object]]:
@@ -183,7 +174,7 @@ def observed_outcome(
                 kind="Deployment" if any(pod.kind == "Deployment" for pod in members) else "Pod",
                 running=phases.count("Running"),
                 pending=phases.count("Pending"),
-                reasons=tuple(reason for reason in KNOWN_REASONS if reason in reasons[workload]),
+                reasons=reasons_named(reasons[workload]),
             )
         )
     return FleetOutcome(workloads=tuple(workloads))

@@ -5,6 +5,8 @@ from fleet.evidence.document import DemoClaim, DeviceSlice
 from fleet.evidence.read import Object
 from fleet.render import dra
 
+MIB = 1024 * 1024
+
 
 def _spec(obj: Object) -> Object:
     spec: Object = obj.get("spec") or {}
@@ -19,7 +21,24 @@ def _product(device: Object) -> str:
 def _memory_mib(device: Object) -> int | None:
     capacity = (device.get("capacity") or {}).get(dra.MEMORY_CAPACITY) or {}
     value = capacity.get("value")
-    return dra.quantity_mib(str(value)) if value is not None else None
+    return quantity_mib(str(value)) if value is not None else None
+
+
+_BINARY_SUFFIXES = {"": 1, "Ki": 1024, "Mi": MIB, "Gi": 1024 * MIB, "Ti": 1024 * 1024 * MIB}
+
+
+def quantity_mib(quantity: str) -> int | None:
+    """A binary or plain byte quantity (`80Gi`, `46068Mi`, `85899345920`) in MiB.
+
+    None for anything else, or for a quantity that is not a whole number of MiB:
+    the plugin writes memory as whole MiB, so such a value is not its.
+    """
+    digits = quantity.rstrip("KMGTi")
+    suffix = quantity[len(digits) :]
+    if not digits.isdigit() or suffix not in _BINARY_SUFFIXES:
+        return None
+    size = int(digits) * _BINARY_SUFFIXES[suffix]
+    return size // MIB if size % MIB == 0 else None
 
 
 def device_slices(slices: list[Object]) -> list[DeviceSlice]:

@@ -12,8 +12,6 @@ from fleet.stack import versions
 from fleet.stack.load import SpecError, parse_fleet
 from fleet.stack.spec import PROJECT, FleetSpec
 
-SHARED_EXPORTER_VERSION = ".".join(map(str, versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION))
-
 
 class InputError(SpecError):
     """Bad input that is not a stack file: one `<source>: <problem>` line per problem.
@@ -35,7 +33,7 @@ def check_pools(pools: Any, source: str) -> FleetSpec:
     config: Mapping[str, Any] = {
         "cluster": {"mode": "kind"},
         "pools": pools,
-        "operator": {"version": SHARED_EXPORTER_VERSION},
+        "operator": {"version": versions.OPERATOR_SHARED_EXPORTER_VERSION},
     }
     try:
         return parse_fleet(config, source)

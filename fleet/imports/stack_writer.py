@@ -9,15 +9,10 @@ from typing import Any
 import yaml
 
 from fleet.files import files_in
-from fleet.imports.pools import SHARED_EXPORTER_VERSION, InputError, check_pools
+from fleet.imports.pools import InputError, check_pools
 from fleet.stack import versions
 from fleet.stack.load import parse_fleet, project_config
-from fleet.stack.spec import (
-    PROJECT,
-    SYSTEM_WORKER_MAX_PODS,
-    SYSTEM_WORKER_RESERVED_PODS,
-    OperatorSpec,
-)
+from fleet.stack.spec import EXPORTER_PER_NODE, PROJECT, OperatorSpec
 
 # Pulumi's rule for a stack name (without an organisation or project).
 STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -53,14 +48,12 @@ def new_kind_stack(
     config: dict[str, Any] = {"cluster": {"mode": "kind", "name": cluster_name}, "pools": pools}
     comments = list(header)
     nodes = check_pools(pools, source).total_nodes
-    budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
-    if not OperatorSpec().has_shared_exporter and nodes > budget:
-        config["operator"] = {"version": SHARED_EXPORTER_VERSION}
+    if not OperatorSpec().exporters_fit(nodes):
+        shared = versions.OPERATOR_SHARED_EXPORTER_VERSION
+        config["operator"] = {"version": shared}
         comments.append(
-            f"Operator {SHARED_EXPORTER_VERSION}: the default {versions.OPERATOR_VERSION} runs one "
-            f"exporter pod per fake node on the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods "
-            f"at most, about {budget} free), too few for {nodes} fake nodes; "
-            f"{SHARED_EXPORTER_VERSION} runs one exporter for all of them."
+            f"Operator {shared}: the default {versions.OPERATOR_VERSION} {EXPORTER_PER_NODE}, "
+            f"too few for {nodes} fake nodes; {shared} runs one exporter for all of them."
         )
     parse_fleet(config, source)
     document = {"config": {f"{PROJECT}:{key}": value for key, value in config.items()}}

@@ -7,7 +7,7 @@ Pulumi awaits Pods and Deployments until they are ready, so a workload meant
 to stay (partly) Pending would hang `pulumi up` until its timeout. The three
 workloads whose purpose is to show Pending pods carry `pulumi.com/skipAwait:
 "true"` whatever the fleet's size, so that a capacity change never shows up as
-a change to them; the small pod is awaited unless `fleet.demo.expect` predicts that
+a change to them; the small pod is awaited unless the demo plan (`fleet.demo.plan`) predicts that
 it cannot run on this fleet. Its await is cut to `AWAIT_SECONDS` (the provider's
 default is 10 minutes): when no GPUs are advertised, for example because the
 operator is not running, `pulumi up` fails within that time with the pod's
@@ -16,8 +16,8 @@ scheduling reason instead of sitting in the await.
 
 from typing import Any
 
-from fleet.demo.expect import expected_outcome
 from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
@@ -26,7 +26,6 @@ from fleet.demo.workloads import (
     OVERSIZED,
     QUEUE,
     DemoWorkload,
-    demo_workloads,
 )
 from fleet.render import dra
 from fleet.render.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
@@ -43,7 +42,7 @@ MEANT_TO_PEND = frozenset({OVERSIZED, MISSING, QUEUE, DRA_OVERSIZED, DRA_MISSING
 def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
     """The namespace first, then the workloads in creation order."""
     namespace = spec.demo.namespace
-    outcome = expected_outcome(spec)
+    plan = plan_demo(spec)
     objects: list[dict[str, Any]] = [
         {
             "apiVersion": "v1",
@@ -51,13 +50,13 @@ def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
             "metadata": {"name": namespace, "labels": {PART_OF_LABEL: PROJECT}},
         }
     ]
-    for workload in demo_workloads(spec):
+    for workload in plan.workloads:
         metadata: dict[str, Any] = {
             "name": workload.name,
             "namespace": namespace,
             "labels": _labels(workload),
         }
-        if workload.name in MEANT_TO_PEND or outcome.workload(workload.name).pending:
+        if workload.name in MEANT_TO_PEND or plan.expected.workload(workload.name).pending:
             metadata["annotations"] = {SKIP_AWAIT: "true"}
         else:
             metadata["annotations"] = {AWAIT_TIMEOUT: str(AWAIT_SECONDS)}

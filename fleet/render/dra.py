@@ -11,8 +11,9 @@ the product and the memory are read under `gpu.nvidia.com`.
 """
 
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from fleet.demo.workloads import DeviceSelection
 
 API_VERSION = "resource.k8s.io/v1"
 DRIVER = "gpu.nvidia.com"
@@ -21,35 +22,20 @@ PRODUCT_ATTRIBUTE = f"{DRIVER}/productName"
 MEMORY_CAPACITY = "memory"
 # The name of the one request in every demo claim, and of the pod's claim entry.
 CLAIM_REQUEST = "gpus"
-MIB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class DeviceSelection:
-    """What a claim asks of each device beyond the DeviceClass: a product, a memory floor."""
-
-    product: str | None = None
-    min_memory_mib: int | None = None
-
-    def matches(self, product: str, memory_mib: int) -> bool:
-        """Whether a device of `product` with `memory_mib` satisfies the selection."""
-        if self.product is not None and product != self.product:
-            return False
-        return self.min_memory_mib is None or memory_mib >= self.min_memory_mib
-
-    def cel(self) -> list[str]:
-        """The CEL selectors of the claim's request, one per condition."""
-        expressions = []
-        if self.product is not None:
-            expressions.append(
-                f"device.attributes[{json.dumps(DRIVER)}].productName == {json.dumps(self.product)}"
-            )
-        if self.min_memory_mib is not None:
-            expressions.append(
-                f"device.capacity[{json.dumps(DRIVER)}].{MEMORY_CAPACITY}"
-                f'.compareTo(quantity("{self.min_memory_mib}Mi")) >= 0'
-            )
-        return expressions
+def selectors(selection: DeviceSelection) -> list[str]:
+    """The CEL selectors of a claim's request, one per condition of `selection`."""
+    expressions = []
+    if selection.product is not None:
+        product = json.dumps(selection.product)
+        expressions.append(f"device.attributes[{json.dumps(DRIVER)}].productName == {product}")
+    if selection.min_memory_mib is not None:
+        expressions.append(
+            f"device.capacity[{json.dumps(DRIVER)}].{MEMORY_CAPACITY}"
+            f'.compareTo(quantity("{selection.min_memory_mib}Mi")) >= 0'
+        )
+    return expressions
 
 
 def device_class() -> dict[str, Any]:
@@ -75,7 +61,7 @@ def claim_template(
         "allocationMode": "ExactCount",
         "count": count,
     }
-    expressions = selection.cel()
+    expressions = selectors(selection)
     if expressions:
         exactly["selectors"] = [{"cel": {"expression": expression}} for expression in expressions]
     return {
@@ -87,25 +73,3 @@ def claim_template(
             "spec": {"devices": {"requests": [{"name": CLAIM_REQUEST, "exactly": exactly}]}},
         },
     }
-
-
-def slice_name(node: str) -> str:
-    """The name the KWOK DRA plugin gives a fake node's ResourceSlice."""
-    return f"kwok-{node}-gpu"
-
-
-_BINARY_SUFFIXES = {"": 1, "Ki": 1024, "Mi": MIB, "Gi": 1024 * MIB, "Ti": 1024 * 1024 * MIB}
-
-
-def quantity_mib(quantity: str) -> int | None:
-    """A binary or plain byte quantity (`80Gi`, `46068Mi`, `85899345920`) in MiB.
-
-    None for anything else, or for a quantity that is not a whole number of MiB:
-    the plugin writes memory as whole MiB, so such a value is not its.
-    """
-    digits = quantity.rstrip("KMGTi")
-    suffix = quantity[len(digits) :]
-    if not digits.isdigit() or suffix not in _BINARY_SUFFIXES:
-        return None
-    size = int(digits) * _BINARY_SUFFIXES[suffix]
-    return size // MIB if size % MIB == 0 else None

@@ -13,17 +13,16 @@ from dataclasses import dataclass
 class GpuProduct:
     label: str
     memory_mib: int
-    note: str
 
 
 _PRODUCTS = (
-    GpuProduct("NVIDIA-A100-SXM4-80GB", 81920, "A100 80GB SXM4"),
-    GpuProduct("NVIDIA-A100-SXM4-40GB", 40960, "A100 40GB SXM4"),
-    GpuProduct("NVIDIA-H100-80GB-HBM3", 81559, "H100 SXM5, as reported by nvidia-smi"),
-    GpuProduct("NVIDIA-H200", 143771, "H200 SXM, as reported by nvidia-smi"),
-    GpuProduct("NVIDIA-L40S", 46068, "L40S"),
-    GpuProduct("NVIDIA-L4", 23034, "L4"),
-    GpuProduct("Tesla-T4", 15360, "T4"),
+    GpuProduct("NVIDIA-A100-SXM4-80GB", 81920),
+    GpuProduct("NVIDIA-A100-SXM4-40GB", 40960),
+    GpuProduct("NVIDIA-H100-80GB-HBM3", 81559),  # H100 SXM5
+    GpuProduct("NVIDIA-H200", 143771),  # H200 SXM
+    GpuProduct("NVIDIA-L40S", 46068),
+    GpuProduct("NVIDIA-L4", 23034),
+    GpuProduct("Tesla-T4", 15360),
 )
 
 CATALOG: dict[str, GpuProduct] = {product.label: product for product in _PRODUCTS}

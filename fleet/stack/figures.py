@@ -7,7 +7,7 @@ program imports this module.
 
 from typing import Any
 
-from fleet.stack.spec import FleetSpec, KindCluster
+from fleet.stack.spec import FleetSpec, KindClusterSpec
 
 
 def summary_data(spec: FleetSpec) -> dict[str, Any]:
@@ -32,6 +32,6 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
 def pinned_versions(spec: FleetSpec) -> dict[str, str]:
     """What the stack installs, as pinned in fleet/stack/versions.py or overridden by the stack."""
     pins = {"kwok": spec.kwok.version, "fakeGpuOperator": spec.operator.version}
-    if isinstance(spec.cluster, KindCluster):
+    if isinstance(spec.cluster, KindClusterSpec):
         pins["kindNodeImage"] = spec.cluster.node_image
     return pins

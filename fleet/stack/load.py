@@ -16,10 +16,10 @@ from fleet.files.files_in import cut, shorten
 from fleet.stack.spec import (
     PROJECT,
     DemoSpec,
-    ExistingCluster,
+    ExistingClusterSpec,
     FieldProblem,
     FleetSpec,
-    KindCluster,
+    KindClusterSpec,
     KwokSpec,
     OperatorSpec,
     PoolSpec,
@@ -173,9 +173,9 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
         case ("pools", _):
             model = PoolSpec
         case ("cluster", "kind"):
-            model = KindCluster
+            model = KindClusterSpec
         case ("cluster", "existing"):
-            model = ExistingCluster
+            model = ExistingClusterSpec
         case (str(section),):
             model = _MODELS_BY_SECTION.get(section)
         case _:

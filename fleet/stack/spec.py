@@ -35,6 +35,12 @@ MAX_GPUS_PER_NODE = 16
 # (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
 SYSTEM_WORKER_MAX_PODS = 110
 SYSTEM_WORKER_RESERVED_PODS = 12
+WORKER_POD_BUDGET = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
+# Why an operator with an exporter per fake node limits a kind fleet, said once.
+EXPORTER_PER_NODE = (
+    f"runs one exporter pod per fake node on the single kind worker ({SYSTEM_WORKER_MAX_PODS} "
+    f"pods at most, about {WORKER_POD_BUDGET} free)"
+)
 
 # A DNS-1123 label: pool names become part of node names and label values.
 PoolName = Annotated[
@@ -103,7 +109,7 @@ class PoolSpec(SpecModel):
         return self.nodes * self.gpus_per_node
 
 
-class KindCluster(SpecModel):
+class KindClusterSpec(SpecModel):
     """A kind cluster the program creates and deletes."""
 
     mode: Literal["kind"]
@@ -111,7 +117,7 @@ class KindCluster(SpecModel):
     node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
 
 
-class ExistingCluster(SpecModel):
+class ExistingClusterSpec(SpecModel):
     """A cluster the program did not create, reached through a kubeconfig context."""
 
     mode: Literal["existing"]
@@ -120,7 +126,7 @@ class ExistingCluster(SpecModel):
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
 
     @model_validator(mode="after")
-    def _opted_in(self) -> "ExistingCluster":
+    def _opted_in(self) -> "ExistingClusterSpec":
         if not self.allow_fake_nodes:
             raise FieldProblem(
                 ("allowFakeNodes",),
@@ -167,16 +173,22 @@ class OperatorSpec(SpecModel):
 
     @property
     def has_shared_exporter(self) -> bool:
-        shared = versions.OPERATOR_FIRST_SHARED_EXPORTER_VERSION
-        return versions.parse_chart_version(self.version) >= shared
+        return self._at_least(versions.OPERATOR_SHARED_EXPORTER_VERSION)
+
+    def exporters_fit(self, fake_nodes: int) -> bool:
+        """Whether this operator's exporters fit on the kind worker beside `fake_nodes` nodes."""
+        return self.has_shared_exporter or fake_nodes <= WORKER_POD_BUDGET
 
     @property
     def has_kwok_dra_plugin(self) -> bool:
-        return versions.parse_chart_version(self.version) >= versions.OPERATOR_FIRST_DRA_VERSION
+        return self._at_least(versions.OPERATOR_DRA_VERSION)
+
+    def _at_least(self, version: str) -> bool:
+        return versions.parse_chart_version(self.version) >= versions.parse_chart_version(version)
 
 
 class DemoSpec(SpecModel):
-    """The scheduling demo of REFERENCE §2; sizes default to values derived from the pools."""
+    """The scheduling demo (docs/demo.md); sizes default to values derived from the pools."""
 
     enabled: bool = False
     namespace: DnsLabel = "gpu-demo"
@@ -201,7 +213,7 @@ GpuOffer = Literal["devicePlugin", "dra", "both"]
 
 
 class FleetSpec(SpecModel):
-    cluster: Annotated[KindCluster | ExistingCluster, Field(discriminator="mode")]
+    cluster: Annotated[KindClusterSpec | ExistingClusterSpec, Field(discriminator="mode")]
     pools: dict[PoolName, PoolSpec] = Field(min_length=1)
     gpu_offer: GpuOffer = Field(default="devicePlugin", alias="gpuOffer")
     kwok: KwokSpec = Field(default_factory=KwokSpec)
@@ -234,19 +246,17 @@ class FleetSpec(SpecModel):
                     f"node name {longest!r} is {len(longest)} characters; "
                     "node names are also hostname label values, at most 63 characters",
                 )
-        budget = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
         if (
-            isinstance(self.cluster, KindCluster)
+            isinstance(self.cluster, KindClusterSpec)
             and self.operator.install
-            and not self.operator.has_shared_exporter
-            and self.total_nodes > budget
+            and not self.operator.exporters_fit(self.total_nodes)
         ):
             raise FieldProblem(
                 ("operator", "version"),
-                f"fake-gpu-operator {self.operator.version} runs one exporter pod per fake node on "
-                f"the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods at most, about {budget} "
-                f"free); {self.total_nodes} fake nodes will not fit: set operator.version to "
-                "0.0.67 or later (one exporter for all fake nodes)",
+                f"fake-gpu-operator {self.operator.version} {EXPORTER_PER_NODE}; "
+                f"{self.total_nodes} fake nodes will not fit: set operator.version to "
+                f"{versions.OPERATOR_SHARED_EXPORTER_VERSION} or later (one exporter for all "
+                "fake nodes)",
             )
         return self
 

@@ -12,7 +12,6 @@ KUBERNETES_VERSION: Final = "v1.36.1"
 # The etcd release k8s.io/kubernetes v1.36.1 builds its own etcd client against; the
 # end-to-end tier's control plane runs it.
 ETCD_VERSION: Final = "v3.6.8"
-KIND_VERSION: Final = "v0.32.0"
 KIND_NODE_IMAGE: Final = f"kindest/node:{KUBERNETES_VERSION}"
 
 KWOK_VERSION: Final = "v0.7.0"
@@ -30,11 +29,10 @@ OPERATOR_OCI_CHART: Final = "oci://ghcr.io/run-ai/fake-gpu-operator/fake-gpu-ope
 OPERATOR_FIRST_OCI_VERSION: Final = (0, 0, 60)
 # Up to 0.0.66 the operator runs one exporter Deployment per KWOK node, all on
 # the real worker; 0.0.67 runs one exporter for every KWOK node.
-OPERATOR_FIRST_SHARED_EXPORTER_VERSION: Final = (0, 0, 67)
+OPERATOR_SHARED_EXPORTER_VERSION: Final = "0.0.67"
 # 0.2.0 is the first release known to carry the KWOK DRA plugin (chart value
 # `kwokDraPlugin.enabled`), which publishes ResourceSlices for fake nodes.
 OPERATOR_DRA_VERSION: Final = "0.2.0"
-OPERATOR_FIRST_DRA_VERSION: Final = (0, 2, 0)
 
 
 # The Pulumi engine pieces the program is tested with (requirements.txt pins the

@@ -1,4 +1,3 @@
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -6,16 +5,8 @@ import yaml
 
 from fleet.stack.load import load_stack_file, parse_fleet, project_config
 from fleet.stack.spec import FleetSpec
-from tests.spec.conftest import STACKS_DIR
-
-LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"
-
-MakeFleet = Callable[..., FleetSpec]
-
-
-def pool(nodes: int, gpus: int, **extra: Any) -> dict[str, Any]:
-    """A pool of a catalog product (no gpuMemoryMiB needed) with optional overrides."""
-    return {"nodes": nodes, "gpusPerNode": gpus, "product": "NVIDIA-A100-SXM4-80GB", **extra}
+from tests.demo.fleets import MakeFleet
+from tests.paths import LESSON1_FILE
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from fleet.render.operator import operator_values
 from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file, parse_fleet
 from fleet.stack.spec import FleetSpec
-from tests.spec.conftest import STACKS_DIR
+from tests.paths import STACKS_DIR
 
 LESSON1_DRA_FILE = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
 POOLS = {

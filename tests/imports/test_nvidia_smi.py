@@ -5,7 +5,7 @@ import pytest
 from fleet.imports.nvidia_smi import Gpu, NodeGpus, one_model, parse
 from fleet.imports.pools import InputError
 from fleet.stack.catalog import product_label
-from tests.imports.conftest import H100_CAPTURES
+from tests.imports.captures import H100_CAPTURES
 
 H100 = "NVIDIA H100 80GB HBM3"
 A100 = "NVIDIA A100-SXM4-80GB"

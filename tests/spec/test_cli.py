@@ -10,7 +10,7 @@ import yaml
 from fleet.cli import main
 from fleet.render.objects import stack_objects
 from fleet.stack.spec import FleetSpec
-from tests.spec.conftest import ROOT, STACKS_DIR
+from tests.paths import ROOT, STACKS_DIR
 
 LESSON1 = str(STACKS_DIR / "Pulumi.lesson1.yaml")
 

@@ -10,7 +10,7 @@ import pytest
 from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
-from tests.spec.conftest import STACK_FILES
+from tests.paths import STACK_FILES
 
 
 @pytest.fixture(autouse=True)

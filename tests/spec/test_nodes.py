@@ -3,7 +3,7 @@
 from fleet.render.nodes import GPU_RESOURCE, fleet_nodes
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.spec.conftest import STACKS_DIR
+from tests.paths import STACKS_DIR
 
 
 def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:

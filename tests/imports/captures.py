@@ -1,7 +1,7 @@
-from pathlib import Path
+"""The captured topology files and nvidia-smi outputs, and how to read a printed summary."""
 
-ROOT = Path(__file__).resolve().parents[2]
-FIXTURES = ROOT / "tests" / "fixtures"
+from tests.paths import FIXTURES
+
 TOPOLOGIES = FIXTURES / "topology"
 NVIDIA_SMI = FIXTURES / "nvidia-smi"
 # The captured H100 node in each of the three formats.
