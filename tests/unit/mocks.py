@@ -31,6 +31,11 @@ class Registration:
     replace_on_changes: list[str]
     additional_secret_outputs: list[str]
     ignore_changes: list[str]
+    protect: bool
+    retain_on_delete: bool
+    # (create, update, delete) timeouts; empty strings where not set.
+    custom_timeouts: tuple[str, str, str]
+    aliases: int
 
 
 @dataclass
@@ -87,6 +92,14 @@ class RecordingMonitor(MockMonitor):
                     replace_on_changes=list(request.replaceOnChanges),
                     additional_secret_outputs=list(request.additionalSecretOutputs),
                     ignore_changes=list(request.ignoreChanges),
+                    protect=request.protect,
+                    retain_on_delete=request.retainOnDelete,
+                    custom_timeouts=(
+                        request.customTimeouts.create,
+                        request.customTimeouts.update,
+                        request.customTimeouts.delete,
+                    ),
+                    aliases=len(request.aliases),
                 )
             )
         return response
