@@ -56,8 +56,8 @@ class Reading:
 
 
 @dataclass(frozen=True)
-class NodeGpus:
-    """One node's GPUs, all of one model."""
+class GpuModel:
+    """One node's GPUs, all of one model: the NVML name, how many, and their memory."""
 
     name: str
     count: int
@@ -83,7 +83,7 @@ def parse(text: str, source: str) -> Reading:
     )
 
 
-def one_model(reading: Reading, source: str) -> NodeGpus:
+def one_model(reading: Reading, source: str) -> GpuModel:
     """The node's GPU model, its count and memory; a node with mixed models is an error.
 
     A pool has one product, so a mixed node cannot be mirrored by one pool.
@@ -108,7 +108,7 @@ def one_model(reading: Reading, source: str) -> NodeGpus:
         raise InputError(
             source, [f"the {cut(name)} GPUs report different memory.total: {found} MiB"]
         )
-    return NodeGpus(name, len(reading.gpus), memories[0] if memories else None)
+    return GpuModel(name, len(reading.gpus), memories[0] if memories else None)
 
 
 def _parse_list(lines: list[str], source: str) -> tuple[Gpu, ...]:

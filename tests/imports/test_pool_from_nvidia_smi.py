@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
-from fleet.commands.pool_from_nvidia_smi import default_pool_name
+from fleet.imports.mirror import default_pool_name
 from fleet.stack.load import load_stack_file
 from tests.imports.captures import H100_CAPTURES, table_rows
 from tests.paths import ROOT
