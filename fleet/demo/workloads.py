@@ -1,4 +1,4 @@
-"""The four workloads of the scheduling demo (REFERENCE §2), sized from the fleet.
+"""The four workloads of the scheduling demo (docs/demo.md), sized from the fleet.
 
 Names are fixed (they are the rows of the expected table); sizes follow the
 fleet unless the stack's `demo:` section overrides them:

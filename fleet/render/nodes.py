@@ -1,4 +1,4 @@
-"""Fake GPU node manifests (REFERENCE §1), built once for the CLI and the Pulumi components."""
+"""Fake GPU node manifests (docs/fleet.md), built once for the CLI and the Pulumi components."""
 
 from collections.abc import Iterator, Mapping
 from typing import Any

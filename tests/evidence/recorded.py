@@ -409,7 +409,7 @@ def system_workloads(cluster: Cluster, spec: FleetSpec) -> None:
 
 
 def lesson1_cluster() -> Cluster:
-    """Lesson 1 after the demo: 32 Running and 11 Pending demo pods, as REFERENCE §2 has it."""
+    """Lesson 1 after the demo: 32 Running and 11 Pending demo pods, as docs/demo.md has it."""
     spec = load_stack_file(LESSON1_STACK)
     cluster = Cluster(nodes=fleet_nodes(spec))
     system_workloads(cluster, spec)

@@ -1,4 +1,4 @@
-"""Fake nodes exactly as REFERENCE §1."""
+"""Fake nodes exactly as docs/fleet.md describes them."""
 
 from fleet.render.nodes import GPU_RESOURCE, fleet_nodes
 from fleet.stack.load import load_stack_file
