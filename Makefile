@@ -82,7 +82,7 @@ e2e: venv
 # evidence/<stack>/kubeconfig; an existing stack uses its cluster.kubeconfig/context,
 # else $KUBECONFIG or ~/.kube/config. `make report` exits 1 when a row fails.
 EVIDENCE_DIR := evidence/$(STACK)
-STACK_MODE := import sys; from fleet.stackfile import load_stack_file; print(load_stack_file(sys.argv[1]).cluster.mode)
+STACK_MODE := import sys; from fleet.stack.load import load_stack_file; print(load_stack_file(sys.argv[1]).cluster.mode)
 
 .PHONY: evidence report
 evidence: check

@@ -4,7 +4,7 @@ import pulumi
 
 from components.gpu_fleet import GpuFleet
 from components.stack_config import load_fleet_spec
-from fleet.summary import pinned_versions, summary_data
+from fleet.stack.figures import pinned_versions, summary_data
 
 spec = load_fleet_spec()
 fleet = GpuFleet("gpu-fleet", spec)

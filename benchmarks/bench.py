@@ -35,11 +35,11 @@ from rich.table import Table
 
 from components.gpu_fleet import GpuFleet
 from fleet.cli import main as fleet_main
-from fleet.expect import expected_outcome
-from fleet.manifests import stack_objects
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
-from tests.evidence.conftest import (
+from fleet.demo.plan import plan_demo
+from fleet.render.objects import stack_objects
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
+from tests.evidence.recorded import (
     LARGE_STACK,
     LESSON1_STACK,
     ApiServer,
@@ -48,9 +48,9 @@ from tests.evidence.conftest import (
     lesson1_cluster,
     write_kubeconfig,
 )
-from tests.unit.conftest import Deployment, install_mocks
+from tests.paths import STACKS_DIR
+from tests.unit.mocks import Deployment, install_mocks
 
-ROOT = Path(__file__).resolve().parents[1]
 STACKS = ("lesson1", "medium", "large-1k")
 T = TypeVar("T")
 
@@ -89,7 +89,7 @@ def timed(run: Callable[[], T], repeat: int) -> tuple[list[float], T]:
 
 
 def spec_of(stack: str) -> FleetSpec:
-    return load_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
+    return load_stack_file(STACKS_DIR / f"Pulumi.{stack}.yaml")
 
 
 def fake_nodes(spec: FleetSpec) -> int:
@@ -152,10 +152,10 @@ def bench_offline(repeat: int, rows: list[Row]) -> None:
     rows.append(Row("stack_objects: large-1k", seconds, len(objects), "object"))
     for stack in STACKS:
         spec = spec_of(stack)
-        seconds, outcome = timed(partial(expected_outcome, spec), repeat)
+        seconds, outcome = timed(partial(plan_demo, spec), repeat)
         rows.append(
             Row(
-                f"expected_outcome: {stack}",
+                f"plan_demo: {stack}",
                 seconds,
                 fake_nodes(spec),
                 "node",

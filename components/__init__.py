@@ -1,1 +1,1 @@
-"""Pulumi ComponentResources that build a fake GPU fleet from a `fleet.spec.FleetSpec`."""
+"""Pulumi ComponentResources that build a fake GPU fleet from a `fleet.stack.spec.FleetSpec`."""

@@ -1,4 +1,4 @@
-"""The scheduling demo of REFERENCE §2: a namespace and four GPU workloads."""
+"""The scheduling demo (docs/demo.md): a namespace and four GPU workloads per GPU offer."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -7,13 +7,14 @@ import pulumi
 
 from components.kube_object import KubernetesObject
 from components.options import next_in_sequence
+from fleet.render.demo import demo_objects
+from fleet.stack.spec import FleetSpec
 
 
 @dataclass(frozen=True)
 class DemoWorkloadsArgs:
-    # The namespace first, then the workloads in the order the expected
-    # outcome assumes (fleet.demo builds them).
-    manifests: list[dict[str, Any]]
+    # The whole fleet: the workloads are sized from its pools.
+    spec: FleetSpec
 
 
 def _resource_name(manifest: dict[str, Any]) -> str:
@@ -23,11 +24,12 @@ def _resource_name(manifest: dict[str, Any]) -> str:
 
 
 class DemoWorkloads(pulumi.ComponentResource):
-    """Creates the workloads one after another.
+    """Creates the namespace, then the workloads one after another, as `fleet.render.demo`
+    renders them.
 
     The order is part of the outcome: the small pod must hold its GPU before
     the queue fills the rest. The workloads meant to leave pods Pending carry
-    `pulumi.com/skipAwait` (fleet.demo_manifests), so `pulumi up` returns promptly.
+    `pulumi.com/skipAwait` (fleet.render.demo), so `pulumi up` returns promptly.
     """
 
     objects: list[KubernetesObject]
@@ -36,9 +38,10 @@ class DemoWorkloads(pulumi.ComponentResource):
         self, name: str, args: DemoWorkloadsArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:DemoWorkloads", name, None, opts)
-        names = [_resource_name(manifest) for manifest in args.manifests]
+        manifests = demo_objects(args.spec)
+        names = [_resource_name(manifest) for manifest in manifests]
         self.objects = []
-        for resource_name, manifest in zip(names, args.manifests, strict=True):
+        for resource_name, manifest in zip(names, manifests, strict=True):
             previous = self.objects[-1] if self.objects else None
             self.objects.append(
                 KubernetesObject(resource_name, manifest, next_in_sequence(self, opts, previous))

@@ -1,23 +1,20 @@
 """run.ai's fake-gpu-operator: advertises `nvidia.com/gpu` on the fake nodes."""
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kube_object import KubernetesObject
 from components.options import child_options
-from fleet.spec import OperatorSpec
+from fleet.render.operator import operator_namespace, operator_values
+from fleet.stack.spec import FleetSpec
 
 
 @dataclass(frozen=True)
 class FakeGpuOperatorArgs:
-    operator: OperatorSpec
-    # The release's namespace object (fleet.operator_values.operator_namespace).
-    namespace: dict[str, Any]
-    # The chart values, topology derived from the pools (fleet.operator_values).
-    values: dict[str, Any]
+    # The whole fleet: the chart's topology values are derived from its pools.
+    spec: FleetSpec
 
 
 class FakeGpuOperator(pulumi.ComponentResource):
@@ -38,10 +35,10 @@ class FakeGpuOperator(pulumi.ComponentResource):
         self, name: str, args: FakeGpuOperatorArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:FakeGpuOperator", name, None, opts)
-        operator = args.operator
+        operator = args.spec.operator
         chart, repository = operator.chart_source
-        child = child_options(self, opts)
-        self.namespace = KubernetesObject(operator.namespace, args.namespace, child)
+        namespace = operator_namespace(args.spec)
+        self.namespace = KubernetesObject(operator.namespace, namespace, child_options(self, opts))
         self.release = k8s.helm.v3.Release(
             name,
             name=operator.release_name,
@@ -50,11 +47,9 @@ class FakeGpuOperator(pulumi.ComponentResource):
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository) if repository else None,
             namespace=operator.namespace,
             create_namespace=False,
-            values=args.values,
+            values=operator_values(args.spec),
             skip_await=not operator.wait,
             disable_webhooks=not operator.hooks,
-            opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(depends_on=[self.namespace])
-            ),
+            opts=child_options(self, opts, pulumi.ResourceOptions(depends_on=[self.namespace])),
         )
         self.register_outputs({"status": self.release.status})

@@ -11,10 +11,9 @@ from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
 from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
-from fleet.demo_manifests import demo_objects
-from fleet.dra import device_class, program_creates_device_class
-from fleet.operator_values import operator_namespace, operator_values
-from fleet.spec import ExistingCluster, FleetSpec
+from components.options import child_options
+from fleet.render.dra import device_class, program_creates_device_class
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 
 class GpuFleet(pulumi.ComponentResource):
@@ -36,14 +35,12 @@ class GpuFleet(pulumi.ComponentResource):
 
     def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
         super().__init__("gpu-fleet:index:GpuFleet", name, None, opts)
-        self.k8s_provider, self.kubeconfig = self._cluster_provider(name, spec)
-        on_cluster = pulumi.ResourceOptions(parent=self, provider=self.k8s_provider)
+        self.k8s_provider, self.kubeconfig = self._cluster_provider(name, spec, opts)
+        on_cluster = child_options(self, opts, pulumi.ResourceOptions(provider=self.k8s_provider))
 
         self.kwok = None
         if spec.kwok.install:
-            self.kwok = Kwok(
-                f"{name}-kwok", KwokArgs(spec.kwok.manifest_sources, spec.kwok.wait), on_cluster
-            )
+            self.kwok = Kwok(f"{name}-kwok", KwokArgs(spec.kwok), on_cluster)
 
         after_kwok = pulumi.ResourceOptions.merge(
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
@@ -58,7 +55,7 @@ class GpuFleet(pulumi.ComponentResource):
         if spec.operator.install:
             self.operator = FakeGpuOperator(
                 f"{name}-operator",
-                FakeGpuOperatorArgs(spec.operator, operator_namespace(spec), operator_values(spec)),
+                FakeGpuOperatorArgs(spec),
                 pulumi.ResourceOptions.merge(on_cluster, pulumi.ResourceOptions(depends_on=nodes)),
             )
 
@@ -73,7 +70,7 @@ class GpuFleet(pulumi.ComponentResource):
             gpus_advertised += [self.device_class] if self.device_class else []
             self.demo = DemoWorkloads(
                 f"{name}-demo",
-                DemoWorkloadsArgs(demo_objects(spec)),
+                DemoWorkloadsArgs(spec),
                 pulumi.ResourceOptions.merge(
                     on_cluster, pulumi.ResourceOptions(depends_on=gpus_advertised)
                 ),
@@ -81,7 +78,7 @@ class GpuFleet(pulumi.ComponentResource):
         self.register_outputs({"kubeconfig": self.kubeconfig})
 
     def _cluster_provider(
-        self, name: str, spec: FleetSpec
+        self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None
     ) -> tuple[k8s.Provider, pulumi.Output[str] | None]:
         """A provider bound to the stack's cluster, with a stable identity, and the
         kubeconfig of the kind cluster it creates (None for an existing cluster).
@@ -90,8 +87,8 @@ class GpuFleet(pulumi.ComponentResource):
         work before it does; `cluster_identifier` keeps a changed kubeconfig
         from planning a replacement of every object under the provider.
         """
-        child = pulumi.ResourceOptions(parent=self)
-        if isinstance(spec.cluster, ExistingCluster):
+        child = child_options(self, opts)
+        if isinstance(spec.cluster, ExistingClusterSpec):
             kubeconfig = spec.cluster.kubeconfig
             existing = k8s.Provider(
                 f"{name}-k8s",
@@ -101,9 +98,7 @@ class GpuFleet(pulumi.ComponentResource):
                 opts=child,
             )
             return existing, None
-        cluster = KindCluster(
-            f"{name}-cluster", KindClusterArgs(spec.cluster.name, spec.cluster.node_image), child
-        )
+        cluster = KindCluster(f"{name}-cluster", KindClusterArgs(spec.cluster), child)
         kind = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=cluster.kubeconfig,

@@ -6,8 +6,8 @@ import pulumi
 
 from components.kube_object import KubernetesObject
 from components.options import child_options
-from fleet.nodes import pool_nodes
-from fleet.spec import PoolSpec
+from fleet.render.nodes import pool_nodes
+from fleet.stack.spec import PoolSpec
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,7 @@ class GpuNodePool(pulumi.ComponentResource):
         self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:GpuNodePool", name, None, opts)
-        child = pulumi.ResourceOptions.merge(
-            child_options(self, opts), pulumi.ResourceOptions(ignore_changes=["status"])
-        )
+        child = child_options(self, opts, pulumi.ResourceOptions(ignore_changes=["status"]))
         manifests = list(pool_nodes(args.pool_name, args.pool))
         self.node_names = [manifest["metadata"]["name"] for manifest in manifests]
         self.nodes = [

@@ -6,13 +6,17 @@ import pulumi
 import pulumi_command
 import yaml
 
+from components.options import child_options
+from fleet.stack.spec import KindClusterSpec
+
+# Nothing selects on it; it stays because kind's config is an input of the
+# cluster's command, and any change to that replaces the cluster (docs/fleet.md).
 SYSTEM_NODE_LABEL = "node-purpose=system"
 
 
 @dataclass(frozen=True)
 class KindClusterArgs:
-    cluster_name: str
-    node_image: str
+    cluster: KindClusterSpec
 
 
 def kind_config() -> str:
@@ -50,14 +54,20 @@ class KindCluster(pulumi.ComponentResource):
             create=CREATE,
             delete=DELETE,
             stdin=kind_config(),
-            environment={"KIND_CLUSTER": args.cluster_name, "KIND_NODE_IMAGE": args.node_image},
-            opts=pulumi.ResourceOptions(
-                parent=self,
-                # kind cannot change a cluster in place, and two clusters of one
-                # name cannot exist at once: any change deletes, then creates.
-                replace_on_changes=["*"],
-                delete_before_replace=True,
-                additional_secret_outputs=["stdout"],
+            environment={
+                "KIND_CLUSTER": args.cluster.name,
+                "KIND_NODE_IMAGE": args.cluster.node_image,
+            },
+            opts=child_options(
+                self,
+                opts,
+                pulumi.ResourceOptions(
+                    # kind cannot change a cluster in place, and two clusters of one
+                    # name cannot exist at once: any change deletes, then creates.
+                    replace_on_changes=["*"],
+                    delete_before_replace=True,
+                    additional_secret_outputs=["stdout"],
+                ),
             ),
         )
         self.kubeconfig = pulumi.Output.secret(command.stdout)

@@ -17,7 +17,7 @@ class KubernetesObject(pulumi.CustomResource):
 
     The typed SDK classes cannot carry everything the fleet sends: `core.v1.Node`
     takes no `status`, yet a fake node must be created with its cpu/memory/pods
-    (REFERENCE §3). Registering the manifest as it is also keeps `python -m fleet
+    (docs/fleet.md, "Status"). Registering the manifest as it is also keeps `python -m fleet
     manifests` and the stack byte-for-byte the same objects.
     """
 

@@ -6,15 +6,14 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.options import next_in_sequence
+from fleet.stack.spec import KwokSpec
 
 
 @dataclass(frozen=True)
 class KwokArgs:
-    # Manifest files or URLs, applied in order: the controller (with its CRDs)
-    # first, then the stages, which need those CRDs.
-    manifests: list[str]
-    # Await the controller Deployment (and every other object) until ready.
-    wait: bool = True
+    # Its manifest files or URLs are applied in order: the controller (with its
+    # CRDs) first, then the stages, which need those CRDs.
+    kwok: KwokSpec
 
 
 class Kwok(pulumi.ComponentResource):
@@ -31,15 +30,16 @@ class Kwok(pulumi.ComponentResource):
         self, name: str, args: KwokArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("gpu-fleet:index:Kwok", name, None, opts)
+        sources = args.kwok.manifest_sources
         self.manifests = []
-        for index, source in enumerate(args.manifests):
+        for index, source in enumerate(sources):
             previous = self.manifests[-1] if self.manifests else None
             self.manifests.append(
                 k8s.yaml.v2.ConfigFile(
                     f"{name}-{index}",
                     file=source,
-                    skip_await=None if args.wait else True,
+                    skip_await=None if args.kwok.wait else True,
                     opts=next_in_sequence(self, opts, previous),
                 )
             )
-        self.register_outputs({"manifests": args.manifests})
+        self.register_outputs({"manifests": sources})

@@ -2,7 +2,7 @@
 
 Every key of the project's namespace is read, not only the known ones, so that a
 typo such as `gpu-fleet:demoo` stops `pulumi up` as it stops `fleet check`: both
-validate with `fleet.stackfile.parse_fleet` and report the same message.
+validate with `fleet.stack.load.parse_fleet` and report the same message.
 """
 
 from typing import Any
@@ -10,10 +10,10 @@ from typing import Any
 import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
-from fleet import files_in
-from fleet.project import stack_file
-from fleet.spec import PROJECT, FleetSpec
-from fleet.stackfile import SpecError, parse_fleet, project_config
+from fleet.files import files_in
+from fleet.stack.load import SpecError, parse_fleet, project_config
+from fleet.stack.project import stack_file
+from fleet.stack.spec import PROJECT, FleetSpec
 
 
 def _value(raw: Any, key: str, source: str) -> Any:

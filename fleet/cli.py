@@ -20,8 +20,8 @@ from fleet.commands import (
     pool_from_nvidia_smi,
     report,
 )
-from fleet.files_in import FileProblem
-from fleet.stackfile import SpecError
+from fleet.files.files_in import FileProblem
+from fleet.stack.load import SpecError
 
 COMMANDS = (
     check,

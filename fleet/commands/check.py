@@ -3,11 +3,9 @@
 import argparse
 import json
 
-from rich.console import Console
-
-from fleet.stackfile import load_stack_file
-from fleet.summary import summary_data, summary_table
-from fleet.tables import print_table
+from fleet.commands.tables import print_summary
+from fleet.stack.figures import summary_data
+from fleet.stack.load import load_stack_file
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -22,8 +20,5 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary_data(spec), indent=2))
     else:
-        print_table(
-            Console(highlight=False, markup=False, emoji=False),
-            summary_table(spec, f"{args.stack_file}: valid"),
-        )
+        print_summary(spec, f"{args.stack_file}: valid")
     return 0

@@ -8,12 +8,10 @@ import argparse
 import json
 
 from rich.console import Console
-from rich.table import Table
 
-from fleet.expect import expected_outcome
-from fleet.outcome import FleetOutcome
-from fleet.stackfile import load_stack_file
-from fleet.tables import number_column, print_table, text_column
+from fleet.commands.tables import outcome_table, print_table
+from fleet.demo.plan import plan_demo
+from fleet.stack.load import load_stack_file
 
 PIPED_WIDTH = 120
 
@@ -29,7 +27,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     if args.json:
         print(json.dumps(outcome.as_dict(), indent=2))
         return 0
@@ -41,21 +39,3 @@ def run(args: argparse.Namespace) -> int:
     for caveat in outcome.caveats:
         console.print(f"caveat: {caveat}", markup=False)
     return 0
-
-
-def outcome_table(outcome: FleetOutcome, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    for column in ("workload", "kind", "running", "pending", "reason(s)"):
-        add = number_column if column in ("running", "pending") else text_column
-        add(table, column)
-    for workload in outcome.workloads:
-        table.add_row(
-            workload.name,
-            workload.kind,
-            str(workload.running),
-            str(workload.pending),
-            "; ".join(workload.reasons),
-        )
-    table.add_section()
-    table.add_row("total", "", str(outcome.running), str(outcome.pending), "", style="bold")
-    return table

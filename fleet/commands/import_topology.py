@@ -2,15 +2,12 @@
 
 import argparse
 
-from rich.console import Console
-
-from fleet import files_out
-from fleet.project import default_stacks_dir
-from fleet.stack_writer import default_cluster_name, new_kind_stack, stack_path
-from fleet.stackfile import load_stack_file
-from fleet.summary import summary_table
-from fleet.tables import print_table
-from fleet.topology import read_topology
+from fleet.commands.tables import print_summary
+from fleet.files import files_out
+from fleet.imports.stack_writer import default_cluster_name, new_kind_stack, stack_path
+from fleet.imports.topology import read_topology
+from fleet.stack.load import load_stack_file
+from fleet.stack.project import default_stacks_dir
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -42,8 +39,5 @@ def run(args: argparse.Namespace) -> int:
     cluster_name = args.cluster_name or default_cluster_name(args.stack)
     text = new_kind_stack(path, cluster_name, topology.pools, header)
     files_out.write_text(path, text, exclusive=not args.force)
-    print_table(
-        Console(highlight=False, markup=False, emoji=False),
-        summary_table(load_stack_file(path), f"{path}: valid"),
-    )
+    print_summary(load_stack_file(path), f"{path}: valid")
     return 0

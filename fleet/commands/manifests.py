@@ -5,8 +5,8 @@ import sys
 
 import yaml
 
-from fleet.manifests import stack_objects
-from fleet.stackfile import load_stack_file
+from fleet.render.objects import stack_objects
+from fleet.stack.load import load_stack_file
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

@@ -1,23 +1,16 @@
 """`fleet pool-from-nvidia-smi [FILE|-]`: a pool mirroring one real GPU node's nvidia-smi output."""
 
 import argparse
-import re
 from pathlib import Path
 
-from rich.console import Console
-
-from fleet import files_in, files_out, nvidia_smi
-from fleet.catalog import known_memory_mib, product_label
-from fleet.files_in import cut
-from fleet.pool_input import InputError, check_pools
-from fleet.project import default_stacks_dir
-from fleet.stack_writer import pool_yaml, stack_path, with_pool
-from fleet.stackfile import load_stack_file, load_stack_text
-from fleet.summary import summary_table
-from fleet.tables import print_table
-
-# Leading words of a product label that say nothing about the model.
-_VENDOR_WORDS = frozenset({"nvidia", "tesla", "geforce", "quadro"})
+from fleet.commands.tables import print_summary
+from fleet.files import files_in, files_out
+from fleet.imports import nvidia_smi
+from fleet.imports.mirror import mirror_pool
+from fleet.imports.pools import InputError
+from fleet.imports.stack_writer import pool_yaml, stack_path, with_pool
+from fleet.stack.load import load_stack_file, load_stack_text
+from fleet.stack.project import default_stacks_dir
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -54,29 +47,8 @@ def run(args: argparse.Namespace) -> int:
         else _stack_to_edit(args.stacks_dir or default_stacks_dir(), args.into_stack)
     )
     source, text = _read(args.file)
-    reading = nvidia_smi.parse(text, source)
-    gpus = nvidia_smi.one_model(reading, source)
-    product = product_label(gpus.name)
-    from_output = gpus.memory_mib is not None
-    memory = gpus.memory_mib if from_output else known_memory_mib(product)
-    if memory is None:
-        raise InputError(
-            source,
-            [
-                f"the output gives no memory.total and {cut(product)} is not in the catalog, so "
-                f"gpuMemoryMiB is unknown; capture `{nvidia_smi.QUERY_COMMAND}` instead",
-            ],
-        )
-    name = args.pool or default_pool_name(product)
-    pool = {
-        "nodes": args.nodes,
-        "gpusPerNode": gpus.count,
-        "product": product,
-        "gpuMemoryMiB": memory,
-    }
-    check_pools({name: pool}, f"pool from {source}")
-    comment = f"{gpus.count} x {gpus.name} per node (nvidia-smi {reading.format} output"
-    comment += ")" if from_output else "; memory from the catalog)"
+    mirrored = mirror_pool(text, source, args.nodes, args.pool)
+    name, pool, comment = mirrored.name, mirrored.pool, mirrored.comment
     if path is None:
         print(pool_yaml(name, pool, comment), end="")
         return 0
@@ -94,24 +66,8 @@ def run(args: argparse.Namespace) -> int:
     edited = with_pool(original.replace("\r\n", "\n"), str(path), name, pool, comment)
     files_out.write_text(path, edited, newline=files_in.newline_of(original))
     done = "replaced" if replacing else "added"
-    title = f"{path}: valid (pool {name} {done})"
-    print_table(
-        Console(highlight=False, markup=False, emoji=False),
-        summary_table(load_stack_file(path), title),
-    )
+    print_summary(load_stack_file(path), f"{path}: valid (pool {name} {done})")
     return 0
-
-
-def default_pool_name(product: str) -> str:
-    """A pool name from a product label: the model, without the vendor's words.
-
-    NVIDIA-H100-80GB-HBM3 -> h100, Tesla-T4 -> t4, NVIDIA-GeForce-RTX-4090 -> rtx-4090.
-    """
-    words = [word for word in re.split(r"[^a-z0-9]+", product.lower()) if word]
-    while len(words) > 1 and words[0] in _VENDOR_WORDS:
-        words.pop(0)
-    model = next((i for i, word in enumerate(words) if any(c.isdigit() for c in word)), 0)
-    return "-".join(words[: model + 1])[:63].strip("-") or "gpu"
 
 
 def _stack_to_edit(stacks_dir: str, stack: str) -> Path:

@@ -5,12 +5,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from fleet import files_out
 from fleet.evidence.checks import validate
 from fleet.evidence.document import EvidenceError, load_evidence
 from fleet.evidence.markdown import render
-from fleet.files_in import FileProblem
-from fleet.stackfile import SpecError, parse_fleet
+from fleet.files import files_out
+from fleet.files.files_in import FileProblem
+from fleet.stack.load import SpecError, parse_fleet
 
 EXIT_FAILED = 1
 EXIT_BAD_EVIDENCE = 2

@@ -8,13 +8,13 @@ failed row too.
 
 from dataclasses import dataclass
 
-from fleet.demo import DemoWorkload, demo_workloads
+from fleet.demo.outcome import FleetOutcome, WorkloadOutcome
+from fleet.demo.plan import DemoPlan, plan_demo
+from fleet.demo.workloads import DemoWorkload
 from fleet.evidence.document import DemoClaim, DeviceSlice, Evidence, NodeGpus, PendingPod
 from fleet.evidence.observe import observed_outcome, reasons_in
-from fleet.expect import expected_outcome
-from fleet.files_in import cut
-from fleet.outcome import FleetOutcome, WorkloadOutcome
-from fleet.spec import FleetSpec, PoolSpec
+from fleet.files.files_in import cut
+from fleet.stack.spec import FleetSpec, PoolSpec
 
 # Pods named in one contradiction before the rest are counted.
 NAMED_PODS = 5
@@ -188,9 +188,7 @@ def _pool_row(
     )
 
 
-def _claim_rows(
-    spec: FleetSpec, expected: FleetOutcome, claims: list[DemoClaim]
-) -> tuple[ClaimRow, ...]:
+def _claim_rows(spec: FleetSpec, plan: DemoPlan, claims: list[DemoClaim]) -> tuple[ClaimRow, ...]:
     def admitted(workload: DemoWorkload) -> tuple[str, ...]:
         assert workload.claim is not None
         selection = workload.claim
@@ -207,11 +205,11 @@ def _claim_rows(
     return tuple(
         ClaimRow(
             workload.name,
-            expected.workload(workload.name),
+            plan.expected.workload(workload.name),
             tuple(claim for claim in claims if claim.workload == workload.name),
             admitted(workload),
         )
-        for workload in demo_workloads(spec)
+        for workload in plan.workloads
         if workload.claim is not None
     )
 
@@ -247,7 +245,8 @@ def _contradictions(
 
 def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
     fake = [node for node in evidence.nodes if node.fake]
-    expected = expected_outcome(spec)
+    plan = plan_demo(spec)
+    expected = plan.expected
     pending = [_recomputed(pod) for pod in evidence.pending_pods]
     observed = observed_outcome(spec.demo.namespace, evidence.demo_pods, pending)
     names = [w.name for w in expected.workloads]
@@ -270,6 +269,6 @@ def validate(evidence: Evidence, spec: FleetSpec) -> Validation:
         workloads=tuple(
             WorkloadRow(name, find(expected, name), find(observed, name)) for name in names
         ),
-        claims=_claim_rows(spec, expected, evidence.demo_claims),
+        claims=_claim_rows(spec, plan, evidence.demo_claims),
         contradictions=_contradictions(evidence, observed, pending),
     )

@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, FailFast, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
-from fleet import files_in, files_out
-from fleet.files_in import cut
-from fleet.outcome import FleetOutcome, WorkloadKind
+from fleet.demo.outcome import FleetOutcome, WorkloadKind
+from fleet.files import files_in, files_out
+from fleet.files.files_in import cut
 
 EVIDENCE_FILE = "evidence.json"
 # Validation problems listed in one message; the rest are counted.

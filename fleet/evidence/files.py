@@ -3,11 +3,12 @@
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from fleet import files_out
 from fleet.evidence.document import Evidence
+from fleet.evidence.objects import Object, labels_of, name_of, namespace_of, spec_of
 from fleet.evidence.observe import event_time
-from fleet.evidence.read import ClusterSnapshot, Object
-from fleet.nodes import is_fake_node
+from fleet.evidence.read import ClusterSnapshot
+from fleet.files import files_out
+from fleet.render.nodes import is_fake_node
 
 
 def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
@@ -21,14 +22,6 @@ def _table(header: tuple[str, ...], rows: Iterable[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def _name(obj: Object) -> str:
-    return str((obj.get("metadata") or {}).get("name", ""))
-
-
-def _namespace(obj: Object) -> str:
-    return str((obj.get("metadata") or {}).get("namespace", ""))
-
-
 def _ready(node: Object) -> str:
     for condition in (node.get("status") or {}).get("conditions") or []:
         if condition.get("type") == "Ready":
@@ -36,8 +29,8 @@ def _ready(node: Object) -> str:
     return "Unknown"
 
 
-def _labels(obj: Object) -> str:
-    labels = (obj.get("metadata") or {}).get("labels") or {}
+def _label_list(obj: Object) -> str:
+    labels = labels_of(obj)
     return ",".join(f"{key}={value}" for key, value in sorted(labels.items())) or "<none>"
 
 
@@ -49,7 +42,7 @@ def nodes_text(snapshot: ClusterSnapshot) -> str:
     return _table(
         ("NAME", "STATUS", "FAKE", "LABELS"),
         (
-            (_name(node), _ready(node), "yes" if is_fake_node(node) else "no", _labels(node))
+            (name_of(node), _ready(node), "yes" if is_fake_node(node) else "no", _label_list(node))
             for node in snapshot.nodes
         ),
     )
@@ -76,10 +69,10 @@ def pods_text(snapshot: ClusterSnapshot) -> str:
         ("NAMESPACE", "NAME", "PHASE", "NODE"),
         (
             (
-                _namespace(pod),
-                _name(pod),
+                namespace_of(pod),
+                name_of(pod),
                 _or_none((pod.get("status") or {}).get("phase")),
-                _or_none((pod.get("spec") or {}).get("nodeName")),
+                _or_none(spec_of(pod).get("nodeName")),
             )
             for pod in snapshot.pods
         ),
@@ -112,7 +105,7 @@ def events_text(snapshot: ClusterSnapshot) -> str:
         target = event.get("involvedObject") or {}
         return (
             event_time(event).isoformat(),
-            _namespace(event),
+            namespace_of(event),
             f"{target.get('kind', '')}/{target.get('name', '')}",
             _or_none(event.get("type")),
             _or_none(event.get("reason")),

@@ -3,11 +3,11 @@
 from collections import defaultdict
 from collections.abc import Sequence
 
-from fleet import dra
+from fleet.demo.outcome import WorkloadOutcome
 from fleet.evidence.checks import PoolRow, Validation, WorkloadRow
 from fleet.evidence.document import PendingPod
-from fleet.outcome import WorkloadOutcome
-from fleet.spec import FleetSpec, KindCluster
+from fleet.render import dra
+from fleet.stack.spec import FleetSpec, KindClusterSpec
 
 # Pods named per Pending cause before the rest are only counted.
 NAMED_PODS = 5
@@ -68,7 +68,7 @@ def _outcome(outcome: WorkloadOutcome | None) -> str:
 
 def _environment(validation: Validation) -> list[str]:
     versions, spec = validation.evidence.versions, validation.spec
-    cluster_pin = spec.cluster.node_image if isinstance(spec.cluster, KindCluster) else "-"
+    cluster_pin = spec.cluster.node_image if isinstance(spec.cluster, KindClusterSpec) else "-"
     found = "not found"
     return [
         "## Environment",

@@ -2,43 +2,24 @@
 
 from collections import defaultdict
 from datetime import UTC, datetime
-from typing import Any
 
-from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
-from fleet.evidence.observe_dra import demo_claims, device_slices
-from fleet.evidence.read import ClusterSnapshot, Object, reads
-from fleet.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
-from fleet.outcome import (
+from fleet.demo.outcome import (
     DEMO_WORKLOAD_LABEL,
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
     FleetOutcome,
     WorkloadKind,
     WorkloadOutcome,
+    reasons_named,
 )
-from fleet.spec import FleetSpec
+from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
+from fleet.evidence.objects import Object, labels_of, meta, name_of, namespace_of, spec_of
+from fleet.evidence.observe_dra import demo_claims, device_slices
+from fleet.evidence.read import ClusterSnapshot, reads
+from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
+from fleet.stack.spec import FleetSpec
 
-KNOWN_REASONS = (
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-)
 KWOK_CONTROLLER = "kwok-controller"
 HELM_CHART_LABEL = "helm.sh/chart"
 _EPOCH = datetime.min.replace(tzinfo=UTC)
-
-
-def _meta(obj: Object) -> dict[str, Any]:
-    meta: dict[str, Any] = obj.get("metadata") or {}
-    return meta
-
-
-def _labels(obj: Object) -> dict[str, str]:
-    labels: dict[str, str] = _meta(obj).get("labels") or {}
-    return labels
 
 
 def _gpu_count(resources: dict[str, str] | None) -> int | None:
@@ -55,7 +36,7 @@ def gpu_writer(node: Object) -> str | None:
     """The field manager that last set `status.capacity[nvidia.com/gpu]`, if any."""
     writers = [
         entry
-        for entry in _meta(node).get("managedFields") or []
+        for entry in meta(node).get("managedFields") or []
         if f"f:{GPU_RESOURCE}"
         in ((entry.get("fieldsV1") or {}).get("f:status") or {}).get("f:capacity", {})
     ]
@@ -65,9 +46,9 @@ def gpu_writer(node: Object) -> str | None:
 
 def node_gpus(node: Object) -> NodeGpus:
     status = node.get("status") or {}
-    labels = _labels(node)
+    labels = labels_of(node)
     return NodeGpus(
-        name=_meta(node).get("name", ""),
+        name=name_of(node),
         fake=is_fake_node(node),
         pool=labels.get(POOL_LABEL),
         product=labels.get(PRODUCT_LABEL),
@@ -83,7 +64,7 @@ def event_time(event: Object) -> datetime:
         event.get("lastTimestamp"),
         event.get("eventTime"),
         event.get("firstTimestamp"),
-        _meta(event).get("creationTimestamp"),
+        meta(event).get("creationTimestamp"),
     ):
         if stamp:
             try:
@@ -97,7 +78,7 @@ def event_time(event: Object) -> datetime:
 def reasons_in(message: str) -> tuple[str, ...]:
     """The known Pending causes a FailedScheduling message names (preemption notes ignored)."""
     filters, _, _ = message.partition("preemption:")
-    return tuple(reason for reason in KNOWN_REASONS if reason in filters)
+    return reasons_named(filters)
 
 
 def _failed_scheduling(events: list[Object]) -> dict[tuple[str, str], list[Object]]:
@@ -112,7 +93,7 @@ def _failed_scheduling(events: list[Object]) -> dict[tuple[str, str], list[Objec
 
 def _latest_of(pod: Object, events: list[Object]) -> Object | None:
     """The pod's newest event, leaving out those of an earlier pod with the same name."""
-    uid = _meta(pod).get("uid")
+    uid = meta(pod).get("uid")
     own = [e for e in events if (e.get("involvedObject") or {}).get("uid") in (None, uid)]
     return max(own, key=event_time, default=None)
 
@@ -126,16 +107,16 @@ def pending_pods(snapshot: ClusterSnapshot) -> list[PendingPod]:
     events = _failed_scheduling(snapshot.events)
     found = []
     for pod in snapshot.pods:
-        if _phase(pod) != "Pending" or _meta(pod).get("deletionTimestamp"):
+        if _phase(pod) != "Pending" or meta(pod).get("deletionTimestamp"):
             continue
-        namespace, name = _meta(pod).get("namespace", ""), _meta(pod).get("name", "")
+        namespace, name = namespace_of(pod), name_of(pod)
         event = _latest_of(pod, events.get((namespace, name), []))
         message = event.get("message") if event else None
         found.append(
             PendingPod(
                 namespace=namespace,
                 name=name,
-                workload=_labels(pod).get(DEMO_WORKLOAD_LABEL),
+                workload=labels_of(pod).get(DEMO_WORKLOAD_LABEL),
                 reasons=list(reasons_in(message or "")),
                 message=message,
             )
@@ -147,21 +128,21 @@ def demo_pods(snapshot: ClusterSnapshot, namespace: str) -> list[DemoPod]:
     """Pods of the demo namespace that carry the demo label (terminating pods left out)."""
     return [
         DemoPod(
-            name=_meta(pod).get("name", ""),
-            workload=_labels(pod)[DEMO_WORKLOAD_LABEL],
+            name=name_of(pod),
+            workload=labels_of(pod)[DEMO_WORKLOAD_LABEL],
             kind=_workload_kind(pod),
             phase=_phase(pod),
-            node=(pod.get("spec") or {}).get("nodeName"),
+            node=spec_of(pod).get("nodeName"),
         )
         for pod in snapshot.pods
-        if _meta(pod).get("namespace") == namespace
-        and DEMO_WORKLOAD_LABEL in _labels(pod)
-        and not _meta(pod).get("deletionTimestamp")
+        if meta(pod).get("namespace") == namespace
+        and DEMO_WORKLOAD_LABEL in labels_of(pod)
+        and not meta(pod).get("deletionTimestamp")
     ]
 
 
 def _workload_kind(pod: Object) -> WorkloadKind:
-    owners = _meta(pod).get("ownerReferences") or []
+    owners = meta(pod).get("ownerReferences") or []
     return "Deployment" if any(owner.get("kind") == "ReplicaSet" for owner in owners) else "Pod"
 
 
@@ -183,31 +164,30 @@ def observed_outcome(
                 kind="Deployment" if any(pod.kind == "Deployment" for pod in members) else "Pod",
                 running=phases.count("Running"),
                 pending=phases.count("Pending"),
-                reasons=tuple(reason for reason in KNOWN_REASONS if reason in reasons[workload]),
+                reasons=reasons_named(reasons[workload]),
             )
         )
     return FleetOutcome(workloads=tuple(workloads))
 
 
 def _images(workload: Object) -> list[str]:
-    template = (workload.get("spec") or {}).get("template") or {}
-    containers = (template.get("spec") or {}).get("containers") or []
+    containers = spec_of(spec_of(workload).get("template") or {}).get("containers") or []
     return [str(container.get("image")) for container in containers if container.get("image")]
 
 
 def component_versions(snapshot: ClusterSnapshot, operator_namespace: str) -> Versions:
     """Kubernetes, the KWOK controller's image and the operator's chart label and images."""
-    kwok = [d for d in snapshot.deployments if _meta(d).get("name") == KWOK_CONTROLLER]
+    kwok = [d for d in snapshot.deployments if meta(d).get("name") == KWOK_CONTROLLER]
     operator = [
         workload
         for workload in [*snapshot.deployments, *snapshot.daemonsets]
-        if _meta(workload).get("namespace") == operator_namespace
+        if meta(workload).get("namespace") == operator_namespace
     ]
     return Versions(
         kubernetes=snapshot.version.get("gitVersion"),
         kwok_controller_images=sorted({image for d in kwok for image in _images(d)}),
         operator_charts=sorted(
-            {_labels(w)[HELM_CHART_LABEL] for w in operator if HELM_CHART_LABEL in _labels(w)}
+            {labels_of(w)[HELM_CHART_LABEL] for w in operator if HELM_CHART_LABEL in labels_of(w)}
         ),
         operator_images=sorted({image for w in operator for image in _images(w)}),
     )

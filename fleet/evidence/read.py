@@ -13,10 +13,10 @@ from typing import Any
 
 from kubernetes import client
 
+from fleet.evidence.objects import Object
+
 # (connect, read) seconds; a 1,000-node list is a few megabytes.
 REQUEST_TIMEOUT = (10, 120)
-
-Object = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,12 @@
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import yaml
 
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet, project_config
-from tests.spec.conftest import STACKS_DIR
-
-LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"
-
-MakeFleet = Callable[..., FleetSpec]
-
-
-def pool(nodes: int, gpus: int, **extra: Any) -> dict[str, Any]:
-    """A pool of a catalog product (no gpuMemoryMiB needed) with optional overrides."""
-    return {"nodes": nodes, "gpusPerNode": gpus, "product": "NVIDIA-A100-SXM4-80GB", **extra}
+from fleet.stack.load import load_stack_file, parse_fleet, project_config
+from fleet.stack.spec import FleetSpec
+from tests.demo.fleets import MakeFleet
+from tests.paths import LESSON1_FILE
 
 
 @pytest.fixture

@@ -5,7 +5,15 @@ from typing import Any
 import pytest
 import yaml
 
-from fleet.demo import (
+from fleet.demo.outcome import (
+    REASON_CANNOT_ALLOCATE_CLAIMS,
+    REASON_INSUFFICIENT_GPU,
+    REASON_NODE_SELECTOR,
+    REASON_TOO_MANY_PODS,
+    FleetOutcome,
+)
+from fleet.demo.plan import plan_demo
+from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
     DRA_QUEUE,
@@ -15,21 +23,13 @@ from fleet.demo import (
     QUEUE,
     SMALL,
     DemoWorkload,
+    DeviceSelection,
     demo_workloads,
 )
-from fleet.dra import DeviceSelection
-from fleet.expect import expected_outcome
-from fleet.outcome import (
-    REASON_CANNOT_ALLOCATE_CLAIMS,
-    REASON_INSUFFICIENT_GPU,
-    REASON_NODE_SELECTOR,
-    REASON_TOO_MANY_PODS,
-    FleetOutcome,
-)
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet, project_config
-from tests.demo.conftest import pool
-from tests.spec.conftest import STACKS_DIR
+from fleet.stack.load import load_stack_file, parse_fleet, project_config
+from fleet.stack.spec import FleetSpec
+from tests.demo.fleets import pool
+from tests.paths import STACKS_DIR
 
 LESSON1_DRA_FILE = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
 CANNOT = (REASON_CANNOT_ALLOCATE_CLAIMS,)
@@ -63,7 +63,7 @@ def _rows(outcome: FleetOutcome) -> dict[str, tuple[int, int, tuple[str, ...]]]:
 
 def test_lesson1_dra_matches_the_device_plugin_split() -> None:
     """Same pools, same counts: only the mechanism and the scheduler's words differ."""
-    outcome = expected_outcome(load_stack_file(LESSON1_DRA_FILE))
+    outcome = plan_demo(load_stack_file(LESSON1_DRA_FILE)).expected
     assert _rows(outcome) == {
         DRA_SMALL: (1, 0, ()),
         DRA_OVERSIZED: (0, 1, CANNOT),
@@ -79,7 +79,7 @@ def test_growing_a_pool_by_two_moves_the_dra_queue() -> None:
     """a100 2 -> 4 nodes: 48 devices, 47 after the small claim; the 40 queued claims all fit."""
     config = lesson1_dra_config()
     config["pools"]["a100"]["nodes"] = 4
-    outcome = expected_outcome(parse_fleet(config, "test"))
+    outcome = plan_demo(parse_fleet(config, "test")).expected
     assert _rows(outcome)[DRA_QUEUE] == (40, 0, ())
     assert (outcome.running, outcome.pending) == (41, 2)
 
@@ -88,7 +88,7 @@ def test_small_claim_selects_its_pools_product_in_a_mixed_fleet() -> None:
     """h100 1x8, l40s 2x4, smallPool l40s: the small claim takes an L40S, not the H100."""
     spec = dra_fleet({"h100": H100, "l40s": L40S}, smallPool="l40s", queueReplicas=15)
     assert workload(spec, DRA_SMALL).claim == DeviceSelection(product="NVIDIA-L40S")
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     # 16 devices, 1 taken by the small claim: 15 for the queue, all fit.
     assert _rows(outcome)[DRA_QUEUE] == (15, 0, ())
     assert _rows(outcome)[DRA_SMALL] == (1, 0, ())
@@ -102,7 +102,7 @@ def test_queue_claims_selecting_by_memory_use_only_the_big_gpus() -> None:
         queueMinGpuMemoryMiB=80_000,
         queueReplicas=10,
     )
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     assert _rows(outcome)[DRA_QUEUE] == (8, 2, CANNOT)
 
 
@@ -110,7 +110,7 @@ def test_memory_floor_counts_devices_left_after_the_small_claim() -> None:
     """The small claim (first pool, h100) takes one of the 8 big devices before the queue."""
     spec = dra_fleet({"h100": H100, "l40s": L40S}, queueMinGpuMemoryMiB=46_068, queueReplicas=20)
     # Every device qualifies at exactly the L40S's memory: 16 - 1 = 15 run.
-    assert _rows(expected_outcome(spec))[DRA_QUEUE] == (15, 5, CANNOT)
+    assert _rows(plan_demo(spec).expected)[DRA_QUEUE] == (15, 5, CANNOT)
 
 
 def test_a_product_in_the_fleet_is_not_the_missing_product() -> None:
@@ -118,13 +118,13 @@ def test_a_product_in_the_fleet_is_not_the_missing_product() -> None:
         {"b200": {"nodes": 1, "gpusPerNode": 8, "product": "NVIDIA-B200", "gpuMemoryMiB": 183_359}}
     )
     assert workload(spec, DRA_MISSING).claim == DeviceSelection(product="NVIDIA-B200-absent")
-    assert _rows(expected_outcome(spec))[DRA_MISSING] == (0, 1, CANNOT)
+    assert _rows(plan_demo(spec).expected)[DRA_MISSING] == (0, 1, CANNOT)
 
 
 def test_oversized_claim_goes_where_a_whole_node_is_free() -> None:
     """The small claim (first pool) takes an H100 device, so 8 devices fit only on the A100."""
     spec = dra_fleet({"h100": H100, "a100": pool(1, 8)}, oversizedGpus=8, queueReplicas=20)
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     assert _rows(outcome)[DRA_OVERSIZED] == (1, 0, ())
     assert _rows(outcome)[DRA_QUEUE] == (7, 13, CANNOT)
     assert outcome.caveats == ()
@@ -134,7 +134,7 @@ def test_caveat_when_an_unselective_multi_device_claim_could_land_on_either_prod
     spec = dra_fleet(
         {"h100": H100, "a100": pool(1, 8)}, smallPool="a100", oversizedGpus=4, queueReplicas=8
     )
-    caveats = expected_outcome(spec).caveats
+    caveats = plan_demo(spec).expected.caveats
     assert len(caveats) == 1
     assert caveats[0].startswith(f"{DRA_OVERSIZED} fits on nodes that differ")
 
@@ -142,7 +142,7 @@ def test_caveat_when_an_unselective_multi_device_claim_could_land_on_either_prod
 def test_slots_run_out_before_devices_and_dra_reports_only_that() -> None:
     """pods: 4 on kind leaves 2 slots per node; the resource filter stops before DRA's."""
     spec = dra_fleet({"a100": pool(2, 8, pods=4)})
-    assert _rows(expected_outcome(spec)) == {
+    assert _rows(plan_demo(spec).expected) == {
         DRA_SMALL: (1, 0, ()),
         DRA_OVERSIZED: (0, 1, (REASON_TOO_MANY_PODS,)),
         DRA_MISSING: (0, 1, (REASON_TOO_MANY_PODS,)),
@@ -153,7 +153,7 @@ def test_slots_run_out_before_devices_and_dra_reports_only_that() -> None:
 def test_both_offers_count_gpus_apart_but_share_pod_slots() -> None:
     """One node, 8 GPUs, 10 free slots: the device-plugin demo first takes 8 slots."""
     spec = dra_fleet({"a100": pool(1, 8, pods=12)}, offer="both")
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     assert _rows(outcome) == {
         SMALL: (1, 0, ()),
         OVERSIZED: (0, 1, (REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU)),
@@ -171,7 +171,7 @@ def test_both_offers_count_gpus_apart_but_share_pod_slots() -> None:
 def test_operator_not_installed_names_resource_slices() -> None:
     config = lesson1_dra_config()
     config["operator"] = {"install": False}
-    caveats = expected_outcome(parse_fleet(config, "test")).caveats
+    caveats = plan_demo(parse_fleet(config, "test")).expected.caveats
     assert any("publishes DRA ResourceSlices" in caveat for caveat in caveats)
 
 

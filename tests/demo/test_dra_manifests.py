@@ -6,16 +6,16 @@ from typing import Any
 import kubernetes_validate
 import pytest
 
-from fleet import versions
-from fleet.demo import DRA_MISSING, DRA_OVERSIZED, DRA_QUEUE, DRA_SMALL, QUEUE, SMALL
-from fleet.demo_manifests import SKIP_AWAIT, demo_objects
-from fleet.dra import device_class
-from fleet.manifests import stack_objects
-from fleet.operator_values import operator_values
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import SpecError, load_stack_file, parse_fleet
-from tests.spec.conftest import STACKS_DIR
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.workloads import DRA_MISSING, DRA_OVERSIZED, DRA_QUEUE, DRA_SMALL, QUEUE, SMALL
+from fleet.render.demo import SKIP_AWAIT, demo_objects
+from fleet.render.dra import device_class
+from fleet.render.objects import stack_objects
+from fleet.render.operator import operator_values
+from fleet.stack import versions
+from fleet.stack.load import SpecError, load_stack_file, parse_fleet
+from fleet.stack.spec import FleetSpec
+from tests.paths import STACKS_DIR
 
 LESSON1_DRA_FILE = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
 POOLS = {

@@ -1,17 +1,17 @@
 """The expected-outcome model against hand-worked fleets."""
 
-from fleet.demo import MISSING, OVERSIZED, QUEUE, SMALL
-from fleet.expect import expected_outcome
-from fleet.outcome import (
+from fleet.demo.outcome import (
     REASON_INSUFFICIENT_GPU,
     REASON_NODE_SELECTOR,
     REASON_TOO_MANY_PODS,
     FleetOutcome,
 )
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet
-from tests.demo.conftest import MakeFleet, pool
-from tests.spec.conftest import STACKS_DIR
+from fleet.demo.plan import plan_demo
+from fleet.demo.workloads import MISSING, OVERSIZED, QUEUE, SMALL
+from fleet.stack.load import load_stack_file, parse_fleet
+from fleet.stack.spec import FleetSpec
+from tests.demo.fleets import MakeFleet, pool
+from tests.paths import STACKS_DIR
 
 
 def _rows(outcome: FleetOutcome) -> dict[str, tuple[int, int, tuple[str, ...]]]:
@@ -19,7 +19,7 @@ def _rows(outcome: FleetOutcome) -> dict[str, tuple[int, int, tuple[str, ...]]]:
 
 
 def test_lesson1_is_the_published_run(lesson1: FleetSpec) -> None:
-    outcome = expected_outcome(lesson1)
+    outcome = plan_demo(lesson1).expected
     assert _rows(outcome) == {
         SMALL: (1, 0, ()),
         OVERSIZED: (0, 1, (REASON_INSUFFICIENT_GPU,)),
@@ -33,7 +33,7 @@ def test_lesson1_is_the_published_run(lesson1: FleetSpec) -> None:
 
 def test_oversized_pod_that_fits_takes_a_whole_node(lesson1_with: MakeFleet) -> None:
     """8 GPUs fit on one a100/h100 node: 32 - 1 - 8 = 23 GPUs left for 40 replicas."""
-    outcome = expected_outcome(lesson1_with(oversizedGpus=8))
+    outcome = plan_demo(lesson1_with(oversizedGpus=8)).expected
     assert _rows(outcome) == {
         SMALL: (1, 0, ()),
         OVERSIZED: (1, 0, ()),
@@ -45,7 +45,7 @@ def test_oversized_pod_that_fits_takes_a_whole_node(lesson1_with: MakeFleet) -> 
 
 def test_oversized_pod_cannot_use_the_node_holding_the_small_pod(make_fleet: MakeFleet) -> None:
     """One 8-GPU node: the small pod takes a GPU first, so 8 no longer fit."""
-    outcome = expected_outcome(make_fleet({"a100": pool(1, 8)}, oversizedGpus=8))
+    outcome = plan_demo(make_fleet({"a100": pool(1, 8)}, oversizedGpus=8)).expected
     assert outcome.workload(OVERSIZED).pending == 1
     assert outcome.workload(OVERSIZED).reasons == (REASON_INSUFFICIENT_GPU,)
     assert (outcome.workload(QUEUE).running, outcome.workload(QUEUE).pending) == (7, 9)
@@ -53,7 +53,7 @@ def test_oversized_pod_cannot_use_the_node_holding_the_small_pod(make_fleet: Mak
 
 def test_pod_slots_limit_before_gpus(make_fleet: MakeFleet) -> None:
     """pods: 4 on kind leaves 2 slots per node (kube-proxy and kindnet take 2)."""
-    outcome = expected_outcome(make_fleet({"a100": pool(2, 8, pods=4)}))
+    outcome = plan_demo(make_fleet({"a100": pool(2, 8, pods=4)})).expected
     assert _rows(outcome) == {
         SMALL: (1, 0, ()),
         OVERSIZED: (0, 1, (REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU)),
@@ -63,33 +63,33 @@ def test_pod_slots_limit_before_gpus(make_fleet: MakeFleet) -> None:
 
 
 def test_existing_cluster_reserves_no_slots_and_says_so(make_fleet: MakeFleet) -> None:
-    outcome = expected_outcome(make_fleet({"a100": pool(2, 8, pods=4)}, mode="existing"))
+    outcome = plan_demo(make_fleet({"a100": pool(2, 8, pods=4)}, mode="existing")).expected
     assert outcome.workload(QUEUE).running == 7  # 3 + 4 slots
     assert any("existing cluster" in caveat for caveat in outcome.caveats)
 
 
 def test_mixed_limits_report_both_reasons(make_fleet: MakeFleet) -> None:
-    outcome = expected_outcome(make_fleet({"dense": pool(1, 8, pods=5), "wide": pool(1, 4)}))
+    outcome = plan_demo(make_fleet({"dense": pool(1, 8, pods=5), "wide": pool(1, 4)})).expected
     # dense: 3 slots (the small pod takes one, 2 queue pods fill it); wide: 4 GPUs.
     assert _rows(outcome)[QUEUE] == (6, 14, (REASON_TOO_MANY_PODS, REASON_INSUFFICIENT_GPU))
 
 
 def test_queue_overrides(lesson1_with: MakeFleet) -> None:
-    assert _rows(expected_outcome(lesson1_with(queueReplicas=5)))[QUEUE] == (5, 0, ())
-    assert _rows(expected_outcome(lesson1_with(queueReplicas=0)))[QUEUE] == (0, 0, ())
-    assert _rows(expected_outcome(lesson1_with(queueReplicas=31)))[QUEUE] == (31, 0, ())
-    full = _rows(expected_outcome(lesson1_with(queueReplicas=32)))[QUEUE]
+    assert _rows(plan_demo(lesson1_with(queueReplicas=5)).expected)[QUEUE] == (5, 0, ())
+    assert _rows(plan_demo(lesson1_with(queueReplicas=0)).expected)[QUEUE] == (0, 0, ())
+    assert _rows(plan_demo(lesson1_with(queueReplicas=31)).expected)[QUEUE] == (31, 0, ())
+    full = _rows(plan_demo(lesson1_with(queueReplicas=32)).expected)[QUEUE]
     assert full == (31, 1, (REASON_INSUFFICIENT_GPU,))
 
 
 def test_small_pod_on_another_pool(lesson1_with: MakeFleet) -> None:
-    outcome = expected_outcome(lesson1_with(smallPool="l40s"))
+    outcome = plan_demo(lesson1_with(smallPool="l40s")).expected
     assert outcome.workload(SMALL).running == 1
     assert outcome.workload(QUEUE).running == 31
 
 
 def test_single_pool_fleet(make_fleet: MakeFleet) -> None:
-    outcome = expected_outcome(make_fleet({"h100": pool(3, 8)}))
+    outcome = plan_demo(make_fleet({"h100": pool(3, 8)})).expected
     assert _rows(outcome)[QUEUE] == (23, 9, (REASON_INSUFFICIENT_GPU,))
     assert (outcome.running, outcome.pending) == (24, 11)
 
@@ -97,18 +97,18 @@ def test_single_pool_fleet(make_fleet: MakeFleet) -> None:
 def test_caveat_when_the_oversized_pods_node_changes_the_queue(make_fleet: MakeFleet) -> None:
     """`tight` has 2 slots, `roomy` 108: an 8-GPU pod costs the queue 1 or 8 places."""
     spec = make_fleet({"tight": pool(1, 16, pods=4), "roomy": pool(1, 16)}, oversizedGpus=8)
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     assert outcome.workload(OVERSIZED).running == 1
     assert outcome.workload(QUEUE).running == 16  # the model's first fit: `tight`
     assert [c for c in outcome.caveats if OVERSIZED in c]
 
 
 def test_no_placement_caveat_when_every_node_is_alike(lesson1_with: MakeFleet) -> None:
-    assert expected_outcome(lesson1_with(oversizedGpus=8)).caveats == ()
+    assert plan_demo(lesson1_with(oversizedGpus=8)).expected.caveats == ()
 
 
 def test_disabled_demo_and_missing_installs_are_caveats() -> None:
-    medium = expected_outcome(load_stack_file(STACKS_DIR / "Pulumi.medium.yaml"))
+    medium = plan_demo(load_stack_file(STACKS_DIR / "Pulumi.medium.yaml")).expected
     assert any("demo is disabled" in caveat for caveat in medium.caveats)
     assert (medium.running, medium.pending) == (1024, 11)
 
@@ -121,6 +121,6 @@ def test_operator_not_installed_is_a_caveat() -> None:
         "kwok": {"install": False},
         "demo": {"enabled": True},
     }
-    caveats = expected_outcome(parse_fleet(config, "test")).caveats
+    caveats = plan_demo(parse_fleet(config, "test")).expected.caveats
     assert any("fake-gpu-operator" in caveat for caveat in caveats)
     assert any("KWOK" in caveat for caveat in caveats)

@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import EXIT_BAD_INPUT, main
-from tests.demo.conftest import LESSON1_FILE
-from tests.spec.conftest import STACKS_DIR
+from tests.paths import LESSON1_FILE, STACKS_DIR
 
 
 def _rows(out: str) -> dict[str, list[str]]:

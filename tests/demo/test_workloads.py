@@ -8,8 +8,9 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
-from fleet import versions
-from fleet.demo import (
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.plan import plan_demo
+from fleet.demo.workloads import (
     DRA_MISSING,
     DRA_OVERSIZED,
     DRA_QUEUE,
@@ -20,15 +21,14 @@ from fleet.demo import (
     SMALL,
     demo_workloads,
 )
-from fleet.demo_manifests import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
-from fleet.expect import expected_outcome
-from fleet.manifests import stack_objects
-from fleet.nodes import KWOK_TAINT
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import SpecError, load_stack_file
-from tests.demo.conftest import MakeFleet, pool
-from tests.spec.conftest import STACK_FILES
+from fleet.render.demo import AWAIT_SECONDS, AWAIT_TIMEOUT, SKIP_AWAIT, demo_objects
+from fleet.render.nodes import KWOK_TAINT
+from fleet.render.objects import stack_objects
+from fleet.stack import versions
+from fleet.stack.load import SpecError, load_stack_file
+from fleet.stack.spec import FleetSpec
+from tests.demo.fleets import MakeFleet, pool
+from tests.paths import STACK_FILES
 
 NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
 DRA_NAMES = (DRA_SMALL, DRA_OVERSIZED, DRA_MISSING, DRA_QUEUE)
@@ -172,7 +172,7 @@ def test_skip_await_does_not_follow_capacity(lesson1_with: MakeFleet, demo: dict
 def test_small_pod_that_cannot_run_is_not_awaited(make_fleet: MakeFleet) -> None:
     """Awaiting a pod the model knows cannot be scheduled would hang `pulumi up`."""
     spec = make_fleet(pools={"a100": pool(nodes=1, gpus=8, pods=2)})
-    assert expected_outcome(spec).workload(SMALL).pending == 1
+    assert plan_demo(spec).expected.workload(SMALL).pending == 1
     assert _workloads(spec)[SMALL]["metadata"]["annotations"] == {SKIP_AWAIT: "true"}
 
 

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from fleet.expect import expected_outcome
-from fleet.nodes import GPU_RESOURCE, is_fake_node
-from fleet.stackfile import load_stack_file
-from tests.e2e.conftest import OPERATOR_NAMESPACE
+from fleet.demo.plan import plan_demo
+from fleet.render.nodes import GPU_RESOURCE, is_fake_node
+from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube, waits
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.tools import CHECKOUT
+from tests.e2e.lesson1 import OPERATOR_NAMESPACE
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +44,7 @@ def settle(api: Any, stack: FleetStack) -> None:
     """Wait until the nodes carry their GPUs and every demo pod is placed or explained."""
     spec = load_stack_file(stack.stack_file)
     waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
-    pods = expected_outcome(spec)
+    pods = plan_demo(spec).expected
     waits.wait_for_demo(
         api, spec.demo.namespace, pods.running + pods.pending, DEMO_TIMEOUT, DEMO_STABLE_SECONDS
     )

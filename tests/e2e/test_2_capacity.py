@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 
-from fleet.demo import QUEUE
-from fleet.expect import expected_outcome
-from fleet.stackfile import load_stack_file
-from tests.e2e.conftest import LESSON1_POOLS, lesson1_config
+from fleet.demo.plan import plan_demo
+from fleet.demo.workloads import QUEUE
+from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack
+from tests.e2e.lesson1 import LESSON1_POOLS, lesson1_config
 from tests.e2e.test_1_lesson1 import evidence_and_report, fake_nodes, settle
 
 pytestmark = pytest.mark.e2e
@@ -47,7 +47,7 @@ def test_up_of_the_grown_fleet_makes_fleet_expect_come_true(
     assert run.names("create", NODE) == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
     assert [c for c in run.changes if not c.type.endswith(NODE)] == []
     settle(api, lesson1)
-    predicted = expected_outcome(load_stack_file(lesson1.stack_file)).workload(QUEUE)
+    predicted = plan_demo(load_stack_file(lesson1.stack_file)).expected.workload(QUEUE)
     document, _ = evidence_and_report(lesson1, tmp_path_factory.mktemp("evidence-grown"))
     queue = next(w for w in document["observed"]["workloads"] if w["name"] == QUEUE)
     assert (queue["running"], queue["pending"]) == (predicted.running, predicted.pending)

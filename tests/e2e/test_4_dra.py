@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from fleet.demo import DRA_QUEUE
-from fleet.expect import expected_outcome
-from fleet.stackfile import load_stack_file
-from tests.e2e.conftest import LESSON1_POOLS, OPERATOR_NAMESPACE
+from fleet.demo.plan import plan_demo
+from fleet.demo.workloads import DRA_QUEUE
+from fleet.stack.load import load_stack_file
 from tests.e2e.harness import host_processes, kube, waits
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.pins import OPERATOR_DRA_VERSION
 from tests.e2e.harness.tools import Engine, operator_chart
+from tests.e2e.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
 from tests.e2e.test_1_lesson1 import DEMO_STABLE_SECONDS, DEMO_TIMEOUT, evidence_and_report
 
 pytestmark = pytest.mark.e2e
@@ -96,7 +96,7 @@ def settle(api: Any, stack: FleetStack) -> None:
     waits.wait_for_nodes(api, spec.total_nodes, 0, 120.0)
     published = kube.wait_until(lambda: len(slices(api)) == spec.total_nodes, timeout=120)
     assert published, f"{len(slices(api))} ResourceSlices for {spec.total_nodes} nodes"
-    outcome = expected_outcome(spec)
+    outcome = plan_demo(spec).expected
     waits.wait_for_demo(
         api,
         spec.demo.namespace,
@@ -137,7 +137,7 @@ def test_dra_demo_outcome_and_report_pass(
         api.close()
     document, report = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-evidence"))
     observed = {w["name"]: (w["running"], w["pending"]) for w in document["observed"]["workloads"]}
-    expected = expected_outcome(load_stack_file(dra_stack.stack_file))
+    expected = plan_demo(load_stack_file(dra_stack.stack_file)).expected
     assert observed == {w.name: (w.running, w.pending) for w in expected.workloads}
     assert (expected.running, expected.pending) == (32, 11)
     assert "FAIL" not in report
@@ -156,7 +156,7 @@ def test_growing_a100_moves_the_dra_queue_as_fleet_expect_says(
         settle(api, dra_stack)
     finally:
         api.close()
-    predicted = expected_outcome(load_stack_file(dra_stack.stack_file)).workload(DRA_QUEUE)
+    predicted = plan_demo(load_stack_file(dra_stack.stack_file)).expected.workload(DRA_QUEUE)
     document, _ = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-grown"))
     queue = next(w for w in document["observed"]["workloads"] if w["name"] == DRA_QUEUE)
     assert (queue["running"], queue["pending"]) == (predicted.running, predicted.pending)

@@ -7,14 +7,13 @@ claim per pod, labelled from its template), not captured from a live cluster.
 
 from typing import Any
 
-from fleet import dra
-from fleet.outcome import DEMO_WORKLOAD_LABEL
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
-from tests.evidence.conftest import (
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.render import dra
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
+from tests.evidence.recorded import (
     DEMO_NAMESPACE,
     QUEUE_PLACEMENT,
-    ROOT,
     TAINTED,
     Cluster,
     Object,
@@ -25,8 +24,9 @@ from tests.evidence.conftest import (
     scheduler_event,
     system_workloads,
 )
+from tests.paths import STACKS_DIR
 
-LESSON1_DRA_STACK = ROOT / "stacks" / "Pulumi.lesson1-dra.yaml"
+LESSON1_DRA_STACK = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
 CANNOT_ALLOCATE_MESSAGE = (
     f"0/7 nodes are available: {TAINTED}, 6 cannot allocate all claims. preemption: 0/7 nodes "
     "are available: 7 Preemption is not helpful for scheduling."
@@ -58,7 +58,7 @@ def resource_slice(node: str, product: str, memory_mib: int, devices: int) -> Ob
         }
 
     return {
-        "metadata": meta(dra.slice_name(node)),
+        "metadata": meta(f"kwok-{node}-gpu"),  # as the KWOK DRA plugin names it
         "spec": {
             "driver": dra.DRIVER,
             "nodeName": node,

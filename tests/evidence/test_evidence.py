@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import main
+from fleet.demo.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
 from fleet.evidence.observe import reasons_in
-from fleet.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
-from tests.evidence.conftest import (
+from tests.evidence.recorded import (
     LARGE_STACK,
     LESSON1_STACK,
     NO_GPU_MESSAGE,

@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import main
-from tests.evidence.conftest import LESSON1_STACK, ApiServer, lesson1_cluster
+from tests.evidence.recorded import LESSON1_STACK, ApiServer, lesson1_cluster
 from tests.evidence.test_report import rows
-from tests.hostile.conftest import run_fleet
+from tests.hostile.run import run_fleet
 
 
 def _evidence_args(kubeconfig: Path, out: Path) -> list[str]:

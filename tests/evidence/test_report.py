@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import main
-from fleet.nodes import GPU_RESOURCE
-from tests.evidence.conftest import (
+from fleet.render.nodes import GPU_RESOURCE
+from tests.evidence.recorded import (
     NO_GPU_MESSAGE,
     ApiServer,
     Cluster,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fleet.files_in import MAX_TEXT_BYTES
-from tests.spec.conftest import ROOT
+from fleet.files.files_in import MAX_TEXT_BYTES
+from tests.paths import ROOT
 
 MAX_SECONDS = 10
 MAX_RSS_MIB = 500

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from fleet import project
 from fleet.commands import expect
-from fleet.files_in import MAX_ECHO
-from tests.hostile.conftest import LESSON1, Write, run_fleet
+from fleet.files.files_in import MAX_ECHO
+from fleet.stack import project
+from tests.hostile.run import LESSON1, Write, run_fleet
+from tests.paths import FIXTURES, STACKS_DIR
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 H100_CSV = FIXTURES / "nvidia-smi" / "h100-query.csv"
 TOPOLOGY = FIXTURES / "topology" / "small.json"
 STACK_COMMANDS = ("check", "manifests", "expect")
@@ -97,9 +97,7 @@ def test_unbounded_or_wrong_kinds_of_file(target: str, tmp_path: Path) -> None:
 
 def test_narrow_terminal_keeps_numbers_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
-    run = run_fleet(
-        ["check", str(Path(__file__).resolve().parents[2] / "stacks" / "Pulumi.large-1k.yaml")]
-    )
+    run = run_fleet(["check", str(STACKS_DIR / "Pulumi.large-1k.yaml")])
     assert run.code == 0
     assert "…" not in run.out
     for number in ("81920", "46068", "1000", "6400"):

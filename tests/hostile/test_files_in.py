@@ -1,4 +1,4 @@
-"""The limits of `fleet.files_in`, one class of hostile input at a time."""
+"""The limits of `fleet.files.files_in`, one class of hostile input at a time."""
 
 import io
 import os
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from fleet import files_in
-from fleet.files_in import FileProblem, load_json, load_yaml, read_text
+from fleet.files import files_in
+from fleet.files.files_in import FileProblem, load_json, load_yaml, read_text
 
 # Ten levels of nine aliases each: 9**10 values once expanded, a few hundred bytes written.
 LAUGHS = "l0: &l0 [x, x, x, x, x, x, x, x, x]\n" + "".join(

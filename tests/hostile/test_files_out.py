@@ -1,4 +1,4 @@
-"""`fleet.files_out`: atomic replace through symlinks, keeping mode and line endings."""
+"""`fleet.files.files_out`: atomic replace through symlinks, keeping mode and line endings."""
 
 import os
 import stat
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fleet.files_in import FileProblem
-from fleet.files_out import check_file, check_folder, write_text
+from fleet.files.files_in import FileProblem
+from fleet.files.files_out import check_file, check_folder, write_text
 
 
 def test_a_symlink_is_written_through_and_stays_a_link(tmp_path: Path) -> None:

@@ -21,14 +21,13 @@ import pytest
 from fleet.evidence.document import save_evidence
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot
-from fleet.stackfile import load_stack_file
-from tests.evidence.conftest import LESSON1_STACK, lesson1_cluster, version_body
-from tests.hostile.conftest import Run, run_fleet
-from tests.spec.conftest import STACKS_DIR
+from fleet.stack.load import load_stack_file
+from tests.evidence.recorded import LESSON1_STACK, lesson1_cluster, version_body
+from tests.hostile.run import Run, run_fleet
+from tests.paths import FIXTURES, STACKS_DIR
 
 SEED = 11
 CASES_PER_COMMAND = 100
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SMI_CAPTURES = sorted((FIXTURES / "nvidia-smi").iterdir())
 TOPOLOGY = FIXTURES / "topology" / "small.json"
 STACKS = [STACKS_DIR / f"Pulumi.{name}.yaml" for name in ("lesson1", "medium", "existing")]

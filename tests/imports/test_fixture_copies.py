@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.imports.conftest import FIXTURES, ROOT
+from tests.paths import FIXTURES, ROOT
 
 SHARED = ROOT.parent / "shared" / "fixtures"
 COPIES = sorted(

@@ -2,10 +2,10 @@
 
 import pytest
 
-from fleet.catalog import product_label
-from fleet.nvidia_smi import Gpu, NodeGpus, one_model, parse
-from fleet.pool_input import InputError
-from tests.imports.conftest import H100_CAPTURES
+from fleet.imports.nvidia_smi import Gpu, GpuModel, one_model, parse
+from fleet.imports.pools import InputError
+from fleet.stack.catalog import product_label
+from tests.imports.captures import H100_CAPTURES
 
 H100 = "NVIDIA H100 80GB HBM3"
 A100 = "NVIDIA A100-SXM4-80GB"
@@ -44,7 +44,7 @@ def test_captured_h100_in_each_format(fmt: str) -> None:
     assert reading.format == fmt
     memory = None if fmt == "list" else 81559  # `-L` does not report memory
     assert reading.gpus == (Gpu(H100, memory),)
-    assert one_model(reading, "capture") == NodeGpus(H100, 1, memory)
+    assert one_model(reading, "capture") == GpuModel(H100, 1, memory)
     assert product_label(H100) == "NVIDIA-H100-80GB-HBM3"
 
 
@@ -80,7 +80,7 @@ def test_list_with_mig_devices() -> None:
         "  MIG 3g.40gb     Device  1: (UUID: MIG-3c4d)\n"
         f"GPU 1: {A100} (UUID: GPU-7e8f)\n"
     )
-    assert one_model(parse(text, "node"), "node") == NodeGpus(A100, 2, None)
+    assert one_model(parse(text, "node"), "node") == GpuModel(A100, 2, None)
 
 
 def test_csv_with_name_only() -> None:

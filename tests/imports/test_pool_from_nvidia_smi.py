@@ -10,9 +10,10 @@ import pytest
 import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
-from fleet.commands.pool_from_nvidia_smi import default_pool_name
-from fleet.stackfile import load_stack_file
-from tests.imports.conftest import H100_CAPTURES, ROOT, table_rows
+from fleet.imports.mirror import default_pool_name
+from fleet.stack.load import load_stack_file
+from tests.imports.captures import H100_CAPTURES, table_rows
+from tests.paths import ROOT
 
 H100_POOL = {
     "nodes": 1,

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from fleet.cli import EXIT_BAD_INPUT, main
-from fleet.pool_input import check_pools
-from fleet.spec import KindCluster
-from fleet.stackfile import load_stack_file
-from tests.imports.conftest import ROOT, TOPOLOGIES, table_rows
+from fleet.imports.pools import check_pools
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import KindClusterSpec
+from tests.imports.captures import TOPOLOGIES, table_rows
+from tests.paths import ROOT
 
 PROFILES = {"small": (5, 32), "medium": (160, 1024), "large-1k": (1000, 6400)}
 
@@ -71,11 +72,11 @@ def test_cluster_name_option(tmp_path: Path) -> None:
     args = ["import-topology", source, "--stack", "Lab_1", "--stacks-dir", str(tmp_path)]
     assert main(args) == 0
     cluster = load_stack_file(tmp_path / "Pulumi.Lab_1.yaml").cluster
-    assert isinstance(cluster, KindCluster)
+    assert isinstance(cluster, KindClusterSpec)
     assert cluster.name == "gpu-fleet-lab-1"
     assert main([*args, "--force", "--cluster-name", "ai-factory-lab"]) == 0
     cluster = load_stack_file(tmp_path / "Pulumi.Lab_1.yaml").cluster
-    assert isinstance(cluster, KindCluster)
+    assert isinstance(cluster, KindClusterSpec)
     assert cluster.name == "ai-factory-lab"
 
 

@@ -1,15 +1,10 @@
-from pathlib import Path
-
 import pytest
 
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
-
-ROOT = Path(__file__).resolve().parents[2]
-STACKS_DIR = ROOT / "stacks"
-STACK_FILES = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
+from tests.paths import LESSON1_FILE
 
 
 @pytest.fixture
 def lesson1() -> FleetSpec:
-    return load_stack_file(STACKS_DIR / "Pulumi.lesson1.yaml")
+    return load_stack_file(LESSON1_FILE)

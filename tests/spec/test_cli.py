@@ -8,9 +8,9 @@ import pytest
 import yaml
 
 from fleet.cli import main
-from fleet.manifests import stack_objects
-from fleet.spec import FleetSpec
-from tests.spec.conftest import ROOT, STACKS_DIR
+from fleet.render.objects import stack_objects
+from fleet.stack.spec import FleetSpec
+from tests.paths import ROOT, STACKS_DIR
 
 LESSON1 = str(STACKS_DIR / "Pulumi.lesson1.yaml")
 

@@ -7,10 +7,10 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
-from fleet import versions
-from fleet.manifests import stack_objects
-from fleet.stackfile import load_stack_file
-from tests.spec.conftest import STACK_FILES
+from fleet.render.objects import stack_objects
+from fleet.stack import versions
+from fleet.stack.load import load_stack_file
+from tests.paths import STACK_FILES
 
 
 @pytest.fixture(autouse=True)

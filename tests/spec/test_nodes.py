@@ -1,9 +1,9 @@
-"""Fake nodes exactly as REFERENCE §1."""
+"""Fake nodes exactly as docs/fleet.md describes them."""
 
-from fleet.nodes import GPU_RESOURCE, fleet_nodes
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file
-from tests.spec.conftest import STACKS_DIR
+from fleet.render.nodes import GPU_RESOURCE, fleet_nodes
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
+from tests.paths import STACKS_DIR
 
 
 def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from fleet.spec import ExistingCluster, FleetSpec, KindCluster
-from fleet.stackfile import load_stack_file
-from tests.spec.conftest import STACK_FILES, STACKS_DIR
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec, KindClusterSpec
+from tests.paths import STACK_FILES, STACKS_DIR
 
 EXPECTED_TOTALS = {
     "lesson1": (5, 32),
@@ -37,7 +37,7 @@ def test_lesson1_is_the_reference_fleet(lesson1: FleetSpec) -> None:
         "l40s": (2, 4, "NVIDIA-L40S", 46068, 96, "1024Gi"),
     }
     assert all(pool.pods == 110 for pool in lesson1.pools.values())
-    assert isinstance(lesson1.cluster, KindCluster)
+    assert isinstance(lesson1.cluster, KindClusterSpec)
     assert lesson1.cluster.name == "ai-factory-lab"
     assert lesson1.largest_pod_gpus == 8
     assert lesson1.demo.enabled
@@ -51,5 +51,5 @@ def test_large_stacks_use_an_operator_with_a_shared_exporter() -> None:
 
 def test_existing_stack_opts_in_to_fake_nodes() -> None:
     spec = load_stack_file(STACKS_DIR / "Pulumi.existing.yaml")
-    assert isinstance(spec.cluster, ExistingCluster)
+    assert isinstance(spec.cluster, ExistingClusterSpec)
     assert spec.cluster.allow_fake_nodes

@@ -1,109 +1,9 @@
-"""Pulumi mocks that record every registration, with the options the engine would see."""
-
-import asyncio
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
-
 import pulumi
 import pytest
-from pulumi.runtime.mocks import MockMonitor
 
 from components.gpu_fleet import GpuFleet
-from fleet.spec import FleetSpec
-from fleet.stackfile import load_stack_file, parse_fleet
-from tests.spec.conftest import STACKS_DIR
-
-FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
-
-
-@dataclass
-class Registration:
-    """One RegisterResource call: what the engine is asked to create, and how."""
-
-    type: str
-    name: str
-    urn: str
-    parent: str
-    custom: bool
-    inputs: dict[str, Any]
-    provider: str
-    dependencies: list[str]
-    delete_before_replace: bool
-    replace_on_changes: list[str]
-    additional_secret_outputs: list[str]
-    ignore_changes: list[str]
-
-
-@dataclass
-class Deployment:
-    """Everything one program run registered, in order."""
-
-    registrations: list[Registration] = field(default_factory=list)
-
-    def of_type(self, type_token: str) -> list[Registration]:
-        return [r for r in self.registrations if r.type == type_token]
-
-    def named(self, name: str) -> Registration:
-        (found,) = [r for r in self.registrations if r.name == name]
-        return found
-
-    def children_of(self, parent: Registration) -> list[Registration]:
-        return [r for r in self.registrations if r.parent == parent.urn]
-
-
-class FleetMocks(pulumi.runtime.Mocks):
-    """Resources echo their inputs; kind "prints" a kubeconfig, Helm reports a status."""
-
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        outputs = dict(args.inputs)
-        if args.typ == "command:local:Command":
-            outputs["stdout"] = FAKE_KUBECONFIG
-        if args.typ == "kubernetes:helm.sh/v3:Release":
-            outputs["status"] = {"status": "deployed"}
-        return f"{args.name}-id", outputs
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[Any]]:
-        return {}, []
-
-
-class RecordingMonitor(MockMonitor):
-    def __init__(self, deployment: Deployment) -> None:
-        super().__init__(FleetMocks())
-        self.deployment = deployment
-
-    def RegisterResource(self, request: Any) -> Any:
-        response = super().RegisterResource(request)
-        if request.type != "pulumi:pulumi:Stack":
-            self.deployment.registrations.append(
-                Registration(
-                    type=request.type,
-                    name=request.name,
-                    urn=response.urn,
-                    parent=request.parent,
-                    custom=request.custom,
-                    inputs=pulumi.runtime.rpc.deserialize_properties(request.object),
-                    provider=request.provider,
-                    dependencies=list(request.dependencies),
-                    delete_before_replace=request.deleteBeforeReplace,
-                    replace_on_changes=list(request.replaceOnChanges),
-                    additional_secret_outputs=list(request.additionalSecretOutputs),
-                    ignore_changes=list(request.ignoreChanges),
-                )
-            )
-        return response
-
-
-Deploy = Callable[[FleetSpec], Deployment]
-
-
-def install_mocks() -> Deployment:
-    """Fresh mocks whose registrations land in the returned deployment."""
-    deployment = Deployment()
-    pulumi.runtime.set_mocks(
-        FleetMocks(), project="gpu-fleet", stack="test", monitor=RecordingMonitor(deployment)
-    )
-    return deployment
+from fleet.stack.spec import FleetSpec
+from tests.unit.mocks import Deploy, Deployment, install_mocks
 
 
 @pytest.fixture
@@ -127,15 +27,3 @@ def deploy() -> Deploy:
         return deployment
 
     return run
-
-
-def is_secret(output: pulumi.Output[Any]) -> pulumi.Output[bool]:
-    return pulumi.Output.from_input(asyncio.ensure_future(output.is_secret()))
-
-
-def stack(name: str) -> FleetSpec:
-    return load_stack_file(STACKS_DIR / f"Pulumi.{name}.yaml")
-
-
-def spec_from(config: dict[str, Any]) -> FleetSpec:
-    return parse_fleet(config, "test")

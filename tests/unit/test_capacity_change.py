@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from fleet.spec import FleetSpec
-from tests.unit.conftest import Deploy, Deployment, spec_from, stack
+from fleet.stack.spec import FleetSpec
+from tests.unit.mocks import Deploy, Deployment, spec_from, stack
 
 
 def resized(spec: FleetSpec, pool: str, nodes: int) -> FleetSpec:

@@ -3,8 +3,8 @@
 import itertools
 from typing import Any
 
-from fleet.manifests import stack_objects
-from tests.unit.conftest import Deploy, Deployment, spec_from, stack
+from fleet.render.objects import stack_objects
+from tests.unit.mocks import Deploy, Deployment, spec_from, stack
 
 SKIP_AWAIT = "pulumi.com/skipAwait"
 KWOK_TOLERATION = {

@@ -4,7 +4,8 @@ import pulumi
 import yaml
 
 from components.kind_cluster import KindCluster, KindClusterArgs
-from tests.unit.conftest import Deploy, Deployment, is_secret, spec_from, stack
+from fleet.stack.spec import KindClusterSpec
+from tests.unit.mocks import Deploy, Deployment, is_secret, spec_from, stack
 
 EXISTING = {
     "cluster": {"mode": "existing", "context": "rehearsal", "allowFakeNodes": True},
@@ -45,7 +46,10 @@ def test_the_kubeconfig_is_a_secret(deploy: Deploy) -> None:
 def test_the_kubeconfig_output_is_secret_and_is_kinds_stdout(
     recorded: Deployment,
 ) -> pulumi.Output[None]:
-    cluster = KindCluster("c", KindClusterArgs("lab", "kindest/node:v1.36.1"))
+    cluster = KindCluster(
+        "c",
+        KindClusterArgs(KindClusterSpec(mode="kind", name="lab", nodeImage="kindest/node:v1.36.1")),
+    )
 
     def check(args: list[object]) -> None:
         is_secret, text = args

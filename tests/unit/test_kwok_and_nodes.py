@@ -4,10 +4,10 @@ from typing import Any
 
 import pytest
 
-from fleet import versions
-from fleet.spec import FleetSpec
-from tests.spec.conftest import STACK_FILES
-from tests.unit.conftest import Deploy, Deployment, spec_from, stack
+from fleet.stack import versions
+from fleet.stack.spec import FleetSpec
+from tests.paths import STACK_FILES
+from tests.unit.mocks import Deploy, Deployment, spec_from, stack
 
 NODE = "kubernetes:core/v1:Node"
 CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile"

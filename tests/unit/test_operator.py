@@ -4,8 +4,8 @@ from typing import Any
 
 import pytest
 
-from fleet import versions
-from tests.unit.conftest import Deploy, Deployment, spec_from, stack
+from fleet.stack import versions
+from tests.unit.mocks import Deploy, Deployment, spec_from, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 POOLS = {"a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}}

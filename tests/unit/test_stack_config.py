@@ -7,10 +7,10 @@ import pulumi
 import pytest
 import yaml
 
-from fleet import project
 from fleet.cli import main
-from fleet.files_in import FileProblem
-from tests.unit.conftest import install_mocks
+from fleet.files.files_in import FileProblem
+from fleet.stack import project
+from tests.unit.mocks import install_mocks
 from tests.unit.test_program import LESSON1, run_program
 
 

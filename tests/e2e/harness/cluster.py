@@ -37,7 +37,7 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
-from fleet.nodes import KWOK_NODE_ANNOTATION
+from fleet.render.nodes import KWOK_NODE_ANNOTATION
 from tests.e2e.harness import kube
 from tests.e2e.harness.pins import KUBERNETES_VERSION
 

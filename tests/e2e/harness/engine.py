@@ -19,7 +19,7 @@ import yaml
 from pulumi import automation as auto
 from pulumi.automation import events
 
-from fleet.spec import PROJECT
+from fleet.stack.spec import PROJECT
 from tests.e2e.harness.steps import step
 from tests.e2e.harness.tools import CHECKOUT, Engine
 

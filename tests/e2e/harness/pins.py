@@ -1,4 +1,4 @@
-"""What the end-to-end tier builds, and from where. Versions come from `fleet.versions`.
+"""What the end-to-end tier builds, and from where. Versions come from `fleet.stack.versions`.
 
 Three kinds of source:
 - `go install pkg@version` from the Go module proxy (KWOK);
@@ -14,7 +14,7 @@ Three kinds of source:
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fleet import versions
+from fleet.stack import versions
 
 GOMOD_DIR = Path(__file__).parent / "gomod"
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-from fleet import versions
+from fleet.stack import versions
 from tests.e2e.harness.pins import (
     COMMAND_PROVIDER,
     GOMOD_DIR,

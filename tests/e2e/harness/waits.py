@@ -5,7 +5,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from fleet.nodes import GPU_RESOURCE, is_fake_node
+from fleet.render.nodes import GPU_RESOURCE, is_fake_node
 from tests.e2e.harness import kube
 
 T = TypeVar("T")

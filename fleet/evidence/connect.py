@@ -1,0 +1,47 @@
+"""Connect to the cluster a stack names: its kubeconfig and context, read through `files_in`."""
+
+import os
+
+from kubernetes import client, config
+
+from fleet.files import files_in
+from fleet.files.files_in import cut
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec
+
+
+def kubeconfig_and_context(
+    spec: FleetSpec, kubeconfig: str | None, context: str | None
+) -> tuple[str, str | None]:
+    """The kubeconfig file and context: those given, else the stack's, else the defaults."""
+    if isinstance(spec.cluster, ExistingClusterSpec):
+        kubeconfig = kubeconfig or spec.cluster.kubeconfig
+        context = context or spec.cluster.context
+    kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
+    return os.path.expanduser(kubeconfig), context
+
+
+def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
+    """A client from the kubeconfig file(s), each read through `fleet.files.files_in` first.
+
+    The kubernetes client reads them again (it merges a `KUBECONFIG` list and
+    resolves relative paths against each file); the first read gives its
+    limits and clear errors to a file the client would choke on.
+    """
+    for path in filter(None, kubeconfig.split(os.pathsep)):
+        if os.path.exists(path):
+            files_in.read_yaml(path)
+    try:
+        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
+            config_file=kubeconfig, context=context, persist_config=False
+        )
+    except (config.ConfigException, OSError, ValueError, TypeError, AttributeError) as error:
+        where = f"context {context or 'current'}"
+        raise files_in.FileProblem(
+            kubeconfig, f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}"
+        ) from None
+    return api
+
+
+def first_line(error: Exception) -> str:
+    text = str(error).strip() or type(error).__name__
+    return " ".join(text.splitlines()[:3])

@@ -1,0 +1,67 @@
+"""Helm values for run.ai's fake-gpu-operator, derived from the pools and the GPU offer."""
+
+from typing import Any
+
+from fleet.render.nodes import OPERATOR_POOL_LABEL
+from fleet.stack.spec import FleetSpec
+
+
+def operator_namespace(spec: FleetSpec) -> dict[str, Any]:
+    """The release's namespace, created by the program so that destroying the stack
+    also removes what the operator creates there outside its release."""
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": spec.operator.namespace}}
+
+
+def topology_values(spec: FleetSpec) -> dict[str, Any]:
+    """`topology.*` values: one node pool per fleet pool, keyed by the pool label."""
+    return {
+        "topology": {
+            "nodePoolLabelKey": OPERATOR_POOL_LABEL,
+            "migStrategy": "none",
+            "nodePools": {
+                name: {
+                    "gpuCount": pool.gpus_per_node,
+                    "gpuProduct": pool.product,
+                    "gpuMemory": pool.memory_mib,
+                }
+                for name, pool in spec.pools.items()
+            },
+        }
+    }
+
+
+def offer_values(spec: FleetSpec) -> dict[str, Any]:
+    """Which of the operator's KWOK plugins run: `nvidia.com/gpu` counts, ResourceSlices, or both.
+
+    Only charts that have the KWOK DRA plugin know these switches; older ones
+    (device plugin only, as validated by the spec) get no values for them.
+    """
+    if not spec.operator.has_kwok_dra_plugin:
+        return {}
+    return {
+        "kwokGpuDevicePlugin": {"enabled": spec.offers_device_plugin},
+        "kwokDraPlugin": {"enabled": spec.offers_dra},
+    }
+
+
+def operator_values(spec: FleetSpec) -> dict[str, Any]:
+    """The chart values: the stack's extra values, with the derived ones on top.
+
+    The node pools and the GPU offer are the fleet's alone: extra values may
+    tune the operator but cannot declare a pool the stack does not have, nor
+    switch a plugin the offer does not say.
+    """
+    derived = topology_values(spec) | offer_values(spec)
+    merged = _merge(spec.operator.values, derived)
+    merged["topology"]["nodePools"] = derived["topology"]["nodePools"]
+    return merged
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged

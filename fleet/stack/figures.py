@@ -1,0 +1,37 @@
+"""The fleet's figures per pool and in total, and the pins in use, as plain data.
+
+The stack exports them and `fleet check --json` prints them; the table `fleet check`
+prints is built from the same spec in `fleet.commands.tables`. No rich here: the Pulumi
+program imports this module.
+"""
+
+from typing import Any
+
+from fleet.stack.spec import FleetSpec, KindClusterSpec
+
+
+def summary_data(spec: FleetSpec) -> dict[str, Any]:
+    """The same figures as plain data (stack outputs, `--json`)."""
+    return {
+        "pools": {
+            name: {
+                "nodes": pool.nodes,
+                "gpusPerNode": pool.gpus_per_node,
+                "product": pool.product,
+                "gpuMemoryMiB": pool.memory_mib,
+                "gpus": pool.gpus,
+            }
+            for name, pool in spec.pools.items()
+        },
+        "totalNodes": spec.total_nodes,
+        "totalGpus": spec.total_gpus,
+        "largestPodGpus": spec.largest_pod_gpus,
+    }
+
+
+def pinned_versions(spec: FleetSpec) -> dict[str, str]:
+    """What the stack installs, as pinned in fleet/stack/versions.py or overridden by the stack."""
+    pins = {"kwok": spec.kwok.version, "fakeGpuOperator": spec.operator.version}
+    if isinstance(spec.cluster, KindClusterSpec):
+        pins["kindNodeImage"] = spec.cluster.node_image
+    return pins

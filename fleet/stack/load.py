@@ -1,0 +1,187 @@
+"""Read a fleet spec from a Pulumi stack file or from Pulumi config, with clear errors.
+
+Every problem is reported as `<file>: <config key path>: <what is wrong>`, so
+that a user can find the line to fix without a traceback.
+"""
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from fleet.files import files_in
+from fleet.files.files_in import cut, shorten
+from fleet.stack.spec import (
+    PROJECT,
+    DemoSpec,
+    ExistingClusterSpec,
+    FieldProblem,
+    FleetSpec,
+    KindClusterSpec,
+    KwokSpec,
+    OperatorSpec,
+    PoolSpec,
+)
+
+# Problems listed in one message; the rest are counted (a file can have thousands).
+MAX_PROBLEMS = 20
+
+
+class SpecError(Exception):
+    """A stack that does not describe a valid fleet. `str()` is the user-facing message."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.source = source
+        self.problems = problems
+        super().__init__(source)
+
+    def __str__(self) -> str:
+        lines = [f"{self.source}: invalid fleet spec"]
+        lines += [f"  {problem}" for problem in self.listed()]
+        return "\n".join(lines)
+
+    def listed(self) -> list[str]:
+        """The problems to print: the first `MAX_PROBLEMS`, then how many more there are."""
+        more = len(self.problems) - MAX_PROBLEMS
+        return self.problems[:MAX_PROBLEMS] + ([f"... and {more} more"] if more > 0 else [])
+
+
+def load_stack_file(path: str | Path) -> FleetSpec:
+    """Parse and validate `stacks/Pulumi.<stack>.yaml`."""
+    return load_stack_text(path)[0]
+
+
+def load_stack_text(path: str | Path) -> tuple[FleetSpec, str]:
+    """The validated spec of a stack file, and the file's text as read."""
+    source = str(path)
+    try:
+        text = files_in.read_text(path)
+        document = files_in.load_yaml(text, source)
+    except files_in.FileProblem as error:
+        raise SpecError(source, [error.problem]) from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
+        raise SpecError(source, ["expected a Pulumi stack file with a `config:` mapping"])
+    return parse_fleet(project_config(document["config"]), source), text
+
+
+def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """This project's keys of a stack's `config:` mapping, without the namespace.
+
+    Keys of other namespaces (`kubernetes:...`, `pulumi:...`) belong to others
+    and are left alone; a key without a namespace belongs to this project.
+    """
+    own: dict[str, Any] = {}
+    for key, value in config.items():
+        namespace, _, name = str(key).rpartition(":")
+        if namespace in ("", PROJECT):
+            own[name] = value
+    return own
+
+
+def parse_fleet(config: Mapping[str, Any], source: str) -> FleetSpec:
+    """Validate this project's config keys (without namespace) as a `FleetSpec`."""
+    try:
+        return FleetSpec.model_validate(dict(config))
+    except ValidationError as error:
+        raise SpecError(source, [_describe(detail) for detail in error.errors()]) from None
+
+
+def _describe(detail: ErrorDetails) -> str:
+    loc = _without_union_tags(detail["loc"])
+    cause = detail.get("ctx", {}).get("error")
+    if isinstance(cause, FieldProblem):
+        loc = (*loc, *cause.loc)
+    where = _key_path(loc)
+    kind = detail["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(detail["loc"][:-1])
+        hint = f"; valid keys here: {', '.join(allowed)}" if allowed else ""
+        return f"{where}: unknown key{hint}"
+    if kind == "missing":
+        return f"{where}: required key is missing"
+    if kind == "union_tag_not_found":
+        return f"{where}: needs `mode: kind` (create a kind cluster) or `mode: existing`"
+    if kind == "union_tag_invalid":
+        tag = detail.get("ctx", {}).get("tag")
+        return f"{where}.mode: must be `kind` or `existing` (got {tag!r})"
+    message = detail["msg"].removeprefix("Value error, ")
+    if kind.startswith("string_pattern"):
+        message = _pattern_hint(loc)
+    value = detail.get("input")
+    got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {shorten(value)})"
+    return f"{where}: {message}{got}"
+
+
+def _without_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    if len(loc) > 1 and loc[0] == "cluster" and loc[1] in ("kind", "existing"):
+        return (loc[0], *loc[2:])
+    return loc
+
+
+def _key_path(loc: tuple[int | str, ...]) -> str:
+    if not loc:
+        return f"{PROJECT}:<root>"
+    head, *rest = (_readable(part) for part in loc)
+    path = f"{PROJECT}:{head}"
+    for part in rest:
+        if part == "[key]":
+            path += " (the key itself)"
+        elif isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}"
+    return path
+
+
+def _readable(part: int | str) -> int | str:
+    """A key as the message shows it: cut when it is too long to read."""
+    return cut(part) if isinstance(part, str) else part
+
+
+def _pattern_hint(loc: tuple[int | str, ...]) -> str:
+    field = loc[-2] if loc and loc[-1] == "[key]" else (loc[-1] if loc else "")
+    if loc and loc[0] == "pools" and loc[-1] == "[key]":
+        return (
+            "pool names become node names and label values: lowercase letters, digits and "
+            "'-', starting and ending with a letter or digit, at most 63 characters"
+        )
+    hints = {
+        "product": "must be a label value: letters, digits, '-', '_', '.', at most 63 characters",
+        "memory": "must be a Kubernetes quantity such as 1024Gi or 512Gi",
+        "version": "must be a release version such as v0.7.0 (KWOK) or 0.0.59 (operator chart)",
+    }
+    return hints.get(
+        str(field), "must be a DNS label: lowercase letters, digits and '-', at most 63 characters"
+    )
+
+
+_MODELS_BY_SECTION: dict[str, type[BaseModel]] = {
+    "kwok": KwokSpec,
+    "operator": OperatorSpec,
+    "demo": DemoSpec,
+}
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    """The keys a mapping at `loc` accepts, as written in a stack file."""
+    model: type[BaseModel] | None
+    match loc:
+        case ():
+            model = FleetSpec
+        case ("pools", _):
+            model = PoolSpec
+        case ("cluster", "kind"):
+            model = KindClusterSpec
+        case ("cluster", "existing"):
+            model = ExistingClusterSpec
+        case (str(section),):
+            model = _MODELS_BY_SECTION.get(section)
+        case _:
+            model = None
+    return _aliases(model) if model else []
+
+
+def _aliases(model: type[BaseModel]) -> list[str]:
+    return [field.alias or name for name, field in model.model_fields.items()]

@@ -1,0 +1,320 @@
+"""The fleet spec: what one Pulumi stack file declares, validated.
+
+A stack file (`stacks/Pulumi.<stack>.yaml`) holds the fleet under the
+project's config namespace:
+
+    config:
+      gpu-fleet:cluster: {mode: kind, name: ai-factory-lab}
+      gpu-fleet:pools:
+        a100: {nodes: 2, gpusPerNode: 8, product: NVIDIA-A100-SXM4-80GB}
+
+Pools are declared once; nodes, operator topology, capacity figures and
+expected outcomes are all derived from `FleetSpec`.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from fleet.stack import catalog, versions
+
+PROJECT = "gpu-fleet"
+NODE_NAME_PREFIX = "kwok-gpu-"
+# KWOK's guidance is about 1,000 fake nodes per controller; lease renewals have
+# been reported to fail near 4,000. Twice the guidance is the ceiling we accept.
+MAX_FAKE_NODES = 2000
+MAX_GPUS_PER_NODE = 16
+# Pods that the real kind worker runs besides the operator's exporters
+# (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
+SYSTEM_WORKER_MAX_PODS = 110
+SYSTEM_WORKER_RESERVED_PODS = 12
+WORKER_POD_BUDGET = SYSTEM_WORKER_MAX_PODS - SYSTEM_WORKER_RESERVED_PODS
+# Why an operator with an exporter per fake node limits a kind fleet, said once.
+EXPORTER_PER_NODE = (
+    f"runs one exporter pod per fake node on the single kind worker ({SYSTEM_WORKER_MAX_PODS} "
+    f"pods at most, about {WORKER_POD_BUDGET} free)"
+)
+
+# A DNS-1123 label: pool names become part of node names and label values.
+PoolName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+]
+# A Kubernetes label value (the GFD product label is one).
+LabelValue = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
+]
+Quantity = Annotated[
+    str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=20)
+]
+ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
+ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
+DnsLabel = Annotated[
+    str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
+]
+# A file path, URL, image or chart reference, or kubeconfig context.
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+
+
+class FieldProblem(ValueError):
+    """A validation problem that belongs to a key below the model that found it."""
+
+    def __init__(self, loc: tuple[str, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+
+
+class SpecModel(BaseModel):
+    """Strict: no unknown keys, no coercion ("2" is not 2, 2.0 is not 2)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
+
+
+class PoolSpec(SpecModel):
+    nodes: int = Field(ge=1, le=MAX_FAKE_NODES)
+    gpus_per_node: int = Field(alias="gpusPerNode", ge=1, le=MAX_GPUS_PER_NODE)
+    product: LabelValue
+    gpu_memory_mib: int | None = Field(default=None, alias="gpuMemoryMiB", ge=1024, le=1_048_576)
+    cpu: int = Field(default=96, ge=1, le=4096)
+    memory: Quantity = "1024Gi"
+    pods: int = Field(default=110, ge=1, le=10_000)
+
+    @model_validator(mode="after")
+    def _memory_from_catalog(self) -> "PoolSpec":
+        if self.gpu_memory_mib is None:
+            known = catalog.known_memory_mib(self.product)
+            if known is None:
+                raise FieldProblem(
+                    ("gpuMemoryMiB",),
+                    f"product {self.product!r} is not in the catalog, so gpuMemoryMiB is required "
+                    f"(known products: {', '.join(sorted(catalog.CATALOG))})",
+                )
+            self.gpu_memory_mib = known
+        return self
+
+    @property
+    def memory_mib(self) -> int:
+        assert self.gpu_memory_mib is not None  # filled by the validator
+        return self.gpu_memory_mib
+
+    @property
+    def gpus(self) -> int:
+        return self.nodes * self.gpus_per_node
+
+
+class KindClusterSpec(SpecModel):
+    """A kind cluster the program creates and deletes."""
+
+    mode: Literal["kind"]
+    name: DnsLabel = "ai-factory-lab"
+    node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
+
+
+class ExistingClusterSpec(SpecModel):
+    """A cluster the program did not create, reached through a kubeconfig context."""
+
+    mode: Literal["existing"]
+    context: Reference | None = None
+    kubeconfig: Reference | None = None
+    allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
+
+    @model_validator(mode="after")
+    def _opted_in(self) -> "ExistingClusterSpec":
+        if not self.allow_fake_nodes:
+            raise FieldProblem(
+                ("allowFakeNodes",),
+                "this stack targets a cluster the program did not create; creating fake GPU "
+                "nodes there is an explicit opt-in: set allowFakeNodes: true",
+            )
+        return self
+
+
+class KwokSpec(SpecModel):
+    install: bool = True
+    version: ReleaseTag = versions.KWOK_VERSION
+    # False where KWOK's controller pod cannot become ready (a control plane with no
+    # container runtime runs the controller elsewhere): its Deployment is not awaited.
+    wait: bool = True
+    # Local files or URLs used instead of the release assets, controller first.
+    manifests: list[Reference] | None = Field(default=None, min_length=1, max_length=100)
+
+    @property
+    def manifest_sources(self) -> list[str]:
+        return self.manifests or versions.kwok_release_manifests(self.version)
+
+
+class OperatorSpec(SpecModel):
+    install: bool = True
+    version: ChartVersion = versions.OPERATOR_VERSION
+    # A chart name (with `repository`), an oci:// reference, or a local chart directory.
+    chart: Reference | None = None
+    repository: Reference | None = None
+    namespace: DnsLabel = "gpu-operator"
+    release_name: DnsLabel = Field(default="gpu-operator", alias="releaseName")
+    # False where the operator's own pods cannot become ready (no images).
+    wait: bool = True
+    # False skips the chart's hooks (its pre-upgrade Job needs a runnable pod).
+    hooks: bool = True
+    values: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def chart_source(self) -> tuple[str, str | None]:
+        """(chart, repository) for Helm; repository is None for OCI and local charts."""
+        if self.chart is None:
+            return versions.default_operator_chart(self.version)
+        return self.chart, self.repository
+
+    @property
+    def has_shared_exporter(self) -> bool:
+        return self._at_least(versions.OPERATOR_SHARED_EXPORTER_VERSION)
+
+    def exporters_fit(self, fake_nodes: int) -> bool:
+        """Whether this operator's exporters fit on the kind worker beside `fake_nodes` nodes."""
+        return self.has_shared_exporter or fake_nodes <= WORKER_POD_BUDGET
+
+    @property
+    def has_kwok_dra_plugin(self) -> bool:
+        return self._at_least(versions.OPERATOR_DRA_VERSION)
+
+    def _at_least(self, version: str) -> bool:
+        return versions.parse_chart_version(self.version) >= versions.parse_chart_version(version)
+
+
+class DemoSpec(SpecModel):
+    """The scheduling demo (docs/demo.md); sizes default to values derived from the pools."""
+
+    enabled: bool = False
+    namespace: DnsLabel = "gpu-demo"
+    image: Reference = "nvidia/cuda:12.4.1-base-ubuntu22.04"
+    small_pool: PoolName | None = Field(default=None, alias="smallPool")
+    # More than any node has is the point; more than the largest fleet has says nothing more.
+    oversized_gpus: int | None = Field(
+        default=None, alias="oversizedGpus", ge=1, le=MAX_FAKE_NODES * MAX_GPUS_PER_NODE
+    )
+    missing_pool: PoolName | None = Field(default=None, alias="missingPool")
+    queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
+    # DRA variant only: the queue's claims select GPUs with at least this much memory.
+    queue_min_gpu_memory_mib: int | None = Field(
+        default=None, alias="queueMinGpuMemoryMiB", ge=1024, le=1_048_576
+    )
+
+
+# How the fleet's GPUs are offered to the scheduler: `nvidia.com/gpu` counts
+# from the device plugin, ResourceSlices for Dynamic Resource Allocation, or both
+# (then every fake GPU is offered twice, once per mechanism).
+GpuOffer = Literal["devicePlugin", "dra", "both"]
+
+
+class FleetSpec(SpecModel):
+    cluster: Annotated[KindClusterSpec | ExistingClusterSpec, Field(discriminator="mode")]
+    pools: dict[PoolName, PoolSpec] = Field(min_length=1)
+    gpu_offer: GpuOffer = Field(default="devicePlugin", alias="gpuOffer")
+    kwok: KwokSpec = Field(default_factory=KwokSpec)
+    operator: OperatorSpec = Field(default_factory=OperatorSpec)
+    demo: DemoSpec = Field(default_factory=DemoSpec)
+
+    @field_validator("pools", mode="before")
+    @classmethod
+    def _few_enough_pools(cls, pools: Any) -> Any:
+        """Refuse a huge mapping before validating each pool (and making an error per pool)."""
+        if isinstance(pools, dict) and len(pools) > MAX_FAKE_NODES:
+            raise ValueError(
+                f"{len(pools)} pools; at most {MAX_FAKE_NODES} (each pool has at least one node)"
+            )
+        return pools
+
+    @model_validator(mode="after")
+    def _fleet_limits(self) -> "FleetSpec":
+        if self.total_nodes > MAX_FAKE_NODES:
+            raise FieldProblem(
+                ("pools",),
+                f"the pools add up to {self.total_nodes} fake nodes; at most {MAX_FAKE_NODES} "
+                "are supported (KWOK's guidance is about 1,000 nodes per controller)",
+            )
+        for name, pool in self.pools.items():
+            longest = node_name(name, pool.nodes - 1)
+            if len(longest) > 63:
+                raise FieldProblem(
+                    ("pools", name),
+                    f"node name {longest!r} is {len(longest)} characters; "
+                    "node names are also hostname label values, at most 63 characters",
+                )
+        if (
+            isinstance(self.cluster, KindClusterSpec)
+            and self.operator.install
+            and not self.operator.exporters_fit(self.total_nodes)
+        ):
+            raise FieldProblem(
+                ("operator", "version"),
+                f"fake-gpu-operator {self.operator.version} {EXPORTER_PER_NODE}; "
+                f"{self.total_nodes} fake nodes will not fit: set operator.version to "
+                f"{versions.OPERATOR_SHARED_EXPORTER_VERSION} or later (one exporter for all "
+                "fake nodes)",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _demo_pools(self) -> "FleetSpec":
+        small, missing = self.demo.small_pool, self.demo.missing_pool
+        if small is not None and small not in self.pools:
+            raise FieldProblem(
+                ("demo", "smallPool"),
+                f"{small!r} is not a pool of this stack (pools: {', '.join(self.pools)}); "
+                "the small pod must be able to run",
+            )
+        if missing is not None and missing in self.pools:
+            raise FieldProblem(
+                ("demo", "missingPool"),
+                f"{missing!r} is a pool of this stack; missingPool must name a pool that "
+                "does not exist, so that its pod stays Pending",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _dra_offer(self) -> "FleetSpec":
+        if self.offers_dra and self.operator.install and not self.operator.has_kwok_dra_plugin:
+            raise FieldProblem(
+                ("gpuOffer",),
+                f"{self.gpu_offer!r} needs the operator's KWOK DRA plugin, which fake-gpu-operator "
+                f"{self.operator.version} (operator.version) does not have: set operator.version "
+                f"to {versions.OPERATOR_DRA_VERSION} or later, or gpuOffer: devicePlugin",
+            )
+        if self.demo.queue_min_gpu_memory_mib is not None and not self.offers_dra:
+            raise FieldProblem(
+                ("demo", "queueMinGpuMemoryMiB"),
+                "selecting GPUs by memory is a DRA claim; the device plugin offers only "
+                "nvidia.com/gpu counts: set gpuOffer: dra (or both), or drop this key",
+            )
+        return self
+
+    @property
+    def offers_device_plugin(self) -> bool:
+        return self.gpu_offer in ("devicePlugin", "both")
+
+    @property
+    def offers_dra(self) -> bool:
+        return self.gpu_offer in ("dra", "both")
+
+    @property
+    def total_nodes(self) -> int:
+        return sum(pool.nodes for pool in self.pools.values())
+
+    @property
+    def total_gpus(self) -> int:
+        return sum(pool.gpus for pool in self.pools.values())
+
+    @property
+    def largest_pod_gpus(self) -> int:
+        """The most GPUs a single pod can be given: one whole node of the biggest pool."""
+        return max(pool.gpus_per_node for pool in self.pools.values())
+
+
+def node_name(pool: str, index: int) -> str:
+    return f"{NODE_NAME_PREFIX}{pool}-{index}"

@@ -1,0 +1,63 @@
+"""Pinned versions and sources of everything the fleet installs.
+
+This is the one place where pins live. Every pin can be overridden per stack
+(see `fleet.stack.spec`); the defaults here are the combination that the published
+lesson-1 validation run used (kind v0.32.0, Kubernetes v1.36.1, KWOK v0.7.0,
+fake-gpu-operator 0.0.59).
+"""
+
+from typing import Final
+
+KUBERNETES_VERSION: Final = "v1.36.1"
+# The etcd release k8s.io/kubernetes v1.36.1 builds its own etcd client against; the
+# end-to-end tier's control plane runs it.
+ETCD_VERSION: Final = "v3.6.8"
+KIND_NODE_IMAGE: Final = f"kindest/node:{KUBERNETES_VERSION}"
+
+KWOK_VERSION: Final = "v0.7.0"
+KWOK_RELEASE_URL: Final = "https://github.com/kubernetes-sigs/kwok/releases/download/{tag}/{asset}"
+KWOK_RELEASE_ASSETS: Final = ("kwok.yaml", "stage-fast.yaml")
+
+OPERATOR_CHART: Final = "fake-gpu-operator"
+OPERATOR_VERSION: Final = "0.0.59"
+# Up to 0.0.59 the chart is served from a classic Helm repository; from 0.0.60
+# it is published as an OCI artifact.
+OPERATOR_HELM_REPOSITORY: Final = (
+    "https://runai.jfrog.io/artifactory/api/helm/fake-gpu-operator-charts-prod"
+)
+OPERATOR_OCI_CHART: Final = "oci://ghcr.io/run-ai/fake-gpu-operator/fake-gpu-operator"
+OPERATOR_FIRST_OCI_VERSION: Final = (0, 0, 60)
+# Up to 0.0.66 the operator runs one exporter Deployment per KWOK node, all on
+# the real worker; 0.0.67 runs one exporter for every KWOK node.
+OPERATOR_SHARED_EXPORTER_VERSION: Final = "0.0.67"
+# 0.2.0 is the first release known to carry the KWOK DRA plugin (chart value
+# `kwokDraPlugin.enabled`), which publishes ResourceSlices for fake nodes.
+OPERATOR_DRA_VERSION: Final = "0.2.0"
+
+
+# The Pulumi engine pieces the program is tested with (requirements.txt pins the
+# matching Python SDKs; a unit test keeps the two in step).
+PULUMI_VERSION: Final = "3.259.0"
+PULUMI_KUBERNETES_VERSION: Final = "4.32.0"
+PULUMI_COMMAND_VERSION: Final = "1.2.1"
+
+
+def kwok_release_manifests(tag: str) -> list[str]:
+    """URLs of the KWOK release assets (controller, then stages) for `tag`."""
+    return [KWOK_RELEASE_URL.format(tag=tag, asset=asset) for asset in KWOK_RELEASE_ASSETS]
+
+
+def parse_chart_version(version: str) -> tuple[int, int, int]:
+    """'0.0.59' -> (0, 0, 59); raises ValueError on anything else."""
+    parts = version.removeprefix("v").split(".")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(f"expected a version like 0.0.59, got {version!r}")
+    major, minor, patch = (int(part) for part in parts)
+    return major, minor, patch
+
+
+def default_operator_chart(version: str) -> tuple[str, str | None]:
+    """Chart reference and Helm repository serving `version` of the operator."""
+    if parse_chart_version(version) >= OPERATOR_FIRST_OCI_VERSION:
+        return OPERATOR_OCI_CHART, None
+    return OPERATOR_CHART, OPERATOR_HELM_REPOSITORY

@@ -1,0 +1,9 @@
+"""Where the project's files are, for every test tier and the benchmarks."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STACKS_DIR = ROOT / "stacks"
+STACK_FILES = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
+LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"
+FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,0 +1,84 @@
+"""The layers of docs/architecture.md, checked: who imports whom, no cycles, no Pulumi in fleet."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.paths import ROOT
+
+# Each package of fleet/ and the packages it may import (besides itself).
+MAY_IMPORT = {
+    "files": set(),
+    "stack": {"files"},
+    "demo": {"stack", "files"},
+    "render": {"demo", "stack", "files"},
+    "imports": {"stack", "files"},
+    "evidence": {"render", "demo", "stack", "files"},
+    "commands": {"evidence", "imports", "render", "demo", "stack", "files"},
+}
+PRODUCT = sorted(
+    [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
+)
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts) or "__main__"
+
+
+def imports_of(path: Path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+MODULES = {module_name(path): path for path in PRODUCT}
+
+
+def own_imports(path: Path) -> set[str]:
+    """The product modules `path` imports (a `from package import module` names the module)."""
+    return {name for name in imports_of(path) if name in MODULES and MODULES[name] != path}
+
+
+@pytest.mark.parametrize("path", PRODUCT, ids=lambda path: str(path.relative_to(ROOT)))
+def test_fleet_imports_no_pulumi_and_each_package_only_those_below_it(path: Path) -> None:
+    name = module_name(path)
+    if not name.startswith("fleet."):
+        return
+    assert not any(imported.split(".")[0].startswith("pulumi") for imported in imports_of(path))
+    package = name.split(".")[1]
+    if package not in MAY_IMPORT:  # fleet.cli, fleet.__main__: the entry point
+        return
+    for imported in own_imports(path):
+        below = imported.split(".")[1] if imported.startswith("fleet.") else imported
+        assert below in MAY_IMPORT[package] | {package}, f"{name} imports {imported}"
+
+
+def test_components_are_pulumi_wiring_over_fleet() -> None:
+    for path in (ROOT / "components").glob("*.py"):
+        imported = imports_of(path)
+        if path.name != "__init__.py":
+            assert any(name.startswith("pulumi") for name in imported), path.name
+        assert not any(name.startswith(("tests", "benchmarks")) for name in imported)
+
+
+def test_no_import_cycle() -> None:
+    graph = {name: own_imports(path) for name, path in MODULES.items()}
+    done: set[str] = set()
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        assert name not in trail, " -> ".join((*trail, name))
+        if name in done:
+            return
+        for imported in graph[name]:
+            visit(imported, (*trail, name))
+        done.add(name)
+
+    for name in graph:
+        visit(name, ())
