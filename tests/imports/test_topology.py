@@ -203,7 +203,7 @@ MALFORMED = {
     ),
     "fleet-too-large": (
         _topology({"a": _pool(nodes=2000), "b": _pool(nodes=1)}),
-        "pools: the pools add up to 2001 fake nodes",
+        "nodeResources: the pools add up to 2001 fake nodes, one Pulumi resource each",
     ),
 }
 
