@@ -28,15 +28,16 @@ Connect = Callable[[str | None, str | None], node_api.NodeApi]
 
 @dataclass(frozen=True)
 class Plan:
-    """What an update does: nodes to apply (new, or all when their content changed),
-    nodes to delete."""
+    """What an update does: nodes to create, nodes to apply (all of them when their
+    content or the cluster changed), nodes to delete."""
 
+    create: list[str]
     apply: list[str]
     delete: list[str]
 
     @property
     def changes(self) -> bool:
-        return bool(self.apply or self.delete)
+        return bool(self.create or self.apply or self.delete)
 
 
 def _without_count(pool: Mapping[str, Any]) -> dict[str, Any]:
@@ -44,11 +45,12 @@ def _without_count(pool: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
-    """The nodes to apply and delete to go from the state `olds` to the inputs `news`.
+    """The nodes to create, apply and delete to go from the state `olds` to the inputs
+    `news`.
 
-    Only added nodes are applied when nothing but the count changed; every node is
-    when the pool's template or the cluster connection did (the connection is
-    re-applied to: it may be a new cluster, and SSA of an unchanged node is a no-op).
+    Only added nodes are created when nothing but the count changed; every node is
+    applied when the pool's template or the cluster connection did (a new connection
+    may be a new cluster; applying an unchanged node changes nothing).
     """
     old_names: list[str] = list(olds.get("nodeNames") or [])
     new_names: list[str] = list(news.get("nodeNames") or [])
@@ -59,9 +61,9 @@ def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
         or _without_count(olds.get("pool") or {}) != _without_count(news.get("pool") or {})
     )
     if template_changed:
-        return Plan(new_names, delete)
+        return Plan([], new_names, delete)
     present = set(old_names)
-    return Plan([name for name in new_names if name not in present], delete)
+    return Plan([name for name in new_names if name not in present], [], delete)
 
 
 def _integers(pool: Mapping[str, Any]) -> dict[str, Any]:
@@ -84,7 +86,7 @@ def manifests(props: Mapping[str, Any], names: list[str]) -> list[dict[str, Any]
 
 
 class NodePoolProvider(ResourceProvider):
-    """Create, diff, update, read and delete a pool's nodes with server-side apply.
+    """Create, diff, update, read and delete a pool's nodes in bulk (components/node_api.py).
 
     `connect` builds the NodeApi from the state's kubeconfig and context; tests
     give a fake one.
@@ -100,7 +102,7 @@ class NodePoolProvider(ResourceProvider):
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         names = list(props["nodeNames"])
-        node_api.apply_all(self._api(props), manifests(props, names))
+        node_api.create_all(self._api(props), manifests(props, names))
         return CreateResult(id_=str(props["poolName"]), outs=dict(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -110,6 +112,7 @@ class NodePoolProvider(ResourceProvider):
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         steps = plan(olds, news)
         api = self._api(news)
+        node_api.create_all(api, manifests(news, steps.create))
         node_api.apply_all(api, manifests(news, steps.apply))
         node_api.delete_all(api, steps.delete)
         return UpdateResult(outs=dict(news))
@@ -120,7 +123,8 @@ class NodePoolProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The state with only the nodes that still exist: a later `up` re-creates the
         others. The nodes' content is not read back: KWOK and the operator change
-        their status, and the program's own fields are re-applied on every change."""
+        their status, and the program's own fields are re-applied when the pool's declaration
+        changes."""
         existing = self._api(props).names(f"{POOL_LABEL}={props['poolName']}")
         names = [name for name in props.get("nodeNames") or [] if name in existing]
         return ReadResult(id_=id_, outs={**props, "nodeNames": names})

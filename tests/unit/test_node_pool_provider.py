@@ -21,6 +21,11 @@ class FakeCluster:
         self.calls: list[tuple[str, str]] = []
         self.connected: list[tuple[str | None, str | None]] = []
 
+    def create(self, manifest: dict[str, Any]) -> None:
+        name = manifest["metadata"]["name"]
+        self.calls.append(("create", name))
+        self.nodes[name] = manifest
+
     def apply(self, manifest: dict[str, Any]) -> None:
         name = manifest["metadata"]["name"]
         self.calls.append(("apply", name))
@@ -64,7 +69,7 @@ def provider(cluster: FakeCluster) -> NodePoolProvider:
     return NodePoolProvider(cluster.connect)
 
 
-def test_create_applies_every_node_exactly_as_fleet_builds_it(
+def test_create_creates_every_node_exactly_as_fleet_builds_it(
     provider: NodePoolProvider, cluster: FakeCluster
 ) -> None:
     result = provider.create(props(3))
@@ -92,14 +97,14 @@ def test_diff_of_the_same_pool_is_no_change(provider: NodePoolProvider) -> None:
     assert provider.diff("a100", props(3), props(3)).changes is False
 
 
-def test_growing_applies_only_the_new_nodes(
+def test_growing_creates_only_the_new_nodes(
     provider: NodePoolProvider, cluster: FakeCluster
 ) -> None:
     provider.create(props(3))
     cluster.calls.clear()
     assert provider.diff("a100", props(3), props(5)).changes is True
     provider.update("a100", props(3), props(5))
-    assert sorted(cluster.calls) == [("apply", "kwok-gpu-a100-3"), ("apply", "kwok-gpu-a100-4")]
+    assert sorted(cluster.calls) == [("create", "kwok-gpu-a100-3"), ("create", "kwok-gpu-a100-4")]
     assert len(cluster.nodes) == 5
 
 
@@ -131,7 +136,8 @@ def test_a_template_change_reapplies_every_node(
 
 def test_a_new_connection_reapplies_every_node() -> None:
     moved = {**props(3), "context": "other"}
-    assert plan(props(3), moved).apply == props(3)["nodeNames"]
+    steps = plan(props(3), moved)
+    assert (steps.create, steps.apply, steps.delete) == ([], props(3)["nodeNames"], [])
 
 
 def test_read_keeps_only_the_nodes_that_exist_so_up_recreates_the_others(
@@ -144,7 +150,7 @@ def test_read_keeps_only_the_nodes_that_exist_so_up_recreates_the_others(
     assert refreshed.outs["nodeNames"] == ["kwok-gpu-a100-0", "kwok-gpu-a100-2"]
     cluster.calls.clear()
     provider.update("a100", refreshed.outs, props(3))
-    assert cluster.calls == [("apply", "kwok-gpu-a100-1")]
+    assert cluster.calls == [("create", "kwok-gpu-a100-1")]
 
 
 def test_read_of_an_untouched_pool_is_the_state_itself(
@@ -167,9 +173,9 @@ def test_delete_removes_every_node_of_the_pool_and_nothing_else(
 
 def test_failures_are_reported_together_with_the_nodes_they_concern() -> None:
     class Refusing(FakeCluster):
-        def apply(self, manifest: dict[str, Any]) -> None:
-            raise node_api.NodeApiError(f"apply of node {manifest['metadata']['name']}: HTTP 422")
+        def create(self, manifest: dict[str, Any]) -> None:
+            raise node_api.NodeApiError(f"create of node {manifest['metadata']['name']}: HTTP 422")
 
     refusing = Refusing()
-    with pytest.raises(node_api.NodeApiError, match=r"3 node apply call\(s\) failed: apply of"):
+    with pytest.raises(node_api.NodeApiError, match=r"3 node create call\(s\) failed: create of"):
         NodePoolProvider(refusing.connect).create(props(3))
