@@ -14,8 +14,8 @@ NAMED_PODS = 5
 
 PROVES = (
     "The fake nodes exist with the stack's pools, labels and products, and each advertises "
-    "`nvidia.com/gpu` as its pool declares (the evidence shows the count, not which component "
-    "wrote it: fake-gpu-operator in a `make up` fleet).",
+    "`nvidia.com/gpu` as its pool declares; the GPU table names the program that wrote the "
+    "count (the field manager in the node's managedFields).",
     "The default scheduler placed the demo pods using the advertised extended resources, node "
     "selectors and taints exactly as the fleet's model predicts.",
     "The two Pending causes are told apart from FailedScheduling events alone.",

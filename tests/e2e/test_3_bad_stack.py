@@ -18,17 +18,16 @@ def test_bad_stack_file_stops_up_with_the_check_message(
     stack = FleetStack(engine, tmp_path_factory.mktemp("bad"), "e2e-bad")
     config = lesson1_config(cluster)
     config["pools"]["a100"]["gpusPerNode"] = 0
-    config["demo"]["smallPool"] = "b200"
     stack.write_config(config)
 
     check = fleet_cli("check", str(stack.stack_file))
     assert check.returncode == 2
     problems = [line.strip() for line in check.stderr.splitlines()[1:] if line.strip()]
-    assert len(problems) == 2, check.stderr
+    assert problems, check.stderr
 
     with pytest.raises(auto.CommandError) as raised:
         stack.up()
     for problem in problems:
         assert problem in str(raised.value)
     assert "Traceback" not in str(raised.value)
-    assert [name for name in stack.resource_names() if not name.startswith("e2e-bad")] == []
+    assert stack.resource_names() == []

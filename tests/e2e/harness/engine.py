@@ -146,9 +146,14 @@ class FleetStack:
         return self._timed("destroy", self.stack.destroy, color="never")
 
     def resource_names(self) -> list[str]:
-        """The names of the resources in the stack's state (the last part of each URN)."""
+        """The names of the program's resources in the stack's state (the last part of
+        each URN), without the stack's own root resource."""
         deployment = self.stack.export_stack().deployment or {}
-        return [resource["urn"].rsplit("::", 1)[-1] for resource in deployment.get("resources", [])]
+        return [
+            resource["urn"].rsplit("::", 1)[-1]
+            for resource in deployment.get("resources", [])
+            if resource.get("type") != "pulumi:pulumi:Stack"
+        ]
 
     def outputs(self) -> dict[str, Any]:
         return {key: value.value for key, value in self.stack.outputs().items()}

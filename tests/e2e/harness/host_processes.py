@@ -26,7 +26,10 @@ class Supervised:
     """One command kept running until the supervisor stops."""
 
     name: str
+    # argv[0] is the command's name as its image runs it (client-go names the field
+    # manager of every write after it); `executable` is the binary actually run.
     argv: list[str]
+    executable: Path
     env: Mapping[str, str]
     log: Path
     starts: int = 0
@@ -47,6 +50,7 @@ class Supervisor:
                 command.starts += 1
                 command.process = subprocess.Popen(
                     command.argv,
+                    executable=command.executable,
                     env={**os.environ, **command.env},
                     stdout=log,
                     stderr=subprocess.STDOUT,
@@ -101,7 +105,7 @@ def operator_commands(
         "FAKE_GPU_OPERATOR_NAMESPACE": namespace,
     }
     return [
-        Supervised(name, [str(binaries[name])], env, logs / f"{name}.log")
+        Supervised(name, [name], binaries[name], env, logs / f"{name}.log")
         for name in ("status-updater", "kwok-gpu-device-plugin")
     ]
 
@@ -110,11 +114,5 @@ def kwok_controller_command(
     binaries: Mapping[str, Path], kubeconfig: Path, config: Path, logs: Path
 ) -> Supervised:
     """KWOK's controller with the configuration the in-cluster Deployment mounts."""
-    argv = [
-        str(binaries["kwok"]),
-        f"--kubeconfig={kubeconfig}",
-        f"--config={config}",
-        "--node-ip=127.0.0.1",
-        "--node-port=0",
-    ]
-    return Supervised("kwok", argv, {}, logs / "kwok.log")
+    argv = ["kwok", f"--kubeconfig={kubeconfig}", f"--config={config}", "--node-ip=127.0.0.1"]
+    return Supervised("kwok", argv, binaries["kwok"], {}, logs / "kwok.log")

@@ -274,10 +274,15 @@ class Engine:
         }
 
 
-def _link(target: Path, link: Path) -> None:
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    link.symlink_to(target)
+def _place(source: Path, target: Path) -> None:
+    """A copy, not a link: the CLI and the language host look for their companions
+    beside the path the kernel reports for their own executable, which a link does not
+    reliably change. Copied again only when the source changed."""
+    if target.exists() and target.stat().st_mtime >= source.stat().st_mtime:
+        return
+    partial = target.with_name(f".{target.name}.partial")
+    shutil.copy2(source, partial)
+    partial.replace(target)
 
 
 def _engine_bin_dir(paths: dict[str, Path]) -> Path:
@@ -287,8 +292,8 @@ def _engine_bin_dir(paths: dict[str, Path]) -> Path:
         return cli.parent
     engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
     engine.mkdir(parents=True, exist_ok=True)
-    _link(cli, engine / "pulumi")
-    _link(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
+    _place(cli, engine / "pulumi")
+    _place(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
     shim_source = (
         upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python-exec"
     )
