@@ -9,7 +9,7 @@ PULUMI_RUNTIME_VIRTUALENV (Pulumi.yaml's `virtualenv`, relative to the project).
 
 from pathlib import Path
 
-from tests.e2e.harness.tools import Engine
+from tests.e2e.harness.tools import Engine, cache_dir
 
 PLUGIN = "pulumi-resource-pulumi-python"
 SCRIPT = """\
@@ -25,8 +25,14 @@ exec "$venv/bin/python" -u -m pulumi.dynamic "$@"
 
 
 def ensure_dynamic_provider_plugin(engine: Engine) -> Path:
-    """Write (or rewrite, when it differs) the plugin script; return its path."""
+    """Write (or rewrite, when it differs) the plugin script; return its path.
+
+    A user's own Pulumi install (used when it is the pinned version) has the real
+    plugin beside its CLI already, and is left alone.
+    """
     plugin = engine.bin_dir / PLUGIN
+    if not engine.bin_dir.is_relative_to(cache_dir()) and plugin.exists():
+        return plugin
     if not plugin.is_file() or plugin.read_text() != SCRIPT:
         plugin.write_text(SCRIPT)
         plugin.chmod(0o755)

@@ -20,7 +20,9 @@ class PoolStep:
 
 @dataclass
 class Steps:
-    """Every step that is not `same`, by resource name; pool steps with their nodes."""
+    """Every resource step that is not `same`, by resource name; pool steps with their
+    nodes. Provider steps are left out: the engine hands a dynamic provider the whole
+    stack config, so its default provider "updates" whenever any config key changes."""
 
     ops: dict[str, str] = field(default_factory=dict)
     pools: list[PoolStep] = field(default_factory=list)
@@ -29,6 +31,8 @@ class Steps:
         def collect(event: events.EngineEvent) -> None:
             pre = event.resource_pre_event
             if pre is None or pre.metadata.op.value in ("same", "read"):
+                return
+            if pre.metadata.type.startswith("pulumi:providers:"):
                 return
             metadata = pre.metadata
             name = metadata.urn.rsplit("::", 1)[-1]
