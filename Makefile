@@ -13,6 +13,8 @@ export PULUMI_CONFIG_PASSPHRASE := gpu-fleet-local
 endif
 
 PULUMI := pulumi --non-interactive
+# Extra `pulumi up` flags, e.g. UP_FLAGS=--skip-preview (README, "Capacity rehearsal at scale").
+UP_FLAGS ?=
 
 .PHONY: help venv test lint up preview down check
 help:
@@ -54,7 +56,7 @@ pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on PATH (see README, Quick start)" >&2; exit 1; }
 
 up: check stack
-	$(PULUMI) up --yes --stack $(STACK)
+	$(PULUMI) up --yes --stack $(STACK) $(UP_FLAGS)
 	$(PY) -m fleet check $(STACK_FILE)
 
 preview: check stack

@@ -13,6 +13,7 @@ import yaml
 from fleet import versions
 from fleet.pool_input import SHARED_EXPORTER_VERSION, InputError, check_pools
 from fleet.spec import (
+    MAX_PER_NODE_RESOURCES,
     PROJECT,
     SYSTEM_WORKER_MAX_PODS,
     SYSTEM_WORKER_RESERVED_PODS,
@@ -48,7 +49,8 @@ def new_kind_stack(
     `header` is paragraphs for the comment at the top of the file.
 
     A fleet too large for the default operator's exporter-per-node layout gets
-    the first operator version with a shared exporter, and a comment saying why.
+    the first operator version with a shared exporter, and one too large for a
+    resource per node gets `nodeResources: perPool`, each with a comment saying why.
     """
     source = str(path)
     config: dict[str, Any] = {"cluster": {"mode": "kind", "name": cluster_name}, "pools": pools}
@@ -62,6 +64,12 @@ def new_kind_stack(
             f"exporter pod per fake node on the single kind worker ({SYSTEM_WORKER_MAX_PODS} pods "
             f"at most, about {budget} free), too few for {nodes} fake nodes; "
             f"{SHARED_EXPORTER_VERSION} runs one exporter for all of them."
+        )
+    if nodes > MAX_PER_NODE_RESOURCES:
+        config["nodeResources"] = "perPool"
+        comments.append(
+            f"nodeResources perPool: {nodes} fake nodes are more than the {MAX_PER_NODE_RESOURCES} "
+            "a Pulumi resource per node allows; each pool is one resource instead."
         )
     parse_fleet(config, source)
     document = {"config": {f"{PROJECT}:{key}": value for key, value in config.items()}}

@@ -202,8 +202,8 @@ MALFORMED = {
         "pools.b200.gpuMemoryMiB: product 'NVIDIA-B200' is not in the catalog",
     ),
     "fleet-too-large": (
-        _topology({"a": _pool(nodes=2000), "b": _pool(nodes=1)}),
-        "nodeResources: the pools add up to 2001 fake nodes, one Pulumi resource each",
+        _topology({"a": _pool(nodes=12_000), "b": _pool(nodes=1)}),
+        "pools: the pools add up to 12001 fake nodes; at most 12,000",
     ),
 }
 
@@ -251,3 +251,17 @@ def test_module_entry_point(tmp_path: Path) -> None:
     assert again.returncode == EXIT_BAD_INPUT
     assert "already exists" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_a_fleet_too_large_for_a_resource_per_node_gets_one_per_pool(tmp_path: Path) -> None:
+    source = tmp_path / "big.json"
+    source.write_text(_topology({"a": _pool(nodes=2500), "b": _pool(nodes=500)}))
+    assert (
+        main(["import-topology", str(source), "--stack", "big", "--stacks-dir", str(tmp_path)]) == 0
+    )
+    text = (tmp_path / "Pulumi.big.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["config"]["gpu-fleet:nodeResources"] == "perPool"
+    assert "more than the 2000 a Pulumi resource per node" in " ".join(
+        text.replace("# ", "").split()
+    )
+    assert load_stack_file(tmp_path / "Pulumi.big.yaml").total_nodes == 3000
