@@ -18,9 +18,7 @@ from components import node_api
 from fleet.nodes import POOL_LABEL, pool_nodes
 from fleet.spec import PoolSpec
 
-# What decides the nodes' content; a change to any other input (the node count is
-# in `nodeNames`) re-applies every node.
-TEMPLATE_KEYS = ("poolName", "pool")
+# How the pool resource reaches the cluster: a change re-applies every node.
 CONNECTION_KEYS = ("kubeconfig", "context")
 
 Connect = Callable[[str | None, str | None], node_api.NodeApi]
@@ -56,11 +54,12 @@ def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     new_names: list[str] = list(news.get("nodeNames") or [])
     kept = set(new_names)
     delete = [name for name in old_names if name not in kept]
-    template_changed = any(olds.get(key) != news.get(key) for key in CONNECTION_KEYS) or (
-        olds.get("poolName") != news.get("poolName")
-        or _without_count(olds.get("pool") or {}) != _without_count(news.get("pool") or {})
-    )
-    if template_changed:
+    moved = any(olds.get(key) != news.get(key) for key in CONNECTION_KEYS)
+    # What the nodes' content comes from; the count is in `nodeNames`.
+    template_changed = olds.get("poolName") != news.get("poolName") or _without_count(
+        olds.get("pool") or {}
+    ) != _without_count(news.get("pool") or {})
+    if moved or template_changed:
         return Plan([], new_names, delete)
     present = set(old_names)
     return Plan([name for name in new_names if name not in present], [], delete)
