@@ -96,10 +96,18 @@ def test_preview_of_two_more_nodes_names_exactly_them(
 ) -> None:
     scale.write_config(config(scale_cluster, NODES + 2))
     steps = Steps()
-    scale.stack.preview(diff=True, color="never", on_event=steps.on_event())
+    printed: list[str] = []
+    scale.stack.preview(
+        diff=True, color="never", on_event=steps.on_event(), on_output=printed.append
+    )
+    new_nodes = [f"kwok-gpu-{POOL}-{NODES}", f"kwok-gpu-{POOL}-{NODES + 1}"]
     assert steps.ops == {f"{POOL}-nodes": "update"}
-    assert steps.added() == [f"kwok-gpu-{POOL}-{NODES}", f"kwok-gpu-{POOL}-{NODES + 1}"]
+    assert steps.added() == new_nodes
     assert steps.removed() == []
+    # What a person running `make preview` reads: the pool's update, with both names.
+    text = "".join(printed)
+    assert all(f'"{name}"' in text for name in new_nodes), text
+    print("".join(line for line in printed if "nodeNames" in line or POOL in line))
 
 
 def test_up_of_two_more_nodes_creates_them(scale: FleetStack, scale_api: Any) -> None:
