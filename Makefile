@@ -13,6 +13,8 @@ export PULUMI_CONFIG_PASSPHRASE := gpu-fleet-local
 endif
 
 PULUMI := pulumi --non-interactive
+# Extra `pulumi up` flags, e.g. UP_FLAGS=--skip-preview (README, "Capacity rehearsal at scale").
+UP_FLAGS ?=
 
 .PHONY: help venv test lint up preview down check
 help:
@@ -25,6 +27,7 @@ help:
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
+	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -53,7 +56,7 @@ pulumi-cli:
 	@command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on PATH (see README, Quick start)" >&2; exit 1; }
 
 up: check stack
-	$(PULUMI) up --yes --stack $(STACK)
+	$(PULUMI) up --yes --stack $(STACK) $(UP_FLAGS)
 	$(PY) -m fleet check $(STACK_FILE)
 
 preview: check stack
@@ -103,3 +106,12 @@ report: venv
 .PHONY: bench pulumi-cli
 bench: venv
 	$(PY) -m benchmarks.bench --repeat $(or $(REPEAT),5)
+
+# Capacity rehearsal at scale: the program under the real engine at 1,000, 5,000 and
+# 10,000 fake nodes (nodeResources: perPool) against `kubectl apply --server-side` and
+# `kubectl delete` of the same objects, on one kwokctl control plane. Prints a table and
+# writes benchmarks/results/e2e-scale.json. Not part of `make test`; builds the e2e tools.
+.PHONY: bench-e2e
+bench-e2e: venv
+	$(PY) -m tests.e2e.harness tools
+	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),1) $(if $(SIZES),--sizes $(SIZES))

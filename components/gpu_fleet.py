@@ -7,13 +7,22 @@ import pulumi_kubernetes as k8s
 
 from components.demo_workloads import DemoWorkloads, DemoWorkloadsArgs
 from components.fake_gpu_operator import FakeGpuOperator, FakeGpuOperatorArgs
-from components.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from components.gpu_node_pool import ClusterConnection, GpuNodePool, GpuNodePoolArgs
 from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
 from components.options import child_options
 from fleet.render.dra import device_class, program_creates_device_class
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
+
+
+def _connection(spec: FleetSpec, kind_kubeconfig: pulumi.Output[str] | None) -> ClusterConnection:
+    """What the stack's kubernetes provider is given, for the pool-level resources."""
+    if isinstance(spec.cluster, ExistingClusterSpec):
+        kubeconfig = spec.cluster.kubeconfig
+        path = os.path.expanduser(kubeconfig) if kubeconfig else None
+        return ClusterConnection(path, spec.cluster.context)
+    return ClusterConnection(kind_kubeconfig, None)
 
 
 class GpuFleet(pulumi.ComponentResource):
@@ -45,8 +54,13 @@ class GpuFleet(pulumi.ComponentResource):
         after_kwok = pulumi.ResourceOptions.merge(
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
         )
+        connection = _connection(spec, self.kubeconfig)
         self.pools = {
-            pool_name: GpuNodePool(pool_name, GpuNodePoolArgs(pool_name, pool), after_kwok)
+            pool_name: GpuNodePool(
+                pool_name,
+                GpuNodePoolArgs(pool_name, pool, spec.node_resources, connection),
+                after_kwok,
+            )
             for pool_name, pool in spec.pools.items()
         }
         nodes: list[pulumi.Resource] = list(self.pools.values())

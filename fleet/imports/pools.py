@@ -27,12 +27,13 @@ def check_pools(pools: Any, source: str) -> FleetSpec:
     """Validate `pools` as a fleet's pools, on their own.
 
     The fleet around them is a kind cluster with an operator that has a shared
-    exporter, so only the pools' own limits apply; which operator a stack needs
-    is decided where the stack is written.
+    exporter and one Pulumi resource per pool, so only the pools' own limits apply;
+    which operator and node resources a stack needs is decided where it is written.
     """
     config: Mapping[str, Any] = {
         "cluster": {"mode": "kind"},
         "pools": pools,
+        "nodeResources": "perPool",
         "operator": {"version": versions.OPERATOR_SHARED_EXPORTER_VERSION},
     }
     try:

@@ -12,7 +12,7 @@ from fleet.files import files_in
 from fleet.imports.pools import InputError, check_pools
 from fleet.stack import versions
 from fleet.stack.load import parse_fleet, project_config
-from fleet.stack.spec import EXPORTER_PER_NODE, PROJECT, OperatorSpec
+from fleet.stack.spec import EXPORTER_PER_NODE, MAX_PER_NODE_RESOURCES, PROJECT, OperatorSpec
 
 # Pulumi's rule for a stack name (without an organisation or project).
 STACK_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
@@ -42,7 +42,8 @@ def new_kind_stack(
     `header` is paragraphs for the comment at the top of the file.
 
     A fleet too large for the default operator's exporter-per-node layout gets
-    the first operator version with a shared exporter, and a comment saying why.
+    the first operator version with a shared exporter, and one too large for a
+    resource per node gets `nodeResources: perPool`, each with a comment saying why.
     """
     source = str(path)
     config: dict[str, Any] = {"cluster": {"mode": "kind", "name": cluster_name}, "pools": pools}
@@ -54,6 +55,12 @@ def new_kind_stack(
         comments.append(
             f"Operator {shared}: the default {versions.OPERATOR_VERSION} {EXPORTER_PER_NODE}, "
             f"too few for {nodes} fake nodes; {shared} runs one exporter for all of them."
+        )
+    if nodes > MAX_PER_NODE_RESOURCES:
+        config["nodeResources"] = "perPool"
+        comments.append(
+            f"nodeResources perPool: {nodes} fake nodes are more than the {MAX_PER_NODE_RESOURCES} "
+            "a Pulumi resource per node allows; each pool is one resource instead."
         )
     parse_fleet(config, source)
     document = {"config": {f"{PROJECT}:{key}": value for key, value in config.items()}}

@@ -27,9 +27,13 @@ from fleet.stack import catalog, versions
 
 PROJECT = "gpu-fleet"
 NODE_NAME_PREFIX = "kwok-gpu-"
-# KWOK's guidance is about 1,000 fake nodes per controller; lease renewals have
-# been reported to fail near 4,000. Twice the guidance is the ceiling we accept.
-MAX_FAKE_NODES = 2000
+# `nodeResources: perPool` (one Pulumi resource per pool, nodes sent in bulk) was
+# measured up to 10,002 nodes (README, "Capacity rehearsal at scale"), its costs
+# growing linearly; the limit leaves a fifth of headroom above the measured size.
+# With one resource per node, the engine's per-resource bookkeeping dominates long
+# before that, so `perNode` stops at MAX_PER_NODE_RESOURCES.
+MAX_FAKE_NODES = 12_000
+MAX_PER_NODE_RESOURCES = 2000
 MAX_GPUS_PER_NODE = 16
 # Pods that the real kind worker runs besides the operator's exporters
 # (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
@@ -211,11 +215,17 @@ class DemoSpec(SpecModel):
 # (then every fake GPU is offered twice, once per mechanism).
 GpuOffer = Literal["devicePlugin", "dra", "both"]
 
+# How many Pulumi resources hold the fake nodes: one per node (a preview lists each
+# node as its own step), or one per pool (a bulk server-side apply; the preview
+# names the nodes added or removed in the pool resource's `nodeNames`).
+NodeResources = Literal["perNode", "perPool"]
+
 
 class FleetSpec(SpecModel):
     cluster: Annotated[KindClusterSpec | ExistingClusterSpec, Field(discriminator="mode")]
     pools: dict[PoolName, PoolSpec] = Field(min_length=1)
     gpu_offer: GpuOffer = Field(default="devicePlugin", alias="gpuOffer")
+    node_resources: NodeResources = Field(default="perNode", alias="nodeResources")
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
@@ -235,8 +245,15 @@ class FleetSpec(SpecModel):
         if self.total_nodes > MAX_FAKE_NODES:
             raise FieldProblem(
                 ("pools",),
-                f"the pools add up to {self.total_nodes} fake nodes; at most {MAX_FAKE_NODES} "
-                "are supported (KWOK's guidance is about 1,000 nodes per controller)",
+                f"the pools add up to {self.total_nodes} fake nodes; at most {MAX_FAKE_NODES:,} "
+                "are supported (this program was measured up to 10,002)",
+            )
+        if self.node_resources == "perNode" and self.total_nodes > MAX_PER_NODE_RESOURCES:
+            raise FieldProblem(
+                ("nodeResources",),
+                f"the pools add up to {self.total_nodes} fake nodes, one Pulumi resource each "
+                f"(nodeResources: perNode, the default) allows at most {MAX_PER_NODE_RESOURCES:,}: "
+                "set nodeResources: perPool (one resource per pool, nodes applied in bulk)",
             )
         for name, pool in self.pools.items():
             longest = node_name(name, pool.nodes - 1)

@@ -49,7 +49,7 @@ HOSTILE_STACKS: dict[str, tuple[str | bytes, str]] = {
     ),
     "oversized-gpus": (
         LESSON1 + "    oversizedGpus: 1000000\n",
-        "gpu-fleet:demo.oversizedGpus: Input should be less than or equal to 32000",
+        "gpu-fleet:demo.oversizedGpus: Input should be less than or equal to 192000",
     ),
     "unknown-top-key": (LESSON1 + "  gpu-fleet:demoo: {}\n", "gpu-fleet:demoo: unknown key"),
 }

@@ -203,8 +203,8 @@ MALFORMED = {
         "pools.b200.gpuMemoryMiB: product 'NVIDIA-B200' is not in the catalog",
     ),
     "fleet-too-large": (
-        _topology({"a": _pool(nodes=2000), "b": _pool(nodes=1)}),
-        "pools: the pools add up to 2001 fake nodes",
+        _topology({"a": _pool(nodes=12_000), "b": _pool(nodes=1)}),
+        "pools: the pools add up to 12001 fake nodes; at most 12,000",
     ),
 }
 
@@ -267,3 +267,17 @@ def test_header_keeps_a_hyphenated_source_path_whole(tmp_path: Path) -> None:
     )
     text = (tmp_path / "Pulumi.lab.yaml").read_text(encoding="utf-8")
     assert str(source) in text
+
+
+def test_a_fleet_too_large_for_a_resource_per_node_gets_one_per_pool(tmp_path: Path) -> None:
+    source = tmp_path / "big.json"
+    source.write_text(_topology({"a": _pool(nodes=2500), "b": _pool(nodes=500)}))
+    assert (
+        main(["import-topology", str(source), "--stack", "big", "--stacks-dir", str(tmp_path)]) == 0
+    )
+    text = (tmp_path / "Pulumi.big.yaml").read_text(encoding="utf-8")
+    assert yaml.safe_load(text)["config"]["gpu-fleet:nodeResources"] == "perPool"
+    assert "more than the 2000 a Pulumi resource per node" in " ".join(
+        text.replace("# ", "").split()
+    )
+    assert load_stack_file(tmp_path / "Pulumi.big.yaml").total_nodes == 3000

@@ -1,0 +1,83 @@
+"""`nodeResources: perPool`: one resource per pool, holding its node names; a capacity
+change changes only that pool's resource, and only its node list and count."""
+
+from typing import Any
+
+from fleet.stack.spec import FleetSpec
+from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from tests.unit.test_capacity_change import by_urn, resized
+
+POOL_NODES = "pulumi-python:dynamic/gpu-fleet:PoolNodes"
+# The key Pulumi's wire format marks a secret value with (pulumi.runtime.rpc).
+SECRET_MARKER = "4dabf18193072939515e22adb298388d"  # noqa: S105 - not a password
+EXISTING = {
+    "mode": "existing",
+    "kubeconfig": "/etc/rehearsal/kubeconfig",
+    "context": "rehearsal",
+    "allowFakeNodes": True,
+}
+
+
+def per_pool(name: str, **changes: Any) -> FleetSpec:
+    config = stack(name).model_dump(by_alias=True, exclude_none=True)
+    return spec_from({**config, "nodeResources": "perPool", **changes})
+
+
+def pool_resources(deployment: Deployment) -> dict[str, dict[str, Any]]:
+    return {r.name: r.inputs for r in deployment.of_type(POOL_NODES)}
+
+
+def test_one_resource_per_pool_and_no_node_resources(deploy: Deploy) -> None:
+    deployment = deploy(per_pool("lesson1"))
+    assert deployment.of_type("kubernetes:core/v1:Node") == []
+    pools = pool_resources(deployment)
+    assert sorted(pools) == ["a100-nodes", "h100-nodes", "l40s-nodes"]
+    assert pools["a100-nodes"]["nodeNames"] == ["kwok-gpu-a100-0", "kwok-gpu-a100-1"]
+    assert pools["a100-nodes"]["poolName"] == "a100"
+    assert pools["a100-nodes"]["pool"]["product"] == "NVIDIA-A100-SXM4-80GB"
+
+
+def test_each_pool_resource_is_a_child_of_its_pool_after_kwok(deploy: Deploy) -> None:
+    deployment = deploy(per_pool("lesson1"))
+    stages = deployment.named("gpu-fleet-kwok-1")
+    for resource in deployment.of_type(POOL_NODES):
+        pool = deployment.named(resource.name.removesuffix("-nodes"))
+        assert resource.parent == pool.urn
+        assert stages.urn in resource.dependencies
+
+
+def test_the_kind_kubeconfig_is_passed_as_a_secret_and_kept_secret(deploy: Deploy) -> None:
+    (resource, *_) = deploy(per_pool("lesson1")).of_type(POOL_NODES)
+    assert SECRET_MARKER in resource.inputs["kubeconfig"]
+    assert resource.additional_secret_outputs == ["kubeconfig"]
+
+
+def test_an_existing_cluster_passes_the_providers_kubeconfig_path_and_context(
+    deploy: Deploy,
+) -> None:
+    (resource, *_) = deploy(per_pool("lesson1", cluster=EXISTING)).of_type(POOL_NODES)
+    assert resource.inputs["kubeconfig"] == "/etc/rehearsal/kubeconfig"
+    assert resource.inputs["context"] == "rehearsal"
+
+
+def test_growing_a_pool_changes_only_its_node_list_and_count(deploy: Deploy) -> None:
+    before = by_urn(deploy(per_pool("lesson1")))
+    after = by_urn(deploy(resized(per_pool("lesson1"), "a100", 4)))
+    assert before.keys() == after.keys()
+    (changed,) = [urn for urn in before if before[urn] != after[urn]]
+    assert changed.endswith("::a100-nodes")
+    old, new = before[changed], after[changed]
+    assert new["nodeNames"][len(old["nodeNames"]) :] == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
+    assert {key for key in old if old[key] != new[key]} == {"nodeNames", "pool"}
+    assert {key for key in old["pool"] if old["pool"][key] != new["pool"][key]} == {"nodes"}
+
+
+def test_ten_thousand_nodes_are_three_resources(deploy: Deploy) -> None:
+    config = stack("large-1k").model_dump(by_alias=True, exclude_none=True)
+    config["pools"] = {
+        name: {**pool, "nodes": pool["nodes"] * 10} for name, pool in config["pools"].items()
+    }
+    deployment = deploy(spec_from({**config, "nodeResources": "perPool"}))
+    pools = pool_resources(deployment)
+    assert sum(len(inputs["nodeNames"]) for inputs in pools.values()) == 10_000
+    assert len(deployment.registrations) < 20
