@@ -3,7 +3,7 @@ them in bulk (`nodeResources: perPool`).
 
 The resource's state is the pool as declared (`pool`), the names of its nodes
 (`nodeNames`) and how to reach the cluster. The manifests are rebuilt from the pool
-by `fleet.nodes.pool_nodes`, the code `python -m fleet manifests` prints with, so the
+by `fleet.render.nodes.pool_nodes`, the code `python -m fleet manifests` prints with, so the
 state stays small whatever the pool's size. A preview shows `nodeNames` growing or
 shrinking: the nodes a change adds or removes, by name.
 """

@@ -5,6 +5,7 @@ typo such as `gpu-fleet:demoo` stops `pulumi up` as it stops `fleet check`: both
 validate with `fleet.stack.load.parse_fleet` and report the same message.
 """
 
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -33,10 +34,17 @@ def stack_config() -> dict[str, Any]:
     return {**get_config_env(), **CONFIG.get()}
 
 
+def _project_root() -> Path | None:
+    """The engine's project root (where its Pulumi.yaml is), which need not be the folder
+    this code lives in; None where there is none (unit-test mocks name a placeholder)."""
+    root = Path(pulumi.get_root_directory() or ".")
+    return root if (root / "Pulumi.yaml").is_file() else None
+
+
 def load_fleet_spec() -> FleetSpec:
     """The validated spec; on bad config, a clean error naming file and key, and no resources."""
     try:
-        source = stack_file(pulumi.get_stack())
+        source = stack_file(pulumi.get_stack(), _project_root())
         own = project_config(stack_config())
         values = {key: _value(raw, f"{PROJECT}:{key}", source) for key, raw in own.items()}
         return parse_fleet(values, source)

@@ -23,10 +23,11 @@ def stack_config_dir(project_dir: Path | None = None) -> Path:
     return project_dir / folder
 
 
-def default_stacks_dir() -> str:
+def default_stacks_dir(project_dir: Path | None = None) -> str:
     """The stack folder as a path from the current folder, for defaults and messages."""
-    return os.path.relpath(stack_config_dir())
+    return os.path.relpath(stack_config_dir(project_dir))
 
 
-def stack_file(stack: str) -> str:
-    return os.path.join(default_stacks_dir(), f"Pulumi.{stack}.yaml")
+def stack_file(stack: str, project_dir: Path | None = None) -> str:
+    """The stack's file in `project_dir` (default: the project this package belongs to)."""
+    return os.path.join(default_stacks_dir(project_dir), f"Pulumi.{stack}.yaml")

@@ -1,5 +1,6 @@
 """The lesson-1 fleet as the e2e scenarios declare it on the session's control plane."""
 
+import copy
 from typing import Any
 
 from fleet.stack import versions
@@ -29,7 +30,8 @@ def lesson1_config(cluster: Cluster, pools: dict[str, Any] | None = None) -> dic
             "context": cluster.context,
             "allowFakeNodes": True,
         },
-        "pools": pools or LESSON1_POOLS,
+        # A copy: a scenario that spoils its config must not spoil the next one's.
+        "pools": copy.deepcopy(pools or LESSON1_POOLS),
         # The control plane runs its own KWOK controller (see harness/cluster.py).
         "kwok": {"install": False},
         "operator": {

@@ -45,4 +45,6 @@ def test_bad_stack_file_stops_up_with_the_check_message(
     for problem in problems:
         assert problem in str(raised.value)
     assert "Traceback" not in str(raised.value)
+    # Named as the engine's project has it (stackConfigDir of its Pulumi.yaml).
+    assert "error: stacks/Pulumi.e2e-bad.yaml: invalid fleet spec" in str(raised.value)
     assert stack.resource_names() == []

@@ -58,7 +58,7 @@ def dra_config(cluster: Cluster, pools: dict[str, Any]) -> dict[str, Any]:
             "context": cluster.context,
             "allowFakeNodes": True,
         },
-        "pools": pools,
+        "pools": copy.deepcopy(pools),
         "gpuOffer": "dra",
         "kwok": {"install": False},
         "operator": {
