@@ -70,12 +70,7 @@ def pools(nodes: int, extra: int = 0) -> dict[str, Any]:
 def fleet_config(cluster: Cluster, nodes: int, mode: str, extra: int = 0) -> dict[str, Any]:
     """The `large-1k` shape at `nodes`, on the control plane, KWOK, operator and demo off."""
     return {
-        "cluster": {
-            "mode": "existing",
-            "kubeconfig": str(cluster.kubeconfig),
-            "context": cluster.context,
-            "allowFakeNodes": True,
-        },
+        "cluster": cluster.as_stack_cluster(),
         "nodeResources": mode,
         "pools": pools(nodes, extra),
         "kwok": {"install": False},

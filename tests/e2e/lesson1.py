@@ -24,12 +24,7 @@ LESSON1_POOLS = {
 def lesson1_config(cluster: Cluster, pools: dict[str, Any] | None = None) -> dict[str, Any]:
     """The lesson-1 fleet on the session's cluster, the operator from its source chart."""
     return {
-        "cluster": {
-            "mode": "existing",
-            "kubeconfig": str(cluster.kubeconfig),
-            "context": cluster.context,
-            "allowFakeNodes": True,
-        },
+        "cluster": cluster.as_stack_cluster(),
         # A copy: a scenario that spoils its config must not spoil the next one's.
         "pools": copy.deepcopy(pools or LESSON1_POOLS),
         # The control plane runs its own KWOK controller (see harness/cluster.py).

@@ -52,12 +52,7 @@ def dra_operator(binaries: dict[str, Path], dra_cluster: Cluster) -> Iterator[Su
 
 def dra_config(cluster: Cluster, pools: dict[str, Any]) -> dict[str, Any]:
     return {
-        "cluster": {
-            "mode": "existing",
-            "kubeconfig": str(cluster.kubeconfig),
-            "context": cluster.context,
-            "allowFakeNodes": True,
-        },
+        "cluster": cluster.as_stack_cluster(),
         "pools": copy.deepcopy(pools),
         "gpuOffer": "dra",
         "kwok": {"install": False},

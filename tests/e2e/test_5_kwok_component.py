@@ -48,12 +48,7 @@ def test_kwok_component_installs_kwok_that_then_manages_the_nodes(
     stack = FleetStack(engine, tmp_path_factory.mktemp("kwok"), "e2e-kwok")
     stack.write_config(
         {
-            "cluster": {
-                "mode": "existing",
-                "kubeconfig": str(bare_cluster.kubeconfig),
-                "context": bare_cluster.context,
-                "allowFakeNodes": True,
-            },
+            "cluster": bare_cluster.as_stack_cluster(),
             "pools": {"a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}},
             # The controller's pod cannot start here; its Deployment is not awaited.
             "kwok": {"manifests": manifests, "wait": False},

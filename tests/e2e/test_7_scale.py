@@ -43,12 +43,7 @@ def scale_api(scale_cluster: Cluster) -> Iterator[Any]:
 
 def config(cluster: Cluster, nodes: int) -> dict[str, Any]:
     return {
-        "cluster": {
-            "mode": "existing",
-            "kubeconfig": str(cluster.kubeconfig),
-            "context": cluster.context,
-            "allowFakeNodes": True,
-        },
+        "cluster": cluster.as_stack_cluster(),
         "nodeResources": "perPool",
         "pools": {POOL: {"nodes": nodes, "gpusPerNode": 8, "product": "NVIDIA-H100-80GB-HBM3"}},
         "kwok": {"install": False},

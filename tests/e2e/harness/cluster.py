@@ -68,6 +68,15 @@ class Cluster:
     kubeconfig: Path
     context: str
 
+    def as_stack_cluster(self) -> dict[str, object]:
+        """The stack file's `cluster` section for this control plane (`existing` mode)."""
+        return {
+            "mode": "existing",
+            "kubeconfig": str(self.kubeconfig),
+            "context": self.context,
+            "allowFakeNodes": True,
+        }
+
 
 class ClusterError(RuntimeError):
     """kwokctl could not create the cluster; carries its output and component logs."""
