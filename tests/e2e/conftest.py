@@ -45,7 +45,7 @@ def cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
 def operator(binaries: dict[str, Path], cluster: Cluster) -> Iterator[Supervisor]:
     """fake-gpu-operator's status-updater and kwok-gpu-device-plugin, on the host."""
     commands = host_processes.operator_commands(
-        binaries, cluster.kubeconfig, OPERATOR_NAMESPACE, cluster.workdir, versions.OPERATOR_VERSION
+        binaries, cluster, OPERATOR_NAMESPACE, versions.OPERATOR_VERSION
     )
     with host_processes.supervised(commands) as supervisor:
         yield supervisor

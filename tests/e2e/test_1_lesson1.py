@@ -41,9 +41,11 @@ def fake_nodes(api: Any) -> dict[str, dict[str, Any]]:
 
 
 def settle(api: Any, stack: FleetStack) -> None:
-    """Wait until the nodes carry their GPUs and every demo pod is placed or explained."""
+    """Wait until the nodes are Ready with the GPUs the device plugin advertises (none on a
+    DRA-only stack) and every demo pod is placed or explained."""
     spec = load_stack_file(stack.stack_file)
-    waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    advertised = spec.total_gpus if spec.offers_device_plugin else 0
+    waits.wait_for_nodes(api, spec.total_nodes, advertised, NODES_TIMEOUT)
     pods = plan_demo(spec).expected
     waits.wait_for_demo(
         api, spec.demo.namespace, pods.running + pods.pending, DEMO_TIMEOUT, DEMO_STABLE_SECONDS

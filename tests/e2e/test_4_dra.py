@@ -16,14 +16,15 @@ import pytest
 from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import DRA_QUEUE
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube, waits
+from tests.e2e.harness import host_processes, kube
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.pins import OPERATOR_DRA_VERSION
 from tests.e2e.harness.tools import Engine, operator_chart
 from tests.e2e.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
-from tests.e2e.test_1_lesson1 import DEMO_STABLE_SECONDS, DEMO_TIMEOUT, evidence_and_report
+from tests.e2e.test_1_lesson1 import evidence_and_report
+from tests.e2e.test_1_lesson1 import settle as settle_fleet
 
 pytestmark = pytest.mark.e2e
 
@@ -37,12 +38,18 @@ def dra_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
 
 
 @pytest.fixture(scope="module")
+def dra_api(dra_cluster: Cluster) -> Iterator[Any]:
+    client = kube.api_client(dra_cluster.kubeconfig)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
 def dra_operator(binaries: dict[str, Path], dra_cluster: Cluster) -> Iterator[Supervisor]:
     commands = host_processes.operator_commands(
         binaries,
-        dra_cluster.kubeconfig,
+        dra_cluster,
         OPERATOR_NAMESPACE,
-        dra_cluster.workdir,
         OPERATOR_DRA_VERSION,
         host_processes.DRA_COMMANDS,
     )
@@ -86,50 +93,32 @@ def slices(api: Any) -> list[dict[str, Any]]:
 
 
 def settle(api: Any, stack: FleetStack) -> None:
-    """Nodes Ready, one slice per fake node, every demo pod placed or explained."""
-    spec = load_stack_file(stack.stack_file)
-    waits.wait_for_nodes(api, spec.total_nodes, 0, 120.0)
-    published = kube.wait_until(lambda: len(slices(api)) == spec.total_nodes, timeout=120)
-    assert published, f"{len(slices(api))} ResourceSlices for {spec.total_nodes} nodes"
-    outcome = plan_demo(spec).expected
-    waits.wait_for_demo(
-        api,
-        spec.demo.namespace,
-        outcome.running + outcome.pending,
-        DEMO_TIMEOUT,
-        DEMO_STABLE_SECONDS,
-    )
+    """One slice per fake node, then what every stack waits for (test_1_lesson1.settle)."""
+    nodes = load_stack_file(stack.stack_file).total_nodes
+    published = kube.wait_until(lambda: len(slices(api)) == nodes, timeout=120)
+    assert published, f"{len(slices(api))} ResourceSlices for {nodes} nodes"
+    settle_fleet(api, stack)
 
 
 def test_dra_plugin_publishes_a_slice_per_node_with_the_pools_devices(
-    dra_stack: FleetStack, dra_cluster: Cluster, dra_operator: Supervisor
+    dra_stack: FleetStack, dra_api: Any
 ) -> None:
-    api = kube.api_client(dra_cluster.kubeconfig)
-    try:
-        settle(api, dra_stack)
-        by_node = {s["spec"]["nodeName"]: s for s in slices(api)}
-        products = {"a100": "NVIDIA-A100-SXM4-80GB", "h100": "NVIDIA-H100-80GB-HBM3"}
-        products["l40s"] = "NVIDIA-L40S"
-        for node, found in by_node.items():
-            pool = node.split("-")[2]
-            devices = found["spec"]["devices"]
-            assert len(devices) == LESSON1_POOLS[pool]["gpusPerNode"], node
-            names = {d["attributes"]["gpu.nvidia.com/productName"]["string"] for d in devices}
-            assert names == {products[pool]}, node
-        nodes = kube.items(kube.core(api).list_node)
-        assert all("nvidia.com/gpu" not in (n["status"].get("allocatable") or {}) for n in nodes)
-    finally:
-        api.close()
+    settle(dra_api, dra_stack)
+    by_node = {s["spec"]["nodeName"]: s for s in slices(dra_api)}
+    for node, found in by_node.items():
+        pool = LESSON1_POOLS[node.split("-")[2]]
+        devices = found["spec"]["devices"]
+        assert len(devices) == pool["gpusPerNode"], node
+        names = {d["attributes"]["gpu.nvidia.com/productName"]["string"] for d in devices}
+        assert names == {pool["product"]}, node
+    nodes = kube.items(kube.core(dra_api).list_node)
+    assert all("nvidia.com/gpu" not in (n["status"].get("allocatable") or {}) for n in nodes)
 
 
 def test_dra_demo_outcome_and_report_pass(
-    dra_stack: FleetStack, dra_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+    dra_stack: FleetStack, dra_api: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    api = kube.api_client(dra_cluster.kubeconfig)
-    try:
-        settle(api, dra_stack)
-    finally:
-        api.close()
+    settle(dra_api, dra_stack)
     document, report = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-evidence"))
     observed = {w["name"]: (w["running"], w["pending"]) for w in document["observed"]["workloads"]}
     expected = plan_demo(load_stack_file(dra_stack.stack_file)).expected
@@ -139,18 +128,17 @@ def test_dra_demo_outcome_and_report_pass(
 
 
 def test_growing_a100_moves_the_dra_queue_as_fleet_expect_says(
-    dra_stack: FleetStack, dra_cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
+    dra_stack: FleetStack,
+    dra_cluster: Cluster,
+    dra_api: Any,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     pools = copy.deepcopy(LESSON1_POOLS)
     pools["a100"]["nodes"] = 4
     dra_stack.write_config(dra_config(dra_cluster, pools))
     run = dra_stack.up()
     assert run.names("create", ":Node") == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
-    api = kube.api_client(dra_cluster.kubeconfig)
-    try:
-        settle(api, dra_stack)
-    finally:
-        api.close()
+    settle(dra_api, dra_stack)
     predicted = plan_demo(load_stack_file(dra_stack.stack_file)).expected.workload(DRA_QUEUE)
     document, _ = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-grown"))
     queue = next(w for w in document["observed"]["workloads"] if w["name"] == DRA_QUEUE)

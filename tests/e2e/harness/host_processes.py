@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.e2e.harness.cluster import Cluster
+
 RESTART_DELAY = 1.0
 
 
@@ -102,16 +104,15 @@ DRA_COMMANDS = ("status-updater", "kwok-dra-plugin")
 
 def operator_commands(
     binaries: Mapping[str, Path],
-    kubeconfig: Path,
+    cluster: Cluster,
     namespace: str,
-    logs: Path,
     version: str,
     names: tuple[str, ...] = DEVICE_PLUGIN_COMMANDS,
 ) -> list[Supervised]:
     """fake-gpu-operator's commands for KWOK nodes, with the environment its chart
     gives their pods."""
     env = {
-        "KUBECONFIG": str(kubeconfig),
+        "KUBECONFIG": str(cluster.kubeconfig),
         "TOPOLOGY_CM_NAME": "topology",
         "TOPOLOGY_CM_NAMESPACE": namespace,
         "FAKE_GPU_OPERATOR_NAMESPACE": namespace,
@@ -119,7 +120,9 @@ def operator_commands(
         "RESOURCE_RESERVATION_NAMESPACE": "runai-reservation",
     }
     return [
-        Supervised(name, [name], binaries[f"{name}-{version}"], env, logs / f"{name}.log")
+        Supervised(
+            name, [name], binaries[f"{name}-{version}"], env, cluster.workdir / f"{name}.log"
+        )
         for name in names
     ]
 
