@@ -26,6 +26,7 @@ help:
 	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
+	@echo "make e2e-kind               the README's commands on a real kind cluster (Docker; builds images)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 
@@ -41,7 +42,7 @@ lint: venv
 	$(PY) -m mypy .
 
 test: lint
-	$(PY) -m pytest -m "not e2e"
+	$(PY) -m pytest -m "not e2e and not e2e_kind"
 
 check: venv
 	$(PY) -m fleet check $(STACK_FILE)
@@ -79,6 +80,17 @@ e2e: venv
 	@start=$$(date +%s); \
 	$(PY) -m pytest -m e2e tests/e2e -v -s; rc=$$?; \
 	echo "== make e2e: pytest step took $$(( $$(date +%s) - start ))s"; exit $$rc
+
+# The kind tier: starts a Docker engine (Debian's docker.io; installed when missing),
+# builds kind v0.32.0, the node image kindest/node:v1.36.1 and the images of KWOK and
+# fake-gpu-operator from their sources (cached beside the e2e tools), then runs the
+# README's make commands for lesson1 and lesson1-dra against real kind clusters in a
+# copy of this checkout, and stops the engine it started. See README, "Kind tier".
+.PHONY: e2e-kind
+e2e-kind: venv
+	@start=$$(date +%s); \
+	$(PY) -m pytest -m e2e_kind tests/e2e_kind -v -s; rc=$$?; \
+	echo "== make e2e-kind took $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in

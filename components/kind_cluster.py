@@ -19,11 +19,19 @@ class KindClusterArgs:
     cluster: KindClusterSpec
 
 
+# Kubelet 1.35 and later refuse to start on a cgroup v1 host (older WSL2, older
+# distributions) unless told otherwise; on a cgroup v2 host the setting changes nothing,
+# so every kind cluster gets it rather than the program guessing where Docker runs.
+KUBELET_ON_CGROUP_V1 = {"kind": "KubeletConfiguration", "failCgroupV1": False}
+
+
 def kind_config() -> str:
-    """kind's cluster config: the worker is labelled as the home of the system workloads."""
+    """kind's cluster config: the worker is labelled as the home of the system workloads,
+    and kubelet runs on cgroup v1 hosts too."""
     config = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
+        "kubeadmConfigPatches": [yaml.safe_dump(KUBELET_ON_CGROUP_V1, sort_keys=False)],
         "nodes": [
             {"role": "control-plane"},
             {"role": "worker", "labels": dict([SYSTEM_NODE_LABEL.split("=")])},
@@ -37,7 +45,12 @@ CREATE = (
     'kind create cluster --name "$KIND_CLUSTER" --image "$KIND_NODE_IMAGE" --config - --wait 5m'
     ' >&2 && kind get kubeconfig --name "$KIND_CLUSTER"'
 )
-DELETE = 'kind delete cluster --name "$KIND_CLUSTER"'
+# kind leaves its Docker network behind; it is removed too unless another cluster
+# still uses it (then `docker network rm` refuses, and that is fine).
+DELETE = (
+    'kind delete cluster --name "$KIND_CLUSTER"'
+    " && { docker network rm kind >/dev/null 2>&1 || true; }"
+)
 
 
 class KindCluster(pulumi.ComponentResource):

@@ -44,15 +44,37 @@ def offer_values(spec: FleetSpec) -> dict[str, Any]:
     }
 
 
+# The chart's components with an image (values key), across the versions the program
+# supports. Their images are release tags that never change, yet the chart pulls them
+# `Always`, so a pod cannot start where the registry is out of reach even with the image
+# already on the node (`kind load`, an air-gapped mirror). The program asks for
+# `IfNotPresent`; extra values can still say otherwise.
+OPERATOR_IMAGE_COMPONENTS = (
+    "devicePlugin",
+    "statusUpdater",
+    "topologyServer",
+    "statusExporter",
+    "kwokGpuDevicePlugin",
+    "kwokDraPlugin",
+    "migFaker",
+)
+
+
+def pull_policy_values() -> dict[str, Any]:
+    """`IfNotPresent` for every component's image (see OPERATOR_IMAGE_COMPONENTS)."""
+    return {key: {"image": {"pullPolicy": "IfNotPresent"}} for key in OPERATOR_IMAGE_COMPONENTS}
+
+
 def operator_values(spec: FleetSpec) -> dict[str, Any]:
-    """The chart values: the stack's extra values, with the derived ones on top.
+    """The chart values: the pull policy, the stack's extra values over it, and the
+    derived ones on top.
 
     The node pools and the GPU offer are the fleet's alone: extra values may
     tune the operator but cannot declare a pool the stack does not have, nor
     switch a plugin the offer does not say.
     """
     derived = topology_values(spec) | offer_values(spec)
-    merged = _merge(spec.operator.values, derived)
+    merged = _merge(_merge(pull_policy_values(), spec.operator.values), derived)
     merged["topology"]["nodePools"] = derived["topology"]["nodePools"]
     return merged
 

@@ -210,8 +210,8 @@ def test_schema_check_catches_a_bad_claim_template() -> None:
 )
 def test_operator_plugins_follow_the_offer(offer: str, device_plugin: bool, dra: bool) -> None:
     values = operator_values(fleet(offer))
-    assert values["kwokGpuDevicePlugin"] == {"enabled": device_plugin}
-    assert values["kwokDraPlugin"] == {"enabled": dra}
+    assert values["kwokGpuDevicePlugin"]["enabled"] is device_plugin
+    assert values["kwokDraPlugin"]["enabled"] is dra
 
 
 def test_extra_values_tune_a_plugin_but_cannot_switch_it() -> None:
@@ -225,13 +225,16 @@ def test_extra_values_tune_a_plugin_but_cannot_switch_it() -> None:
         },
     }
     values = operator_values(parse_fleet(config, "test"))
-    assert values["kwokDraPlugin"] == {"enabled": True, "image": {"tag": "0.2.0"}}
+    assert values["kwokDraPlugin"] == {
+        "enabled": True,
+        "image": {"pullPolicy": "IfNotPresent", "tag": "0.2.0"},
+    }
 
 
 def test_charts_before_the_dra_plugin_get_no_plugin_switches() -> None:
     values = operator_values(load_stack_file(STACKS_DIR / "Pulumi.lesson1.yaml"))
-    assert "kwokDraPlugin" not in values
-    assert "kwokGpuDevicePlugin" not in values
+    assert "enabled" not in values["kwokDraPlugin"]
+    assert "enabled" not in values["kwokGpuDevicePlugin"]
 
 
 @pytest.mark.parametrize("version", ["0.0.59", "0.0.67", "0.1.9"])

@@ -49,8 +49,8 @@ def test_lesson1_dra_release_runs_the_dra_plugin_only(deploy: Deploy) -> None:
     (release,) = deploy(stack("lesson1-dra")).of_type(RELEASE)
     assert release.inputs["version"] == "0.2.0"
     values = release.inputs["values"]
-    assert values["kwokDraPlugin"] == {"enabled": True}
-    assert values["kwokGpuDevicePlugin"] == {"enabled": False}
+    assert values["kwokDraPlugin"]["enabled"] is True
+    assert values["kwokGpuDevicePlugin"]["enabled"] is False
 
 
 def test_a_device_plugin_stack_registers_no_dra_objects(deploy: Deploy) -> None:

@@ -31,6 +31,13 @@ def test_kind_config_has_a_system_worker(deploy: Deploy) -> None:
     assert config["nodes"][1]["labels"] == {"node-purpose": "system"}
 
 
+def test_kubelet_is_told_to_run_on_cgroup_v1_hosts(deploy: Deploy) -> None:
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    config = yaml.safe_load(command.inputs["stdin"])
+    patches = [yaml.safe_load(patch) for patch in config["kubeadmConfigPatches"]]
+    assert patches == [{"kind": "KubeletConfiguration", "failCgroupV1": False}]
+
+
 def test_any_change_deletes_the_cluster_before_creating_the_new_one(deploy: Deploy) -> None:
     command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
     assert command.delete_before_replace

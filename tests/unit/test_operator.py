@@ -74,6 +74,20 @@ def test_extra_values_cannot_override_the_derived_topology(deploy: Deploy) -> No
     }
 
 
+def test_images_are_pulled_only_when_missing_from_the_node(deploy: Deploy) -> None:
+    values = release(deploy(stack("lesson1")))["values"]
+    for component in ("statusUpdater", "topologyServer", "kwokGpuDevicePlugin", "kwokDraPlugin"):
+        assert values[component]["image"] == {"pullPolicy": "IfNotPresent"}
+
+
+def test_extra_values_can_set_another_pull_policy(deploy: Deploy) -> None:
+    extra = {"statusUpdater": {"image": {"pullPolicy": "Always", "tag": "dev"}}}
+    spec = spec_from({"cluster": KIND, "pools": POOLS, "operator": {"values": extra}})
+    values = release(deploy(spec))["values"]
+    assert values["statusUpdater"]["image"] == {"pullPolicy": "Always", "tag": "dev"}
+    assert values["topologyServer"]["image"] == {"pullPolicy": "IfNotPresent"}
+
+
 @pytest.mark.parametrize(("wait", "hooks"), [(True, True), (False, False)])
 def test_wait_and_hooks_switches(deploy: Deploy, wait: bool, hooks: bool) -> None:
     spec = spec_from({"cluster": KIND, "pools": POOLS, "operator": {"wait": wait, "hooks": hooks}})

@@ -98,6 +98,17 @@ CONTROL_PLANE_TOOLS: tuple[Tool, ...] = (
     Tool("etcd", versions.ETCD_VERSION, "go.etcd.io/etcd/server/v3", wrapper="etcd"),
 )
 
+KIND_VERSION = "v0.32.0"
+# The tag kubeadm v1.36 gives etcd v3.6.8's image.
+ETCD_IMAGE_TAG = f"{versions.ETCD_VERSION.removeprefix('v')}-0"
+# What the kind tier builds besides the tools above: kind itself and what a node runs.
+KIND_TOOLS: tuple[Tool, ...] = (
+    Tool("kind", KIND_VERSION, "sigs.k8s.io/kind"),
+    _kube("kubelet"),
+    _kube("kubeadm"),
+    _kube("kube-proxy"),
+)
+
 # The checksum database does not know some of the versions these trees are resolved
 # to, so they are resolved without it (the module proxy still serves every byte).
 _UNCHECKED = (("GOSUMDB", "off"),)
@@ -194,6 +205,16 @@ OPERATOR_TOOLS: tuple[Tool, ...] = (
     # The first release with a DRA plugin for KWOK nodes (ResourceSlices per node).
     _operator("status-updater", OPERATOR_DRA_VERSION),
     _operator("kwok-dra-plugin", OPERATOR_DRA_VERSION),
+)
+
+# The operator's other commands whose pods run on a real node in a kind cluster.
+OPERATOR_IMAGE_TOOLS: tuple[Tool, ...] = (
+    _operator("topology-server", OPERATOR_VERSION),
+    _operator("status-exporter", OPERATOR_VERSION),
+    _operator("topology-server", OPERATOR_DRA_VERSION),
+    _operator("status-exporter", OPERATOR_DRA_VERSION),
+    _operator("status-exporter-kwok", OPERATOR_DRA_VERSION),
+    _operator("kwok-gpu-device-plugin", OPERATOR_DRA_VERSION),
 )
 
 ENGINE_TOOLS: tuple[Tool, ...] = (

@@ -120,7 +120,7 @@ def _language_host_sources(scratch: Path, env: dict[str, str]) -> Path:
 
 def _kubernetes_schema(module: Path, env: dict[str, str]) -> None:
     """Generate the schema the provider embeds, from Kubernetes' own OpenAPI document."""
-    swagger_module = _module_dir(f"k8s.io/kubernetes@{versions.KUBERNETES_VERSION}", module, env)
+    swagger_module = module_dir(f"k8s.io/kubernetes@{versions.KUBERNETES_VERSION}", module, env)
     swagger = swagger_module / "api" / "openapi-spec" / "swagger.json"
     generator = module / "cmd" / "gpu-fleet-schema"
     generator.mkdir()
@@ -136,7 +136,7 @@ def _kubernetes_schema(module: Path, env: dict[str, str]) -> None:
     _run(command, module, env, "generating the kubernetes provider schema")
 
 
-def _module_dir(module_at_version: str, cwd: Path, env: dict[str, str]) -> Path:
+def module_dir(module_at_version: str, cwd: Path, env: dict[str, str] | None = None) -> Path:
     """Download a module from the proxy and return its folder in the module cache."""
     done = subprocess.run(
         ["go", "mod", "download", "-json", module_at_version],
@@ -285,7 +285,7 @@ class Engine:
         }
 
 
-def _place(source: Path, target: Path) -> None:
+def place(source: Path, target: Path) -> None:
     """A copy, not a link: the CLI and the language host look for their companions
     beside the path the kernel reports for their own executable, which a link does not
     reliably change. Copied again only when the source changed."""
@@ -303,8 +303,8 @@ def _engine_bin_dir(paths: dict[str, Path]) -> Path:
         return cli.parent
     engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
     engine.mkdir(parents=True, exist_ok=True)
-    _place(cli, engine / "pulumi")
-    _place(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
+    place(cli, engine / "pulumi")
+    place(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
     shim_source = (
         upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python-exec"
     )
@@ -403,7 +403,7 @@ def kwok_manifests(kubectl: Path) -> list[Path]:
     if all(path.is_file() for path in files):
         return files
     env = {**os.environ, "GOFLAGS": "-mod=mod"}
-    source = _module_dir(f"sigs.k8s.io/kwok@{versions.KWOK_VERSION}", cache_dir(), env)
+    source = module_dir(f"sigs.k8s.io/kwok@{versions.KWOK_VERSION}", cache_dir(), env)
     with tempfile.TemporaryDirectory(prefix="kwok-kustomize-") as scratch:
         tree = Path(scratch) / "kustomize"
         _copy_writable(source / "kustomize", tree)

@@ -1,0 +1,63 @@
+"""Everything `make e2e-kind` needs before a stack runs, built or reused, each step timed.
+
+The Docker engine must already answer (see `docker_engine`). The steps: the binaries
+(the e2e tier's, kind's and a node's), the Pulumi engine, KWOK's manifests and the
+operator's charts, the container images and the node image. Each is cached under the
+tier's cache, so a warm run only checks that they are there.
+"""
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from fleet.stack import versions
+from tests.e2e.harness import steps, tools
+from tests.e2e.harness.kind import images, node_image
+from tests.e2e.harness.pins import (
+    KIND_TOOLS,
+    KIND_VERSION,
+    OPERATOR_DRA_VERSION,
+    OPERATOR_IMAGE_TOOLS,
+    TOOLS,
+)
+
+
+@dataclass(frozen=True)
+class KindTier:
+    engine: tools.Engine
+    # Holds `kind` and `pulumi`: what a user has on PATH.
+    path: tuple[Path, ...]
+    kwok_manifests: list[Path]
+    charts: dict[str, Path]
+
+
+def kind_bin_dir(binaries: dict[str, Path]) -> Path:
+    """A folder with the cached kind binary under the name users call it by."""
+    folder = tools.cache_dir() / "kind" / "bin"
+    folder.mkdir(parents=True, exist_ok=True)
+    tools.place(binaries[f"kind-{KIND_VERSION}"], folder / "kind")
+    return folder
+
+
+def prepare() -> KindTier:
+    with steps.step("kind tier: binaries (e2e tools, kind, kubelet, kubeadm, kube-proxy)"):
+        binaries = tools.ensure_tools(TOOLS + KIND_TOOLS + OPERATOR_IMAGE_TOOLS)
+    binaries["node-network.sh"] = images.NETWORK_SCRIPT
+    with steps.step("kind tier: Pulumi engine"):
+        engine = tools.ensure_engine(binaries)
+    with steps.step("kind tier: KWOK manifests and operator charts"):
+        kwok = tools.kwok_manifests(binaries["kubectl"])
+        charts = {
+            version: tools.operator_chart(version)
+            for version in (versions.OPERATOR_VERSION, OPERATOR_DRA_VERSION)
+        }
+    with tempfile.TemporaryDirectory(prefix="gpu-fleet-kind-") as scratch:
+        with steps.step("kind tier: container images"):
+            wanted = [*images.CLUSTER_IMAGES, *images.workload_images(set(binaries))]
+            images.ensure_images(wanted, binaries)
+            images.ensure_pause_image(Path(scratch))
+        with steps.step(f"kind tier: node image {node_image.NODE_IMAGE}"):
+            preload = [image.reference for image in wanted] + [images.PAUSE_IMAGE]
+            status = node_image.ensure_node_image(binaries, preload, Path(scratch))
+            print(f"  {status} {node_image.NODE_IMAGE} ({len(preload)} images preloaded)")
+    return KindTier(engine, (engine.bin_dir, kind_bin_dir(binaries)), kwok, charts)

@@ -1,0 +1,104 @@
+"""A user's checkout and their `make` commands, run as the README prints them.
+
+The checkout is a copy of this one (its tracked and new files, not its state, evidence
+or virtualenv, which is linked), so the stacks' state, evidence and stack-file edits
+stay out of the working tree. No registry is reachable, so the copy's stack file points
+at the offline sources the README documents (`kwok.manifests`, `operator.chart`),
+built by the tier.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fleet.stack import versions
+from tests.e2e.harness import steps, tools
+from tests.e2e.harness.kind.tier import KindTier
+
+
+@dataclass(frozen=True)
+class MakeRun:
+    args: tuple[str, ...]
+    returncode: int
+    output: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Checkout:
+    root: Path
+    tier: KindTier
+
+    def env(self) -> dict[str, str]:
+        path = os.pathsep.join([*(str(p) for p in self.tier.path), os.environ.get("PATH", "")])
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
+        return {
+            **env,
+            "PATH": path,
+            "PULUMI_HOME": str(self.tier.engine.pulumi_home),
+            "PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+        }
+
+    def make(self, *args: str) -> MakeRun:
+        """`make ARGS` in the checkout; prints its output, returns it with the time taken."""
+        with steps.step(f"make {' '.join(args)}"):
+            started = time.monotonic()
+            done = subprocess.run(
+                ["make", *args],
+                cwd=self.root,
+                env=self.env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                check=False,
+            )
+            print(done.stdout[-6000:], flush=True)
+        return MakeRun(args, done.returncode, done.stdout, time.monotonic() - started)
+
+    def stack_file(self, stack: str) -> Path:
+        return self.root / "stacks" / f"Pulumi.{stack}.yaml"
+
+    def edit_stack(self, stack: str, edit: Any) -> None:
+        """Apply `edit(config)` to the `config:` mapping of the stack file."""
+        path = self.stack_file(stack)
+        document = yaml.safe_load(path.read_text())
+        edit(document["config"])
+        path.write_text(yaml.safe_dump(document, sort_keys=False))
+
+
+def copy_checkout(target: Path, tier: KindTier) -> Checkout:
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=tools.CHECKOUT,
+        capture_output=True,
+        check=True,
+    )
+    for name in listed.stdout.decode().split("\0"):
+        source = tools.CHECKOUT / name
+        if not name or not source.is_file():
+            continue
+        destination = target / name
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination)  # mtimes kept: make sees the venv as up to date
+    (target / "venv").symlink_to(tools.CHECKOUT / "venv")
+    return Checkout(target, tier)
+
+
+def use_offline_sources(checkout: Checkout, stack: str) -> None:
+    """KWOK's manifests and the operator's chart from the tier's cache, as the README's
+    offline settings say."""
+
+    def edit(config: dict[str, Any]) -> None:
+        kwok = config.setdefault("gpu-fleet:kwok", {})
+        kwok["manifests"] = [str(path) for path in checkout.tier.kwok_manifests]
+        operator = config.setdefault("gpu-fleet:operator", {})
+        version = operator.get("version", versions.OPERATOR_VERSION)
+        operator["chart"] = str(checkout.tier.charts[version])
+
+    checkout.edit_stack(stack, edit)
