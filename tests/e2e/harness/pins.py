@@ -99,6 +99,8 @@ CONTROL_PLANE_TOOLS: tuple[Tool, ...] = (
 )
 
 KIND_VERSION = "v0.32.0"
+# The CoreDNS release kubeadm v1.36 deploys (its CoreDNSVersion constant).
+COREDNS_VERSION = "v1.14.2"
 # The tag kubeadm v1.36 gives etcd v3.6.8's image.
 ETCD_IMAGE_TAG = f"{versions.ETCD_VERSION.removeprefix('v')}-0"
 # What the kind tier builds besides the tools above: kind itself and what a node runs.
@@ -107,6 +109,7 @@ KIND_TOOLS: tuple[Tool, ...] = (
     _kube("kubelet"),
     _kube("kubeadm"),
     _kube("kube-proxy"),
+    Tool("coredns", COREDNS_VERSION, "github.com/coredns/coredns"),
 )
 
 # The checksum database does not know some of the versions these trees are resolved

@@ -17,6 +17,7 @@ from tests.e2e.harness import tools
 from tests.e2e.harness.kind import docker
 from tests.e2e.harness.kind.rootfs import IMAGE_ROOTFS, SUITE, ensure_rootfs
 from tests.e2e.harness.pins import (
+    COREDNS_VERSION,
     ETCD_IMAGE_TAG,
     KUBERNETES_VERSION,
     OPERATOR_DRA_VERSION,
@@ -57,6 +58,11 @@ CLUSTER_IMAGES: tuple[Image, ...] = (
     Image(
         f"registry.k8s.io/etcd:{ETCD_IMAGE_TAG}",
         {"/usr/local/bin/etcd": f"etcd-{versions.ETCD_VERSION}"},
+    ),
+    Image(
+        f"registry.k8s.io/coredns/coredns:{COREDNS_VERSION}",
+        {"/coredns": f"coredns-{COREDNS_VERSION}"},
+        ("/coredns",),
     ),
     Image(
         NETWORK_IMAGE,

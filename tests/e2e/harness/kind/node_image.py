@@ -23,7 +23,7 @@ import tarfile
 from pathlib import Path
 
 from tests.e2e.harness import tools
-from tests.e2e.harness.kind import docker, images
+from tests.e2e.harness.kind import docker, docker_engine, images
 from tests.e2e.harness.kind.rootfs import NODE_ROOTFS, SUITE, ensure_rootfs
 from tests.e2e.harness.pins import KIND_VERSION, KUBERNETES_VERSION
 from tests.e2e.harness.tools import BuildError
@@ -57,6 +57,15 @@ ctr oci spec \
         {"path": "/kind/bin/mount-product-files.sh"}' \
   | jq 'del(.process.rlimits)' > /etc/containerd/cri-base.json
 """
+
+# A fact of the machine this tier was built on, not of users' machines: without
+# CAP_SYS_RESOURCE (see docker_engine) no process in a node may lower an OOM score, and
+# runc fails to start any pod whose score containerd lowers. containerd then keeps
+# scores at or above its own, as kind already does for rootless nodes.
+RESTRICT_OOM_SCORE = (
+    "sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/'"
+    " /etc/containerd/config.toml"
+)
 
 IMPORT_IMAGES = """set -eu
 nohup containerd > /var/log/containerd-build.log 2>&1 &
@@ -156,7 +165,8 @@ def _node_image_digest() -> str | None:
 
 def ensure_node_image(binaries: dict[str, Path], preload: list[str], scratch: Path) -> str:
     """`kindest/node:v1.36.1` with `preload` in containerd; "cached" or "built"."""
-    digest = images_digest(preload)
+    restrict_oom_score = docker_engine.bounding_set_lacks_sys_resource()
+    digest = images_digest(preload) + ("-restricted-oom" if restrict_oom_score else "")
     if _node_image_digest() == digest:
         return "cached"
     ensure_base_image(scratch)
@@ -170,6 +180,8 @@ def ensure_node_image(binaries: dict[str, Path], preload: list[str], scratch: Pa
         manifest = images.NETWORK_MANIFEST.read_text().replace("IMAGE", images.NETWORK_IMAGE)
         entries["/kind/manifests/default-cni.yaml"] = (manifest.encode(), 0o644)
         container.put(entries)
+        if restrict_oom_score:
+            container.shell(RESTRICT_OOM_SCORE)
         archive = scratch / "images.tar"
         docker.save_images(preload, archive)
         docker.docker("cp", str(archive), f"{container.name}:/tmp/images.tar")
