@@ -94,7 +94,9 @@ def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
         kwok = _pods_on_real_nodes(api, "kube-system", cluster)
     finally:
         api.close()
-    assert any(name.startswith("status-updater") for name in operator), operator
+    plugin = "kwok-dra-plugin" if stack.endswith("-dra") else "kwok-gpu-device-plugin"
+    for component in ("status-updater", "topology-server", plugin):
+        assert any(name.startswith(component) for name in operator), (component, operator)
     assert all(phase == "Running" for phase in operator.values()), operator
     assert any(name.startswith("kwok-controller") and kwok[name] == "Running" for name in kwok)
     report = checkout.make("report", f"STACK={stack}")
