@@ -16,8 +16,6 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,12 +115,3 @@ def start_engine() -> StartedEngine:
             raise BuildError(f"dockerd did not start ({' '.join(command)}):\n{tail}")
         time.sleep(0.5)
     return engine
-
-
-@contextmanager
-def docker_engine() -> Iterator[StartedEngine]:
-    engine = start_engine()
-    try:
-        yield engine
-    finally:
-        engine.stop()

@@ -125,7 +125,7 @@ def workload_images(available: set[str]) -> list[Image]:
 def ensure_image_base() -> None:
     if docker.image_exists(IMAGE_BASE):
         return
-    rootfs, _ = ensure_rootfs(IMAGE_ROOTFS)
+    rootfs = ensure_rootfs(IMAGE_ROOTFS)
     docker.import_rootfs(rootfs, IMAGE_BASE)
 
 
@@ -147,17 +147,14 @@ def pause_binary(scratch: Path) -> Path:
     return target
 
 
-def ensure_images(images: list[Image], binaries: dict[str, Path]) -> list[str]:
-    """Build each image that docker does not have yet; returns the built references."""
+def ensure_images(images: list[Image], binaries: dict[str, Path]) -> None:
+    """Build each image that docker does not have yet."""
     ensure_image_base()
-    built = []
     for image in images:
         if docker.image_exists(image.reference):
             continue
         files = {target: binaries[name] for target, name in image.files.items()}
         docker.build_image(image.reference, image.base, files, image.entrypoint)
-        built.append(image.reference)
-    return built
 
 
 def ensure_pause_image(scratch: Path) -> None:

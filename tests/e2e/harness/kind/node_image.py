@@ -138,7 +138,7 @@ def ensure_base_image(scratch: Path) -> None:
     if docker.image_exists(BASE_IMAGE):
         return
     if not docker.image_exists(PACKAGES_IMAGE):
-        rootfs, _ = ensure_rootfs(NODE_ROOTFS)
+        rootfs = ensure_rootfs(NODE_ROOTFS)
         docker.import_rootfs(rootfs, PACKAGES_IMAGE)
     container = BuildContainer(PACKAGES_IMAGE, "gpu-fleet-e2e-kind-base-build")
     try:

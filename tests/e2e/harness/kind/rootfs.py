@@ -9,7 +9,6 @@ upstream gives ubuntu, alpine or distroless images).
 import os
 import shutil
 import subprocess
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,15 +69,14 @@ def _install_debootstrap() -> None:
             raise BuildError(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
 
 
-def ensure_rootfs(rootfs: Rootfs) -> tuple[Path, float]:
-    """The root filesystem folder (made when missing) and the seconds making it took."""
+def ensure_rootfs(rootfs: Rootfs) -> Path:
+    """The root filesystem folder, made when missing."""
     target = rootfs_dir(rootfs)
     marker = target / ".gpu-fleet-packages"
     wanted = "\n".join(rootfs.packages)
     if marker.is_file() and marker.read_text() == wanted:
-        return target, 0.0
+        return target
     _install_debootstrap()
-    started = time.monotonic()
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
     scratch.parent.mkdir(parents=True, exist_ok=True)
@@ -96,4 +94,4 @@ def ensure_rootfs(rootfs: Rootfs) -> tuple[Path, float]:
     (scratch / marker.name).write_text(wanted)
     shutil.rmtree(target, ignore_errors=True)
     scratch.replace(target)
-    return target, time.monotonic() - started
+    return target
