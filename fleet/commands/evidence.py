@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
-from fleet.evidence.connect import connect, first_line, kubeconfig_and_context
+from fleet.evidence.connect import connect, current_context, kubeconfig_and_context, unreachable
 from fleet.evidence.document import EVIDENCE_FILE, save_evidence
 from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
         with api:
             snapshot = _read(api, stderr, spec.offers_dra)
     except (client.ApiException, HTTPError, OSError, ValidationError) as error:
-        stderr.print(f"cannot read the cluster: {first_line(error)}", markup=False)
+        context = current_context(kubeconfig, args.context or context)
+        stderr.print(unreachable(error, api, kubeconfig, context), markup=False, soft_wrap=True)
         return EXIT_UNREACHABLE
     evidence = build_evidence(snapshot, spec, Path(args.stack).name, datetime.now(UTC))
     files_out.make_folder(args.out)

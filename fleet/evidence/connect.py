@@ -3,6 +3,7 @@
 import os
 
 from kubernetes import client, config
+from urllib3.exceptions import MaxRetryError
 
 from fleet.files import files_in
 from fleet.files.files_in import cut
@@ -40,6 +41,31 @@ def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
             kubeconfig, f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}"
         ) from None
     return api
+
+
+def current_context(kubeconfig: str, context: str | None) -> str:
+    """The context a connection uses: the one given, else the kubeconfig's current one."""
+    if context:
+        return context
+    first = next(filter(None, kubeconfig.split(os.pathsep)), "")
+    document = files_in.read_yaml(first) if os.path.isfile(first) else None
+    current = document.get("current-context") if isinstance(document, dict) else None
+    return str(current) if current else "(none)"
+
+
+def unreachable(error: Exception, api: client.ApiClient, kubeconfig: str, context: str) -> str:
+    """Why the cluster could not be read, naming the server and the context tried."""
+    server = api.configuration.host
+    if isinstance(error, client.ApiException):
+        why = f"the API server answered HTTP {error.status} {error.reason or ''}".rstrip()
+    elif isinstance(error, MaxRetryError) and error.reason is not None:
+        why = str(error.reason).rpartition(": ")[2] or type(error.reason).__name__
+    else:
+        why = first_line(error)
+    return (
+        f"cannot read the cluster at {server} (context {context} of {kubeconfig}): "
+        f"{cut(why, 400)}; is the cluster running, and is this its kubeconfig?"
+    )
 
 
 def first_line(error: Exception) -> str:

@@ -129,6 +129,12 @@ class ExistingClusterSpec(SpecModel):
     kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
 
+    @property
+    def inline_kubeconfig(self) -> bool:
+        """Whether `kubeconfig` is a kubeconfig's text (credentials) rather than its path."""
+        text = self.kubeconfig or ""
+        return "\n" in text or text.lstrip().startswith(("{", "apiVersion"))
+
     @model_validator(mode="after")
     def _opted_in(self) -> "ExistingClusterSpec":
         if not self.allow_fake_nodes:
@@ -278,7 +284,7 @@ class FleetSpec(SpecModel):
         return self
 
     @model_validator(mode="after")
-    def _demo_pools(self) -> "FleetSpec":
+    def _demo_settings(self) -> "FleetSpec":
         small, missing = self.demo.small_pool, self.demo.missing_pool
         if small is not None and small not in self.pools:
             raise FieldProblem(
@@ -291,6 +297,20 @@ class FleetSpec(SpecModel):
                 ("demo", "missingPool"),
                 f"{missing!r} is a pool of this stack; missingPool must name a pool that "
                 "does not exist, so that its pod stays Pending",
+            )
+        oversized, largest = self.demo.oversized_gpus, self.largest_pod_gpus
+        if oversized is not None and oversized <= largest:
+            raise FieldProblem(
+                ("demo", "oversizedGpus"),
+                f"{oversized} GPUs fit on one node of this fleet (the largest has {largest}), so "
+                "the pod would run and show nothing: the oversized pod is there to stay Pending; "
+                f"set more than {largest}, or drop the key (default: {2 * largest})",
+            )
+        if self.demo.queue_replicas == 0:
+            raise FieldProblem(
+                ("demo", "queueReplicas"),
+                "0 replicas queue nothing, so the demo would show no queue: set at least 1, or "
+                f"drop the key (default: the fleet's GPUs + 8, here {self.total_gpus + 8})",
             )
         return self
 

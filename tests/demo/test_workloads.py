@@ -27,7 +27,7 @@ from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.demo.fleets import MakeFleet, pool
+from tests.demo.fleets import MakeFleet, beyond_the_spec, pool
 from tests.paths import STACK_FILES
 
 NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
@@ -164,7 +164,7 @@ def test_skip_await_exactly_on_lesson1_pending_workloads(lesson1: FleetSpec) -> 
 )
 def test_skip_await_does_not_follow_capacity(lesson1_with: MakeFleet, demo: dict[str, int]) -> None:
     """A capacity change must not show up as a change to the demo's workloads."""
-    for name, obj in _workloads(lesson1_with(**demo)).items():
+    for name, obj in _workloads(beyond_the_spec(lesson1_with(), **demo)).items():
         skipped = obj["metadata"].get("annotations", {}).get(SKIP_AWAIT) == "true"
         assert skipped == (name != SMALL), name
 
@@ -202,6 +202,7 @@ def _cached_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("_cached_schemas")
 def test_overridden_demo_matches_the_schema(lesson1_with: MakeFleet) -> None:
     """Stack files cover the defaults (tests/spec); here: awaited workloads and an empty queue."""
-    for obj in demo_objects(lesson1_with(oversizedGpus=8, queueReplicas=0, namespace="demo-2")):
+    spec = beyond_the_spec(lesson1_with(namespace="demo-2"), oversizedGpus=8, queueReplicas=0)
+    for obj in demo_objects(spec):
         checked = kubernetes_validate.validate(obj, versions.KUBERNETES_VERSION, strict=True)
         assert checked == "1.36", obj["metadata"]["name"]

@@ -49,9 +49,7 @@ def test_a_named_pipe_nobody_writes_to_reads_as_empty_instead_of_hanging(tmp_pat
 
 
 def test_a_folder_is_not_read(tmp_path: Path) -> None:
-    assert (
-        problem(lambda: read_text(tmp_path)) == f"{tmp_path}: cannot read the file: Is a directory"
-    )
+    assert problem(lambda: read_text(tmp_path)) == f"{tmp_path}: a folder, not a file"
 
 
 @pytest.mark.parametrize(
