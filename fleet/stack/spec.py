@@ -55,8 +55,13 @@ LabelValue = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
 ]
+MAX_QUANTITY_CHARS = 20
+MAX_REFERENCE_CHARS = 4096
 Quantity = Annotated[
-    str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=20)
+    str,
+    StringConstraints(
+        pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=MAX_QUANTITY_CHARS
+    ),
 ]
 ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
@@ -64,7 +69,7 @@ DnsLabel = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
 # A file path, URL, image or chart reference, or kubeconfig context.
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REFERENCE_CHARS)]
 
 
 class FieldProblem(ValueError):
