@@ -29,7 +29,8 @@ help:
 	@echo "make down STACK=lesson1     destroy everything the stack created"
 	@echo "make check STACK=lesson1    validate the stack file and print the fleet"
 	@echo "make evidence STACK=lesson1 read the live fleet (GET only) into evidence/<STACK>/"
-	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/ (exit 1 on FAIL)"
+	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/, else the shipped"
+	@echo "                            examples/evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
@@ -135,6 +136,13 @@ report: venv stack-file
 	  echo "make: no $(EVIDENCE_DIR)/evidence.json; reporting on the shipped $(SHIPPED_EVIDENCE)" >&2; \
 	  $(PY) -m fleet report $(SHIPPED_EVIDENCE) --out reports/$(STACK).md; \
 	fi
+
+# The evidence shipped in examples/evidence/ (what `make report` reads without a cluster),
+# recorded from the e2e tier's real run of lesson 1 and its DRA variant.
+.PHONY: record-evidence
+record-evidence: venv
+	$(PY) -m tests.e2e.harness tools
+	GPU_FLEET_RECORD_EVIDENCE=1 $(PY) -m pytest -m e2e tests/e2e/test_1_lesson1.py tests/e2e/test_4_dra.py -v -s
 
 .PHONY: bench pulumi-cli
 bench: venv

@@ -212,6 +212,21 @@ def test_kubeconfig_from_the_environment(
     assert len(api_server.requests) == len(EXPECTED_REQUESTS)
 
 
+def test_the_report_states_where_its_evidence_came_from(
+    api_server: ApiServer, kubeconfig: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_server.serve(lesson1_cluster())
+    note = "recorded by a test\nfrom the recorded lesson-1 responses"
+    args = ["--stack", str(LESSON1_STACK), "--kubeconfig", str(kubeconfig)]
+    assert main(["evidence", *args, "--out", str(tmp_path / "ev"), "--provenance", note]) == 0
+    data = json.loads((tmp_path / "ev" / "evidence.json").read_text())
+    assert (data["server"], data["context"]) == (api_server.url, "kind-ai-factory-lab")
+    assert main(["report", str(tmp_path / "ev")]) == 0
+    report = capsys.readouterr().out
+    assert f"from {api_server.url} (kubeconfig context `kind-ai-factory-lab`)" in report
+    assert "Provenance: recorded by a test from the recorded lesson-1 responses\n" in report
+
+
 def test_unreachable_cluster_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
