@@ -7,7 +7,7 @@ from urllib3.exceptions import MaxRetryError
 
 from fleet.files import files_in
 from fleet.files.files_in import cut
-from fleet.stack.spec import ExistingClusterSpec, FleetSpec
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec, is_inline_kubeconfig
 
 
 def kubeconfig_and_context(
@@ -18,27 +18,45 @@ def kubeconfig_and_context(
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context
     kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-    return os.path.expanduser(kubeconfig), context
+    return (
+        kubeconfig if is_inline_kubeconfig(kubeconfig) else os.path.expanduser(kubeconfig)
+    ), context
+
+
+INLINE = "the stack's inline kubeconfig"
+
+
+def named(kubeconfig: str) -> str:
+    """The kubeconfig as a message names it: its path, never an inline one's text."""
+    return INLINE if is_inline_kubeconfig(kubeconfig) else kubeconfig
 
 
 def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
-    """A client from the kubeconfig file(s), each read through `fleet.files.files_in` first.
+    """A client from the kubeconfig file(s) or inline text, each read through
+    `fleet.files.files_in` first.
 
-    The kubernetes client reads them again (it merges a `KUBECONFIG` list and
+    The kubernetes client reads files again (it merges a `KUBECONFIG` list and
     resolves relative paths against each file); the first read gives its
     limits and clear errors to a file the client would choke on.
     """
-    for path in filter(None, kubeconfig.split(os.pathsep)):
-        if os.path.exists(path):
-            files_in.read_yaml(path)
     try:
-        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
+        if is_inline_kubeconfig(kubeconfig):
+            document = files_in.load_yaml(kubeconfig, INLINE)
+            api: client.ApiClient = config.new_client_from_config_dict(  # type: ignore[no-untyped-call]
+                document, context=context, persist_config=False
+            )
+            return api
+        for path in filter(None, kubeconfig.split(os.pathsep)):
+            if os.path.exists(path):
+                files_in.read_yaml(path)
+        api = config.new_client_from_config(  # type: ignore[no-untyped-call]
             config_file=kubeconfig, context=context, persist_config=False
         )
     except (config.ConfigException, OSError, ValueError, TypeError, AttributeError) as error:
         where = f"context {context or 'current'}"
         raise files_in.FileProblem(
-            kubeconfig, f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}"
+            named(kubeconfig),
+            f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}",
         ) from None
     return api
 
@@ -48,7 +66,10 @@ def current_context(kubeconfig: str, context: str | None) -> str:
     if context:
         return context
     first = next(filter(None, kubeconfig.split(os.pathsep)), "")
-    document = files_in.read_yaml(first) if os.path.isfile(first) else None
+    if is_inline_kubeconfig(kubeconfig):
+        document = files_in.load_yaml(kubeconfig, INLINE)
+    else:
+        document = files_in.read_yaml(first) if os.path.isfile(first) else None
     current = document.get("current-context") if isinstance(document, dict) else None
     return str(current) if current else "(none)"
 
@@ -63,7 +84,7 @@ def unreachable(error: Exception, api: client.ApiClient, kubeconfig: str, contex
     else:
         why = first_line(error)
     return (
-        f"cannot read the cluster at {server} (context {context} of {kubeconfig}): "
+        f"cannot read the cluster at {server} (context {context} of {named(kubeconfig)}): "
         f"{cut(why, 400)}; is the cluster running, and is this its kubeconfig?"
     )
 

@@ -137,8 +137,7 @@ class ExistingClusterSpec(SpecModel):
     @property
     def inline_kubeconfig(self) -> bool:
         """Whether `kubeconfig` is a kubeconfig's text (credentials) rather than its path."""
-        text = self.kubeconfig or ""
-        return "\n" in text or text.lstrip().startswith(("{", "apiVersion"))
+        return is_inline_kubeconfig(self.kubeconfig or "")
 
     @model_validator(mode="after")
     def _opted_in(self) -> "ExistingClusterSpec":
@@ -356,6 +355,11 @@ class FleetSpec(SpecModel):
     def largest_pod_gpus(self) -> int:
         """The most GPUs a single pod can be given: one whole node of the biggest pool."""
         return max(pool.gpus_per_node for pool in self.pools.values())
+
+
+def is_inline_kubeconfig(kubeconfig: str) -> bool:
+    """Whether a kubeconfig setting is the file's text (YAML or JSON) rather than a path."""
+    return "\n" in kubeconfig or kubeconfig.lstrip().startswith(("{", "apiVersion"))
 
 
 def node_name(pool: str, index: int) -> str:

@@ -5,6 +5,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fleet.cli import main
 from fleet.demo.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
@@ -225,6 +226,28 @@ def test_the_report_states_where_its_evidence_came_from(
     report = capsys.readouterr().out
     assert f"from {api_server.url} (kubeconfig context `kind-ai-factory-lab`)" in report
     assert "Provenance: recorded by a test from the recorded lesson-1 responses\n" in report
+
+
+def test_an_inline_kubeconfig_is_used_and_not_recorded(
+    api_server: ApiServer, kubeconfig: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cluster.kubeconfig` may hold the kubeconfig's text: evidence reads the cluster with
+    it, and neither the evidence nor the report holds its credentials."""
+    api_server.serve(lesson1_cluster())
+    document = yaml.safe_load(LESSON1_STACK.read_text())
+    document["config"]["gpu-fleet:cluster"] = {
+        "mode": "existing",
+        "kubeconfig": kubeconfig.read_text(),
+        "allowFakeNodes": True,
+    }
+    stack = tmp_path / "Pulumi.inline.yaml"
+    stack.write_text(yaml.safe_dump(document))
+    assert main(["evidence", "--stack", str(stack), "--out", str(tmp_path / "ev")]) == 0
+    assert main(["report", str(tmp_path / "ev")]) == 0
+    assert "recorded-token" in kubeconfig.read_text()
+    for written in (tmp_path / "ev").iterdir():
+        assert "recorded-token" not in written.read_text(), written.name
+    assert "recorded-token" not in capsys.readouterr().out
 
 
 def test_unreachable_cluster_is_a_clear_error(
