@@ -66,7 +66,7 @@ NEW_PASSPHRASE = if ls $(STATE_DIR)/.pulumi/stacks/*/* >/dev/null 2>&1; then ech
 MAKE_STATE = mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR) $(if $(OWN_PASSPHRASE),&& { test -s $(OWN_PASSPHRASE) || { (umask 077 && { $(NEW_PASSPHRASE); } > $(OWN_PASSPHRASE).tmp) && mv $(OWN_PASSPHRASE).tmp $(OWN_PASSPHRASE); }; })
 # For commands on a stack that must have been brought up: refuses a stack without state
 # (naming those that have some) instead of creating an empty one.
-HAS_STATE = $(PULUMI) stack select $(STACK) >/dev/null 2>&1 || { echo "make: stack $(STACK) has no state in $(PULUMI_BACKEND_URL) (was it brought up with make up?); stacks with state: $$($(PULUMI) stack ls --json 2>/dev/null | $(PY) -c 'import json, sys; print(" ".join(s["name"] for s in json.load(sys.stdin)) or "none")')" >&2; exit 2; }
+HAS_STATE = $(PULUMI) stack select $(STACK) >/dev/null 2>&1 || { echo "make: stack $(STACK) has no state in $(PULUMI_BACKEND_URL) (was it brought up with make up?); stacks with state: $$($(PULUMI) stack ls --json 2>/dev/null | $(PY) -c 'import json, sys; print(" ".join(s["name"] for s in json.loads(sys.stdin.read() or "[]")) or "none")')" >&2; exit 2; }
 
 pulumi-cli:
 	@$(ON_PATH)
