@@ -7,7 +7,13 @@ from urllib3.exceptions import MaxRetryError
 
 from fleet.files import files_in
 from fleet.files.files_in import cut
-from fleet.stack.spec import ExistingClusterSpec, FleetSpec, is_inline_kubeconfig
+from fleet.stack.spec import (
+    ENCRYPTED_KUBECONFIG,
+    PROJECT,
+    ExistingClusterSpec,
+    FleetSpec,
+    is_inline_kubeconfig,
+)
 
 
 def kubeconfig_and_context(
@@ -15,6 +21,12 @@ def kubeconfig_and_context(
 ) -> tuple[str, str | None]:
     """The kubeconfig file and context: those given, else the stack's, else the defaults."""
     if isinstance(spec.cluster, ExistingClusterSpec):
+        if not kubeconfig and spec.cluster.kubeconfig == ENCRYPTED_KUBECONFIG:
+            raise files_in.FileProblem(
+                f"{PROJECT}:cluster.kubeconfig",
+                "a Pulumi secret, which only the engine decrypts: give --kubeconfig FILE "
+                "(`pulumi config get --path gpu-fleet:cluster.kubeconfig > FILE`, mode 600)",
+            )
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context
     kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"

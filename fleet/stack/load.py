@@ -15,6 +15,7 @@ from fleet.files import files_in
 from fleet.files.files_in import cut, shorten
 from fleet.files.plain_values import EngineLoader
 from fleet.stack.spec import (
+    ENCRYPTED_KUBECONFIG,
     PROJECT,
     DemoSpec,
     ExistingClusterSpec,
@@ -77,7 +78,21 @@ def read_stack_config(path: str | Path) -> tuple[dict[str, Any], str]:
         raise SpecError(source, [error.problem]) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
         raise SpecError(source, ["expected a Pulumi stack file with a `config:` mapping"])
-    return project_config(document["config"], source), text
+    return _secret_kubeconfig_noted(project_config(document["config"], source)), text
+
+
+def _secret_kubeconfig_noted(config: dict[str, Any]) -> dict[str, Any]:
+    """`cluster.kubeconfig` set with `pulumi config set --secret --path` is `{secure: ...}`
+    in the file, which only the engine decrypts: the spec notes it as such."""
+    cluster = config.get("cluster")
+    if isinstance(cluster, Mapping) and _is_secret(cluster.get("kubeconfig")):
+        config["cluster"] = {**cluster, "kubeconfig": ENCRYPTED_KUBECONFIG}
+    return config
+
+
+def _is_secret(value: Any) -> bool:
+    """A value Pulumi keeps encrypted in a stack file: `{secure: <ciphertext>}`."""
+    return isinstance(value, Mapping) and list(value) == ["secure"]
 
 
 def project_config(config: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -135,6 +150,10 @@ def _describe(detail: ErrorDetails) -> str:
     if kind.startswith("string_pattern"):
         message = _pattern_hint(loc)
     value = detail.get("input")
+    if _is_secret(value):
+        return (
+            f"{where}: a Pulumi secret; of this project's keys only cluster.kubeconfig may be one"
+        )
     if kind == "string_type" and isinstance(value, bool | int | float):
         return f"{where}: {_quote_hint(loc, value)}"
     got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {shorten(value)})"

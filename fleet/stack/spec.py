@@ -357,6 +357,11 @@ class FleetSpec(SpecModel):
         return max(pool.gpus_per_node for pool in self.pools.values())
 
 
+# `cluster.kubeconfig` as a stack file's reader sees a Pulumi secret (`{secure: ...}`):
+# only the engine decrypts it.
+ENCRYPTED_KUBECONFIG = "(a Pulumi secret in the stack file)"
+
+
 def is_inline_kubeconfig(kubeconfig: str) -> bool:
     """Whether a kubeconfig setting is the file's text (YAML or JSON) rather than a path."""
     return "\n" in kubeconfig or kubeconfig.lstrip().startswith(("{", "apiVersion"))

@@ -60,3 +60,38 @@ def test_an_empty_queue_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture
     err = refusal(LESSON1.replace("queueReplicas: 40", "queueReplicas: 0"), tmp_path, capsys)
     assert err.startswith("gpu-fleet:demo.queueReplicas: 0 replicas queue nothing")
     assert "(default: the fleet's GPUs + 8, here 40)" in err
+
+
+ENCRYPTED_KUBECONFIG_STACK = """\
+config:
+  gpu-fleet:cluster:
+    mode: existing
+    allowFakeNodes: true
+    kubeconfig:
+      secure: v1:c2FsdA==:Y2lwaGVydGV4dA==
+  gpu-fleet:pools:
+    a100: {nodes: 1, gpusPerNode: 8, product: NVIDIA-A100-SXM4-80GB}
+"""
+
+
+def test_a_kubeconfig_kept_as_a_pulumi_secret_is_accepted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`pulumi config set --secret --path gpu-fleet:cluster.kubeconfig` writes `secure:`."""
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(ENCRYPTED_KUBECONFIG_STACK)
+    assert main(["check", str(path)]) == 0, capsys.readouterr().err
+    out = tmp_path / "ev"
+    assert main(["evidence", "--stack", str(path), "--out", str(out)]) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert err.startswith("gpu-fleet:cluster.kubeconfig: a Pulumi secret, which only the engine")
+    assert "give --kubeconfig FILE" in err
+    assert not out.exists()
+
+
+def test_a_secret_elsewhere_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = ENCRYPTED_KUBECONFIG_STACK.replace("{nodes: 1,", "{nodes: {secure: v1:x},")
+    assert refusal(text, tmp_path, capsys) == (
+        "gpu-fleet:pools.a100.nodes: a Pulumi secret; of this project's keys only "
+        "cluster.kubeconfig may be one\n"
+    )
