@@ -67,7 +67,10 @@ TWO_WAYS = {
 def two_ways_stack(
     engine: Engine, cluster: Cluster, tmp_path_factory: pytest.TempPathFactory
 ) -> FleetStack:
+    """Created before its file is written: the engine rewrites (and so normalises, `010` to
+    8) a stack file that has no encryption salt yet, on its first command."""
     stack = FleetStack(engine, tmp_path_factory.mktemp("two-ways"), "e2e-two-ways")
+    assert stack.stack.name == "e2e-two-ways"
     stack.write_config(lesson1_config(cluster))
     return stack
 
@@ -85,6 +88,7 @@ def test_a_value_read_two_ways_is_refused_by_check_and_preview_alike(
     try:
         engine_reading = {key: value.value for key, value in stack.stack.get_all_config().items()}
         print(f"  the engine reads `{two_ways}` into {engine_reading}")
+        assert two_ways in stack.stack_file.read_text()  # as written, not normalised
         check = fleet_cli("check", str(stack.stack_file))
         assert check.returncode == 2
         problem = check.stderr.splitlines()[1].strip()

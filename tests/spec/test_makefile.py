@@ -4,10 +4,12 @@ the local state private.
 Each test runs the project's Makefile in a copy of the stack folder (so that the checkout
 gets no state), with the project's virtualenv, and on a PATH that either lacks `pulumi` or
 holds a stand-in that answers as the Pulumi CLI does on a file backend with no stacks:
-`stack select NAME` fails with "no stack named", `stack ls --json` prints `[]`. The
+`stack select NAME` fails with "no stack named" (exit 6), `stack ls --json` prints `[]`
+(as Pulumi CLI 3.259.0 does). The
 stand-in logs each call and the passphrase settings it was given.
 """
 
+import json
 import os
 import shutil
 import stat
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from fleet.stack.load import load_stack_file
 from tests.paths import ROOT, STACK_FILES
 
 VENV = Path(sys.prefix)
@@ -30,8 +33,8 @@ echo "$* passphrase=$phrase file=${PULUMI_CONFIG_PASSPHRASE_FILE-unset}" >> "$PU
 case "$*" in
   *"stack ls"*) echo "[]" ;;
   *"stack select --create"*) exit 0 ;;
-  *"stack select"*) echo "error: no stack named '$3' found" >&2; exit 255 ;;
-  *) echo "error: no stack selected" >&2; exit 255 ;;
+  *"stack select"*) echo "error: no stack named '$3' found" >&2; exit 6 ;;
+  *) echo "error: no stack selected" >&2; exit 6 ;;
 esac
 """
 
@@ -42,6 +45,7 @@ def make(
     work = tmp_path / "checkout"
     if not work.exists():
         shutil.copytree(ROOT / "stacks", work / "stacks")
+    shutil.copyfile(ROOT / "Pulumi.yaml", work / "Pulumi.yaml")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     if pulumi:
@@ -76,7 +80,9 @@ def pulumi_calls(tmp_path: Path) -> list[str]:
 
 def left_behind(tmp_path: Path) -> list[str]:
     work = tmp_path / "checkout"
-    return sorted(path.name for path in work.iterdir() if path.name != "stacks")
+    return sorted(
+        path.name for path in work.iterdir() if path.name not in ("stacks", "Pulumi.yaml")
+    )
 
 
 @pytest.mark.parametrize("target", ["check", "up", "preview", "down", "evidence", "report"])
@@ -153,3 +159,33 @@ def test_state_from_before_the_generated_passphrase_keeps_the_old_one(tmp_path: 
     passphrase = tmp_path / "checkout" / ".pulumi-passphrase"
     assert passphrase.read_text() == "gpu-fleet-local\n"
     assert stat.S_IMODE(passphrase.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("stack", ["lesson1", "lesson1-dra"])
+def test_report_works_offline_on_the_shipped_recorded_evidence(stack: str, tmp_path: Path) -> None:
+    """No cluster, no pulumi, no evidence of one's own: the shipped evidence is reported
+    on, and the report says where that evidence came from."""
+    shutil.copytree(ROOT / "examples" / "evidence", tmp_path / "checkout" / "examples" / "evidence")
+    shutil.copytree(ROOT / "stacks", tmp_path / "checkout" / "stacks")
+    run = make(tmp_path, "report", f"STACK={stack}", pulumi=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"reporting on the shipped examples/evidence/{stack}" in run.stderr
+    report = (tmp_path / "checkout" / "reports" / f"{stack}.md").read_text()
+    assert report == run.stdout
+    assert "**Result: PASS**" in report
+    assert "Provenance: recorded by the e2e tier (`make record-evidence`) from a real run" in report
+    assert "| Running | 32 | 32 | PASS |" in report
+    assert "| Pending | 11 | 11 | PASS |" in report
+    assert not (tmp_path / "checkout" / "examples" / "evidence" / stack / "report.md").exists()
+
+
+@pytest.mark.parametrize("stack", ["lesson1", "lesson1-dra"])
+def test_the_shipped_evidence_is_of_the_stacks_fleet(stack: str) -> None:
+    """Recorded from the e2e tier's stack, whose pools, offer and demo are the stack file's:
+    a change to those in stacks/ needs `make record-evidence`."""
+    recorded = json.loads((ROOT / "examples" / "evidence" / stack / "evidence.json").read_text())
+    declared = load_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
+    spec = declared.model_dump(mode="json", by_alias=True)
+    for key in ("pools", "gpuOffer", "demo"):
+        assert recorded["spec"][key] == spec[key], key
+    assert recorded["provenance"].startswith("recorded by the e2e tier")
