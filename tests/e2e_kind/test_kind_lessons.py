@@ -6,8 +6,8 @@ down`, after which no kind cluster, node container, Docker network or volume of 
 stack is left. KWOK's controller and the operator's components run as the pods their
 manifests and chart define, on the cluster's real worker, from images built here.
 
-With GPU_FLEET_RECORD_EVIDENCE=1, the first evidence of each stack is copied into
-examples/evidence/<stack>/ of this checkout (without its kubeconfig).
+With GPU_FLEET_RECORD_EVIDENCE=1 (`make record-evidence`), each stack's evidence is also
+written into examples/evidence/<stack>/ of this checkout, with its provenance.
 """
 
 import os
@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from fleet.stack import versions
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import KindClusterSpec
 from tests.e2e.harness import kube, tools
@@ -29,6 +30,13 @@ pytestmark = pytest.mark.e2e_kind
 
 RECORD = os.environ.get("GPU_FLEET_RECORD_EVIDENCE") == "1"
 KIND_NODE_LABEL = "io.x-k8s.kind.cluster"
+PROVENANCE = (
+    "recorded by the kind tier (`make record-evidence`) from a real run of the README's "
+    "commands: `make up` of this stack under the real Pulumi engine {pulumi}, on a kind "
+    "v0.32.0 cluster (node image kindest/node:{kubernetes} built from sources and Debian "
+    "packages), with KWOK's controller and fake-gpu-operator {operator}'s components "
+    "running as pods in the cluster from images built from their sources"
+)
 
 
 def _ok(run: MakeRun) -> None:
@@ -53,10 +61,27 @@ def _grow_a100(config: dict[str, Any]) -> None:
     config["gpu-fleet:pools"]["a100"]["nodes"] += 2
 
 
-def _record(evidence: Path, stack: str) -> None:
+def _record(checkout: Checkout, stack: str, kubeconfig: Path) -> None:
+    """`fleet evidence` of the live stack into examples/evidence/<stack>/ of this checkout,
+    saying where it came from."""
+    spec = load_stack_file(checkout.stack_file(stack))
+    provenance = PROVENANCE.format(
+        pulumi=versions.PULUMI_VERSION,
+        kubernetes=versions.KUBERNETES_VERSION,
+        operator=spec.operator.version,
+    )
     target = tools.CHECKOUT / "examples" / "evidence" / stack
     shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(evidence, target, ignore=shutil.ignore_patterns("kubeconfig*"))
+    args = ["--stack", str(checkout.stack_file(stack)), "--kubeconfig", str(kubeconfig)]
+    command = [str(checkout.root / "venv" / "bin" / "python"), "-m", "fleet", "evidence", *args]
+    done = subprocess.run(
+        [*command, "--provenance", provenance, "--out", str(target)],
+        cwd=checkout.root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
 
 
 @pytest.mark.parametrize("stack", ["lesson1", "lesson1-dra"])
@@ -103,7 +128,7 @@ def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
     _ok(report)
     assert "FAIL" not in report.output
     if RECORD:
-        _record(evidence, stack)
+        _record(checkout, stack, evidence / "kubeconfig")
 
     checkout.edit_stack(stack, _grow_a100)
     preview = checkout.make("preview", f"STACK={stack}")
