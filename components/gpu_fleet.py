@@ -13,6 +13,7 @@ from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
 from components.options import child_options
 from fleet.render.dra import device_class, program_creates_device_class
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 
@@ -22,7 +23,7 @@ def _connection(spec: FleetSpec, kind_kubeconfig: pulumi.Output[str] | None) -> 
         kubeconfig = spec.cluster.kubeconfig
         path = os.path.expanduser(kubeconfig) if kubeconfig else None
         return ClusterConnection(path, spec.cluster.context)
-    return ClusterConnection(kind_kubeconfig, None)
+    return ClusterConnection(kind_kubeconfig, None, delete_unreachable=True)
 
 
 class GpuFleet(pulumi.ComponentResource):
@@ -55,10 +56,11 @@ class GpuFleet(pulumi.ComponentResource):
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
         )
         connection = _connection(spec, self.kubeconfig)
+        owner = StackOwner(pulumi.get_project(), pulumi.get_stack())
         self.pools = {
             pool_name: GpuNodePool(
                 pool_name,
-                GpuNodePoolArgs(pool_name, pool, spec.node_resources, connection),
+                GpuNodePoolArgs(pool_name, pool, owner, spec.node_resources, connection),
                 after_kwok,
             )
             for pool_name, pool in spec.pools.items()

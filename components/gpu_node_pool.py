@@ -7,9 +7,10 @@ import pulumi
 import pulumi.dynamic
 
 from components.kube_object import KubernetesObject
-from components.node_pool_provider import NodePoolProvider
+from components.node_pool_provider import NodePoolProvider, duration_seconds
 from components.options import child_options
-from fleet.render.nodes import pool_nodes
+from fleet.render.nodes import node_template, pool_nodes
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import NodeResources, PoolSpec, node_name
 
 
@@ -21,12 +22,16 @@ class ClusterConnection:
 
     kubeconfig: pulumi.Input[str] | None = None
     context: str | None = None
+    # As the stack's kubernetes provider: drop the pool from the state on `destroy`
+    # when the cluster is unreachable (kind stacks), instead of failing.
+    delete_unreachable: bool = False
 
 
 @dataclass(frozen=True)
 class GpuNodePoolArgs:
     pool_name: str
     pool: PoolSpec
+    owner: StackOwner
     node_resources: NodeResources = "perNode"
     # Needed with `perPool` only; `perNode` nodes go through the kubernetes provider.
     connection: ClusterConnection | None = None
@@ -35,7 +40,8 @@ class GpuNodePoolArgs:
 class PoolNodes(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolNodes"):
     """All nodes of a pool as one resource (components/node_pool_provider.py)."""
 
-    nodeNames: pulumi.Output[list[str]]
+    nodeCount: pulumi.Output[int]
+    changes: pulumi.Output[str]
 
     def __init__(
         self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
@@ -75,7 +81,7 @@ class GpuNodePool(pulumi.ComponentResource):
             child = child_options(self, opts, pulumi.ResourceOptions(ignore_changes=["status"]))
             self.nodes = [
                 KubernetesObject(manifest["metadata"]["name"], manifest, child)
-                for manifest in pool_nodes(args.pool_name, args.pool)
+                for manifest in pool_nodes(args.pool_name, args.pool, args.owner)
             ]
         self.register_outputs(
             {"nodeNames": self.node_names, "gpus": args.pool.gpus, "nodes": args.pool.nodes}
@@ -85,11 +91,27 @@ class GpuNodePool(pulumi.ComponentResource):
         self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None
     ) -> PoolNodes:
         connection = args.connection or ClusterConnection()
+        child = child_options(self, opts)
         props: dict[str, Any] = {
             "poolName": args.pool_name,
-            "pool": args.pool.model_dump(by_alias=True),
-            "nodeNames": self.node_names,
+            "owner": args.owner.label,
+            "nodeCount": args.pool.nodes,
+            "node": node_template(args.pool_name, args.pool, args.owner),
             "kubeconfig": connection.kubeconfig,
             "context": connection.context,
+            "deleteUnreachable": connection.delete_unreachable,
+            "timeouts": _timeouts(child.custom_timeouts),
         }
-        return PoolNodes(f"{name}-nodes", props, child_options(self, opts))
+        return PoolNodes(f"{name}-nodes", props, child)
+
+
+def _timeouts(custom: pulumi.CustomTimeouts | None) -> dict[str, float | None]:
+    """The resource's `custom_timeouts` in seconds, for the provider to keep: the engine
+    does not hand them to a dynamic provider."""
+    if custom is None:
+        return {"create": None, "update": None, "delete": None}
+    return {
+        "create": duration_seconds(custom.create),
+        "update": duration_seconds(custom.update),
+        "delete": duration_seconds(custom.delete),
+    }

@@ -95,6 +95,7 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
     assert metadata["annotations"] == {
         "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
+        "gpu-fleet.dev/template": metadata["annotations"]["gpu-fleet.dev/template"],
     }
     assert metadata["labels"] == {
         "kubernetes.io/arch": "amd64",
@@ -105,6 +106,9 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
         "gpu-pool": "h100",
         "run.ai/simulated-gpu-node-pool": "h100",
         "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
+        # The stack the mocks run as, and the pool: the node's owner.
+        "gpu-fleet.dev/stack": "gpu-fleet.test",
+        "gpu-fleet.dev/pool": "h100",
     }
     assert node["spec"]["taints"] == [
         {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}
