@@ -8,6 +8,7 @@ import pulumi.dynamic
 
 from components.kube_object import KubernetesObject
 from components.node_pool_provider import NodePoolProvider, duration_seconds
+from components.node_status_provider import NodeStatusProvider
 from components.options import child_options
 from fleet.render.nodes import node_template, pool_nodes
 from fleet.stack.owner import StackOwner
@@ -33,7 +34,8 @@ class GpuNodePoolArgs:
     pool: PoolSpec
     owner: StackOwner
     node_resources: NodeResources = "perNode"
-    # Needed with `perPool` only; `perNode` nodes go through the kubernetes provider.
+    # For the pool-level resources (`perPool`: the nodes; `perNode`: their status);
+    # None: $KUBECONFIG or ~/.kube/config at its current context.
     connection: ClusterConnection | None = None
 
 
@@ -52,20 +54,34 @@ class PoolNodes(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolNodes"):
         )
 
 
+class PoolStatus(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolStatus"):
+    """`perNode`: the pool's status on each of its nodes (components/node_status_provider.py)."""
+
+    def __init__(
+        self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        secret = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+        super().__init__(
+            NodeStatusProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret)
+        )
+
+
 class GpuNodePool(pulumi.ComponentResource):
     """The pool's nodes: each a resource named after its node (`perNode`), or one
     resource for the whole pool (`perPool`); either way a diff names the nodes.
 
-    A node's `status` is sent once, on create: the API server keeps status given on
-    create and ignores it on update, and from then on KWOK and the operator own it
-    (KWOK fills in nodeInfo, the operator adds `nvidia.com/gpu`). Per node, Pulumi is
-    told to ignore later changes to it; otherwise, after a `pulumi refresh` had read
-    KWOK's values back, every later `up` would plan an update of every node that can
-    never take effect. Per pool, refresh reads back only which nodes exist.
+    A node's `status` is sent on create (the API server keeps status given on create
+    and ignores it on update); KWOK and the operator own the rest of it (KWOK fills in
+    conditions, the operator adds `nvidia.com/gpu`). Per node, Pulumi is told to ignore
+    later changes to it (otherwise, after a `pulumi refresh` had read KWOK's values
+    back, every later `up` would plan an update of every node that can never take
+    effect), and one `<pool>-status` resource applies the pool's status through the
+    status subresource. Per pool, the pool resource does both.
     """
 
     nodes: list[KubernetesObject]
     pool_resource: PoolNodes | None
+    status_resource: PoolStatus | None
     node_names: list[str]
 
     def __init__(
@@ -75,6 +91,7 @@ class GpuNodePool(pulumi.ComponentResource):
         self.node_names = [node_name(args.pool_name, i) for i in range(args.pool.nodes)]
         self.nodes = []
         self.pool_resource = None
+        self.status_resource = None
         if args.node_resources == "perPool":
             self.pool_resource = self._pool_resource(name, args, opts)
         else:
@@ -83,6 +100,7 @@ class GpuNodePool(pulumi.ComponentResource):
                 KubernetesObject(manifest["metadata"]["name"], manifest, child)
                 for manifest in pool_nodes(args.pool_name, args.pool, args.owner)
             ]
+            self.status_resource = self._status_resource(name, args, opts)
         self.register_outputs(
             {"nodeNames": self.node_names, "gpus": args.pool.gpus, "nodes": args.pool.nodes}
         )
@@ -103,6 +121,22 @@ class GpuNodePool(pulumi.ComponentResource):
             "timeouts": _timeouts(child.custom_timeouts),
         }
         return PoolNodes(f"{name}-nodes", props, child)
+
+    def _status_resource(
+        self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None
+    ) -> PoolStatus:
+        connection = args.connection or ClusterConnection()
+        after_nodes = pulumi.ResourceOptions(depends_on=list(self.nodes))
+        child = child_options(self, opts, after_nodes)
+        props: dict[str, Any] = {
+            "poolName": args.pool_name,
+            "owner": args.owner.label,
+            "status": node_template(args.pool_name, args.pool, args.owner)["status"],
+            "kubeconfig": connection.kubeconfig,
+            "context": connection.context,
+            "timeouts": _timeouts(child.custom_timeouts),
+        }
+        return PoolStatus(f"{name}-status", props, child)
 
 
 def _timeouts(custom: pulumi.CustomTimeouts | None) -> dict[str, float | None]:

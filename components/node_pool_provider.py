@@ -46,6 +46,8 @@ CONTENT_KEYS = ("poolName", "owner", "nodeCount", "node")
 NAMES_SHOWN = 10
 # The kubernetes provider's switch for a cluster that is gone (its `deleteUnreachable`).
 DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE"
+# Seconds one request may take before it counts as failed (default: node_api.Limits).
+REQUEST_TIMEOUT_ENV = "GPU_FLEET_REQUEST_TIMEOUT"
 
 Connect = Callable[[str | None, str | None, node_api.Control], node_api.NodeApi]
 
@@ -164,7 +166,7 @@ def reconcile(
     api: node_api.NodeApi, props: Mapping[str, Any], owned: Ownership, done: Reconciled
 ) -> None:
     """Make the cluster hold exactly the pool's wanted nodes, as rendered; `done` counts."""
-    control = _control_of(api)
+    control = control_of(api)
     template = props["node"]
     current = digest(props)
     everything = api.nodes()
@@ -198,7 +200,7 @@ def reconcile(
     node_api.each(api.delete, extra, control, "delete", done.count_deleted)
 
 
-def _control_of(api: node_api.NodeApi) -> node_api.Control:
+def control_of(api: node_api.NodeApi) -> node_api.Control:
     return getattr(api, "control", None) or node_api.Control()
 
 
@@ -225,6 +227,17 @@ def duration_seconds(text: str | None) -> float | None:
     return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
 
 
+def connected(connect: Connect, props: Mapping[str, Any], operation: str) -> node_api.NodeApi:
+    """The NodeApi for the connection in `props`, with the operation's deadline (its
+    custom timeout), the request timeout, and the engine's cancel."""
+    seconds = (props.get("timeouts") or {}).get(operation)
+    deadline = time.monotonic() + float(seconds) if seconds else None
+    timeout = os.environ.get(REQUEST_TIMEOUT_ENV)
+    limits = node_api.Limits(request_timeout=float(timeout)) if timeout else node_api.Limits()
+    control = node_api.Control(limits, deadline=deadline, cancelled=_engine_gone)
+    return connect(props.get("kubeconfig"), props.get("context"), control)
+
+
 class NodePoolProvider(ResourceProvider):
     """Check, diff, create, update, read and delete a pool's nodes by reconciling.
 
@@ -238,10 +251,7 @@ class NodePoolProvider(ResourceProvider):
         self.connect = connect
 
     def _api(self, props: Mapping[str, Any], operation: str) -> node_api.NodeApi:
-        seconds = (props.get("timeouts") or {}).get(operation)
-        deadline = time.monotonic() + float(seconds) if seconds else None
-        control = node_api.Control(deadline=deadline, cancelled=_engine_gone)
-        return self.connect(props.get("kubeconfig"), props.get("context"), control)
+        return connected(self.connect, props, operation)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         return CheckResult({**news, "changes": summary(olds, news)}, [])
@@ -300,7 +310,7 @@ class NodePoolProvider(ResourceProvider):
             ) from None
         own = list(_legacy_aware(props).of(everything).values())
         try:
-            node_api.each(api.delete, own, _control_of(api), "delete")
+            node_api.each(api.delete, own, control_of(api), "delete")
         except node_api.Stopped as error:
             raise node_api.NodeApiError(
                 f"{pool}: destroy stopped: {error}; {error.done:,} of {error.total:,} nodes "

@@ -85,6 +85,7 @@ def test_nodes_are_parented_to_their_pool(deploy: Deploy) -> None:
     assert sorted(r.name for r in deployment.children_of(pool)) == [
         "kwok-gpu-l40s-0",
         "kwok-gpu-l40s-1",
+        "l40s-status",  # the pool's status on its nodes, through the status subresource
     ]
 
 
