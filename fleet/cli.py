@@ -17,6 +17,7 @@ from fleet.commands import (
     expect,
     import_topology,
     manifests,
+    pending_creates,
     pool_from_nvidia_smi,
     report,
 )
@@ -31,6 +32,7 @@ COMMANDS = (
     report,
     import_topology,
     pool_from_nvidia_smi,
+    pending_creates,
 )
 EXIT_BAD_INPUT = 2
 
