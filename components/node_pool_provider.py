@@ -293,8 +293,8 @@ class NodePoolProvider(ResourceProvider):
 
     def delete(self, _id: str, props: dict[str, Any]) -> None:
         pool = f"pool {props['poolName']} (stack {props.get('owner', '?')})"
-        api = self._api(props, "delete")
         try:
+            api = self._api(props, "delete")
             everything = api.nodes()
         except node_api.Unreachable as error:
             if delete_unreachable(props):

@@ -329,14 +329,20 @@ def connect(kubeconfig: str | None, context: str | None, control: Control) -> Ku
     configuration = client.Configuration()
     configuration.connection_pool_maxsize = WORKERS
     configuration.retries = False
-    if kubeconfig is not None and "\n" in kubeconfig:
-        config.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
-            yaml.safe_load(kubeconfig), context=context, client_configuration=configuration
-        )
-    else:
-        config.load_kube_config(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig, context=context, client_configuration=configuration
-        )
+    try:
+        if kubeconfig is not None and "\n" in kubeconfig:
+            config.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
+                yaml.safe_load(kubeconfig), context=context, client_configuration=configuration
+            )
+        else:
+            config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=kubeconfig, context=context, client_configuration=configuration
+            )
+    except (OSError, ValueError, yaml.YAMLError, config.ConfigException) as error:
+        # As the kubernetes provider does: a kubeconfig that no longer leads anywhere
+        # (its file or context gone with the cluster) is an unreachable cluster.
+        where = kubeconfig if kubeconfig and "\n" not in kubeconfig else "the kubeconfig"
+        raise Unreachable(f"cannot use {where} (context {context or 'current'}): {error}") from None
     api_client = client.ApiClient(configuration)
 
     def send(

@@ -8,7 +8,9 @@ is not touched. Each stack runs with KWOK, the operator and the demo off: the no
 the subject.
 """
 
+import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -140,9 +142,27 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
 # -- the engine killed mid-up -------------------------------------------------------------
 
 
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the engine's plugins run in process groups of their own,
+    so killing the CLI's group would leave them running)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
 def kill_engine_at(stack: FleetStack, api: Any, wanted: int, at: int) -> int:
-    """Start `pulumi up` and SIGKILL the engine (its whole process group: CLI, language
-    host, providers) once `at` of the stack's nodes exist; return how many existed."""
+    """Start `pulumi up` and SIGKILL the engine (the CLI, its language host, program and
+    provider plugins) once `at` of the stack's nodes exist; return how many existed."""
     command = ["pulumi", "up", "--yes", "--skip-preview", "--stack", stack.name]
     process = subprocess.Popen(
         command,
@@ -150,15 +170,23 @@ def kill_engine_at(stack: FleetStack, api: Any, wanted: int, at: int) -> int:
         env={**os.environ, **stack.env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-        start_new_session=True,
     )
+
+    def kill() -> None:
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)  # nothing moves while the tree is collected
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
+
     try:
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and process.poll() is None:
             count = len(owned_nodes(api, stack.name))
             if count >= at:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+                kill()
                 return count
             time.sleep(0.05)
         raise AssertionError(
@@ -166,8 +194,7 @@ def kill_engine_at(stack: FleetStack, api: Any, wanted: int, at: int) -> int:
         )
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+            kill()
 
 
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
@@ -180,6 +207,7 @@ def test_the_engine_killed_mid_up_recovers_by_the_readme_commands(
     assert stack.stack.name == stack.name  # the stack exists, as after `make stack`
     found = kill_engine_at(stack, apis["first"], 300, 150)
     print(f"  killed the engine with {found} of 300 nodes written")
+    assert found < 300, "the engine finished before it was killed: nothing was interrupted"
     for command in console_commands(RECOVERY_HEADING, stack.name):
         done = stack.shell(command)
         assert done.returncode == 0, f"{command}: exit {done.returncode}"
@@ -329,7 +357,11 @@ def test_destroy_after_the_control_plane_is_gone_needs_the_switch_and_says_so(
 ) -> None:
     stack = new_stack(dynamic_plugin, tmp_path_factory, "gone")
     with kwok_cluster(binaries) as doomed:
-        stack.write_config(config(doomed.as_stack_cluster(), {"a100": pool(3)}))
+        # A kubeconfig that outlives the cluster, as a user's own does.
+        kept = tmp_path_factory.mktemp("kept") / "kubeconfig"
+        shutil.copyfile(doomed.kubeconfig, kept)
+        cluster = {**doomed.as_stack_cluster(), "kubeconfig": str(kept)}
+        stack.write_config(config(cluster, {"a100": pool(3)}))
         stack.up()
     # The control plane is deleted now.
     workspace = stack.stack.workspace

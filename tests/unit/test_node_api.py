@@ -3,7 +3,10 @@ for every write (the status through its subresource), deletes guarded by the nod
 uid, a paginated metadata-only list, and retries that honour `Retry-After`."""
 
 import json
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from fleet.cluster.node_api import (
     APPLY_PATCH,
@@ -13,6 +16,8 @@ from fleet.cluster.node_api import (
     KubeNodeApi,
     Limits,
     NodeMeta,
+    Unreachable,
+    connect,
     retry_after,
 )
 from fleet.render.nodes import named, node_template
@@ -101,3 +106,12 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after({"Retry-After": "5"}) == 5.0
     assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
     assert retry_after({}) is None
+
+
+def test_a_kubeconfig_that_leads_nowhere_is_an_unreachable_cluster(tmp_path: Path) -> None:
+    with pytest.raises(Unreachable, match=r"cannot use .*missing"):
+        connect(str(tmp_path / "missing"), None, Control())
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n")
+    with pytest.raises(Unreachable, match="context gone"):
+        connect(str(kubeconfig), "gone", Control())
