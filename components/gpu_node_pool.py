@@ -48,10 +48,7 @@ class PoolNodes(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolNodes"):
     def __init__(
         self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
-        super().__init__(
-            NodePoolProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret)
-        )
+        super().__init__(NodePoolProvider(), name, props, _kubeconfig_secret(opts))
 
 
 class PoolStatus(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolStatus"):
@@ -60,10 +57,13 @@ class PoolStatus(pulumi.dynamic.Resource, module="gpu-fleet", name="PoolStatus")
     def __init__(
         self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
     ) -> None:
-        secret = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
-        super().__init__(
-            NodeStatusProvider(), name, props, pulumi.ResourceOptions.merge(opts, secret)
-        )
+        super().__init__(NodeStatusProvider(), name, props, _kubeconfig_secret(opts))
+
+
+def _kubeconfig_secret(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
+    """The kind kubeconfig stays a secret in the state of a pool-level resource."""
+    secret = pulumi.ResourceOptions(additional_secret_outputs=["kubeconfig"])
+    return pulumi.ResourceOptions.merge(opts, secret)
 
 
 class GpuNodePool(pulumi.ComponentResource):
@@ -108,35 +108,37 @@ class GpuNodePool(pulumi.ComponentResource):
     def _pool_resource(
         self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None
     ) -> PoolNodes:
-        connection = args.connection or ClusterConnection()
         child = child_options(self, opts)
         props: dict[str, Any] = {
-            "poolName": args.pool_name,
-            "owner": args.owner.label,
+            **_reaching_the_cluster(args, child),
             "nodeCount": args.pool.nodes,
             "node": node_template(args.pool_name, args.pool, args.owner),
-            "kubeconfig": connection.kubeconfig,
-            "context": connection.context,
-            "deleteUnreachable": connection.delete_unreachable,
-            "timeouts": _timeouts(child.custom_timeouts),
+            "deleteUnreachable": (args.connection or ClusterConnection()).delete_unreachable,
         }
         return PoolNodes(f"{name}-nodes", props, child)
 
     def _status_resource(
         self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None
     ) -> PoolStatus:
-        connection = args.connection or ClusterConnection()
         after_nodes = pulumi.ResourceOptions(depends_on=list(self.nodes))
         child = child_options(self, opts, after_nodes)
         props: dict[str, Any] = {
-            "poolName": args.pool_name,
-            "owner": args.owner.label,
+            **_reaching_the_cluster(args, child),
             "status": node_template(args.pool_name, args.pool, args.owner)["status"],
-            "kubeconfig": connection.kubeconfig,
-            "context": connection.context,
-            "timeouts": _timeouts(child.custom_timeouts),
         }
         return PoolStatus(f"{name}-status", props, child)
+
+
+def _reaching_the_cluster(args: GpuNodePoolArgs, child: pulumi.ResourceOptions) -> dict[str, Any]:
+    """What both pool-level resources need: which pool, whose, where and how patiently."""
+    connection = args.connection or ClusterConnection()
+    return {
+        "poolName": args.pool_name,
+        "owner": args.owner.label,
+        "kubeconfig": connection.kubeconfig,
+        "context": connection.context,
+        "timeouts": _timeouts(child.custom_timeouts),
+    }
 
 
 def _timeouts(custom: pulumi.CustomTimeouts | None) -> dict[str, float | None]:
