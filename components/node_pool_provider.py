@@ -336,6 +336,13 @@ def _legacy_aware(props: Mapping[str, Any]) -> Ownership:
 
 
 def _engine_gone() -> bool:
-    """The engine's cancel: when the engine interrupts the provider's process, its
-    main thread (the gRPC server's) ends, and no further request is started."""
-    return not threading.main_thread().is_alive()
+    """Whether the engine has stopped waiting for this provider: it interrupted the
+    provider's process (whose main thread, the gRPC server's, then ends), or it ended
+    itself (a force-quit: the process's parent changes). The Python dynamic provider
+    server answers the engine's Cancel request without telling the provider, so these
+    are the signs there are."""
+    return not threading.main_thread().is_alive() or os.getppid() != _ENGINE
+
+
+# The process that started this one: the engine, when this module runs in the provider.
+_ENGINE = os.getppid()
