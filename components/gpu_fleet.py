@@ -111,6 +111,7 @@ class GpuFleet(pulumi.ComponentResource):
                 kubeconfig=os.path.expanduser(kubeconfig) if kubeconfig else None,
                 context=spec.cluster.context,
                 cluster_identifier=f"existing-{spec.cluster.context or 'current-context'}",
+                enable_patch_force=True,
                 opts=child,
             )
             return existing, None
@@ -121,6 +122,7 @@ class GpuFleet(pulumi.ComponentResource):
             cluster_identifier=f"kind-{spec.cluster.name}",
             # `pulumi destroy` still succeeds after the kind cluster is gone.
             delete_unreachable=True,
+            enable_patch_force=True,
             opts=child,
         )
         return kind, cluster.kubeconfig
