@@ -17,7 +17,7 @@ from fleet.commands import (
     expect,
     import_topology,
     manifests,
-    pending_creates,
+    orphans,
     pool_from_nvidia_smi,
     report,
 )
@@ -32,7 +32,7 @@ COMMANDS = (
     report,
     import_topology,
     pool_from_nvidia_smi,
-    pending_creates,
+    orphans,
 )
 EXIT_BAD_INPUT = 2
 

@@ -14,7 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -93,8 +93,24 @@ def names(pool_name: str, count: int) -> list[str]:
     return [f"kwok-gpu-{pool_name}-{i}" for i in range(count)]
 
 
-def new_stack(engine: Engine, tmp: pytest.TempPathFactory, name: str, **options: Any) -> FleetStack:
-    return FleetStack(engine, tmp.mktemp(name), name, **options)
+@pytest.fixture
+def new_stack(dynamic_plugin: Engine, tmp_path_factory: Any) -> Iterator[Callable[..., FleetStack]]:
+    """Make stacks; whatever a scenario leaves (a failed one, say) is destroyed after it,
+    so that the next scenario's nodes are not refused as someone else's."""
+    made: list[FleetStack] = []
+
+    def make(name: str, **options: Any) -> FleetStack:
+        stack = FleetStack(dynamic_plugin, tmp_path_factory.mktemp(name), name, **options)
+        made.append(stack)
+        return stack
+
+    yield make
+    for stack in made:
+        if stack.resource_names():
+            stack.shell(f"pulumi cancel --yes --stack {stack.name}")
+            stack.shell(
+                f"PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy --yes --stack {stack.name}"
+            )
 
 
 def failed(call: Any) -> str:
@@ -108,7 +124,10 @@ def failed(call: Any) -> str:
 
 
 def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
-    dynamic_plugin: Engine, first: Cluster, apis: dict[str, Any], tmp_path_factory: Any
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
 ) -> None:
     plan = Plan(faults={3: "500", 6: "429", 9: "hang", 12: "reset"}, outage_from=20, hang_seconds=4)
     with fault_proxy(first.kubeconfig, plan) as url:
@@ -119,7 +138,7 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
             "context": "fault-proxy",
             "allowFakeNodes": True,
         }
-        stack = new_stack(dynamic_plugin, tmp_path_factory, "faults")
+        stack = new_stack("faults")
         stack.env["GPU_FLEET_REQUEST_TIMEOUT"] = "2"
         stack.write_config(config(cluster, {"a100": pool(40)}))
         output = failed(stack.up)
@@ -200,9 +219,13 @@ def kill_engine_at(stack: FleetStack, api: Any, wanted: int, at: int) -> int:
 
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
 def test_the_engine_killed_mid_up_recovers_by_the_readme_commands(
-    mode: str, dynamic_plugin: Engine, first: Cluster, apis: dict[str, Any], tmp_path_factory: Any
+    mode: str,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
 ) -> None:
-    stack = new_stack(dynamic_plugin, tmp_path_factory, f"killed-{mode.lower()}")
+    stack = new_stack(f"killed-{mode.lower()}")
     pools = {"a100": pool(150), "h100": pool(150, "NVIDIA-H100-80GB-HBM3")}
     stack.write_config(config(first.as_stack_cluster(), pools, mode))
     assert stack.stack.name == stack.name  # the stack exists, as after `make stack`
@@ -238,10 +261,14 @@ def add_label_to_the_program(stack: FleetStack, present: bool) -> None:
 
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
 def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
-    mode: str, dynamic_plugin: Engine, first: Cluster, apis: dict[str, Any], tmp_path_factory: Any
+    mode: str,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
 ) -> None:
     count = 20 if mode == "perPool" else 3
-    stack = new_stack(dynamic_plugin, tmp_path_factory, f"drift-{mode.lower()}", copied=("fleet",))
+    stack = new_stack(f"drift-{mode.lower()}", copied=("fleet",))
     pools = {"a100": pool(count), "h100": pool(count, "NVIDIA-H100-80GB-HBM3")}
     stack.write_config(config(first.as_stack_cluster(), pools, mode))
     stack.up()
@@ -296,13 +323,13 @@ def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
 def test_a_stack_moved_to_another_context_leaves_nothing_in_the_first(
     mode: str,
-    dynamic_plugin: Engine,
+    new_stack: Callable[..., FleetStack],
     first: Cluster,
     second: Cluster,
     apis: dict[str, Any],
     tmp_path_factory: Any,
 ) -> None:
-    stack = new_stack(dynamic_plugin, tmp_path_factory, f"moved-{mode.lower()}")
+    stack = new_stack(f"moved-{mode.lower()}")
     pools = {"a100": pool(4)}
     stack.write_config(config(first.as_stack_cluster(), pools, mode))
     stack.up()
@@ -319,13 +346,16 @@ def test_a_stack_moved_to_another_context_leaves_nothing_in_the_first(
 
 
 def test_a_second_stack_with_the_same_pool_names_is_refused_naming_the_owner(
-    dynamic_plugin: Engine, first: Cluster, apis: dict[str, Any], tmp_path_factory: Any
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
 ) -> None:
     api = apis["first"]
-    one = new_stack(dynamic_plugin, tmp_path_factory, "owner-one")
+    one = new_stack("owner-one")
     one.write_config(config(first.as_stack_cluster(), {"a100": pool(3)}))
     one.up()
-    two = new_stack(dynamic_plugin, tmp_path_factory, "owner-two")
+    two = new_stack("owner-two")
     l40s = {"l40s": pool(2, "NVIDIA-L40S")}
     two.write_config(config(first.as_stack_cluster(), l40s))
     two.up()
@@ -335,7 +365,7 @@ def test_a_second_stack_with_the_same_pool_names_is_refused_naming_the_owner(
     assert "Nothing was written" in output
     assert sorted(owned_nodes(api, "owner-one")) == names("a100", 3)
     # perNode: the kubernetes provider's create of an existing node fails.
-    three = new_stack(dynamic_plugin, tmp_path_factory, "owner-three")
+    three = new_stack("owner-three")
     three.write_config(config(first.as_stack_cluster(), {"a100": pool(1)}, "perNode"))
     output = failed(three.up)
     assert 'nodes "kwok-gpu-a100-0" already exists' in output
@@ -354,9 +384,9 @@ def test_a_second_stack_with_the_same_pool_names_is_refused_naming_the_owner(
 
 
 def test_destroy_after_the_control_plane_is_gone_needs_the_switch_and_says_so(
-    dynamic_plugin: Engine, binaries: dict[str, Path], tmp_path_factory: Any
+    new_stack: Callable[..., FleetStack], binaries: dict[str, Path], tmp_path_factory: Any
 ) -> None:
-    stack = new_stack(dynamic_plugin, tmp_path_factory, "gone")
+    stack = new_stack("gone")
     with kwok_cluster(binaries) as doomed:
         # A kubeconfig that outlives the cluster, as a user's own does.
         kept = tmp_path_factory.mktemp("kept") / "kubeconfig"

@@ -17,7 +17,7 @@ MAY_IMPORT = {
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
-    "commands": {"evidence", "imports", "render", "demo", "stack", "files", "recovery"},
+    "commands": {"evidence", "imports", "render", "demo", "stack", "files", "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
