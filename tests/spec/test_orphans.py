@@ -3,6 +3,7 @@
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,7 @@ NODE = "kubernetes:core/v1:Node"
 
 
 def export(*names: str) -> dict[str, object]:
-    resources = [{"type": "pulumi:pulumi:Stack", "urn": "s"}]
+    resources: list[dict[str, Any]] = [{"type": "pulumi:pulumi:Stack", "urn": "s"}]
     resources += [{"type": NODE, "outputs": {"metadata": {"name": name}}} for name in names]
     return {"version": 3, "deployment": {"resources": resources}}
 
