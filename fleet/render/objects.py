@@ -5,14 +5,18 @@ from typing import Any
 
 from fleet.render.demo import demo_objects
 from fleet.render.dra import device_class, program_creates_device_class
+from fleet.render.kwok import job_complete_stage
 from fleet.render.nodes import fleet_nodes
 from fleet.render.operator import operator_namespace
 from fleet.stack.spec import FleetSpec
 
 
 def stack_objects(spec: FleetSpec) -> Iterator[dict[str, Any]]:
-    """The fake nodes, the DeviceClass when the stack must create it (a DRA stack whose
-    operator it does not install), the operator's namespace, then the demo when enabled."""
+    """KWOK's job-complete Stage when the stack installs KWOK, the fake nodes, the
+    DeviceClass when the stack must create it (a DRA stack whose operator it does not
+    install), the operator's namespace, then the demo when enabled."""
+    if spec.kwok.install:
+        yield job_complete_stage()
     yield from fleet_nodes(spec)
     if program_creates_device_class(spec):
         yield device_class()

@@ -1,0 +1,194 @@
+"""A discrete-event model of the default scheduler's filters running a trace on a fleet.
+
+Each job's pods arrive together and each asks for `gpus_per_pod` whole GPUs on a node
+that passes the job's pool or product constraint (the filters that matter: the KWOK
+taint every replay pod tolerates, the node selector or affinity, `nvidia.com/gpu`
+left on the node). Pending pods are tried in the scheduler's queue order (priority,
+then arrival) whenever GPUs free up, and one that fits is placed even when an earlier
+one does not (the default scheduler has no head-of-line blocking). Pod slots never
+bind: every replay pod takes at least one GPU and a node has at most 16.
+
+Which feasible node a pod gets is the scheduler's scoring. For pods that request no
+CPU or memory, the default scoring (NodeResourcesFit least-allocated, balanced
+allocation, both on the non-zero default requests) ranks a node with no pods above
+any other and the rest nearly alike, with ties broken at random: `SCHEDULER`. Two
+other policies give the bounds: `PACK` (the fullest node that fits, least
+fragmentation) and `SPREAD` (the emptiest, most). Random choices are seeded.
+"""
+
+import heapq
+import itertools
+import random
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from fleet.replay.fleet_nodes import GpuNode
+from fleet.replay.runs import PodRun
+from fleet.trace.model import TraceRow
+
+Policy = Literal["scheduler", "pack", "spread"]
+POLICIES: tuple[Policy, ...] = ("scheduler", "pack", "spread")
+MAX_GPUS = 16
+
+
+@dataclass
+class _Pool:
+    """A pool's nodes in buckets by free GPUs, for O(1) moves and choices."""
+
+    capacity: int
+    buckets: list[list[int]] = field(default_factory=lambda: [[] for _ in range(MAX_GPUS + 1)])
+
+    def fits(self, gpus: int) -> bool:
+        return any(self.buckets[free] for free in range(gpus, self.capacity + 1))
+
+
+@dataclass(frozen=True, order=True)
+class _Waiting:
+    priority: int
+    arrival_s: float
+    seq: int
+    row: TraceRow = field(compare=False)
+    index: int = field(compare=False)
+
+
+class _Fleet:
+    def __init__(self, nodes: Sequence[GpuNode], rng: random.Random) -> None:
+        self.nodes = list(nodes)
+        self.free = [node.gpus for node in nodes]
+        self.position = [0] * len(nodes)
+        self.pools: dict[str, _Pool] = {}
+        self.rng = rng
+        for number, node in enumerate(nodes):
+            pool = self.pools.setdefault(node.pool, _Pool(node.gpus))
+            pool.capacity = max(pool.capacity, node.gpus)
+            self._put(number)
+
+    def _put(self, number: int) -> None:
+        bucket = self.pools[self.nodes[number].pool].buckets[self.free[number]]
+        self.position[number] = len(bucket)
+        bucket.append(number)
+
+    def _take(self, number: int) -> None:
+        bucket = self.pools[self.nodes[number].pool].buckets[self.free[number]]
+        last = bucket.pop()
+        if last != number:
+            bucket[self.position[number]] = last
+            self.position[last] = self.position[number]
+
+    def change(self, number: int, gpus: int) -> None:
+        self._take(number)
+        self.free[number] += gpus
+        self._put(number)
+
+    def choose(self, pools: Sequence[str], gpus: int, policy: Policy) -> int | None:
+        """A node of `pools` with `gpus` free, as `policy` picks it; None if none fits."""
+        candidates = [
+            (free, bucket)
+            for name in pools
+            for free, bucket in enumerate(self.pools[name].buckets)
+            if free >= gpus and bucket
+        ]
+        if not candidates:
+            return None
+        if policy == "pack":
+            low = min(free for free, _ in candidates)
+            candidates = [c for c in candidates if c[0] == low]
+        elif policy == "spread":
+            high = max(free for free, _ in candidates)
+            candidates = [c for c in candidates if c[0] == high]
+        else:
+            empty = [c for c in candidates if self._empty(c[1][0])]
+            candidates = empty or candidates
+        pick = self.rng.randrange(sum(len(bucket) for _, bucket in candidates))
+        for _, bucket in candidates:
+            if pick < len(bucket):
+                return bucket[pick]
+            pick -= len(bucket)
+        raise AssertionError("unreachable")
+
+    def _empty(self, number: int) -> bool:
+        return self.free[number] == self.nodes[number].gpus
+
+
+_Queues = dict[tuple[tuple[str, ...], int], deque[_Waiting]]
+
+
+def matching_pools(row: TraceRow, nodes: Sequence[GpuNode]) -> list[str]:
+    seen: dict[str, None] = {}
+    for node in nodes:
+        if row.wants(node.pool, node.product):
+            seen.setdefault(node.pool)
+    return list(seen)
+
+
+def predict(
+    rows: Sequence[TraceRow], nodes: Sequence[GpuNode], policy: Policy = "scheduler", seed: int = 0
+) -> list[PodRun]:
+    """Every pod of `rows` on `nodes`: when it starts and ends, and where (trace seconds)."""
+    fleet = _Fleet(nodes, random.Random(seed))
+    pools_of = {row.job: matching_pools(row, nodes) for row in rows}
+    queues: _Queues = {}
+    runs: dict[tuple[str, int], PodRun] = {}
+    counter = itertools.count()
+    # Events: (time, 0 = a pod ends / 1 = a job arrives, seq, payload).
+    events: list[tuple[float, int, int, object]] = [
+        (row.arrival_s, 1, next(counter), row) for row in rows
+    ]
+    heapq.heapify(events)
+    while events:
+        now = events[0][0]
+        while events and events[0][0] == now:
+            _, kind, _, payload = heapq.heappop(events)
+            if kind == 0:
+                assert isinstance(payload, tuple)
+                number, gpus = payload
+                fleet.change(number, gpus)
+                continue
+            assert isinstance(payload, TraceRow)
+            row = payload
+            key = (tuple(pools_of[row.job]), row.gpus_per_pod)
+            for index in range(row.pods):
+                runs[(row.job, index)] = PodRun(
+                    job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s
+                )
+                waiting = _Waiting(-(row.priority or 0), row.arrival_s, next(counter), row, index)
+                queues.setdefault(key, deque()).append(waiting)
+        for (pools, gpus), waiting in _placements(queues, fleet):
+            number = fleet.choose(pools, gpus, policy)
+            assert number is not None
+            fleet.change(number, -gpus)
+            row = waiting.row
+            end = now + row.duration_s
+            node = fleet.nodes[number]
+            runs[(row.job, waiting.index)] = replace(
+                runs[(row.job, waiting.index)], start_s=now, end_s=end, node=node.name, pool=node.pool
+            )
+            heapq.heappush(events, (end, 0, next(counter), (number, gpus)))
+    return list(runs.values())
+
+
+def _placements(
+    queues: _Queues, fleet: _Fleet
+) -> Iterator[tuple[tuple[tuple[str, ...], int], _Waiting]]:
+    """The waiting pods that can be placed now, in queue order, each taken off its queue.
+
+    Pods with the same pools and GPU count queue together: when the first of such a
+    queue does not fit, none of it does. The caller places each pod before the next
+    is chosen.
+    """
+    while True:
+        best: tuple[tuple[str, ...], int] | None = None
+        for key, queue in queues.items():
+            if not queue or (best is not None and queue[0] >= queues[best][0]):
+                continue
+            pools, gpus = key
+            if any(fleet.pools[name].fits(gpus) for name in pools):
+                best = key
+        if best is None:
+            return
+        waiting = queues[best].popleft()
+        if not queues[best]:
+            del queues[best]
+        yield best, waiting
