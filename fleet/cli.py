@@ -15,10 +15,14 @@ from fleet.commands import (
     check,
     evidence,
     expect,
+    import_alibaba,
     import_topology,
     manifests,
     pool_from_nvidia_smi,
+    replay,
+    replay_clean,
     report,
+    trace,
 )
 from fleet.files.files_in import FileProblem
 from fleet.stack.load import SpecError
@@ -31,6 +35,10 @@ COMMANDS = (
     report,
     import_topology,
     pool_from_nvidia_smi,
+    trace,
+    import_alibaba,
+    replay,
+    replay_clean,
 )
 EXIT_BAD_INPUT = 2
 

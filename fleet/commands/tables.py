@@ -1,4 +1,5 @@
-"""The rich tables the commands print: the fleet summary and the expected demo outcome.
+"""The rich tables the commands print: the fleet summary, the expected demo outcome and a
+trace's forecast.
 
 A table is printed without ever cutting a number (or any cell) to fit a narrow terminal.
 """
@@ -8,6 +9,8 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from fleet.demo.outcome import FleetOutcome
+from fleet.replay.compare import Figure
+from fleet.replay.forecast import Forecast
 from fleet.stack.spec import FleetSpec
 
 # A width no table reaches, to measure a table's narrowest layout without the terminal's.
@@ -78,3 +81,54 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
 def print_summary(spec: FleetSpec, title: str) -> None:
     """Print the fleet summary of `spec` on standard output."""
     print_table(Console(highlight=False, markup=False, emoji=False), summary_table(spec, title))
+
+
+def forecast_table(forecast: Forecast, capacity: dict[str, int], title: str) -> Table:
+    """Per pool: GPUs, predicted GPU-hours with their bounds, stranded GPU-hours."""
+    table = Table(title=title, title_justify="left")
+    text_column(table, "pool")
+    for column in ("GPUs", "GPU-hours", "bounds", "stranded GPU-hours"):
+        add = text_column if column == "bounds" else number_column
+        add(table, column)
+    central = forecast.timeline
+    bounds = forecast.bounds_table()
+    for pool, hours in central.gpu_hours.items():
+        low, high = bounds[f"gpu_hours:{pool}"]
+        table.add_row(
+            pool,
+            str(capacity.get(pool, 0)),
+            f"{hours:,.1f}",
+            f"{low:,.1f} - {high:,.1f}",
+            f"{central.stranded_gpu_hours.get(pool, 0.0):,.1f}",
+        )
+    table.add_section()
+    low, high = bounds["stranded_gpu_hours"]
+    table.add_row(
+        "total",
+        str(sum(capacity.values())),
+        f"{sum(central.gpu_hours.values()):,.1f}",
+        "",
+        f"{sum(central.stranded_gpu_hours.values()):,.1f} ({low:,.1f} - {high:,.1f})",
+        style="bold",
+    )
+    return table
+
+
+def comparison_table(rows: list[Figure], title: str) -> Table:
+    """Predicted beside observed, with the prediction's bounds and the relative gap."""
+    table = Table(title=title, title_justify="left")
+    text_column(table, "figure")
+    for column in ("predicted", "bounds", "observed", "gap"):
+        add = text_column if column == "bounds" else number_column
+        add(table, column)
+    for row in rows:
+        name = f"{row.metric} ({row.pool})" if row.pool else row.metric
+        verdict = {True: " ok", False: " OUT", None: ""}[row.within]
+        table.add_row(
+            name,
+            f"{row.predicted:,.1f}",
+            f"{row.low:,.1f} - {row.high:,.1f}",
+            f"{row.observed:,.1f}",
+            f"{row.gap:+.1%}{verdict}",
+        )
+    return table

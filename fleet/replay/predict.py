@@ -115,20 +115,21 @@ class _Fleet:
 _Queues = dict[tuple[tuple[str, ...], int], deque[_Waiting]]
 
 
-def matching_pools(row: TraceRow, nodes: Sequence[GpuNode]) -> list[str]:
-    seen: dict[str, None] = {}
-    for node in nodes:
-        if row.wants(node.pool, node.product):
-            seen.setdefault(node.pool)
-    return list(seen)
+def pools_wanted(rows: Sequence[TraceRow], nodes: Sequence[GpuNode]) -> dict[str, tuple[str, ...]]:
+    """Per job, the pools it may run on."""
+    products = {node.pool: node.product for node in nodes}
+    return {
+        row.job: tuple(pool for pool, product in products.items() if row.wants(pool, product))
+        for row in rows
+    }
 
 
 def predict(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], policy: Policy = "scheduler", seed: int = 0
 ) -> list[PodRun]:
     """Every pod of `rows` on `nodes`: when it starts and ends, and where (trace seconds)."""
-    fleet = _Fleet(nodes, random.Random(seed))
-    pools_of = {row.job: matching_pools(row, nodes) for row in rows}
+    fleet = _Fleet(nodes, random.Random(seed))  # noqa: S311 - a seeded model, not a secret
+    pools_of = pools_wanted(rows, nodes)
     queues: _Queues = {}
     runs: dict[tuple[str, int], PodRun] = {}
     counter = itertools.count()
@@ -148,7 +149,7 @@ def predict(
                 continue
             assert isinstance(payload, TraceRow)
             row = payload
-            key = (tuple(pools_of[row.job]), row.gpus_per_pod)
+            key = (pools_of[row.job], row.gpus_per_pod)
             for index in range(row.pods):
                 runs[(row.job, index)] = PodRun(
                     job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s
@@ -163,7 +164,11 @@ def predict(
             end = now + row.duration_s
             node = fleet.nodes[number]
             runs[(row.job, waiting.index)] = replace(
-                runs[(row.job, waiting.index)], start_s=now, end_s=end, node=node.name, pool=node.pool
+                runs[(row.job, waiting.index)],
+                start_s=now,
+                end_s=end,
+                node=node.name,
+                pool=node.pool,
             )
             heapq.heappush(events, (end, 0, next(counter), (number, gpus)))
     return list(runs.values())

@@ -8,7 +8,8 @@ class PodRun:
     """One pod of a trace job: when its job arrived, when it ran, where, and when it ended.
 
     `start_s` and `end_s` are None for a pod that never ran (or never ended) within
-    the replay; `node` and `pool` are where it ran.
+    the replay; `node` and `pool` are where it ran. An observed pod also has the times
+    its pod object was created and bound to its node (the prediction has no such steps).
     """
 
     job: str
@@ -19,6 +20,8 @@ class PodRun:
     end_s: float | None = None
     node: str | None = None
     pool: str | None = None
+    created_s: float | None = None
+    bound_s: float | None = None
 
     @property
     def wait_s(self) -> float | None:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fleet.replay.fleet_nodes import GpuNode
-from fleet.replay.predict import matching_pools
+from fleet.replay.predict import pools_wanted
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
@@ -78,7 +78,9 @@ def _steps(deltas: Sequence[tuple[float, float]]) -> Series:
     return Series(times, values)
 
 
-def timeline(rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[PodRun]) -> Timeline:
+def timeline(
+    rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[PodRun]
+) -> Timeline:
     pools = sorted({node.pool for node in nodes})
     capacity: Counter[str] = Counter()
     for node in nodes:
@@ -87,12 +89,12 @@ def timeline(rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[
     end = max([*ends, *(run.start_s or run.arrival_s for run in runs), 0.0])
     in_use: dict[str, list[tuple[float, float]]] = defaultdict(list)
     queue: list[tuple[float, float]] = []
-    gpu_hours: Counter[str] = Counter()
+    gpu_hours: dict[str, float] = defaultdict(float)
     for run in runs:
-        queue.append((run.arrival_s, 1))
+        queue.append((run.arrival_s, 1.0))
         if run.start_s is None or run.pool is None:
             continue
-        queue.append((run.start_s, -1))
+        queue.append((run.start_s, -1.0))
         stop = run.end_s if run.end_s is not None else end
         in_use[run.pool] += [(run.start_s, run.gpus), (stop, -run.gpus)]
         gpu_hours[run.pool] += run.gpus * (stop - run.start_s) / HOUR
@@ -107,7 +109,7 @@ def timeline(rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[
         queue=_steps(queue),
         stranded=stranded,
         waits_s=[wait for run in runs if (wait := run.wait_s) is not None],
-        gpu_hours={pool: gpu_hours[pool] for pool in pools},
+        gpu_hours={pool: gpu_hours.get(pool, 0.0) for pool in pools},
         stranded_gpu_hours={
             pool: sum(series.values) * step / HOUR for pool, series in stranded.items()
         },
@@ -124,7 +126,7 @@ def _stranded(
 ) -> dict[str, Series]:
     """Per pool, free GPUs no waiting pod fits on, sampled at `SAMPLES` points up to `end`."""
     index_of = {node.name: number for number, node in enumerate(nodes)}
-    wanted = {row.job: tuple(matching_pools(row, nodes)) for row in rows}
+    wanted = pools_wanted(rows, nodes)
     # (time, order, kind, payload): starts and ends change nodes, arrivals and starts the queue.
     events: list[tuple[float, int, str, PodRun]] = []
     for run in runs:

@@ -83,17 +83,25 @@ def _read_rows(path: str | Path, columns: tuple[str, ...]) -> list[tuple[int, di
     missing = [name for name in columns if name not in (reader.fieldnames or [])]
     if missing:
         raise InputError(
-            source, [f"line 1: missing column {name!r} (expected {', '.join(columns)})" for name in missing]
+            source,
+            [
+                f"line 1: missing column {name!r} (expected {', '.join(columns)})"
+                for name in missing
+            ],
         )
-    rows = []
+    rows: list[tuple[int, dict[str, str]]] = []
     for cells in reader:
         if len(rows) >= MAX_TRACE_ROWS:
             raise InputError(source, [f"more than {MAX_TRACE_ROWS:,} rows"])
-        rows.append((reader.line_num, {key: (value or "").strip() for key, value in cells.items() if key}))
+        rows.append(
+            (reader.line_num, {key: (value or "").strip() for key, value in cells.items() if key})
+        )
     return rows
 
 
-def _number(source: str, line: int, cells: dict[str, str], column: str, problems: list[str]) -> float | None:
+def _number(
+    source: str, line: int, cells: dict[str, str], column: str, problems: list[str]
+) -> float | None:
     """The cell as a number; None when empty/nan; a problem when it is not a number."""
     text = cells.get(column, "")
     if text.lower() in NO_VALUE:
@@ -124,9 +132,13 @@ def read_nodes(path: str | Path) -> tuple[dict[str, dict[str, Any]], set[str], l
             skipped += 1
             continue
         if gpus != int(gpus) or gpus > MAX_GPUS_PER_NODE:
-            problems.append(f"line {line}: gpu: a whole number 1..{MAX_GPUS_PER_NODE} (got {cells['gpu']})")
+            problems.append(
+                f"line {line}: gpu: a whole number 1..{MAX_GPUS_PER_NODE} (got {cells['gpu']})"
+            )
             continue
-        groups[(model, int(gpus))].append((max(1, math.ceil((cpu or 1000) / 1000)), max(1, int(memory or 1024))))
+        groups[(model, int(gpus))].append(
+            (max(1, math.ceil((cpu or 1000) / 1000)), max(1, int(memory or 1024)))
+        )
     if problems:
         raise InputError(source, problems)
     if not groups:
@@ -145,7 +157,10 @@ def read_nodes(path: str | Path) -> tuple[dict[str, dict[str, Any]], set[str], l
             "memory": f"{memory}Mi",
         }
         if model not in MODELS:
-            notes.append(f"GPU model {model!r} is not known: product {model}, {UNKNOWN_MEMORY_MIB} MiB assumed")
+            notes.append(
+                f"GPU model {model!r} is not known: product {model}, "
+                f"{UNKNOWN_MEMORY_MIB} MiB assumed"
+            )
     if skipped:
         notes.append(f"{skipped} nodes without GPUs left out")
     check_pools(pools, source)
@@ -161,20 +176,35 @@ def read_pods(path: str | Path, models: set[str]) -> tuple[list[TraceRow], list[
     for line, cells in _read_rows(path, POD_COLUMNS):
         values = {
             column: _number(source, line, cells, column, problems)
-            for column in ("num_gpu", "gpu_milli", "creation_time", "deletion_time", "scheduled_time")
+            for column in (
+                "num_gpu",
+                "gpu_milli",
+                "creation_time",
+                "deletion_time",
+                "scheduled_time",
+            )
         }
-        last_time = max([last_time, *(v for k, v in values.items() if k.endswith("_time") and v is not None)])
+        last_time = max(
+            [last_time, *(v for k, v in values.items() if k.endswith("_time") and v is not None)]
+        )
         parsed.append((line, cells, values))
     if problems:
         raise InputError(source, problems)
     drafts = []
     for line, cells, values in parsed:
-        gpus, created, scheduled = values["num_gpu"], values["creation_time"], values["scheduled_time"]
+        gpus, created, scheduled = (
+            values["num_gpu"],
+            values["creation_time"],
+            values["scheduled_time"],
+        )
         if not gpus:
             counts["cpu-only"] += 1
             continue
         if gpus != int(gpus) or gpus > MAX_GPUS_PER_NODE:
-            problems.append(f"line {line}: num_gpu: a whole number 0..{MAX_GPUS_PER_NODE} (got {cells['num_gpu']})")
+            problems.append(
+                f"line {line}: num_gpu: a whole number 0..{MAX_GPUS_PER_NODE} "
+                f"(got {cells['num_gpu']})"
+            )
             continue
         if created is None:
             problems.append(f"line {line}: creation_time: required for a GPU pod")
@@ -188,7 +218,11 @@ def read_pods(path: str | Path, models: set[str]) -> tuple[list[TraceRow], list[
         if deleted is None:
             counts["still running"] += 1
             deleted = last_time
-        spec = [part.strip() for part in cells["gpu_spec"].split("|") if part.strip().lower() not in NO_VALUE]
+        spec = [
+            part.strip()
+            for part in cells["gpu_spec"].split("|")
+            if part.strip().lower() not in NO_VALUE
+        ]
         unknown = [model for model in spec if model not in models]
         if unknown:
             counts["asks for a model no node has"] += 1
@@ -223,4 +257,3 @@ def import_alibaba(node_list: str | Path, pod_list: str | Path) -> AlibabaImport
     pools, models, node_notes = read_nodes(node_list)
     rows, pod_notes = read_pods(pod_list, models)
     return AlibabaImport(pools, rows, node_notes + pod_notes)
-

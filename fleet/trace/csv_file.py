@@ -56,9 +56,9 @@ def parse_trace(text: str, source: str) -> list[TraceRow]:
     unknown = [name for name in header if name not in COLUMNS]
     missing = [name for name in REQUIRED if name not in header]
     if unknown or missing or not header:
-        problems = [f"line 1: unknown column {name!r}" for name in unknown]
-        problems += [f"line 1: missing column {name!r}" for name in missing]
-        raise InputError(source, problems + [f"columns are: {', '.join(COLUMNS)}"])
+        header_problems = [f"line 1: unknown column {name!r}" for name in unknown]
+        header_problems += [f"line 1: missing column {name!r}" for name in missing]
+        raise InputError(source, [*header_problems, f"columns are: {', '.join(COLUMNS)}"])
     rows: list[TraceRow] = []
     problems: list[str] = []
     seen: dict[str, int] = {}

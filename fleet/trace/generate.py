@@ -62,7 +62,7 @@ def _pods(shape: Shape, rng: random.Random, gpus: int, largest: int) -> int:
 
 
 def generate(spec: FleetSpec, shape: Shape, sizing: Sizing) -> list[TraceRow]:
-    rng = random.Random(f"{shape}-{sizing.seed}")
+    rng = random.Random(f"{shape}-{sizing.seed}")  # noqa: S311 - seeded on purpose
     largest = spec.largest_pod_gpus
     pools = list(spec.pools.items())
     weights = [pool.gpus for _, pool in pools]
@@ -91,4 +91,3 @@ def generate(spec: FleetSpec, shape: Shape, sizing: Sizing) -> list[TraceRow]:
         )
         for index, (arrival, pods, gpus, pool_name, relative) in enumerate(drafts)
     ]
-

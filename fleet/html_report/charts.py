@@ -1,0 +1,146 @@
+"""The report's charts, drawn with matplotlib's SVG backend into strings for inline use.
+
+Text is drawn as paths (`svg.fonttype: path`), so the page needs no font; every
+chart marks predicted lines dashed and observed lines solid, in fixed colours the
+browser test looks for.
+"""
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("svg")
+
+import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
+
+from fleet.replay.timeline import HOUR, Series, Timeline
+
+PREDICTED = "#1f77b4"
+OBSERVED = "#d62728"
+CAPACITY = "#7f7f7f"
+POINTS = 800
+matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "gpu-fleet"})
+
+
+def _svg(figure: Figure) -> str:
+    out = io.StringIO()
+    figure.savefig(out, format="svg", bbox_inches="tight")
+    plt.close(figure)
+    text = out.getvalue()
+    return text[text.index("<svg") :]
+
+
+def _grid(end_s: float) -> list[float]:
+    return [end_s * i / POINTS for i in range(POINTS + 1)]
+
+
+def _sampled(series: Series, grid: Sequence[float]) -> list[float]:
+    return [series.at(time) for time in grid]
+
+
+def gpus_per_pool(predicted: Timeline, observed: Timeline, capacity: dict[str, int]) -> str:
+    """One panel per pool: GPUs in use over trace hours, predicted (dashed) and observed."""
+    pools = list(predicted.gpus_in_use)
+    end = max(predicted.end_s, observed.end_s, 1.0)
+    grid = _grid(end)
+    hours = [time / HOUR for time in grid]
+    columns = min(3, len(pools))
+    rows = -(-len(pools) // columns)
+    figure, axes = plt.subplots(
+        rows, columns, figsize=(4.2 * columns, 2.6 * rows), squeeze=False, sharex=True
+    )
+    for axis, pool in zip(axes.flat, pools, strict=False):
+        axis.step(
+            hours,
+            _sampled(predicted.gpus_in_use[pool], grid),
+            where="post",
+            color=PREDICTED,
+            linestyle="--",
+            label="predicted",
+        )
+        if pool in observed.gpus_in_use:
+            axis.step(
+                hours,
+                _sampled(observed.gpus_in_use[pool], grid),
+                where="post",
+                color=OBSERVED,
+                label="observed",
+            )
+        axis.axhline(capacity.get(pool, 0), color=CAPACITY, linewidth=0.8, label="GPUs")
+        axis.set_title(pool, fontsize=10)
+        axis.set_ylim(bottom=0)
+    for axis in axes.flat[len(pools) :]:
+        axis.set_visible(False)
+    for axis in axes[-1]:
+        axis.set_xlabel("trace time (h)")
+    axes.flat[0].set_ylabel("GPUs in use")
+    axes.flat[0].legend(fontsize=8, loc="upper right")
+    figure.tight_layout()
+    return _svg(figure)
+
+
+def _two_lines(predicted: Series, observed: Series, end: float, ylabel: str) -> str:
+    grid = _grid(end)
+    hours = [time / HOUR for time in grid]
+    figure, axis = plt.subplots(figsize=(8.4, 2.8))
+    axis.step(
+        hours,
+        _sampled(predicted, grid),
+        where="post",
+        color=PREDICTED,
+        linestyle="--",
+        label="predicted",
+    )
+    axis.step(hours, _sampled(observed, grid), where="post", color=OBSERVED, label="observed")
+    axis.set_xlabel("trace time (h)")
+    axis.set_ylabel(ylabel)
+    axis.set_ylim(bottom=0)
+    axis.legend(fontsize=8)
+    figure.tight_layout()
+    return _svg(figure)
+
+
+def queue_length(predicted: Timeline, observed: Timeline) -> str:
+    end = max(predicted.end_s, observed.end_s, 1.0)
+    return _two_lines(predicted.queue, observed.queue, end, "pods waiting")
+
+
+def _total(series: dict[str, Series]) -> Series:
+    first = next(iter(series.values()))
+    return Series(
+        first.times, [sum(s.values[i] for s in series.values()) for i in range(len(first.times))]
+    )
+
+
+def stranded(predicted: Timeline, observed: Timeline) -> str:
+    """Free GPUs no waiting pod fits on, all pools together."""
+    end = max(predicted.end_s, observed.end_s, 1.0)
+    return _two_lines(_total(predicted.stranded), _total(observed.stranded), end, "stranded GPUs")
+
+
+def waits(predicted: Timeline, observed: Timeline) -> str:
+    """The distribution of waits: the share of pods that waited at most so long."""
+    figure, axis = plt.subplots(figsize=(8.4, 2.8))
+    for timeline, colour, style, label in (
+        (predicted, PREDICTED, "--", "predicted"),
+        (observed, OBSERVED, "-", "observed"),
+    ):
+        ordered = sorted(timeline.waits_s)
+        if ordered:
+            shares = [(i + 1) / len(ordered) for i in range(len(ordered))]
+            axis.step(
+                [w / 60 for w in ordered],
+                shares,
+                where="post",
+                color=colour,
+                linestyle=style,
+                label=label,
+            )
+    axis.set_xlabel("wait (trace minutes)")
+    axis.set_ylabel("share of pods")
+    axis.set_ylim(0, 1.02)
+    axis.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    return _svg(figure)
