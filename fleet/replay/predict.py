@@ -19,7 +19,6 @@ fragmentation) and `SPREAD` (the emptiest, most). Random choices are seeded.
 import heapq
 import itertools
 import random
-from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -112,7 +111,8 @@ class _Fleet:
         return self.free[number] == self.nodes[number].gpus
 
 
-_Queues = dict[tuple[tuple[str, ...], int], deque[_Waiting]]
+# Waiting pods by (pools, GPUs per pod), each a heap in queue order.
+_Queues = dict[tuple[tuple[str, ...], int], list[_Waiting]]
 
 
 def pools_wanted(rows: Sequence[TraceRow], nodes: Sequence[GpuNode]) -> dict[str, tuple[str, ...]]:
@@ -155,7 +155,7 @@ def predict(
                     job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s
                 )
                 waiting = _Waiting(-(row.priority or 0), row.arrival_s, next(counter), row, index)
-                queues.setdefault(key, deque()).append(waiting)
+                heapq.heappush(queues.setdefault(key, []), waiting)
         for (pools, gpus), waiting in _placements(queues, fleet):
             number = fleet.choose(pools, gpus, policy)
             assert number is not None
@@ -193,7 +193,7 @@ def _placements(
                 best = key
         if best is None:
             return
-        waiting = queues[best].popleft()
+        waiting = heapq.heappop(queues[best])
         if not queues[best]:
             del queues[best]
         yield best, waiting

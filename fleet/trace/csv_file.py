@@ -36,10 +36,11 @@ def parse_row(cells: Mapping[str, str]) -> TraceRow:
 def _row_problems(line: int, error: ValidationError, cells: Mapping[str, str]) -> list[str]:
     problems = []
     for detail in error.errors():
-        column = ".".join(str(part) for part in detail["loc"]) or "row"
+        column = ".".join(str(part) for part in detail["loc"]) or "pool, product"
         column = "product" if column.startswith("products") else column
         got = f" (got {shorten(cells.get(column, ''))})" if column in cells else ""
-        problems.append(f"line {line}: {column}: {detail['msg']}{got}")
+        message = str(detail["msg"]).removeprefix("Value error, ")
+        problems.append(f"line {line}: {column}: {message}{got}")
     return problems
 
 

@@ -16,7 +16,20 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
-    "commands": {"evidence", "imports", "render", "demo", "stack", "files"},
+    "trace": {"imports", "stack", "files"},
+    "replay": {"trace", "imports", "render", "demo", "stack", "files"},
+    "html_report": {"evidence", "replay", "trace", "imports", "render", "demo", "stack", "files"},
+    "commands": {
+        "html_report",
+        "replay",
+        "trace",
+        "evidence",
+        "imports",
+        "render",
+        "demo",
+        "stack",
+        "files",
+    },
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
