@@ -57,7 +57,8 @@ def chromium(profile: Path, *args: str) -> str:
 def near(image: "np.ndarray[Any, Any]", colour: str, slack: int = 40) -> "np.ndarray[Any, Any]":
     """A mask of the pixels within `slack` of `colour` in each channel."""
     target = np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
-    return np.all(np.abs(image.astype(int) - target) <= slack, axis=2)
+    mask: np.ndarray[Any, Any] = np.all(np.abs(image.astype(int) - target) <= slack, axis=2)
+    return mask
 
 
 def test_chromium_renders_the_reports_charts(tmp_path: Path) -> None:

@@ -31,7 +31,8 @@ def test_a_replay_adds_its_figures_and_four_charts(
     document = write_replay(lesson1_evidence, load_stack_file(LESSON1_FILE))
     assert main(["report", str(lesson1_evidence)]) == 0
     markdown = (lesson1_evidence / "report.md").read_text()
-    assert "**Result: PASS**" in markdown and "## Replay: predicted and observed" in markdown
+    assert "**Result: PASS**" in markdown
+    assert "## Replay: predicted and observed" in markdown
     assert re.search(r"\| gpu_hours \(a100\) \| [0-9.,]+ \| [0-9.,]+ - [0-9.,]+ \|", markdown)
     page = (lesson1_evidence / "report.html").read_text()
     for chart in CHARTS:
@@ -67,5 +68,6 @@ def test_a_spoilt_replay_file_is_named_with_what_is_wrong(
     (tmp_path / "replay.json").write_text('{"speed": "fast"}')
     assert main(["report", str(tmp_path)]) == 2
     error = capsys.readouterr().err
-    assert f"{tmp_path}/replay.json: " in error and "not a replay.json?" in error
+    assert f"{tmp_path}/replay.json: " in error
+    assert "not a replay.json?" in error
     assert not (tmp_path / "report.html").exists()

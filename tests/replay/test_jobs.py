@@ -39,7 +39,8 @@ def test_a_job_asks_for_whole_gpus_where_its_row_says_and_ends_after_its_duratio
     assert pod["nodeSelector"] == {"gpu-pool": "h100"}
     assert pod["containers"][0]["resources"] == {"limits": {"nvidia.com/gpu": 4}}
     assert pod["tolerations"][0]["key"] == "kwok.x-k8s.io/node"
-    assert "schedulerName" not in pod and not spec["suspend"]
+    assert "schedulerName" not in pod
+    assert not spec["suspend"]
     annotations = spec["template"]["metadata"]["annotations"]
     assert annotations == {DELAY_ANNOTATION: "10.000s"}  # 600 trace seconds at 60x
     assert GO_DURATION.match(delay(job(duration_s=1.5), 7))

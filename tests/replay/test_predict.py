@@ -37,11 +37,14 @@ def test_pods_wait_in_priority_then_arrival_order() -> None:
         row("anywhere", 30, 4, 60),
     ]
     runs = by_job(predict(rows, NODES))
-    assert runs["first"].start_s == 0 and runs["first"].node == "kwok-gpu-a-0"
+    assert runs["first"].start_s == 0
+    assert runs["first"].node == "kwok-gpu-a-0"
     assert runs["urgent"].start_s == 100  # ahead of `second`, which came earlier
-    assert runs["second"].start_s == 110 and runs["second"].wait_s == 100
+    assert runs["second"].start_s == 110
+    assert runs["second"].wait_s == 100
     assert runs["small"].start_s == 160
-    assert runs["anywhere"].start_s == 30 and runs["anywhere"].pool == "b"
+    assert runs["anywhere"].start_s == 30
+    assert runs["anywhere"].pool == "b"
 
 
 def test_a_pod_that_fits_goes_ahead_of_one_that_does_not() -> None:
@@ -75,7 +78,8 @@ def test_node_choice_decides_whether_small_pods_strand_gpus(
     stranded = figures.stranded["b"].at(50)
     assert stranded == (0 if policy == "pack" else 6)  # 3 + 3 free GPUs no waiting pod fits
     assert figures.gpu_hours == {"a": 0.0, "b": pytest.approx((100 + 100 + 40) / 3600)}
-    assert figures.jobs_finished == 3 and figures.pods == 3
+    assert figures.jobs_finished == 3
+    assert figures.pods == 3
 
 
 def test_timeline_counts_gpus_in_use_queue_and_waits() -> None:
@@ -86,7 +90,8 @@ def test_timeline_counts_gpus_in_use_queue_and_waits() -> None:
     # fewer than b's 4, so b first); `late` needs all of a and waits for the third pod.
     assert figures.gpus_in_use["b"].at(50) == 8
     assert figures.gpus_in_use["a"].at(50) == 4
-    assert figures.queue.at(50) == 1 and figures.queue.at(101) == 0
+    assert figures.queue.at(50) == 1
+    assert figures.queue.at(101) == 0
     assert figures.waits_s == [0, 0, 0, 95]
     assert figures.mean_wait_s == pytest.approx(95 / 4)
     assert figures.max_queue == 1

@@ -16,7 +16,13 @@ node-3,32000,131072,2,T4
 node-4,32000,131072,0,
 node-5,48000,196608,4,G3
 """
-PODS = """name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time
+POD_HEADER = (
+    "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,"
+    "creation_time,deletion_time,scheduled_time\n"
+)
+PODS = (
+    POD_HEADER
+    + """\
 openb-pod-0003,8000,30000,8,1000,V100M32,LS,Succeeded,500,9500,600
 openb-pod-0001,4000,15000,1,500,,BE,Succeeded,100,1100,100
 openb-pod-0002,4000,15000,0,0,,BE,Succeeded,200,1200,200
@@ -24,6 +30,7 @@ openb-pod-0004,4000,15000,2,1000,T4|V100M32,Burstable,Running,900,,950
 openb-pod-0005,4000,15000,1,1000,nan,BE,Pending,1000,,
 openb-pod-0006,4000,15000,1,1000,A100,LS,Succeeded,1500,1600,1550
 """
+)
 
 
 def write(tmp_path: Path, nodes: str = NODES, pods: str = PODS) -> tuple[Path, Path]:

@@ -20,12 +20,19 @@ def test_rows_read_in_arrival_order_with_their_constraints() -> None:
     rows = parse_trace(text, "t.csv")
     assert [row.job for row in rows] == ["infer-a", "any-c", "train-b"]
     infer, anything, train = rows
-    assert infer.products == ("NVIDIA-L40S", "NVIDIA-L4") and infer.pool is None
-    assert infer.pods == 1 and infer.duration_s == 120.5
-    assert anything.pool is None and not anything.products
-    assert train.pool == "h100" and train.priority == 10 and train.pod_gpus == 16
-    assert train.wants("h100", "anything") and not train.wants("a100", "NVIDIA-H100-80GB-HBM3")
-    assert infer.wants("l4", "NVIDIA-L4") and not infer.wants("l4", "NVIDIA-H200")
+    assert infer.products == ("NVIDIA-L40S", "NVIDIA-L4")
+    assert infer.pool is None
+    assert infer.pods == 1
+    assert infer.duration_s == 120.5
+    assert anything.pool is None
+    assert not anything.products
+    assert train.pool == "h100"
+    assert train.priority == 10
+    assert train.pod_gpus == 16
+    assert train.wants("h100", "anything")
+    assert not train.wants("a100", "NVIDIA-H100-80GB-HBM3")
+    assert infer.wants("l4", "NVIDIA-L4")
+    assert not infer.wants("l4", "NVIDIA-H200")
 
 
 def test_a_trace_survives_writing_and_reading(tmp_path: Path) -> None:

@@ -19,7 +19,8 @@ def test_a_shape_is_seeded_sized_and_fits_the_fleet(lesson1: FleetSpec, shape: S
     rows = generate(lesson1, shape, sizing)
     assert rows == generate(lesson1, shape, sizing)
     assert rows != generate(lesson1, shape, Sizing(jobs=300, span_s=7200, load=0.7, seed=5))
-    assert len(rows) == 300 and len({row.job for row in rows}) == 300
+    assert len(rows) == 300
+    assert len({row.job for row in rows}) == 300
     assert all(0 <= row.arrival_s <= 7200 for row in rows)
     assert [row.arrival_s for row in rows] == sorted(row.arrival_s for row in rows)
     # Durations are scaled so the GPU-seconds asked are the load over the span
@@ -56,5 +57,6 @@ def test_shapes_differ_in_when_jobs_arrive(lesson1: FleetSpec) -> None:
 def test_the_big_job_mix_has_multi_pod_whole_node_jobs(lesson1: FleetSpec) -> None:
     rows = generate(lesson1, "big-job-mix", Sizing(jobs=400, seed=3))
     big = [row for row in rows if row.pods > 1]
-    assert big and all(row.gpus_per_pod == lesson1.largest_pod_gpus for row in big)
+    assert big
+    assert all(row.gpus_per_pod == lesson1.largest_pod_gpus for row in big)
     assert all(row.pods == 1 for row in generate(lesson1, "steady", Sizing(jobs=400, seed=3)))
