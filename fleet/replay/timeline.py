@@ -1,10 +1,11 @@
 """Figures of a run of a trace (predicted or observed): GPUs in use per pool over time,
 queue length, waits, and stranded GPUs.
 
-A GPU is stranded when it is free while pods wait, yet no waiting pod fits on its node
-(too few GPUs left there, or the node is not in the pool or product a waiting pod
-needs): the fragmentation the "Beware of Fragmentation" paper (ATC'23) measured on the
-Alibaba trace. Stranded GPUs are sampled at `SAMPLES` points over the run.
+A GPU is stranded when it is free on a node of a pool that some waiting pod may use, yet
+none of those pods fits on that node (too few GPUs left there): capacity the queue could
+use if it were on one node, the fragmentation the "Beware of Fragmentation" paper
+(ATC'23) measured on the Alibaba trace. Free GPUs of a pool no waiting pod may use are
+idle, not stranded.
 """
 
 import bisect
@@ -14,11 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from fleet.replay.fleet_nodes import GpuNode
-from fleet.replay.predict import pools_wanted
+from fleet.replay.predict import MAX_GPUS, pools_wanted
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
-SAMPLES = 600
 HOUR = 3600.0
 
 
@@ -98,8 +98,7 @@ def timeline(
         stop = run.end_s if run.end_s is not None else end
         in_use[run.pool] += [(run.start_s, run.gpus), (stop, -run.gpus)]
         gpu_hours[run.pool] += run.gpus * (stop - run.start_s) / HOUR
-    stranded = _stranded(rows, nodes, runs, end)
-    step = end / SAMPLES if end else 0.0
+    stranded = _stranded(rows, nodes, runs)
     jobs_done: dict[str, bool] = {}
     for run in runs:
         jobs_done[run.job] = jobs_done.get(run.job, True) and run.end_s is not None
@@ -111,7 +110,7 @@ def timeline(
         waits_s=[wait for run in runs if (wait := run.wait_s) is not None],
         gpu_hours={pool: gpu_hours.get(pool, 0.0) for pool in pools},
         stranded_gpu_hours={
-            pool: sum(series.values) * step / HOUR for pool, series in stranded.items()
+            pool: _integral_hours(series, end) for pool, series in stranded.items()
         },
         pods=len(runs),
         pods_finished=sum(1 for run in runs if run.end_s is not None),
@@ -122,48 +121,71 @@ def timeline(
 
 
 def _stranded(
-    rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[PodRun], end: float
+    rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[PodRun]
 ) -> dict[str, Series]:
-    """Per pool, free GPUs no waiting pod fits on, sampled at `SAMPLES` points up to `end`."""
-    index_of = {node.name: number for number, node in enumerate(nodes)}
+    """Per pool, the free GPUs no waiting pod fits on, after every event (exact steps).
+
+    Nodes are kept as a count per pool and number of free GPUs, so each event costs
+    the pools times the GPUs per node, not the nodes.
+    """
+    number_of = {node.name: number for number, node in enumerate(nodes)}
     wanted = pools_wanted(rows, nodes)
-    # (time, order, kind, payload): starts and ends change nodes, arrivals and starts the queue.
-    events: list[tuple[float, int, str, PodRun]] = []
+    # (time, order, kind, run): ends free GPUs first, then arrivals queue, then starts.
+    events: list[tuple[float, int, PodRun]] = []
     for run in runs:
-        events.append((run.arrival_s, 1, "arrive", run))
-        if run.start_s is not None and run.node in index_of:
-            events.append((run.start_s, 2, "start", run))
+        events.append((run.arrival_s, 1, run))
+        if run.start_s is not None and run.node in number_of:
+            events.append((run.start_s, 2, run))
             if run.end_s is not None:
-                events.append((run.end_s, 0, "end", run))
+                events.append((run.end_s, 0, run))
     events.sort(key=lambda event: (event[0], event[1]))
     free = [node.gpus for node in nodes]
+    pools = sorted({node.pool for node in nodes})
+    counts: dict[str, list[int]] = {pool: [0] * (MAX_GPUS + 1) for pool in pools}
+    for node in nodes:
+        counts[node.pool][node.gpus] += 1
     waiting: Counter[tuple[tuple[str, ...], int]] = Counter()
-    samples = [end * i / SAMPLES for i in range(SAMPLES)]
-    series: dict[str, list[float]] = {node.pool: [] for node in nodes}
-    cursor = 0
-    for time in samples:
-        while cursor < len(events) and events[cursor][0] <= time:
-            _, _, kind, run = events[cursor]
-            cursor += 1
-            key = (wanted.get(run.job, ()), run.gpus)
-            if kind == "arrive":
-                waiting[key] += 1
-            elif kind == "start":
-                waiting[key] -= 1
-                free[index_of[run.node or ""]] -= run.gpus
-            else:
-                free[index_of[run.node or ""]] += run.gpus
+    series: dict[str, tuple[list[float], list[float]]] = {pool: ([0.0], [0.0]) for pool in pools}
+
+    def move(run: PodRun, gpus: int) -> None:
+        number = number_of[run.node or ""]
+        pool = counts[nodes[number].pool]
+        pool[free[number]] -= 1
+        free[number] += gpus
+        pool[free[number]] += 1
+
+    for index, (time, order, run) in enumerate(events):
+        key = (wanted.get(run.job, ()), run.gpus)
+        if order == 1:
+            waiting[key] += 1
+        elif order == 2:
+            waiting[key] -= 1
+            move(run, -run.gpus)
+        else:
+            move(run, run.gpus)
+        if index + 1 < len(events) and events[index + 1][0] == time:
+            continue  # record once all events of this instant are in
         smallest: dict[str, int] = {}
-        for (pools, gpus), count in waiting.items():
+        for (allowed, gpus), count in waiting.items():
             if count > 0:
-                for pool in pools:
+                for pool in allowed:
                     smallest[pool] = min(smallest.get(pool, gpus), gpus)
-        totals: Counter[str] = Counter()
-        if any(count > 0 for count in waiting.values()):
-            for number, node in enumerate(nodes):
-                left = free[number]
-                if left > 0 and left < smallest.get(node.pool, node.gpus + 1):
-                    totals[node.pool] += left
-        for pool in series:
-            series[pool].append(float(totals[pool]))
-    return {pool: Series(samples, values) for pool, values in series.items()}
+        for pool in pools:
+            limit = smallest.get(pool, 0)
+            stranded = float(sum(f * counts[pool][f] for f in range(1, limit)))
+            times, values = series[pool]
+            if stranded != values[-1]:
+                times.append(time)
+                values.append(stranded)
+    return {pool: Series(times, values) for pool, (times, values) in series.items()}
+
+
+def _integral_hours(series: Series, end: float) -> float:
+    bounds = [*series.times[1:], end]
+    return (
+        sum(
+            value * max(stop - start, 0.0)
+            for start, stop, value in zip(series.times, bounds, series.values, strict=True)
+        )
+        / HOUR
+    )

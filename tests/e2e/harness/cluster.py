@@ -146,12 +146,19 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def create_cluster(
-    binaries: Mapping[str, Path], name: str, workdir: Path, *, kwok_controller: bool = True
+    binaries: Mapping[str, Path],
+    name: str,
+    workdir: Path,
+    *,
+    kwok_controller: bool = True,
+    unlimited_qps: bool = False,
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
     Without `kwok_controller`, kwokctl runs no KWOK controller of its own: whatever
-    manages fake nodes must then come from the cluster's own objects.
+    manages fake nodes must then come from the cluster's own objects. With
+    `unlimited_qps` (kwokctl's `--disable-qps-limits`), the scheduler and the
+    controller-manager talk to the API server without client-side rate limits.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
@@ -178,6 +185,8 @@ def create_cluster(
             command += ["--extra-args", extra]
     else:
         command += ["--disable", "kwok-controller"]
+    if unlimited_qps:
+        command.append("--disable-qps-limits")
     for component, flag in BINARY_FLAGS.items():
         if component != "kwok" or kwok_controller:
             command += [flag, str(binaries[component])]
@@ -201,7 +210,7 @@ def delete_cluster(binaries: Mapping[str, Path], workdir: Path, name: str) -> No
 
 @contextmanager
 def kwok_cluster(
-    binaries: Mapping[str, Path], *, kwok_controller: bool = True
+    binaries: Mapping[str, Path], *, kwok_controller: bool = True, unlimited_qps: bool = False
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -209,7 +218,9 @@ def kwok_cluster(
     atexit.register(_delete, binaries, workdir, name)
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        yield create_cluster(binaries, name, workdir, kwok_controller=kwok_controller)
+        yield create_cluster(
+            binaries, name, workdir, kwok_controller=kwok_controller, unlimited_qps=unlimited_qps
+        )
     finally:
         _delete(binaries, workdir, name)
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
