@@ -57,7 +57,7 @@ def write_pods(
         gpus: sorted({model for model, size, _ in NODE_GROUPS if size >= gpus})
         for gpus, _ in POD_GPUS
     }
-    rows = []
+    rows: list[tuple[float, list[object]]] = []
     for number in range(pods + cpu_only + never_scheduled):
         while True:  # a day-shaped rate: busiest mid-span, a fifth of that at the ends
             created = rng.uniform(0, span_s)
@@ -78,12 +78,11 @@ def write_pods(
         elif number >= pods:
             gpus, milli, spec = 0, 0, ""
         qos = rng.choice(("LS", "BE", "Burstable"))
-        rows.append(
-            [f"openb-pod-{number:04d}", 4000, 16384, gpus, milli if gpus else 0, spec, qos,
-             phase, round(created, 3), deleted, scheduled]
-        )  # fmt: skip
-    rows.sort(key=lambda row: float(row[8]))
+        name = f"openb-pod-{number:04d}"
+        cells: list[object] = [name, 4000, 16384, gpus, milli if gpus else 0, spec, qos]
+        rows.append((created, [*cells, phase, round(created, 3), deleted, scheduled]))
+    rows.sort(key=lambda row: row[0])
     with path.open("w", newline="") as stream:
         writer = csv.writer(stream)
         writer.writerow(POD_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(row for _, row in rows)
