@@ -5,29 +5,40 @@ chart marks predicted lines dashed and observed lines solid, in fixed colours th
 browser test looks for.
 """
 
+import functools
 import io
 from collections.abc import Sequence
-
-import matplotlib
-
-matplotlib.use("svg")
-
-import matplotlib.pyplot as plt
-from matplotlib.figure import Figure
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from fleet.replay.timeline import HOUR, Series, Timeline
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 PREDICTED = "#1f77b4"
 OBSERVED = "#d62728"
 CAPACITY = "#7f7f7f"
 POINTS = 800
-matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "gpu-fleet"})
 
 
-def _svg(figure: Figure) -> str:
+@functools.cache
+def _pyplot() -> ModuleType:
+    """matplotlib's pyplot on the SVG backend, loaded on first use: it takes about a second,
+    which every other `python -m fleet` command should not pay."""
+    import matplotlib
+
+    matplotlib.use("svg")
+    matplotlib.rcParams.update({"svg.fonttype": "path", "svg.hashsalt": "gpu-fleet"})
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+def _svg(figure: "Figure") -> str:
     out = io.StringIO()
     figure.savefig(out, format="svg", bbox_inches="tight")
-    plt.close(figure)
+    _pyplot().close(figure)
     text = out.getvalue()
     return text[text.index("<svg") :]
 
@@ -48,7 +59,7 @@ def gpus_per_pool(predicted: Timeline, observed: Timeline, capacity: dict[str, i
     hours = [time / HOUR for time in grid]
     columns = min(3, len(pools))
     rows = -(-len(pools) // columns)
-    figure, axes = plt.subplots(
+    figure, axes = _pyplot().subplots(
         rows, columns, figsize=(4.2 * columns, 2.6 * rows), squeeze=False, sharex=True
     )
     for axis, pool in zip(axes.flat, pools, strict=False):
@@ -84,7 +95,7 @@ def gpus_per_pool(predicted: Timeline, observed: Timeline, capacity: dict[str, i
 def _two_lines(predicted: Series, observed: Series, end: float, ylabel: str) -> str:
     grid = _grid(end)
     hours = [time / HOUR for time in grid]
-    figure, axis = plt.subplots(figsize=(8.4, 2.8))
+    figure, axis = _pyplot().subplots(figsize=(8.4, 2.8))
     axis.step(
         hours,
         _sampled(predicted, grid),
@@ -108,10 +119,9 @@ def queue_length(predicted: Timeline, observed: Timeline) -> str:
 
 
 def _total(series: dict[str, Series]) -> Series:
-    first = next(iter(series.values()))
-    return Series(
-        first.times, [sum(s.values[i] for s in series.values()) for i in range(len(first.times))]
-    )
+    """The sum of step functions, stepping wherever one of them does."""
+    times = sorted({time for one in series.values() for time in one.times})
+    return Series(times, [sum(one.at(time) for one in series.values()) for time in times])
 
 
 def stranded(predicted: Timeline, observed: Timeline) -> str:
@@ -122,7 +132,7 @@ def stranded(predicted: Timeline, observed: Timeline) -> str:
 
 def waits(predicted: Timeline, observed: Timeline) -> str:
     """The distribution of waits: the share of pods that waited at most so long."""
-    figure, axis = plt.subplots(figsize=(8.4, 2.8))
+    figure, axis = _pyplot().subplots(figsize=(8.4, 2.8))
     for timeline, colour, style, label in (
         (predicted, PREDICTED, "--", "predicted"),
         (observed, OBSERVED, "-", "observed"),
