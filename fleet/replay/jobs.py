@@ -87,7 +87,7 @@ def job_manifest(
             {
                 "name": "job",
                 "image": shape.image,
-                "resources": {"limits": {GPU_RESOURCE: row.gpus_per_pod}},
+                "resources": {"limits": {GPU_RESOURCE: str(row.gpus_per_pod)}},
             }
         ],
     }

@@ -8,12 +8,17 @@ then arrival) whenever GPUs free up, and one that fits is placed even when an ea
 one does not (the default scheduler has no head-of-line blocking). Pod slots never
 bind: every replay pod takes at least one GPU and a node has at most 16.
 
-Which feasible node a pod gets is the scheduler's scoring. For pods that request no
-CPU or memory, the default scoring (NodeResourcesFit least-allocated, balanced
-allocation, both on the non-zero default requests) ranks a node with no pods above
-any other and the rest nearly alike, with ties broken at random: `SCHEDULER`. Two
-other policies give the bounds: `PACK` (the fullest node that fits, least
-fragmentation) and `SPREAD` (the emptiest, most). Random choices are seeded.
+Which feasible node a pod gets is the scheduler's. For replay pods (no CPU or memory
+requests, `nvidia.com/gpu` not among the scored resources) every default scoring plugin
+gives every feasible node the same score, and kube-scheduler v1.36 breaks such ties by
+the order it found the nodes in (a random tie-break is drawn only with extenders): it
+checks nodes from where the previous pod's search stopped, until it has found
+`feasible_to_find(n)` of them, and takes the first. `SCHEDULER` does that over the
+fleet's nodes in declaration order (the order the API server saw them created, for
+perPool stacks). The real order, the parallel filters' jitter and v1.36's batching of
+identical pods can differ, so other policies give the bounds: `RANDOM` (any feasible
+node, seeded), `PACK` (the fullest node that fits: least fragmentation) and `SPREAD`
+(the emptiest: most).
 """
 
 import heapq
@@ -27,9 +32,20 @@ from fleet.replay.fleet_nodes import GpuNode
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
-Policy = Literal["scheduler", "pack", "spread"]
-POLICIES: tuple[Policy, ...] = ("scheduler", "pack", "spread")
+Policy = Literal["scheduler", "random", "pack", "spread"]
+POLICIES: tuple[Policy, ...] = ("scheduler", "random", "pack", "spread")
 MAX_GPUS = 16
+# kube-scheduler's adaptive percentageOfNodesToScore (pkg/scheduler/schedule_one.go).
+MIN_FEASIBLE_NODES = 100
+MIN_FEASIBLE_PERCENT = 5
+
+
+def feasible_to_find(nodes: int) -> int:
+    """How many feasible nodes kube-scheduler looks for before it stops filtering."""
+    if nodes < MIN_FEASIBLE_NODES:
+        return nodes
+    percent = max(50 - nodes // 125, MIN_FEASIBLE_PERCENT)
+    return max(nodes * percent // 100, MIN_FEASIBLE_NODES)
 
 
 @dataclass
@@ -59,6 +75,8 @@ class _Fleet:
         self.position = [0] * len(nodes)
         self.pools: dict[str, _Pool] = {}
         self.rng = rng
+        self.start = 0  # where the scheduler's next search begins
+        self.to_find = feasible_to_find(len(nodes))
         for number, node in enumerate(nodes):
             pool = self.pools.setdefault(node.pool, _Pool(node.gpus))
             pool.capacity = max(pool.capacity, node.gpus)
@@ -81,8 +99,26 @@ class _Fleet:
         self.free[number] += gpus
         self._put(number)
 
+    def first_found(self, pools: Sequence[str], gpus: int) -> int | None:
+        """The scheduler's pick among equal scores: the first feasible node from where the
+        last search stopped; the search stops after `to_find` feasible nodes."""
+        count = len(self.nodes)
+        chosen, found, checked = None, 0, count
+        for offset in range(count):
+            number = (self.start + offset) % count
+            if self.free[number] >= gpus and self.nodes[number].pool in pools:
+                chosen = number if chosen is None else chosen
+                found += 1
+                if found == self.to_find:
+                    checked = offset + 1
+                    break
+        self.start = (self.start + checked) % count
+        return chosen
+
     def choose(self, pools: Sequence[str], gpus: int, policy: Policy) -> int | None:
         """A node of `pools` with `gpus` free, as `policy` picks it; None if none fits."""
+        if policy == "scheduler":
+            return self.first_found(pools, gpus)
         candidates = [
             (free, bucket)
             for name in pools
@@ -97,18 +133,12 @@ class _Fleet:
         elif policy == "spread":
             high = max(free for free, _ in candidates)
             candidates = [c for c in candidates if c[0] == high]
-        else:
-            empty = [c for c in candidates if self._empty(c[1][0])]
-            candidates = empty or candidates
         pick = self.rng.randrange(sum(len(bucket) for _, bucket in candidates))
         for _, bucket in candidates:
             if pick < len(bucket):
                 return bucket[pick]
             pick -= len(bucket)
         raise AssertionError("unreachable")
-
-    def _empty(self, number: int) -> bool:
-        return self.free[number] == self.nodes[number].gpus
 
 
 # Waiting pods by (pools, GPUs per pod), each a heap in queue order.

@@ -37,7 +37,7 @@ def test_a_job_asks_for_whole_gpus_where_its_row_says_and_ends_after_its_duratio
     assert (spec["parallelism"], spec["completions"], spec["completionMode"]) == (3, 3, "Indexed")
     pod = spec["template"]["spec"]
     assert pod["nodeSelector"] == {"gpu-pool": "h100"}
-    assert pod["containers"][0]["resources"] == {"limits": {"nvidia.com/gpu": 4}}
+    assert pod["containers"][0]["resources"] == {"limits": {"nvidia.com/gpu": "4"}}
     assert pod["tolerations"][0]["key"] == "kwok.x-k8s.io/node"
     assert "schedulerName" not in pod
     assert not spec["suspend"]

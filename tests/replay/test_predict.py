@@ -5,7 +5,7 @@ import pytest
 
 from fleet.replay.fleet_nodes import GpuNode, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
-from fleet.replay.predict import Policy, predict
+from fleet.replay.predict import Policy, feasible_to_find, predict
 from fleet.replay.runs import PodRun
 from fleet.replay.timeline import timeline
 from fleet.stack.load import parse_fleet
@@ -60,13 +60,15 @@ def test_a_pod_that_fits_goes_ahead_of_one_that_does_not() -> None:
 
 
 @pytest.mark.parametrize(
-    ("policy", "big_start"), [("pack", 2.0), ("spread", 100.0), ("scheduler", 100.0)]
+    ("policy", "big_start"), [("pack", 2.0), ("spread", 100.0), ("scheduler", 2.0)]
 )
 def test_node_choice_decides_whether_small_pods_strand_gpus(
     policy: Policy, big_start: float
 ) -> None:
-    """Two one-GPU pods then a four-GPU pod on two 4-GPU nodes: packing keeps a node whole;
-    spreading (and the default scheduler's preference for empty nodes) splits both."""
+    """Two one-GPU pods then a four-GPU pod on two 4-GPU nodes: packing keeps a node whole,
+    spreading splits both; the scheduler's first-found node (b-0 both times, its search
+    starting where the last stopped, at the first node again on a fleet this small)
+    happens to pack."""
     rows = [
         row("one", 0, 1, 100, pool="b"),
         row("two", 1, 1, 100, pool="b"),
@@ -76,7 +78,7 @@ def test_node_choice_decides_whether_small_pods_strand_gpus(
     assert by_job(runs)["four"].start_s == big_start
     figures = timeline(rows, NODES, runs)
     stranded = figures.stranded["b"].at(50)
-    assert stranded == (0 if policy == "pack" else 6)  # 3 + 3 free GPUs no waiting pod fits
+    assert stranded == (0 if big_start == 2.0 else 6)  # 3 + 3 free GPUs no waiting pod fits
     assert figures.gpu_hours == {"a": 0.0, "b": pytest.approx((100 + 100 + 40) / 3600)}
     assert figures.jobs_finished == 3
     assert figures.pods == 3
@@ -113,13 +115,8 @@ def test_forecast_bounds_bracket_the_central_run_and_flag_unschedulable_jobs() -
     rows = [row(f"j{i}", i * 10, [1, 2, 4, 8][i % 4], 300 + 7 * i) for i in range(60)]
     prediction = forecast(rows, nodes)
     bounds = prediction.bounds_table()
-    assert set(prediction.timelines) == {
-        "scheduler-0",
-        "scheduler-1",
-        "scheduler-2",
-        "pack",
-        "spread",
-    }
+    names = {"scheduler", "random-0", "random-1", "random-2", "pack", "spread"}
+    assert set(prediction.timelines) == names
     central = prediction.timeline
     for pool in ("a", "b"):
         low, high = bounds[f"gpu_hours:{pool}"]
@@ -130,3 +127,28 @@ def test_forecast_bounds_bracket_the_central_run_and_flag_unschedulable_jobs() -
     assert bounds["mean_wait_s"][0] <= central.mean_wait_s <= bounds["mean_wait_s"][1]
     too_big = [row("huge", 0, 16, 10), row("nowhere", 0, 1, 10, pool="c")]
     assert unschedulable([*rows, *too_big], nodes) == too_big
+
+
+@pytest.mark.parametrize(
+    ("nodes", "to_find"), [(5, 5), (99, 99), (100, 100), (1200, 492), (5000, 500), (12_000, 600)]
+)
+def test_the_scheduler_looks_for_as_many_feasible_nodes_as_kube_scheduler(
+    nodes: int, to_find: int
+) -> None:
+    assert feasible_to_find(nodes) == to_find
+
+
+def test_the_scheduler_policy_takes_the_first_node_found_from_where_the_last_search_stopped() -> (
+    None
+):
+    """150 one-GPU nodes: a search stops after 100 feasible nodes, so each pod lands where
+    the last search stopped, round the fleet, skipping the nodes already taken."""
+    nodes = [GpuNode(f"kwok-gpu-p-{i}", "p", "P", 1) for i in range(150)]
+    rows = [row(f"j{i}", i, 1, 1000) for i in range(4)]
+    runs = by_job(predict(rows, nodes, "scheduler"))
+    assert [runs[f"j{i}"].node for i in range(4)] == [
+        "kwok-gpu-p-0",  # the search checks p-0 to p-99
+        "kwok-gpu-p-100",  # p-100 to p-149, then p-1 to p-50 (p-0 is taken)
+        "kwok-gpu-p-51",  # p-51 to p-149 but p-100, then p-1 and p-2
+        "kwok-gpu-p-3",
+    ]
