@@ -1,8 +1,8 @@
 """The prediction of a trace on a fleet, with bounds where the scheduler's scoring decides.
 
-The central run follows the default scheduler's own node choice (`scheduler` policy);
-a random choice (with `SEEDS` seeds), packing and spreading bracket what other node
-choices would give. A figure's bounds are the lowest and highest it takes over all these
+The central run follows the default scheduler's own node choice (`scheduler` policy,
+seed 0); other node orders for it and a random choice (`SEEDS` seeds each), packing and
+spreading bracket what other node choices would give. A figure's bounds are the lowest and highest it takes over all these
 runs: the spread of plausible outcomes, not a proof.
 """
 
@@ -22,11 +22,11 @@ SEEDS = 3
 class Forecast:
     central: list[PodRun]
     timelines: dict[str, Timeline]
-    """Every run's timeline by name (`scheduler` is the central one, `random-0`...)."""
+    """Every run's timeline by name (`scheduler-0` is the central one)."""
 
     @property
     def timeline(self) -> Timeline:
-        return self.timelines["scheduler"]
+        return self.timelines["scheduler-0"]
 
     def bounds(self, figure: Callable[[Timeline], float]) -> tuple[float, float]:
         values = [figure(run) for run in self.timelines.values()]
@@ -49,11 +49,12 @@ def forecast(rows: Sequence[TraceRow], nodes: Sequence[GpuNode], seeds: int = SE
     timelines: dict[str, Timeline] = {}
     central: list[PodRun] = []
     for policy in POLICIES:
-        for seed in range(seeds if policy == "random" else 1):
+        seeded = policy in ("scheduler", "random")
+        for seed in range(seeds if seeded else 1):
             runs = predict(rows, nodes, policy, seed)
-            name = f"{policy}-{seed}" if policy == "random" else policy
+            name = f"{policy}-{seed}" if seeded else policy
             timelines[name] = timeline(rows, nodes, runs)
-            if name == "scheduler":
+            if name == "scheduler-0":
                 central = runs
     return Forecast(central, timelines)
 

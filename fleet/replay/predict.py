@@ -13,9 +13,10 @@ requests, `nvidia.com/gpu` not among the scored resources) every default scoring
 gives every feasible node the same score, and kube-scheduler v1.36 breaks such ties by
 the order it found the nodes in (a random tie-break is drawn only with extenders): it
 checks nodes from where the previous pod's search stopped, until it has found
-`feasible_to_find(n)` of them, and takes the first. `SCHEDULER` does that over the
-fleet's nodes in declaration order (the order the API server saw them created, for
-perPool stacks). The real order, the parallel filters' jitter and v1.36's batching of
+`feasible_to_find(n)` of them, and takes the first. Its order is the order the nodes
+were added to its cache, which the fleet does not fix (Pulumi creates pools, and the
+nodes of a pool, in parallel): `SCHEDULER` does that search over a seeded shuffle of
+the nodes. Other orders (seeds), the parallel filters' jitter and v1.36's batching of
 identical pods can differ, so other policies give the bounds: `RANDOM` (any feasible
 node, seeded), `PACK` (the fullest node that fits: least fragmentation) and `SPREAD`
 (the emptiest: most).
@@ -68,15 +69,18 @@ class _Waiting:
     index: int = field(compare=False)
 
 
-class _Fleet:
+class FleetState:
+    """The fleet's free GPUs per node, and the node choices the policies make."""
+
     def __init__(self, nodes: Sequence[GpuNode], rng: random.Random) -> None:
         self.nodes = list(nodes)
         self.free = [node.gpus for node in nodes]
         self.position = [0] * len(nodes)
         self.pools: dict[str, _Pool] = {}
         self.rng = rng
-        self.start = 0  # where the scheduler's next search begins
+        self.start = 0  # where the scheduler's next search begins, in `order`
         self.to_find = feasible_to_find(len(nodes))
+        self.order = rng.sample(range(len(nodes)), len(nodes))
         for number, node in enumerate(nodes):
             pool = self.pools.setdefault(node.pool, _Pool(node.gpus))
             pool.capacity = max(pool.capacity, node.gpus)
@@ -105,7 +109,7 @@ class _Fleet:
         count = len(self.nodes)
         chosen, found, checked = None, 0, count
         for offset in range(count):
-            number = (self.start + offset) % count
+            number = self.order[(self.start + offset) % count]
             if self.free[number] >= gpus and self.nodes[number].pool in pools:
                 chosen = number if chosen is None else chosen
                 found += 1
@@ -158,7 +162,7 @@ def predict(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], policy: Policy = "scheduler", seed: int = 0
 ) -> list[PodRun]:
     """Every pod of `rows` on `nodes`: when it starts and ends, and where (trace seconds)."""
-    fleet = _Fleet(nodes, random.Random(seed))  # noqa: S311 - a seeded model, not a secret
+    fleet = FleetState(nodes, random.Random(seed))  # noqa: S311 - a seeded model, not a secret
     pools_of = pools_wanted(rows, nodes)
     queues: _Queues = {}
     runs: dict[tuple[str, int], PodRun] = {}
@@ -205,7 +209,7 @@ def predict(
 
 
 def _placements(
-    queues: _Queues, fleet: _Fleet
+    queues: _Queues, fleet: FleetState
 ) -> Iterator[tuple[tuple[tuple[str, ...], int], _Waiting]]:
     """The waiting pods that can be placed now, in queue order, each taken off its queue.
 

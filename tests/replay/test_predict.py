@@ -1,11 +1,13 @@
 """The prediction on hand-checked fleets: queue order, no head-of-line blocking, node choice,
 and the figures its timeline gives (GPU-hours, waits, stranded GPUs)."""
 
+import random
+
 import pytest
 
 from fleet.replay.fleet_nodes import GpuNode, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
-from fleet.replay.predict import Policy, feasible_to_find, predict
+from fleet.replay.predict import FleetState, Policy, feasible_to_find, predict
 from fleet.replay.runs import PodRun
 from fleet.replay.timeline import timeline
 from fleet.stack.load import parse_fleet
@@ -115,7 +117,8 @@ def test_forecast_bounds_bracket_the_central_run_and_flag_unschedulable_jobs() -
     rows = [row(f"j{i}", i * 10, [1, 2, 4, 8][i % 4], 300 + 7 * i) for i in range(60)]
     prediction = forecast(rows, nodes)
     bounds = prediction.bounds_table()
-    names = {"scheduler", "random-0", "random-1", "random-2", "pack", "spread"}
+    names = {f"{policy}-{seed}" for policy in ("scheduler", "random") for seed in range(3)}
+    names |= {"pack", "spread"}
     assert set(prediction.timelines) == names
     central = prediction.timeline
     for pool in ("a", "b"):
@@ -141,14 +144,20 @@ def test_the_scheduler_looks_for_as_many_feasible_nodes_as_kube_scheduler(
 def test_the_scheduler_policy_takes_the_first_node_found_from_where_the_last_search_stopped() -> (
     None
 ):
-    """150 one-GPU nodes: a search stops after 100 feasible nodes, so each pod lands where
-    the last search stopped, round the fleet, skipping the nodes already taken."""
+    """150 one-GPU nodes (in their own order here): a search stops after 100 feasible nodes,
+    so each pod lands where the last search stopped, round the fleet, skipping taken nodes."""
     nodes = [GpuNode(f"kwok-gpu-p-{i}", "p", "P", 1) for i in range(150)]
-    rows = [row(f"j{i}", i, 1, 1000) for i in range(4)]
-    runs = by_job(predict(rows, nodes, "scheduler"))
-    assert [runs[f"j{i}"].node for i in range(4)] == [
-        "kwok-gpu-p-0",  # the search checks p-0 to p-99
-        "kwok-gpu-p-100",  # p-100 to p-149, then p-1 to p-50 (p-0 is taken)
-        "kwok-gpu-p-51",  # p-51 to p-149 but p-100, then p-1 and p-2
-        "kwok-gpu-p-3",
+    fleet = FleetState(nodes, random.Random(0))
+    fleet.order = list(range(150))
+    chosen = []
+    for _ in range(4):
+        number = fleet.choose(("p",), 1, "scheduler")
+        assert number is not None
+        fleet.change(number, -1)
+        chosen.append(number)
+    assert chosen == [
+        0,  # the search checks p-0 to p-99
+        100,  # p-100 to p-149, then p-1 to p-50 (p-0 is taken)
+        51,  # p-51 to p-149 but p-100, then p-1 and p-2
+        3,
     ]
