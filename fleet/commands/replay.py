@@ -33,6 +33,7 @@ EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
 # Wall seconds allowed beyond the prediction's latest end (divided by the speed).
 TIMEOUT_MARGIN_S = 120.0
+LOG_EVERY_S = 15.0
 
 
 def positive(text: str) -> float:
@@ -159,24 +160,27 @@ def run(args: argparse.Namespace) -> int:
 def _run_with_progress(
     api: object, plan: driver.ReplayPlan, out: Path, pods: int
 ) -> driver.ReplayRun:
+    """A progress bar on a terminal; elsewhere (CI logs) a line every `LOG_EVERY_S`."""
+    console = Console(stderr=True, highlight=False, markup=False, emoji=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.completed}/{task.total} pods finished"),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=Console(stderr=True), transient=False) as progress:
+    logged = [0.0]
+    with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("replay", total=pods)
 
         def tick(state: driver.Progress) -> None:
             trace_time = state.wall_s * state.speed
-            progress.update(
-                task,
-                completed=state.pods["finished"],
-                description=(
-                    f"trace {trace_time / 3600:5.2f} h  jobs {state.jobs_created}/{state.jobs}  "
-                    f"running {state.pods['running']}  waiting {state.pods['waiting']}"
-                ),
+            line = (
+                f"trace {trace_time / 3600:5.2f} h  jobs {state.jobs_created}/{state.jobs}  "
+                f"running {state.pods['running']}  waiting {state.pods['waiting']}"
             )
+            progress.update(task, completed=state.pods["finished"], description=line)
+            if not console.is_terminal and state.wall_s - logged[0] >= LOG_EVERY_S:
+                logged[0] = state.wall_s
+                console.print(f"{state.wall_s:6.0f}s  {line}  finished {state.pods['finished']}")
 
         return driver.run(api, plan, out, tick)  # type: ignore[arg-type]

@@ -7,7 +7,8 @@ installed (ConfigMap kube-system/kwok), reading the Stage objects it created. Th
 operator's device plugin runs on the host too (`host_processes`).
 """
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,12 +60,18 @@ def replay_fleet(
     *,
     operator: str = versions.OPERATOR_VERSION,
     unlimited_qps: bool = False,
+    extra_args: Sequence[str] = (),
+    kwok_parallelism: int | None = None,
 ) -> Iterator[ReplayFleet]:
     """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with GPUs.
 
+    `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
+    pod and node stage parallelism of the configuration KWOK's release installs (4).
     The control plane (and everything in it) is deleted on the way out.
     """
-    with kwok_cluster(binaries, kwok_controller=False, unlimited_qps=unlimited_qps) as cluster:
+    with kwok_cluster(
+        binaries, kwok_controller=False, unlimited_qps=unlimited_qps, extra_args=extra_args
+    ) as cluster:
         stack = FleetStack(engine, workdir, name)
         config = replay_config(cluster, pools, binaries, operator)
         if config.get("nodeResources") == "perPool":
@@ -75,7 +82,9 @@ def replay_fleet(
         try:
             config_map = kube.raw(kube.core(api).read_namespaced_config_map, "kwok", "kube-system")
             kwok_config = cluster.workdir / "kwok-from-configmap.yaml"
-            kwok_config.write_text(config_map["data"]["kwok.yaml"])
+            kwok_config.write_text(
+                _with_parallelism(config_map["data"]["kwok.yaml"], kwok_parallelism)
+            )
             commands = [
                 host_processes.kwok_controller_command(
                     binaries, cluster.kubeconfig, kwok_config, cluster.workdir
@@ -89,3 +98,14 @@ def replay_fleet(
                 yield ReplayFleet(cluster, stack, api, supervisor)
         finally:
             api.close()
+
+
+def _with_parallelism(config: str, parallelism: int | None) -> str:
+    if parallelism is None:
+        return config
+    return re.sub(
+        r"^(\s*(?:pod|node)PlayStageParallelism:) \d+$",
+        rf"\1 {parallelism}",
+        config,
+        flags=re.MULTILINE,
+    )
