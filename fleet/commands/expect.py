@@ -73,8 +73,8 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     if not console.is_terminal:
         console.width = PIPED_WIDTH
     pods = sum(row.pods for row in rows)
-    title = f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods"
-    print_table(console, forecast_table(prediction, central.capacity, title))
+    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods")
+    print_table(console, forecast_table(prediction, central.capacity))
     low, high = prediction.bounds_table()["mean_wait_s"]
     console.print(
         f"wait: mean {central.mean_wait_s:,.0f} s ({low:,.0f} - {high:,.0f}), "
@@ -89,8 +89,8 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
             markup=False,
         )
     console.print(
-        "caveat: bounds are the lowest and highest over the default scheduler's random "
-        "tie-breaks and packing or spreading node choices (docs/replay.md)",
+        "caveat: bounds: the lowest and highest over other node orders, random, packing and "
+        "spreading choices",
         markup=False,
     )
     return 0

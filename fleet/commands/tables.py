@@ -83,9 +83,9 @@ def print_summary(spec: FleetSpec, title: str) -> None:
     print_table(Console(highlight=False, markup=False, emoji=False), summary_table(spec, title))
 
 
-def forecast_table(forecast: Forecast, capacity: dict[str, int], title: str) -> Table:
+def forecast_table(forecast: Forecast, capacity: dict[str, int]) -> Table:
     """Per pool: GPUs, predicted GPU-hours with their bounds, stranded GPU-hours."""
-    table = Table(title=title, title_justify="left")
+    table = Table()
     text_column(table, "pool")
     for column in ("GPUs", "GPU-hours", "bounds", "stranded GPU-hours"):
         add = text_column if column == "bounds" else number_column

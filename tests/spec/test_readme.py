@@ -1,7 +1,8 @@
 """Every `venv/bin/python -m fleet` command README shows runs as printed, with the output shown.
 
-Commands that need a running fleet (`evidence`, and `report` of its folder) are left
-out: the evidence tests run them against recorded responses.
+Commands that need a running fleet (`evidence`, `replay`, `replay-clean`, and `report` of
+their folders) are left out: the evidence tests run `evidence` and `report` against
+recorded responses, the e2e tier `replay` and `replay-clean` (tests/e2e/test_8_replay.py).
 """
 
 import shlex
@@ -13,7 +14,7 @@ import pytest
 from tests.paths import ROOT
 
 PROMPT = "$ venv/bin/python -m fleet "
-NEEDS_A_CLUSTER = ("evidence", "report")
+NEEDS_A_CLUSTER = ("evidence", "report", "replay", "replay-clean")
 
 
 def shown_commands() -> list[tuple[str, list[str]]]:
