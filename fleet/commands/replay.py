@@ -149,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     console.print(
         f"observed wait from arrival (trace s, mean): pod created {parts.pod_created:,.0f}, "
         f"bound {parts.bound:,.0f}, running {parts.running:,.0f}; pods predicted to start at "
-        f"once waited {parts.overhead:,.0f}",
+        f"once waited {parts.overhead:,.0f}; pods ran {parts.overrun:,.0f} beyond their duration",
         markup=False,
     )
     console.print(f"{out / REPLAY_FILE}: written; the report: python -m fleet report {out}")

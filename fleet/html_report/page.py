@@ -91,7 +91,8 @@ def _replay(part: ReplayPart) -> str:
         f"Mean observed wait from a job's arrival (trace seconds): its pod created after "
         f"{waits.pod_created:,.0f}, bound after {waits.bound:,.0f}, running after "
         f"{waits.running:,.0f}; pods the prediction starts at once waited {waits.overhead:,.0f} "
-        "(the control plane's own latency, scaled by the speed)."
+        "(the control plane's own latency, scaled by the speed). Pods ran "
+        f"{waits.overrun:,.0f} longer than their duration on average (KWOK ending them late)."
     )
     capacity = predicted.capacity
     return (
