@@ -83,5 +83,5 @@ def run(args: argparse.Namespace) -> int:
     print(text, end="")
     failures = validation.failures() if validation is not None else []
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
-    stderr.print(f"{out}: {verdict}; {html}: written", markup=False)
+    stderr.print(f"{out}: {verdict if validation else 'written'}; {html}: written", markup=False)
     return EXIT_FAILED if failures else 0

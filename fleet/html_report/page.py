@@ -12,7 +12,7 @@ from fleet.replay.document import ReplayDocument
 from fleet.stack.spec import FleetSpec
 
 STYLE = """
-body { font-family: sans-serif; margin: 2em auto; max-width: 70em; color: #222; }
+body { font-family: sans-serif; margin: 2em auto; padding: 0 1.5em; max-width: 70em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
@@ -117,7 +117,7 @@ def _replay(part: ReplayPart) -> str:
         + _figure(
             "chart-stranded",
             charts.stranded(predicted, observed),
-            "Stranded GPUs: free while pods wait, yet no waiting pod fits on their node",
+            "Stranded GPUs: free on nodes of a pool a waiting pod may use, where none of them fits",
         )
     )
 
