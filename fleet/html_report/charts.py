@@ -9,7 +9,7 @@ import functools
 import io
 from collections.abc import Sequence
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fleet.replay.timeline import HOUR, Series, Timeline
 
@@ -56,29 +56,14 @@ def gpus_per_pool(predicted: Timeline, observed: Timeline, capacity: dict[str, i
     pools = list(predicted.gpus_in_use)
     end = max(predicted.end_s, observed.end_s, 1.0)
     grid = _grid(end)
-    hours = [time / HOUR for time in grid]
     columns = min(3, len(pools))
     rows = -(-len(pools) // columns)
     figure, axes = _pyplot().subplots(
         rows, columns, figsize=(4.2 * columns, 2.6 * rows), squeeze=False, sharex=True
     )
     for axis, pool in zip(axes.flat, pools, strict=False):
-        axis.step(
-            hours,
-            _sampled(predicted.gpus_in_use[pool], grid),
-            where="post",
-            color=PREDICTED,
-            linestyle="--",
-            label="predicted",
-        )
-        if pool in observed.gpus_in_use:
-            axis.step(
-                hours,
-                _sampled(observed.gpus_in_use[pool], grid),
-                where="post",
-                color=OBSERVED,
-                label="observed",
-            )
+        empty = Series([0.0], [0.0])
+        _steps(axis, grid, predicted.gpus_in_use[pool], observed.gpus_in_use.get(pool, empty))
         axis.axhline(capacity.get(pool, 0), color=CAPACITY, linewidth=0.8, label="GPUs")
         axis.set_title(pool, fontsize=10)
         axis.set_ylim(bottom=0)
@@ -92,19 +77,21 @@ def gpus_per_pool(predicted: Timeline, observed: Timeline, capacity: dict[str, i
     return _svg(figure)
 
 
-def _two_lines(predicted: Series, observed: Series, end: float, ylabel: str) -> str:
-    grid = _grid(end)
+def _steps(axis: Any, grid: Sequence[float], predicted: Series, observed: Series) -> None:
+    """Predicted (dashed) and observed (solid) step lines over trace hours."""
     hours = [time / HOUR for time in grid]
+    for series, colour, style, label in (
+        (predicted, PREDICTED, "--", "predicted"),
+        (observed, OBSERVED, "-", "observed"),
+    ):
+        axis.step(
+            hours, _sampled(series, grid), where="post", color=colour, linestyle=style, label=label
+        )
+
+
+def _two_lines(predicted: Series, observed: Series, end: float, ylabel: str) -> str:
     figure, axis = _pyplot().subplots(figsize=(8.4, 2.8))
-    axis.step(
-        hours,
-        _sampled(predicted, grid),
-        where="post",
-        color=PREDICTED,
-        linestyle="--",
-        label="predicted",
-    )
-    axis.step(hours, _sampled(observed, grid), where="post", color=OBSERVED, label="observed")
+    _steps(axis, _grid(end), predicted, observed)
     axis.set_xlabel("trace time (h)")
     axis.set_ylabel(ylabel)
     axis.set_ylim(bottom=0)
