@@ -71,7 +71,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    stderr = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
     spec = load_stack_file(args.stack_file)
     rows = read_trace(args.trace)
     nodes = gpu_nodes(spec)
@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
         observed=observed,
     )
     files_out.write_text(out / REPLAY_FILE, dump(document))
-    console = Console(highlight=False, markup=False, emoji=False)
+    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
     comparison = compare(rows, nodes, prediction.central, observed, document.predicted_bounds)
     seen = comparison.observed
     title = (
@@ -161,7 +161,7 @@ def _run_with_progress(
     api: object, plan: driver.ReplayPlan, out: Path, pods: int
 ) -> driver.ReplayRun:
     """A progress bar on a terminal; elsewhere (CI logs) a line every `LOG_EVERY_S`."""
-    console = Console(stderr=True, highlight=False, markup=False, emoji=False)
+    console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
