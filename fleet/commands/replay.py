@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from urllib3.exceptions import HTTPError
 
+from fleet.commands.expect import PIPED_WIDTH
 from fleet.commands.tables import comparison_table, print_table
 from fleet.evidence.connect import connect, first_line, kubeconfig_and_context
 from fleet.files import files_out
@@ -139,6 +140,8 @@ def run(args: argparse.Namespace) -> int:
     )
     files_out.write_text(out / REPLAY_FILE, dump(document))
     console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+    if not console.is_terminal:  # piped or captured: keep each row on one line
+        console.width = PIPED_WIDTH
     comparison = compare(rows, nodes, prediction.central, observed, document.predicted_bounds)
     seen = comparison.observed
     title = (
