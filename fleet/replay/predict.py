@@ -14,10 +14,11 @@ gives every feasible node the same score, and kube-scheduler v1.36 breaks such t
 the order it found the nodes in (a random tie-break is drawn only with extenders): it
 checks nodes from where the previous pod's search stopped, until it has found
 `feasible_to_find(n)` of them, and takes the first. Its order is the order the nodes
-were added to its cache, which the fleet does not fix (Pulumi creates pools, and the
-nodes of a pool, in parallel): `SCHEDULER` does that search over a seeded shuffle of
-the nodes. Other orders (seeds), the parallel filters' jitter and v1.36's batching of
-identical pods can differ, so other policies give the bounds: `RANDOM` (any feasible
+reached its cache: `SCHEDULER` with seed 0 searches them as the fleet declares them
+(pools in order, nodes by index: the order the engine registers a perNode stack's
+nodes), other seeds a shuffle of them (Pulumi creates resources in parallel, and a
+perPool stack's pools at once). Those orders, the parallel filters' jitter and v1.36's
+batching of identical pods can differ, so other policies give the bounds: `RANDOM` (any feasible
 node, seeded), `PACK` (the fullest node that fits: least fragmentation) and `SPREAD`
 (the emptiest: most).
 """
@@ -80,7 +81,7 @@ class FleetState:
         self.rng = rng
         self.start = 0  # where the scheduler's next search begins, in `order`
         self.to_find = feasible_to_find(len(nodes))
-        self.order = rng.sample(range(len(nodes)), len(nodes))
+        self.order = list(range(len(nodes)))
         for number, node in enumerate(nodes):
             pool = self.pools.setdefault(node.pool, _Pool(node.gpus))
             pool.capacity = max(pool.capacity, node.gpus)
@@ -163,6 +164,8 @@ def predict(
 ) -> list[PodRun]:
     """Every pod of `rows` on `nodes`: when it starts and ends, and where (trace seconds)."""
     fleet = FleetState(nodes, random.Random(seed))  # noqa: S311 - a seeded model, not a secret
+    if seed:
+        fleet.rng.shuffle(fleet.order)
     pools_of = pools_wanted(rows, nodes)
     queues: _Queues = {}
     runs: dict[tuple[str, int], PodRun] = {}

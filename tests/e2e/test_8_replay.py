@@ -6,6 +6,7 @@ clean-up command. On a control plane of its own (about 2 minutes of replay).
 """
 
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -43,9 +44,10 @@ def fleet(
         yield created
 
 
-def replay_objects(api: Any) -> tuple[int, int]:
-    jobs = kube.items(kube.batch(api).list_namespaced_job, NAMESPACE, label_selector=REPLAY_LABEL)
-    pods = kube.items(kube.core(api).list_namespaced_pod, NAMESPACE, label_selector=REPLAY_LABEL)
+def replay_objects(api: Any, selector: str = REPLAY_LABEL) -> tuple[int, int]:
+    """Jobs and pods of replays (all of them, or those `selector` picks)."""
+    jobs = kube.items(kube.batch(api).list_namespaced_job, NAMESPACE, label_selector=selector)
+    pods = kube.items(kube.core(api).list_namespaced_pod, NAMESPACE, label_selector=selector)
     return len(jobs), len(pods)
 
 
@@ -83,14 +85,16 @@ def test_a_replay_follows_its_prediction(fleet: ReplayFleet, tmp_path: Path) -> 
     seen, predicted = comparison.observed, comparison.predicted
     assert seen.jobs_finished == seen.jobs == JOBS
     assert predicted.gpu_hours == pytest.approx(prediction["gpu_hours"])
-    # Every pod ran as long as its row says (KWOK's delay), so the fleet's GPU-hours agree
-    # whatever the placement; per pool they fall within the prediction's bounds.
-    assert sum(seen.gpu_hours.values()) == pytest.approx(
-        sum(predicted.gpu_hours.values()), rel=0.03
-    )
-    for pool, hours in seen.gpu_hours.items():
-        low, high = document.predicted_bounds[f"gpu_hours:{pool}"]
-        assert low * 0.95 <= hours <= high * 1.05, (pool, hours, low, high)
+    # Every pod ran as long as its row says (KWOK's delay, within half a second of wall
+    # time), so the fleet's GPU-hours agree whatever the placement. Per pool they follow
+    # the scheduler's first-found node (a few hundred pods on five nodes do not average
+    # out its order, so the tolerance is wide), and no pool ever held more than its GPUs.
+    assert comparison.waits.overrun < 30
+    total = sum(predicted.gpu_hours.values())
+    assert sum(seen.gpu_hours.values()) == pytest.approx(total, rel=0.03)
+    for pool, in_use in seen.gpus_in_use.items():
+        assert max(in_use.values) <= seen.capacity[pool]
+        assert seen.gpu_hours[pool] == pytest.approx(predicted.gpu_hours[pool], rel=0.3), pool
     # Waits: the observed mean is the predicted range plus the control plane's own latency
     # (measured as the wait of the pods the prediction starts at once).
     low, high = document.predicted_bounds["mean_wait_s"]
@@ -137,9 +141,11 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
             process.kill()
     assert process.returncode == 130, stderr
     assert f"python -m fleet replay-clean {stack_file} --namespace {NAMESPACE}" in stderr
+    replay = re.search(rf"label {REPLAY_LABEL}=([0-9-]+)", stderr)
+    assert replay is not None, stderr
     created = listed.read_text().splitlines()
     assert 5 <= len(created) < 400
-    assert replay_objects(fleet.api)[0] == len(created)
+    assert replay_objects(fleet.api, f"{REPLAY_LABEL}={replay.group(1)}")[0] == len(created)
     cleaned = fleet_cli("replay-clean", stack_file)
     assert cleaned.returncode == 0, cleaned.stderr
     assert kube.wait_until(lambda: replay_objects(fleet.api) == (0, 0), timeout=60)
