@@ -87,14 +87,16 @@ def test_a_replay_follows_its_prediction(fleet: ReplayFleet, tmp_path: Path) -> 
     assert predicted.gpu_hours == pytest.approx(prediction["gpu_hours"])
     # Every pod ran as long as its row says (KWOK's delay, within half a second of wall
     # time), so the fleet's GPU-hours agree whatever the placement. Per pool they follow
-    # the scheduler's first-found node (a few hundred pods on five nodes do not average
-    # out its order, so the tolerance is wide), and no pool ever held more than its GPUs.
+    # the scheduler's first-found node: within the prediction's bounds, widened by 15%
+    # (a few hundred pods on five nodes do not average out which node comes first); no
+    # pool ever held more than its GPUs.
     assert comparison.waits.overrun < 30
     total = sum(predicted.gpu_hours.values())
     assert sum(seen.gpu_hours.values()) == pytest.approx(total, rel=0.03)
     for pool, in_use in seen.gpus_in_use.items():
         assert max(in_use.values) <= seen.capacity[pool]
-        assert seen.gpu_hours[pool] == pytest.approx(predicted.gpu_hours[pool], rel=0.3), pool
+        low, high = document.predicted_bounds[f"gpu_hours:{pool}"]
+        assert low * 0.85 <= seen.gpu_hours[pool] <= high * 1.15, (pool, low, high)
     # Waits: the observed mean is the predicted range plus the control plane's own latency
     # (measured as the wait of the pods the prediction starts at once).
     low, high = document.predicted_bounds["mean_wait_s"]
