@@ -1,8 +1,9 @@
 """The prediction of a trace on a fleet, with bounds where the scheduler's scoring decides.
 
 The central run follows the default scheduler's own node choice (`scheduler` policy,
-seed 0: nodes in declaration order); shuffled node orders for it and a random choice (`SEEDS` seeds each), packing and
-spreading bracket what other node choices would give. A figure's bounds are the lowest
+seed 0: nodes in declaration order); shuffled node orders for it and a random choice
+(`SEEDS` seeds each), packing and spreading bracket what other node choices would give.
+A figure's bounds are the lowest
 and highest it takes over all these runs: the spread of plausible outcomes, not a proof.
 """
 
