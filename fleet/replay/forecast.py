@@ -3,8 +3,8 @@
 The central run follows the default scheduler's own node choice (`scheduler` policy,
 seed 0: nodes in declaration order); shuffled node orders for it and a random choice
 (`SEEDS` seeds each), packing and spreading bracket what other node choices would give.
-A figure's bounds are the lowest
-and highest it takes over all these runs: the spread of plausible outcomes, not a proof.
+A figure's bounds are the lowest and highest it takes over all these runs: the spread of
+plausible outcomes, not a proof.
 """
 
 from collections.abc import Callable, Sequence
