@@ -49,7 +49,7 @@ def test_every_command_readme_shows_is_run_here_or_needs_a_cluster() -> None:
         line for line in lines if line.startswith(PROMPT)
     ]
     run_here = {command.removeprefix(PROMPT).split()[0] for command, _ in COMMANDS}
-    assert run_here == {"check", "expect", "pool-from-nvidia-smi"}
+    assert run_here == {"check", "expect", "pool-from-nvidia-smi", "trace"}
 
 
 @pytest.mark.parametrize(("command", "output"), COMMANDS, ids=[c for c, _ in COMMANDS])
