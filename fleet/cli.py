@@ -19,6 +19,7 @@ from fleet.commands import (
     import_alibaba,
     import_topology,
     manifests,
+    orphans,
     pool_from_nvidia_smi,
     replay,
     replay_clean,
@@ -40,6 +41,7 @@ COMMANDS = (
     import_alibaba,
     replay,
     replay_clean,
+    orphans,
 )
 EXIT_BAD_INPUT = 2
 # The command `make venv` installs (pyproject.toml, [project.scripts]).

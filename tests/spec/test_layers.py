@@ -16,6 +16,7 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
+    "recovery": {"files"},
     "trace": {"imports", "stack", "files"},
     "replay": {"trace", "imports", "render", "demo", "stack", "files"},
     "html_report": {"evidence", "replay", "trace", "imports", "render", "demo", "stack", "files"},
@@ -29,6 +30,8 @@ MAY_IMPORT = {
         "demo",
         "stack",
         "files",
+        "recovery",
+        "cluster",
     },
 }
 PRODUCT = sorted(

@@ -11,6 +11,7 @@ from fleet.render.kwok import STAGE_API_VERSION
 from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
+from fleet.stack.owner import owner_of_stack_file
 from tests.paths import STACK_FILES
 
 
@@ -26,7 +27,7 @@ def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
     # KWOK's Stage is a custom resource: the e2e tier applies it under KWOK's own CRD.
     objects = [
         obj
-        for obj in stack_objects(load_stack_file(stack_file))
+        for obj in stack_objects(load_stack_file(stack_file), owner_of_stack_file(stack_file))
         if obj["apiVersion"] != STAGE_API_VERSION
     ]
     assert objects
@@ -37,7 +38,11 @@ def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
 
 def test_schema_check_catches_a_bad_node() -> None:
     """The check is not vacuous: a node with a misspelt field fails strict validation."""
-    node = next(o for o in stack_objects(load_stack_file(STACK_FILES[0])) if o["kind"] == "Node")
+    node = next(
+        o
+        for o in stack_objects(load_stack_file(STACK_FILES[0]), owner_of_stack_file(STACK_FILES[0]))
+        if o["kind"] == "Node"
+    )
     node["spec"]["taint"] = node["spec"].pop("taints")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(node, versions.KUBERNETES_VERSION, strict=True)
