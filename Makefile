@@ -38,6 +38,7 @@ help:
 	@echo "make e2e-kind               the README's commands on a real kind cluster (Docker; builds images)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
+	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -179,3 +180,11 @@ bench: venv
 bench-e2e: venv
 	$(PY) -m tests.e2e.harness tools
 	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),1) $(if $(SIZES),--sizes $(SIZES))
+
+# Replay at scale: 8,000 pods in the shape of Alibaba's cluster-trace-gpu-v2023 on 1,200
+# nodes / 6,000 GPUs, the fleet up under the real engine, `fleet replay` at 60x, `fleet
+# report` timed. Writes benchmarks/results/replay.json and benchmarks/results/replay/.
+.PHONY: bench-replay
+bench-replay: venv
+	$(PY) -m tests.e2e.harness tools
+	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED))

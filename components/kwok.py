@@ -5,7 +5,9 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kube_object import KubernetesObject
 from components.options import next_in_sequence
+from fleet.render.kwok import job_complete_stage
 from fleet.stack.spec import KwokSpec
 
 
@@ -17,7 +19,8 @@ class KwokArgs:
 
 
 class Kwok(pulumi.ComponentResource):
-    """Applies KWOK's release manifests one after another.
+    """Applies KWOK's release manifests one after another, then the program's own Stage
+    that finishes a Job's pod after the delay its annotation names (fleet/render/kwok.py).
 
     The provider reads each file (or URL), so the Python program never touches
     the network. Fake nodes should depend on this component: without the
@@ -25,6 +28,7 @@ class Kwok(pulumi.ComponentResource):
     """
 
     manifests: list[k8s.yaml.v2.ConfigFile]
+    job_complete: KubernetesObject
 
     def __init__(
         self, name: str, args: KwokArgs, opts: pulumi.ResourceOptions | None = None
@@ -42,4 +46,9 @@ class Kwok(pulumi.ComponentResource):
                     opts=next_in_sequence(self, opts, previous),
                 )
             )
+        self.job_complete = KubernetesObject(
+            f"{name}-job-complete-stage",
+            job_complete_stage(),
+            opts=next_in_sequence(self, opts, self.manifests[-1]),
+        )
         self.register_outputs({"manifests": sources})

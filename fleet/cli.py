@@ -16,11 +16,15 @@ from fleet.commands import (
     check,
     evidence,
     expect,
+    import_alibaba,
     import_topology,
     manifests,
     orphans,
     pool_from_nvidia_smi,
+    replay,
+    replay_clean,
     report,
+    trace,
 )
 from fleet.files.files_in import FileProblem
 from fleet.stack.load import SpecError
@@ -33,6 +37,10 @@ COMMANDS = (
     report,
     import_topology,
     pool_from_nvidia_smi,
+    trace,
+    import_alibaba,
+    replay,
+    replay_clean,
     orphans,
 )
 EXIT_BAD_INPUT = 2

@@ -1,4 +1,5 @@
-"""`fleet expect STACK_FILE`: what the scheduling demo should do on the stack's fleet.
+"""`fleet expect STACK_FILE`: what the scheduling demo should do on the stack's fleet;
+with `--trace TRACE.csv`, what a replay of that trace should do over time.
 
 A stack with the demo disabled still gets its expectation (it is what turning
 the demo on would show); a caveat says the demo is off.
@@ -9,9 +10,13 @@ import json
 
 from rich.console import Console
 
-from fleet.commands.tables import outcome_table, print_table
+from fleet.commands.tables import forecast_table, outcome_table, print_table
 from fleet.demo.plan import plan_demo
+from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.replay.forecast import forecast, unschedulable
 from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
+from fleet.trace.csv_file import read_trace
 
 PIPED_WIDTH = 120
 
@@ -22,11 +27,16 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    parser.add_argument(
+        "--trace", help="a job trace (CSV, docs/replay.md): predict its replay instead"
+    )
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
+    if args.trace:
+        return _trace(args, spec)
     outcome = plan_demo(spec).expected
     if args.json:
         print(json.dumps(outcome.as_dict(), indent=2))
@@ -38,4 +48,49 @@ def run(args: argparse.Namespace) -> int:
     print_table(console, outcome_table(outcome, title))
     for caveat in outcome.caveats:
         console.print(f"caveat: {caveat}", markup=False)
+    return 0
+
+
+def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
+    rows = read_trace(args.trace)
+    nodes = gpu_nodes(spec)
+    prediction = forecast(rows, nodes)
+    central = prediction.timeline
+    if args.json:
+        figures = {
+            "gpu_hours": central.gpu_hours,
+            "stranded_gpu_hours": central.stranded_gpu_hours,
+            "mean_wait_s": central.mean_wait_s,
+            "p90_wait_s": central.wait_percentile(90),
+            "max_queue": central.max_queue,
+            "end_s": central.end_s,
+            "bounds": prediction.bounds_table(),
+            "unschedulable_jobs": [row.job for row in unschedulable(rows, nodes)],
+        }
+        print(json.dumps(figures, indent=2))
+        return 0
+    console = Console(highlight=False, markup=False, emoji=False)
+    if not console.is_terminal:
+        console.width = PIPED_WIDTH
+    pods = sum(row.pods for row in rows)
+    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods")
+    print_table(console, forecast_table(prediction, central.capacity))
+    low, high = prediction.bounds_table()["mean_wait_s"]
+    console.print(
+        f"wait: mean {central.mean_wait_s:,.0f} s ({low:,.0f} - {high:,.0f}), "
+        f"p90 {central.wait_percentile(90):,.0f} s; queue at most {central.max_queue} pods; "
+        f"last pod ends at {central.end_s:,.0f} s",
+        markup=False,
+    )
+    for row in unschedulable(rows, nodes):
+        console.print(
+            f"caveat: job {row.job} ({row.constraint}, {row.gpus_per_pod} GPUs per pod) "
+            "fits on no node: it would wait forever",
+            markup=False,
+        )
+    console.print(
+        "caveat: bounds: the lowest and highest over other node orders, random, packing and "
+        "spreading choices",
+        markup=False,
+    )
     return 0

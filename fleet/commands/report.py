@@ -1,16 +1,26 @@
-"""`fleet report EVIDENCE_DIR`: the Markdown validation report; exit 1 when any row fails."""
+"""`fleet report DIR`: the Markdown report and the HTML page of an evidence folder, a replay's
+folder, or both; exit 1 when a validation row fails.
+
+With `evidence.json` the reports hold the validation (as before); with `replay.json` they
+also hold the replay, predicted beside observed, and the page its charts.
+"""
 
 import argparse
 from pathlib import Path
 
 from rich.console import Console
 
-from fleet.evidence.checks import validate
-from fleet.evidence.document import EvidenceError, load_evidence
+from fleet.evidence.checks import Validation, validate
+from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
 from fleet.evidence.markdown import render
 from fleet.files import files_out
 from fleet.files.files_in import FileProblem
+from fleet.html_report.page import ReplayPart, render_page
+from fleet.replay.compare import compare, markdown
+from fleet.replay.document import REPLAY_FILE, ReplayFileError, load_replay
+from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.load import SpecError, parse_fleet
+from fleet.stack.spec import FleetSpec
 
 EXIT_FAILED = 1
 EXIT_BAD_EVIDENCE = 2
@@ -19,11 +29,17 @@ YAML = (".yaml", ".yml")
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
-        "report", help="write the validation report of an evidence folder (exit 1 on FAIL)"
+        "report",
+        help="write the validation report (and a replay's) as Markdown and HTML (exit 1 on FAIL)",
     )
-    parser.add_argument("evidence_dir", type=Path, help="folder written by `fleet evidence`")
+    parser.add_argument(
+        "evidence_dir", type=Path, help="folder written by `fleet evidence` and/or `fleet replay`"
+    )
     parser.add_argument(
         "--out", type=Path, help="Markdown file to write (default: EVIDENCE_DIR/report.md)"
+    )
+    parser.add_argument(
+        "--html", type=Path, help="HTML page to write (default: EVIDENCE_DIR/report.html)"
     )
     parser.set_defaults(func=run)
 
@@ -45,20 +61,44 @@ def _check_evidence_dir(path: Path) -> None:
 
 def run(args: argparse.Namespace) -> int:
     stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
-    out: Path = args.out or args.evidence_dir / "report.md"
+    folder: Path = args.evidence_dir
+    out: Path = args.out or folder / "report.md"
+    html: Path = args.html or folder / "report.html"
+    has_replay = (folder / REPLAY_FILE).is_file()
+    validation: Validation | None = None
+    spec: FleetSpec | None = None
+    replay: ReplayPart | None = None
     try:
         _check_evidence_dir(args.evidence_dir)
         files_out.check_file(out)
-        evidence = load_evidence(args.evidence_dir)
-        spec = parse_fleet(evidence.spec, f"{args.evidence_dir}/evidence.json (spec)")
-    except (EvidenceError, SpecError, FileProblem) as error:
+        files_out.check_file(html)
+        if (folder / EVIDENCE_FILE).exists() or not has_replay:
+            evidence = load_evidence(folder)
+            spec = parse_fleet(evidence.spec, f"{folder}/{EVIDENCE_FILE} (spec)")
+            validation = validate(evidence, spec)
+        if has_replay:
+            document = load_replay(folder)
+            spec = spec or parse_fleet(document.spec, f"{folder}/{REPLAY_FILE} (spec)")
+            nodes = gpu_nodes(spec)
+            comparison = compare(
+                document.rows,
+                nodes,
+                document.predicted,
+                document.observed,
+                document.predicted_bounds,
+            )
+            replay = ReplayPart(document, comparison)
+    except (EvidenceError, SpecError, FileProblem, ReplayFileError) as error:
         stderr.print(str(error), markup=False)
         return EXIT_BAD_EVIDENCE
-    validation = validate(evidence, spec)
-    text = render(validation)
+    assert spec is not None
+    text = render(validation) if validation is not None else "# Replay report\n\n"
+    if replay is not None:
+        text += "\n".join(markdown(replay.comparison))
     files_out.write_text(out, text)
+    files_out.write_text(html, render_page(f"gpu-fleet report: {folder}", spec, validation, replay))
     print(text, end="")
-    failures = validation.failures()
+    failures = validation.failures() if validation is not None else []
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
-    stderr.print(f"{out}: {verdict}", markup=False)
+    stderr.print(f"{out}: {verdict if validation else 'written'}; {html}: written", markup=False)
     return EXIT_FAILED if failures else 0

@@ -1,10 +1,11 @@
-"""The rich tables the commands print: the fleet summary and the expected demo outcome.
+"""The rich tables the commands print: the fleet summary, the expected demo outcome and a
+trace's forecast.
 
 A table is printed without ever cutting a number (or any cell) to fit a narrow terminal,
 nor breaking a name across lines; only the reasons wrap, at spaces where they can.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -12,6 +13,8 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from fleet.demo.outcome import FleetOutcome
+from fleet.replay.compare import Figure
+from fleet.replay.forecast import Forecast
 from fleet.stack.spec import FleetSpec
 
 # A width no table reaches, to measure a table's narrowest layout without the terminal's.
@@ -98,3 +101,73 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
 def print_summary(spec: FleetSpec, title: str) -> None:
     """Print the fleet summary of `spec` on standard output."""
     print_table(Console(highlight=False, markup=False, emoji=False), summary_table(spec, title))
+
+
+def forecast_table(forecast: Forecast, capacity: dict[str, int]) -> Table:
+    """Per pool: GPUs, predicted GPU-hours with their bounds, stranded GPU-hours."""
+    central = forecast.timeline
+    bounds = forecast.bounds_table()
+    rows = []
+    for pool, hours in central.gpu_hours.items():
+        low, high = bounds[f"gpu_hours:{pool}"]
+        stranded = central.stranded_gpu_hours.get(pool, 0.0)
+        rows.append(
+            (
+                pool,
+                str(capacity.get(pool, 0)),
+                f"{hours:,.1f}",
+                f"{low:,.1f} - {high:,.1f}",
+                f"{stranded:,.1f}",
+            )
+        )
+    low, high = bounds["stranded_gpu_hours"]
+    total = (
+        "total",
+        str(sum(capacity.values())),
+        f"{sum(central.gpu_hours.values()):,.1f}",
+        "",
+        f"{sum(central.stranded_gpu_hours.values()):,.1f} ({low:,.1f} - {high:,.1f})",
+    )
+    headers = ("pool", "GPUs", "GPU-hours", "bounds", "stranded GPU-hours")
+    return _table(None, headers, rows, total, numeric={1, 2, 4})
+
+
+def comparison_table(rows: list[Figure], title: str) -> Table:
+    """Predicted beside observed, with the prediction's bounds and the relative gap."""
+    cells = []
+    for row in rows:
+        name = f"{row.metric} ({row.pool})" if row.pool else row.metric
+        verdict = {True: " ok", False: " OUT", None: ""}[row.within]
+        cells.append(
+            (
+                name,
+                f"{row.predicted:,.1f}",
+                f"{row.low:,.1f} - {row.high:,.1f}",
+                f"{row.observed:,.1f}",
+                f"{row.gap:+.1%}{verdict}",
+            )
+        )
+    headers = ("figure", "predicted", "bounds", "observed", "gap")
+    return _table(title, headers, cells, None, numeric={1, 3, 4})
+
+
+def _table(
+    title: str | None,
+    headers: tuple[str, ...],
+    rows: Sequence[tuple[str, ...]],
+    total: tuple[str, ...] | None,
+    numeric: set[int],
+) -> Table:
+    """Names and numbers kept whole (bounds too); a bold total row after a rule."""
+    table = Table(title=title, title_justify="left")
+    every = [*rows, *([total] if total else [])]
+    for index, header in enumerate(headers):
+        column = [row[index] for row in every]
+        add = number_column if index in numeric else name_column
+        add(table, header, column)
+    for row in rows:
+        table.add_row(*row)
+    if total:
+        table.add_section()
+        table.add_row(*total, style="bold")
+    return table

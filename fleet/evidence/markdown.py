@@ -203,7 +203,7 @@ def _claims(validation: Validation) -> list[str]:
     ]
 
 
-def _workload_cells(row: WorkloadRow) -> tuple[str, ...]:
+def workload_cells(row: WorkloadRow) -> tuple[str, ...]:
     known = row.expected or row.observed
     kind = known.kind if known else "-"
     return (row.name, kind, _outcome(row.expected), _outcome(row.observed), _result(row.passed))
@@ -219,7 +219,7 @@ def _workloads(validation: Validation) -> list[str]:
         "",
         *_table(
             ("workload", "kind", "expected", "observed", "result"),
-            [_workload_cells(row) for row in validation.workloads],
+            [workload_cells(row) for row in validation.workloads],
         ),
         "### Namespace totals",
         "",

@@ -202,13 +202,17 @@ def test_awaited_small_pod_gives_up_fast(lesson1: FleetSpec) -> None:
 
 def test_stack_objects_add_the_demo_after_the_nodes_only_when_enabled(lesson1: FleetSpec) -> None:
     kinds = [obj["kind"] for obj in stack_objects(lesson1, LESSON1_OWNER)]
-    assert kinds == ["Node"] * 5 + ["Namespace"] * 2 + ["Pod", "Pod", "Pod", "Deployment"]
+    assert kinds == ["Stage"] + ["Node"] * 5 + ["Namespace"] * 2 + [
+        "Pod",
+        "Pod",
+        "Pod",
+        "Deployment",
+    ]
     disabled = lesson1.model_copy(
         update={"demo": lesson1.demo.model_copy(update={"enabled": False})}
     )
-    assert [obj["kind"] for obj in stack_objects(disabled, LESSON1_OWNER)] == ["Node"] * 5 + [
-        "Namespace"
-    ]
+    kinds = [obj["kind"] for obj in stack_objects(disabled, LESSON1_OWNER)]
+    assert kinds == ["Stage"] + ["Node"] * 5 + ["Namespace"]
 
 
 @pytest.fixture

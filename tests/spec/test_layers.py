@@ -17,7 +17,22 @@ MAY_IMPORT = {
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
-    "commands": {"evidence", "imports", "render", "demo", "stack", "files", "recovery", "cluster"},
+    "trace": {"imports", "stack", "files"},
+    "replay": {"trace", "imports", "render", "demo", "stack", "files"},
+    "html_report": {"evidence", "replay", "trace", "imports", "render", "demo", "stack", "files"},
+    "commands": {
+        "html_report",
+        "replay",
+        "trace",
+        "evidence",
+        "imports",
+        "render",
+        "demo",
+        "stack",
+        "files",
+        "recovery",
+        "cluster",
+    },
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

@@ -7,6 +7,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
+from fleet.render.kwok import STAGE_API_VERSION
 from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
@@ -23,7 +24,12 @@ def _cached_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda path: path.stem)
 def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
-    objects = list(stack_objects(load_stack_file(stack_file), owner_of_stack_file(stack_file)))
+    # KWOK's Stage is a custom resource: the e2e tier applies it under KWOK's own CRD.
+    objects = [
+        obj
+        for obj in stack_objects(load_stack_file(stack_file), owner_of_stack_file(stack_file))
+        if obj["apiVersion"] != STAGE_API_VERSION
+    ]
     assert objects
     for obj in objects:
         checked = kubernetes_validate.validate(obj, versions.KUBERNETES_VERSION, strict=True)
@@ -33,7 +39,9 @@ def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
 def test_schema_check_catches_a_bad_node() -> None:
     """The check is not vacuous: a node with a misspelt field fails strict validation."""
     node = next(
-        iter(stack_objects(load_stack_file(STACK_FILES[0]), owner_of_stack_file(STACK_FILES[0])))
+        o
+        for o in stack_objects(load_stack_file(STACK_FILES[0]), owner_of_stack_file(STACK_FILES[0]))
+        if o["kind"] == "Node"
     )
     node["spec"]["taint"] = node["spec"].pop("taints")
     with pytest.raises(kubernetes_validate.ValidationError):

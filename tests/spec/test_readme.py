@@ -1,7 +1,8 @@
 """Every `venv/bin/gpu-fleet` command README shows runs as printed, with the output shown.
 
-Commands that need a running fleet (`evidence`, and `report` of its folder) are left
-out: the evidence tests run them against recorded responses.
+Commands that need a running fleet (`evidence`, `replay`, `replay-clean`, and `report` of
+their folders) are left out: the evidence tests run `evidence` and `report` against
+recorded responses, the e2e tier `replay` and `replay-clean` (tests/e2e/test_8_replay.py).
 """
 
 import shlex
@@ -16,7 +17,7 @@ from tests.paths import ROOT
 PROMPT = "$ venv/bin/gpu-fleet "
 # The command `make venv` installs beside this interpreter.
 CONSOLE_SCRIPT = Path(sys.executable).parent / "gpu-fleet"
-NEEDS_A_CLUSTER = ("evidence", "report")
+NEEDS_A_CLUSTER = ("evidence", "report", "replay", "replay-clean")
 
 
 def shown_commands() -> list[tuple[str, list[str]]]:
@@ -48,7 +49,7 @@ def test_every_command_readme_shows_is_run_here_or_needs_a_cluster() -> None:
         line for line in lines if line.startswith(PROMPT)
     ]
     run_here = {command.removeprefix(PROMPT).split()[0] for command, _ in COMMANDS}
-    assert run_here == {"check", "expect", "pool-from-nvidia-smi"}
+    assert run_here == {"check", "expect", "pool-from-nvidia-smi", "trace"}
 
 
 @pytest.mark.parametrize(("command", "output"), COMMANDS, ids=[c for c, _ in COMMANDS])

@@ -76,10 +76,11 @@ def test_the_stack_sends_exactly_what_fleet_manifests_prints(deploy: Deploy) -> 
     sent = {
         (r.inputs["kind"], r.inputs["metadata"]["name"]): r.inputs
         for r in deployment.registrations
-        if r.type.split(":")[1] in ("core/v1", "apps/v1")
+        if r.type.split(":")[1] in ("core/v1", "apps/v1", "kwok.x-k8s.io/v1alpha1")
     }
     printed = {(o["kind"], o["metadata"]["name"]): o for o in stack_objects(spec, MOCK_OWNER)}
-    assert len(printed) == 11  # 5 nodes, the operator's namespace, the demo's 5 objects
+    # KWOK's job-complete Stage, 5 nodes, the operator's namespace, the demo's 5 objects
+    assert len(printed) == 12
     assert sent == printed
 
 

@@ -48,7 +48,7 @@ def test_one_resource_per_pool_and_no_node_resources(deploy: Deploy) -> None:
     a100 = pools["a100-nodes"]
     assert (a100["poolName"], a100["nodeCount"], a100["owner"]) == ("a100", 2, "gpu-fleet.test")
     # The rendered node itself, as `fleet manifests` builds node 0 (but for its name).
-    node_0 = next(n for n in stack_objects(per_pool("lesson1"), MOCK_OWNER))
+    node_0 = next(n for n in stack_objects(per_pool("lesson1"), MOCK_OWNER) if n["kind"] == "Node")
     assert named(a100["node"], "kwok-gpu-a100-0") == node_0
     assert a100["deleteUnreachable"] is True  # a kind stack, as its kubernetes provider
 

@@ -28,7 +28,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,12 +146,21 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def create_cluster(
-    binaries: Mapping[str, Path], name: str, workdir: Path, *, kwok_controller: bool = True
+    binaries: Mapping[str, Path],
+    name: str,
+    workdir: Path,
+    *,
+    kwok_controller: bool = True,
+    unlimited_qps: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
     Without `kwok_controller`, kwokctl runs no KWOK controller of its own: whatever
-    manages fake nodes must then come from the cluster's own objects.
+    manages fake nodes must then come from the cluster's own objects. With
+    `unlimited_qps` (kwokctl's `--disable-qps-limits`), the scheduler and the
+    controller-manager talk to the API server without client-side rate limits.
+    `extra_args` are kwokctl `--extra-args` (`component=flag=value`).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
@@ -178,6 +187,10 @@ def create_cluster(
             command += ["--extra-args", extra]
     else:
         command += ["--disable", "kwok-controller"]
+    if unlimited_qps:
+        command.append("--disable-qps-limits")
+    for extra in extra_args:
+        command += ["--extra-args", extra]
     for component, flag in BINARY_FLAGS.items():
         if component != "kwok" or kwok_controller:
             command += [flag, str(binaries[component])]
@@ -201,7 +214,11 @@ def delete_cluster(binaries: Mapping[str, Path], workdir: Path, name: str) -> No
 
 @contextmanager
 def kwok_cluster(
-    binaries: Mapping[str, Path], *, kwok_controller: bool = True
+    binaries: Mapping[str, Path],
+    *,
+    kwok_controller: bool = True,
+    unlimited_qps: bool = False,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -209,7 +226,14 @@ def kwok_cluster(
     atexit.register(_delete, binaries, workdir, name)
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        yield create_cluster(binaries, name, workdir, kwok_controller=kwok_controller)
+        yield create_cluster(
+            binaries,
+            name,
+            workdir,
+            kwok_controller=kwok_controller,
+            unlimited_qps=unlimited_qps,
+            extra_args=extra_args,
+        )
     finally:
         _delete(binaries, workdir, name)
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

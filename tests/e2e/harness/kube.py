@@ -22,6 +22,10 @@ def apps(api: Any) -> Any:
     return client.AppsV1Api(api)
 
 
+def batch(api: Any) -> Any:
+    return client.BatchV1Api(api)
+
+
 def raw(call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
     """Call a generated API method and return the response body as a plain dict."""
     response = call(*args, _preload_content=False, **kwargs)

@@ -208,6 +208,8 @@ OPERATOR_TOOLS: tuple[Tool, ...] = (
     # The first release with a DRA plugin for KWOK nodes (ResourceSlices per node).
     _operator("status-updater", OPERATOR_DRA_VERSION),
     _operator("kwok-dra-plugin", OPERATOR_DRA_VERSION),
+    # 0.2.0's device plugin too: one exporter for all fake nodes suits a replay at scale.
+    _operator("kwok-gpu-device-plugin", OPERATOR_DRA_VERSION),
 )
 
 # The operator's other commands whose pods run on a real node in a kind cluster.

@@ -1,0 +1,33 @@
+"""`fleet replay-clean STACK_FILE`: remove every replay's Jobs, pods and PriorityClasses."""
+
+import argparse
+
+from fleet.evidence.connect import connect, kubeconfig_and_context
+from fleet.replay.clean import clean
+from fleet.replay.jobs import DEFAULT_NAMESPACE
+from fleet.stack.load import load_stack_file
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = subparsers.add_parser(
+        "replay-clean", help="delete the Jobs, pods and PriorityClasses replays created"
+    )
+    parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
+    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the Jobs")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `fleet evidence`)")
+    parser.add_argument("--context", help="kubeconfig context")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    spec = load_stack_file(args.stack_file)
+    api = connect(*kubeconfig_and_context(spec, args.kubeconfig, args.context))
+    try:
+        cleaned = clean(api, args.namespace)
+    finally:
+        api.close()  # type: ignore[no-untyped-call]
+    print(
+        f"{args.namespace}: deleted {cleaned.jobs} jobs, {cleaned.pods} pods, "
+        f"{cleaned.priority_classes} PriorityClasses of replays"
+    )
+    return 0

@@ -1,0 +1,140 @@
+"""Run a trace on a live cluster: create each row's Job at its arrival time divided by the
+speed, watch the pods until every job has finished, and return what was observed.
+
+Jobs are created from a small pool of threads, so that a burst of arrivals is not
+serialised behind one connection; each name is appended to `jobs.txt` in the output
+folder as soon as it exists, so that an interrupted replay leaves a list of what it
+created (and `fleet replay-clean` removes them all by their label).
+"""
+
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kubernetes import client
+from kubernetes.client.exceptions import ApiException
+
+from fleet.replay.jobs import REPLAY_LABEL, JobShape, job_manifest, priority_class
+from fleet.replay.observe import PodTimes, PodWatch
+from fleet.trace.model import TraceRow
+
+CREATORS = 4
+TICK_S = 0.25
+
+
+@dataclass(frozen=True)
+class ReplayPlan:
+    rows: Sequence[TraceRow]
+    namespace: str
+    replay: str
+    speed: float
+    shape: JobShape = field(default_factory=JobShape)
+    timeout_s: float = 600.0
+    """Wall seconds to wait, after the last job is created, for every job to finish."""
+
+
+@dataclass
+class Progress:
+    """What the driver tells its display on every tick."""
+
+    jobs_created: int
+    jobs: int
+    pods: dict[str, int]
+    wall_s: float
+    speed: float
+
+
+@dataclass
+class ReplayRun:
+    pods: list[PodTimes]
+    wall_s: float
+    jobs_created: int
+    create_lag_s: list[float]
+    """Per job: wall seconds between its due time and its create request returning."""
+    finished: bool
+
+
+class ReplayError(RuntimeError):
+    """The cluster refused something the replay needs; `str()` says what."""
+
+
+def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
+    """The namespace (if missing) and a PriorityClass per priority the trace uses."""
+    core = client.CoreV1Api(api)
+    body = {"metadata": {"name": plan.namespace, "labels": {REPLAY_LABEL: plan.replay}}}
+    try:
+        core.create_namespace(body)  # type: ignore[arg-type]
+    except ApiException as error:
+        if error.status != 409:
+            raise ReplayError(f"cannot create namespace {plan.namespace}: {error.reason}") from None
+    scheduling = client.SchedulingV1Api(api)
+    for priority in sorted({row.priority for row in plan.rows if row.priority is not None}):
+        try:
+            scheduling.create_priority_class(priority_class(priority, plan.replay))  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status != 409:
+                raise ReplayError(f"cannot create a PriorityClass: {error.reason}") from None
+
+
+def run(
+    api: client.ApiClient,
+    plan: ReplayPlan,
+    out: Path,
+    tick: Callable[[Progress], None],
+) -> ReplayRun:
+    prepare(api, plan)
+    batch = client.BatchV1Api(api)
+    started = time.monotonic()
+    watch = PodWatch(api, plan.namespace, f"{REPLAY_LABEL}={plan.replay}", started)
+    watch.start()
+    pods_total = sum(row.pods for row in plan.rows)
+    lags: list[float] = []
+    listing = (out / "jobs.txt").open("a", encoding="utf-8")
+
+    def create(row: TraceRow, due: float) -> None:
+        manifest = job_manifest(row, plan.namespace, plan.replay, plan.speed, plan.shape)
+        batch.create_namespaced_job(plan.namespace, manifest)  # type: ignore[arg-type]
+        lags.append(time.monotonic() - started - due)
+        listing.write(f"{plan.namespace}/{row.job}\n")
+        listing.flush()
+
+    def report() -> dict[str, int]:
+        counts = watch.counts()
+        tick(Progress(len(lags), len(plan.rows), counts, time.monotonic() - started, plan.speed))
+        if watch.error is not None:
+            raise ReplayError(f"watching the replay's pods failed: {watch.error}")
+        return counts
+
+    futures: list[Future[None]] = []
+    try:
+        with ThreadPoolExecutor(CREATORS, thread_name_prefix="create-job") as pool:
+            for row in plan.rows:
+                due = row.arrival_s / plan.speed
+                while (now := time.monotonic() - started) < due:
+                    report()
+                    time.sleep(min(TICK_S, due - now))
+                futures.append(pool.submit(create, row, due))
+                _raise_failed(futures)
+            for future in futures:
+                future.result()
+        deadline = time.monotonic() + plan.timeout_s
+        finished = False
+        while time.monotonic() < deadline:
+            if report()["finished"] >= pods_total:
+                finished = True
+                break
+            time.sleep(TICK_S)
+        report()
+        return ReplayRun(watch.snapshot(), time.monotonic() - started, len(lags), lags, finished)
+    finally:
+        watch.stop()
+        listing.close()
+
+
+def _raise_failed(futures: list[Future[None]]) -> None:
+    for future in futures[-CREATORS * 2 :]:
+        if future.done() and (error := future.exception()) is not None:
+            reason = error.reason if isinstance(error, ApiException) else error
+            raise ReplayError(f"creating a Job failed: {reason}")

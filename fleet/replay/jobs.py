@@ -1,0 +1,123 @@
+"""The Kubernetes objects a replay creates: one batch/v1 Job per trace row.
+
+This is the scheduler-facing seam (docs/replay.md, "Another scheduler"): a Job's pods
+ask for `nvidia.com/gpu` and nothing else, tolerate the KWOK taint, name their pool by
+node selector or their products by node affinity, and carry KWOK's delay annotation
+so that they end after the row's duration divided by the replay's speed. `JobShape`
+holds what another scheduler needs to change: the scheduler's name, extra labels and
+annotations on the Job (a Kueue queue name, say), and whether Jobs start suspended.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from fleet.render.demo import KWOK_TOLERATION
+from fleet.render.kwok import DELAY_ANNOTATION
+from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
+from fleet.trace.model import TraceRow
+
+REPLAY_LABEL = "gpu-fleet.dev/replay"
+TRACE_JOB_LABEL = "gpu-fleet.dev/trace-job"
+JOB_NAME_LABEL = "batch.kubernetes.io/job-name"
+INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
+DEFAULT_NAMESPACE = "gpu-replay"
+DEFAULT_IMAGE = "nvidia/cuda:12.4.1-base-ubuntu22.04"
+PRIORITY_CLASS_PREFIX = "gpu-fleet-replay-"
+
+
+@dataclass(frozen=True)
+class JobShape:
+    """How a replay's Jobs reach a scheduler; the defaults suit the default scheduler."""
+
+    scheduler_name: str | None = None
+    job_labels: dict[str, str] = field(default_factory=dict)
+    job_annotations: dict[str, str] = field(default_factory=dict)
+    suspend: bool = False
+    image: str = DEFAULT_IMAGE
+
+
+def priority_class_name(priority: int) -> str:
+    return f"{PRIORITY_CLASS_PREFIX}{'m' if priority < 0 else ''}{abs(priority)}"
+
+
+def priority_class(priority: int, replay: str) -> dict[str, Any]:
+    """A PriorityClass that orders the queue but never preempts (KWOK pods cannot be evicted
+    back into a trace)."""
+    return {
+        "apiVersion": "scheduling.k8s.io/v1",
+        "kind": "PriorityClass",
+        "metadata": {"name": priority_class_name(priority), "labels": {REPLAY_LABEL: replay}},
+        "value": priority,
+        "preemptionPolicy": "Never",
+        "description": "gpu-fleet replay: queue order of a trace's jobs, without preemption",
+    }
+
+
+def delay(row: TraceRow, speed: float) -> str:
+    """KWOK's delay annotation: the row's duration in wall seconds (a Go duration)."""
+    return f"{row.duration_s / speed:.3f}s"
+
+
+def _placement(row: TraceRow) -> dict[str, Any]:
+    if row.pool is not None:
+        return {"nodeSelector": {POOL_LABEL: row.pool}}
+    if row.products:
+        term = {"key": PRODUCT_LABEL, "operator": "In", "values": list(row.products)}
+        return {
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [{"matchExpressions": [term]}]
+                    }
+                }
+            }
+        }
+    return {}
+
+
+def job_manifest(
+    row: TraceRow, namespace: str, replay: str, speed: float, shape: JobShape
+) -> dict[str, Any]:
+    labels = {REPLAY_LABEL: replay, TRACE_JOB_LABEL: row.job}
+    pod_spec: dict[str, Any] = {
+        "restartPolicy": "Never",
+        "tolerations": [dict(KWOK_TOLERATION)],
+        **_placement(row),
+        "containers": [
+            {
+                "name": "job",
+                "image": shape.image,
+                "resources": {"limits": {GPU_RESOURCE: str(row.gpus_per_pod)}},
+            }
+        ],
+    }
+    if shape.scheduler_name:
+        pod_spec["schedulerName"] = shape.scheduler_name
+    if row.priority is not None:
+        pod_spec["priorityClassName"] = priority_class_name(row.priority)
+    metadata: dict[str, Any] = {
+        "name": row.job,
+        "namespace": namespace,
+        "labels": {**labels, **shape.job_labels},
+    }
+    if shape.job_annotations:
+        metadata["annotations"] = dict(shape.job_annotations)
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": metadata,
+        "spec": {
+            "parallelism": row.pods,
+            "completions": row.pods,
+            "completionMode": "Indexed",
+            "backoffLimit": 0,
+            "suspend": shape.suspend,
+            "template": {
+                "metadata": {
+                    "labels": labels,
+                    "annotations": {DELAY_ANNOTATION: delay(row, speed)},
+                },
+                "spec": pod_spec,
+            },
+        },
+    }

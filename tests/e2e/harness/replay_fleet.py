@@ -1,0 +1,111 @@
+"""A fleet for replays: KWOK installed by the program's `Kwok` component (so its job-complete
+Stage is the one that ends pods), on a control plane of its own.
+
+As in `test_5_kwok_component.py`, the Deployment the component installs cannot run
+here; the same `kwok` binary runs on the host with the configuration the component
+installed (ConfigMap kube-system/kwok), reading the Stage objects it created. The
+operator's device plugin runs on the host too (`host_processes`).
+"""
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fleet.stack import versions
+from tests.e2e.harness import host_processes, kube, tools, waits
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+
+NODES_TIMEOUT = 300.0
+
+
+@dataclass(frozen=True)
+class ReplayFleet:
+    cluster: Cluster
+    stack: FleetStack
+    api: Any
+    supervisor: Supervisor
+
+
+def replay_config(
+    cluster: Cluster, pools: dict[str, Any], binaries: dict[str, Path], operator: str
+) -> dict[str, Any]:
+    """The lesson-1 layout of a stack with `pools`, KWOK from the program, the demo off."""
+    config = lesson1_config(cluster, pools)
+    config["kwok"] = {
+        "manifests": [str(path) for path in tools.kwok_manifests(binaries["kubectl"])],
+        "wait": False,
+    }
+    config["operator"]["version"] = operator
+    config["operator"]["chart"] = str(tools.operator_chart(operator))
+    config["demo"] = {"enabled": False}
+    if sum(pool["nodes"] for pool in pools.values()) > 200:
+        config["nodeResources"] = "perPool"
+    return config
+
+
+@contextmanager
+def replay_fleet(
+    binaries: dict[str, Path],
+    engine: tools.Engine,
+    workdir: Path,
+    name: str,
+    pools: dict[str, Any],
+    *,
+    operator: str = versions.OPERATOR_VERSION,
+    unlimited_qps: bool = False,
+    extra_args: Sequence[str] = (),
+    kwok_parallelism: int | None = None,
+) -> Iterator[ReplayFleet]:
+    """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with GPUs.
+
+    `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
+    pod and node stage parallelism of the configuration KWOK's release installs (4).
+    The control plane (and everything in it) is deleted on the way out.
+    """
+    with kwok_cluster(
+        binaries, kwok_controller=False, unlimited_qps=unlimited_qps, extra_args=extra_args
+    ) as cluster:
+        stack = FleetStack(engine, workdir, name)
+        config = replay_config(cluster, pools, binaries, operator)
+        if config.get("nodeResources") == "perPool":
+            ensure_dynamic_provider_plugin(engine)
+        stack.write_config(config)
+        stack.first_up = stack.up()
+        api = kube.api_client(cluster.kubeconfig)
+        try:
+            config_map = kube.raw(kube.core(api).read_namespaced_config_map, "kwok", "kube-system")
+            kwok_config = cluster.workdir / "kwok-from-configmap.yaml"
+            kwok_config.write_text(
+                _with_parallelism(config_map["data"]["kwok.yaml"], kwok_parallelism)
+            )
+            commands = [
+                host_processes.kwok_controller_command(
+                    binaries, cluster.kubeconfig, kwok_config, cluster.workdir
+                ),
+                *host_processes.operator_commands(binaries, cluster, OPERATOR_NAMESPACE, operator),
+            ]
+            with host_processes.supervised(commands) as supervisor:
+                nodes = sum(pool["nodes"] for pool in pools.values())
+                gpus = sum(pool["nodes"] * pool["gpusPerNode"] for pool in pools.values())
+                waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
+                yield ReplayFleet(cluster, stack, api, supervisor)
+        finally:
+            api.close()
+
+
+def _with_parallelism(config: str, parallelism: int | None) -> str:
+    if parallelism is None:
+        return config
+    return re.sub(
+        r"^(\s*(?:pod|node)PlayStageParallelism:) \d+$",
+        rf"\1 {parallelism}",
+        config,
+        flags=re.MULTILINE,
+    )
