@@ -27,6 +27,8 @@ class ClusterConnection:
 class GpuNodePoolArgs:
     pool_name: str
     pool: PoolSpec
+    # The fleet's KWOK controller count: each node is labelled with its shard.
+    kwok_shards: int
     node_resources: NodeResources = "perNode"
     # Needed with `perPool` only; `perNode` nodes go through the kubernetes provider.
     connection: ClusterConnection | None = None
@@ -75,7 +77,7 @@ class GpuNodePool(pulumi.ComponentResource):
             child = child_options(self, opts, pulumi.ResourceOptions(ignore_changes=["status"]))
             self.nodes = [
                 KubernetesObject(manifest["metadata"]["name"], manifest, child)
-                for manifest in pool_nodes(args.pool_name, args.pool)
+                for manifest in pool_nodes(args.pool_name, args.pool, args.kwok_shards)
             ]
         self.register_outputs(
             {"nodeNames": self.node_names, "gpus": args.pool.gpus, "nodes": args.pool.nodes}
@@ -89,6 +91,7 @@ class GpuNodePool(pulumi.ComponentResource):
             "poolName": args.pool_name,
             "pool": args.pool.model_dump(by_alias=True),
             "nodeNames": self.node_names,
+            "kwokShards": args.kwok_shards,
             "kubeconfig": connection.kubeconfig,
             "context": connection.context,
         }

@@ -2,7 +2,8 @@
 them in bulk (`nodeResources: perPool`).
 
 The resource's state is the pool as declared (`pool`), the names of its nodes
-(`nodeNames`) and how to reach the cluster. The manifests are rebuilt from the pool
+(`nodeNames`), the fleet's KWOK shard count (`kwokShards`, which labels each
+node with its shard) and how to reach the cluster. The manifests are rebuilt from the pool
 by `fleet.render.nodes.pool_nodes`, the code `python -m fleet manifests` prints with, so the
 state stays small whatever the pool's size. A preview shows `nodeNames` growing or
 shrinking: the nodes a change adds or removes, by name.
@@ -16,6 +17,7 @@ from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvide
 
 from fleet.cluster import node_api
 from fleet.render.nodes import POOL_LABEL, pool_nodes
+from fleet.render.shards import shard_of
 from fleet.stack.spec import PoolSpec
 
 # How the pool resource reaches the cluster: a change re-applies every node.
@@ -42,13 +44,20 @@ def _without_count(pool: Mapping[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in pool.items() if key != "nodes"}
 
 
+def _shards(props: Mapping[str, Any]) -> int:
+    """The fleet's KWOK shard count; state written before shards existed had one."""
+    return int(props.get("kwokShards") or 1)
+
+
 def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     """The nodes to create, apply and delete to go from the state `olds` to the inputs
     `news`.
 
     Only added nodes are created when nothing but the count changed; every node is
     applied when the pool's template or the cluster connection did (a new connection
-    may be a new cluster; applying an unchanged node changes nothing).
+    may be a new cluster; applying an unchanged node changes nothing). When the
+    fleet's KWOK shard count changed, the kept nodes whose shard label changes are
+    applied (`fleet.render.shards`: few of them).
     """
     old_names: list[str] = list(olds.get("nodeNames") or [])
     new_names: list[str] = list(news.get("nodeNames") or [])
@@ -62,7 +71,15 @@ def plan(olds: Mapping[str, Any], news: Mapping[str, Any]) -> Plan:
     if moved or template_changed:
         return Plan([], new_names, delete)
     present = set(old_names)
-    return Plan([name for name in new_names if name not in present], [], delete)
+    old_shards, new_shards = _shards(olds), _shards(news)
+    moved_shard = [
+        name
+        for name in new_names
+        if name in present
+        and old_shards != new_shards
+        and shard_of(name, old_shards) != shard_of(name, new_shards)
+    ]
+    return Plan([name for name in new_names if name not in present], moved_shard, delete)
 
 
 def _integers(pool: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,7 +96,7 @@ def manifests(props: Mapping[str, Any], names: list[str]) -> list[dict[str, Any]
     wanted = set(names)
     return [
         manifest
-        for manifest in pool_nodes(props["poolName"], pool)
+        for manifest in pool_nodes(props["poolName"], pool, _shards(props))
         if manifest["metadata"]["name"] in wanted
     ]
 

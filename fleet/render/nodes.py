@@ -3,6 +3,7 @@
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from fleet.render.shards import SHARD_LABEL, shard_of
 from fleet.stack.spec import FleetSpec, PoolSpec, node_name
 
 KWOK_NODE_ANNOTATION = "kwok.x-k8s.io/node"
@@ -13,8 +14,9 @@ PRODUCT_LABEL = "nvidia.com/gpu.product"
 GPU_RESOURCE = "nvidia.com/gpu"
 
 
-def fake_node(pool_name: str, pool: PoolSpec, index: int) -> dict[str, Any]:
-    """One KWOK node of `pool`, with its status.
+def fake_node(pool_name: str, pool: PoolSpec, index: int, kwok_shards: int) -> dict[str, Any]:
+    """One KWOK node of `pool`, with its status, labelled with its KWOK shard
+    (of `kwok_shards`, `fleet.render.shards`).
 
     The status is part of the object on purpose: the API server keeps status
     given on create (and ignores it on update), and a node created with its
@@ -39,6 +41,7 @@ def fake_node(pool_name: str, pool: PoolSpec, index: int) -> dict[str, Any]:
                 POOL_LABEL: pool_name,
                 OPERATOR_POOL_LABEL: pool_name,
                 PRODUCT_LABEL: pool.product,
+                SHARD_LABEL: str(shard_of(name, kwok_shards)),
             },
         },
         "spec": {"taints": [dict(KWOK_TAINT)]},
@@ -67,11 +70,11 @@ def is_fake_node(node: Mapping[str, Any]) -> bool:
     return bool(annotations.get(KWOK_NODE_ANNOTATION) == "fake")
 
 
-def pool_nodes(pool_name: str, pool: PoolSpec) -> Iterator[dict[str, Any]]:
+def pool_nodes(pool_name: str, pool: PoolSpec, kwok_shards: int) -> Iterator[dict[str, Any]]:
     for index in range(pool.nodes):
-        yield fake_node(pool_name, pool, index)
+        yield fake_node(pool_name, pool, index, kwok_shards)
 
 
 def fleet_nodes(spec: FleetSpec) -> Iterator[dict[str, Any]]:
     for pool_name, pool in spec.pools.items():
-        yield from pool_nodes(pool_name, pool)
+        yield from pool_nodes(pool_name, pool, spec.kwok_controllers)

@@ -143,6 +143,18 @@ class ExistingClusterSpec(SpecModel):
 class KwokSpec(SpecModel):
     install: bool = True
     version: ReleaseTag = versions.KWOK_VERSION
+    # How many fake nodes one KWOK controller looks after; the fleet gets as many
+    # controllers as it needs (README, "KWOK and the operator at scale").
+    nodes_per_controller: int = Field(
+        default=versions.KWOK_NODES_PER_CONTROLLER,
+        alias="nodesPerController",
+        ge=1,
+        le=MAX_FAKE_NODES,
+    )
+    # The lease each controller keeps per node (KWOK's release default); renewed every quarter.
+    node_lease_duration_seconds: int = Field(
+        default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10, le=600
+    )
     # False where KWOK's controller pod cannot become ready (a control plane with no
     # container runtime runs the controller elsewhere): its Deployment is not awaited.
     wait: bool = True
@@ -326,6 +338,11 @@ class FleetSpec(SpecModel):
     @property
     def total_gpus(self) -> int:
         return sum(pool.gpus for pool in self.pools.values())
+
+    @property
+    def kwok_controllers(self) -> int:
+        """How many KWOK controllers the fleet needs, each for a disjoint shard of its nodes."""
+        return -(-self.total_nodes // self.kwok.nodes_per_controller)
 
     @property
     def largest_pod_gpus(self) -> int:

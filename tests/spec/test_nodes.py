@@ -20,6 +20,7 @@ def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:
             "gpu-pool": "a100",
             "run.ai/simulated-gpu-node-pool": "a100",
             "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB",
+            "gpu-fleet.dev/kwok-shard": "0",
         },
     }
     assert node["spec"] == {

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import callback_pb2
 
 from fleet.stack.load import load_stack_file, parse_fleet
 from fleet.stack.spec import FleetSpec
@@ -36,6 +37,8 @@ class Registration:
     # (create, update, delete) timeouts; empty strings where not set.
     custom_timeouts: tuple[str, str, str]
     aliases: int
+    # The transforms the engine would run on the resource and its children.
+    transforms: list[pulumi.ResourceTransform] = field(default_factory=list)
 
 
 @dataclass
@@ -70,10 +73,26 @@ class FleetMocks(pulumi.runtime.Mocks):
         return {}, []
 
 
+class TransformCallbacks:
+    """Stands in for the SDK's callback server, which serves transforms to the engine:
+    it hands out a token per transform function, and keeps the function by token."""
+
+    target = "mock-callbacks"
+
+    def __init__(self) -> None:
+        self.transforms: dict[str, pulumi.ResourceTransform] = {}
+
+    def register_transform(self, transform: pulumi.ResourceTransform) -> callback_pb2.Callback:
+        token = str(len(self.transforms))
+        self.transforms[token] = transform
+        return callback_pb2.Callback(token=token, target=self.target)
+
+
 class RecordingMonitor(MockMonitor):
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: Deployment, callbacks: TransformCallbacks) -> None:
         super().__init__(FleetMocks())
         self.deployment = deployment
+        self.callbacks = callbacks
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -100,6 +119,9 @@ class RecordingMonitor(MockMonitor):
                         request.customTimeouts.delete,
                     ),
                     aliases=len(request.aliases),
+                    transforms=[
+                        self.callbacks.transforms[callback.token] for callback in request.transforms
+                    ],
                 )
             )
         return response
@@ -111,9 +133,14 @@ Deploy = Callable[[FleetSpec], Deployment]
 def install_mocks() -> Deployment:
     """Fresh mocks whose registrations land in the returned deployment."""
     deployment = Deployment()
+    callbacks = TransformCallbacks()
     pulumi.runtime.set_mocks(
-        FleetMocks(), project="gpu-fleet", stack="test", monitor=RecordingMonitor(deployment)
+        FleetMocks(),
+        project="gpu-fleet",
+        stack="test",
+        monitor=RecordingMonitor(deployment, callbacks),
     )
+    pulumi.runtime.settings.SETTINGS.callbacks = callbacks
     return deployment
 
 

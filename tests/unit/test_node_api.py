@@ -34,7 +34,7 @@ class Recording:
 
 
 def test_apply_is_a_forced_server_side_apply_of_the_manifest_as_built() -> None:
-    manifest = fake_node("a100", A100, 0)
+    manifest = fake_node("a100", A100, 0, 1)
     recording = Recording((201, b"{}"))
     KubeNodeApi(recording).apply(manifest)
     ((method, path, query, headers, body),) = recording.requests
@@ -45,7 +45,7 @@ def test_apply_is_a_forced_server_side_apply_of_the_manifest_as_built() -> None:
 
 
 def test_create_is_a_plain_create_under_the_field_manager() -> None:
-    manifest = fake_node("a100", A100, 0)
+    manifest = fake_node("a100", A100, 0, 1)
     recording = Recording((201, b"{}"))
     KubeNodeApi(recording).create(manifest)
     ((method, path, query, headers, body),) = recording.requests
@@ -56,7 +56,7 @@ def test_create_is_a_plain_create_under_the_field_manager() -> None:
 
 def test_create_of_a_node_that_exists_applies_it_instead() -> None:
     recording = Recording((409, b"{}"), (200, b"{}"))
-    KubeNodeApi(recording).create(fake_node("a100", A100, 0))
+    KubeNodeApi(recording).create(fake_node("a100", A100, 0, 1))
     assert [(r[0], r[1]) for r in recording.requests] == [
         ("POST", "/api/v1/nodes"),
         ("PATCH", "/api/v1/nodes/kwok-gpu-a100-0"),
@@ -66,7 +66,7 @@ def test_create_of_a_node_that_exists_applies_it_instead() -> None:
 def test_a_refused_apply_names_the_node_and_the_reason() -> None:
     answer = json.dumps({"message": "Node is invalid"}).encode()
     with pytest.raises(NodeApiError, match="apply of node kwok-gpu-a100-0: HTTP 422: Node is"):
-        KubeNodeApi(Recording((422, answer))).apply(fake_node("a100", A100, 0))
+        KubeNodeApi(Recording((422, answer))).apply(fake_node("a100", A100, 0, 1))
 
 
 def test_delete_of_a_node_already_gone_is_fine() -> None:

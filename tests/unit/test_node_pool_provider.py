@@ -8,6 +8,7 @@ import pytest
 from components.node_pool_provider import NodePoolProvider, manifests, plan
 from fleet.cluster import node_api
 from fleet.render.nodes import POOL_LABEL, pool_nodes
+from fleet.render.shards import SHARD_LABEL
 from fleet.stack.spec import PoolSpec, node_name
 
 A100 = PoolSpec.model_validate({"nodes": 3, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"})
@@ -44,7 +45,7 @@ class FakeCluster:
         return self
 
 
-def props(nodes: int, **pool: Any) -> dict[str, Any]:
+def props(nodes: int, shards: int = 1, **pool: Any) -> dict[str, Any]:
     spec = A100.model_copy(update={"nodes": nodes, **pool})
     # As the wire delivers them: numbers are floats.
     dumped = {
@@ -54,6 +55,7 @@ def props(nodes: int, **pool: Any) -> dict[str, Any]:
         "poolName": "a100",
         "pool": dumped,
         "nodeNames": [node_name("a100", i) for i in range(nodes)],
+        "kwokShards": float(shards),
         "kubeconfig": "apiVersion: v1\nkind: Config\n",
         "context": None,
     }
@@ -74,7 +76,7 @@ def test_create_creates_every_node_exactly_as_fleet_builds_it(
 ) -> None:
     result = provider.create(props(3))
     assert result.id == "a100"
-    assert cluster.nodes == {m["metadata"]["name"]: m for m in pool_nodes("a100", A100)}
+    assert cluster.nodes == {m["metadata"]["name"]: m for m in pool_nodes("a100", A100, 1)}
     assert cluster.connected == [("apiVersion: v1\nkind: Config\n", None)]
     assert result.outs is not None
     assert result.outs["nodeNames"] == props(3)["nodeNames"]
@@ -132,6 +134,22 @@ def test_a_template_change_reapplies_every_node(
     provider.update("a100", props(3), props(3, cpu=128))
     assert sorted(cluster.calls) == [("apply", node_name("a100", i)) for i in range(3)]
     assert cluster.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "128"
+
+
+def test_a_new_kwok_shard_relabels_only_the_nodes_it_takes(
+    provider: NodePoolProvider, cluster: FakeCluster
+) -> None:
+    """A fleet grown from 3 to 4 KWOK controllers: the nodes shard 3 wins are applied with
+    its label, none of the others is touched."""
+    provider.create(props(400, shards=3))
+    cluster.calls.clear()
+    provider.update("a100", props(400, shards=3), props(400, shards=4))
+    moved = sorted(name for _, name in cluster.calls)
+    assert {call for call, _ in cluster.calls} == {"apply"}
+    assert 60 < len(moved) < 140  # about a quarter of 400
+    assert moved == sorted(cluster.names(f"{SHARD_LABEL}=3"))
+    shards = [cluster.names(f"{SHARD_LABEL}={shard}") for shard in range(4)]
+    assert sum(len(nodes) for nodes in shards) == 400
 
 
 def test_a_new_connection_reapplies_every_node() -> None:
