@@ -35,6 +35,7 @@ NODE_NAME_PREFIX = "kwok-gpu-"
 MAX_FAKE_NODES = 12_000
 MAX_PER_NODE_RESOURCES = 2000
 MAX_GPUS_PER_NODE = 16
+MAX_QUEUE_REPLICAS = 100_000
 # Pods that the real kind worker runs besides the operator's exporters
 # (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
 SYSTEM_WORKER_MAX_PODS = 110
@@ -215,7 +216,13 @@ class DemoSpec(SpecModel):
         default=None, alias="oversizedGpus", ge=1, le=MAX_FAKE_NODES * MAX_GPUS_PER_NODE
     )
     missing_pool: PoolName | None = Field(default=None, alias="missingPool")
-    queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
+    queue_replicas: int | None = Field(
+        default=None, alias="queueReplicas", ge=0, le=MAX_QUEUE_REPLICAS
+    )
+    # The queue sized from the fleet instead: this percentage of its GPUs, rounded up.
+    queue_percent_of_gpus: int | None = Field(
+        default=None, alias="queuePercentOfGpus", ge=1, le=1000
+    )
     # DRA variant only: the queue's claims select GPUs with at least this much memory.
     queue_min_gpu_memory_mib: int | None = Field(
         default=None, alias="queueMinGpuMemoryMiB", ge=1024, le=1_048_576
@@ -298,6 +305,20 @@ class FleetSpec(SpecModel):
                 f"{small!r} is not a pool of this stack (pools: {', '.join(self.pools)}); "
                 "the small pod must be able to run",
             )
+        percent = self.demo.queue_percent_of_gpus
+        if percent is not None and self.demo.queue_replicas is not None:
+            raise FieldProblem(
+                ("demo", "queuePercentOfGpus"),
+                "give the queue's size once: queueReplicas (pods) or queuePercentOfGpus "
+                "(a percentage of the fleet's GPUs), not both",
+            )
+        if percent is not None and self.queue_from_percent > MAX_QUEUE_REPLICAS:
+            raise FieldProblem(
+                ("demo", "queuePercentOfGpus"),
+                f"{percent}% of the fleet's {self.total_gpus:,} GPUs is "
+                f"{self.queue_from_percent:,} pods; the queue has at most "
+                f"{MAX_QUEUE_REPLICAS:,}: lower the percentage",
+            )
         if missing is not None and missing in self.pools:
             raise FieldProblem(
                 ("demo", "missingPool"),
@@ -338,6 +359,11 @@ class FleetSpec(SpecModel):
     @property
     def total_gpus(self) -> int:
         return sum(pool.gpus for pool in self.pools.values())
+
+    @property
+    def queue_from_percent(self) -> int:
+        """The queue `demo.queuePercentOfGpus` asks for: that share of the GPUs, rounded up."""
+        return -(-self.total_gpus * (self.demo.queue_percent_of_gpus or 0) // 100)
 
     @property
     def kwok_controllers(self) -> int:
