@@ -61,7 +61,7 @@ def test_expect_predicts_who_runs_and_why_the_rest_wait_with_dra() -> None:
 
 
 def test_the_size_is_given_once() -> None:
-    with pytest.raises(SpecError, match="queueReplicas .* or queuePercentOfGpus"):
+    with pytest.raises(SpecError, match=r"queueReplicas \(pods\) or queuePercentOfGpus"):
         fleet(5, queuePercentOfGpus=110, queueReplicas=40)
 
 
