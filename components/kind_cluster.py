@@ -1,13 +1,14 @@
 """A kind cluster: one control plane and one real worker for KWOK, the operator and CoreDNS."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_command
 import yaml
 
 from components.options import child_options
-from fleet.stack.spec import KindClusterSpec
+from fleet.stack.spec import KindClusterSpec, SchedulerClientSpec
 
 # Nothing selects on it; it stays because kind's config is an input of the
 # cluster's command, and any change to that replaces the cluster (docs/fleet.md).
@@ -19,9 +20,10 @@ class KindClusterArgs:
     cluster: KindClusterSpec
 
 
-def kind_config() -> str:
-    """kind's cluster config: the worker is labelled as the home of the system workloads."""
-    config = {
+def kind_config(cluster: KindClusterSpec) -> str:
+    """kind's cluster config: the worker is labelled as the home of the system workloads;
+    with `scheduler`, a kubeadm patch gives kube-scheduler its client rate limits."""
+    config: dict[str, Any] = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "nodes": [
@@ -29,7 +31,24 @@ def kind_config() -> str:
             {"role": "worker", "labels": dict([SYSTEM_NODE_LABEL.split("=")])},
         ],
     }
+    if cluster.scheduler is not None:
+        config["kubeadmConfigPatches"] = [yaml.safe_dump(_scheduler_patch(cluster.scheduler))]
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def _scheduler_patch(scheduler: SchedulerClientSpec) -> dict[str, Any]:
+    """kubeadm's ClusterConfiguration (v1beta4, the version kind uses for Kubernetes
+    1.31 and later: extra arguments are a list of name/value pairs)."""
+    return {
+        "apiVersion": "kubeadm.k8s.io/v1beta4",
+        "kind": "ClusterConfiguration",
+        "scheduler": {
+            "extraArgs": [
+                {"name": "kube-api-qps", "value": str(scheduler.kube_api_qps)},
+                {"name": "kube-api-burst", "value": str(scheduler.kube_api_burst)},
+            ]
+        },
+    }
 
 
 # kind logs to stderr, so stdout carries nothing but the kubeconfig.
@@ -53,7 +72,7 @@ class KindCluster(pulumi.ComponentResource):
             f"{name}-kind",
             create=CREATE,
             delete=DELETE,
-            stdin=kind_config(),
+            stdin=kind_config(args.cluster),
             environment={
                 "KIND_CLUSTER": args.cluster.name,
                 "KIND_NODE_IMAGE": args.cluster.node_image,

@@ -114,12 +114,38 @@ class PoolSpec(SpecModel):
         return self.nodes * self.gpus_per_node
 
 
+class SchedulerClientSpec(SpecModel):
+    """kube-scheduler's client rate limits toward the API server (its flags
+    `--kube-api-qps`, `--kube-api-burst`): at its defaults the binding rate of a big
+    queue sits near the QPS (README, "KWOK and the operator at scale")."""
+
+    kube_api_qps: int = Field(
+        default=versions.SCHEDULER_KUBE_API_QPS, alias="kubeApiQps", ge=1, le=100_000
+    )
+    kube_api_burst: int = Field(
+        default=versions.SCHEDULER_KUBE_API_BURST, alias="kubeApiBurst", ge=1, le=100_000
+    )
+
+    def describe(self) -> str:
+        return f"kube-api-qps {self.kube_api_qps}, kube-api-burst {self.kube_api_burst}"
+
+
 class KindClusterSpec(SpecModel):
     """A kind cluster the program creates and deletes."""
 
     mode: Literal["kind"]
     name: DnsLabel = "ai-factory-lab"
     node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
+    # None: kind's kube-scheduler keeps its defaults and kind's config stays as it was
+    # (a changed config replaces the cluster).
+    scheduler: SchedulerClientSpec | None = None
+
+    @property
+    def scheduler_client(self) -> str:
+        """The scheduler's client settings, as reported beside scheduling figures."""
+        if self.scheduler is None:
+            return f"{SchedulerClientSpec().describe()} (kube-scheduler's defaults)"
+        return self.scheduler.describe()
 
 
 class ExistingClusterSpec(SpecModel):
@@ -129,6 +155,10 @@ class ExistingClusterSpec(SpecModel):
     context: Reference | None = None
     kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
+
+    @property
+    def scheduler_client(self) -> str:
+        return "the cluster's own (not set by this program)"
 
     @model_validator(mode="after")
     def _opted_in(self) -> "ExistingClusterSpec":
