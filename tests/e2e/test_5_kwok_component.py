@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from kubernetes import client
 
 from fleet.render.nodes import is_fake_node
 from fleet.render.shards import SHARD_LABEL
@@ -60,7 +59,7 @@ def _ready_nodes(api: Any) -> list[str]:
 
 
 def _lease_renewals(api: Any) -> dict[str, str]:
-    leases = kube.items(client.CoordinationV1Api(api).list_namespaced_lease, "kube-node-lease")
+    leases = kube.items(kube.coordination(api).list_namespaced_lease, "kube-node-lease")
     return {lease["metadata"]["name"]: lease["spec"].get("renewTime", "") for lease in leases}
 
 
