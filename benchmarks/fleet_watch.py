@@ -82,11 +82,13 @@ class FleetWatch:
     def _follow(
         self, call: ListCall, args: tuple[Any, ...], seen: Callable[[dict[str, Any], float], None]
     ) -> None:
-        """Follow one kind until stopped; a broken stream is opened again (its first
-        events then repeat objects already seen, which change no first moment)."""
-        stream = watch.Watch()  # type: ignore[no-untyped-call]
-        self._watches.append(stream)
+        """Follow one kind until stopped. A broken stream, or one whose resource version
+        expired (an ERROR event, which the client's raw mode reports as a KeyError), is
+        opened again from a fresh list: its first events repeat objects already seen,
+        which changes no first moment."""
         while not self._stopped.is_set():
+            stream = watch.Watch()  # type: ignore[no-untyped-call]
+            self._watches.append(stream)
             try:
                 events = stream.stream(  # type: ignore[no-untyped-call]
                     call, *args, deserialize=False, timeout_seconds=300
@@ -94,7 +96,7 @@ class FleetWatch:
                 for event in events:
                     if event["type"] in ("ADDED", "MODIFIED"):
                         seen(event["object"], time.monotonic())
-            except (ApiException, HTTPError, OSError, ValueError):
+            except (ApiException, HTTPError, OSError, ValueError, KeyError):
                 self._stopped.wait(1.0)
 
     def _node(self, node: dict[str, Any], now: float) -> None:
