@@ -52,23 +52,30 @@ class Usage:
 
 
 @contextmanager
-def sampled(roles: Mapping[str, Pids]) -> Iterator[Usage]:
-    """Sample the roles' processes in a background thread while the block runs."""
-    usage = Usage()
+def repeating(action: Callable[[], None], interval: float) -> Iterator[None]:
+    """Run `action` every `interval` seconds in a background thread while the block runs."""
     stop = threading.Event()
 
     def run() -> None:
-        while not stop.wait(INTERVAL):
-            usage.sample(roles)
+        while not stop.wait(interval):
+            action()
 
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        yield usage
+        yield
     finally:
         stop.set()
         thread.join()
-        usage.sample(roles)
+
+
+@contextmanager
+def sampled(roles: Mapping[str, Pids]) -> Iterator[Usage]:
+    """Sample the roles' processes while the block runs, and once more at its end."""
+    usage = Usage()
+    with repeating(lambda: usage.sample(roles), INTERVAL):
+        yield usage
+    usage.sample(roles)
 
 
 def pid_file_reader(path: Path) -> Pids:

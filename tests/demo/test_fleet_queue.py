@@ -37,27 +37,21 @@ def test_the_queue_is_a_share_of_the_fleets_gpus_rounded_up(
     assert (queue.replicas, queue.gpus) == (replicas, 1)
 
 
-def test_expect_predicts_who_runs_and_why_the_rest_wait_with_the_device_plugin() -> None:
+@pytest.mark.parametrize(
+    ("offer", "small", "queue", "reason"),
+    [
+        ("devicePlugin", SMALL, QUEUE, REASON_INSUFFICIENT_GPU),
+        ("dra", DRA_SMALL, DRA_QUEUE, REASON_CANNOT_ALLOCATE_CLAIMS),
+    ],
+)
+def test_expect_predicts_who_runs_and_why_the_rest_wait(
+    offer: str, small: str, queue: str, reason: str
+) -> None:
     """10,000 one-GPU nodes, 11,000 queued pods: the small pod holds one GPU first."""
-    outcome = plan_demo(fleet(10_000, queuePercentOfGpus=110)).expected
-    small, queue = outcome.workload(SMALL), outcome.workload(QUEUE)
-    assert (small.running, small.pending) == (1, 0)
-    assert (queue.running, queue.pending, queue.reasons) == (
-        9_999,
-        1_001,
-        (REASON_INSUFFICIENT_GPU,),
-    )
-
-
-def test_expect_predicts_who_runs_and_why_the_rest_wait_with_dra() -> None:
-    outcome = plan_demo(fleet(10_000, queuePercentOfGpus=110, gpuOffer="dra")).expected
-    small, queue = outcome.workload(DRA_SMALL), outcome.workload(DRA_QUEUE)
-    assert (small.running, small.pending) == (1, 0)
-    assert (queue.running, queue.pending, queue.reasons) == (
-        9_999,
-        1_001,
-        (REASON_CANNOT_ALLOCATE_CLAIMS,),
-    )
+    outcome = plan_demo(fleet(10_000, queuePercentOfGpus=110, gpuOffer=offer)).expected
+    assert (outcome.workload(small).running, outcome.workload(small).pending) == (1, 0)
+    found = outcome.workload(queue)
+    assert (found.running, found.pending, found.reasons) == (9_999, 1_001, (reason,))
 
 
 def test_the_size_is_given_once() -> None:
