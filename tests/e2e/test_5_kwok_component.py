@@ -110,22 +110,25 @@ def test_kwok_component_installs_two_shards_that_each_keep_their_nodes_ready(
 
         zero, one = host_processes.kwok_shard_commands(binaries, bare_cluster)
         assert "--manage-nodes-with-label-selector=gpu-fleet.dev/kwok-shard=1" in one.argv
-        with host_processes.supervised([zero]) as supervisor:
+        # Shard 0 keeps running while shard 1 joins: a restarted KWOK controller has a new
+        # identity and waits for its predecessor's Leases to expire before renewing them.
+        with host_processes.supervised([zero]) as first_shard:
             ready = kube.wait_until(lambda: _ready_nodes(api) == SHARDS["0"], timeout=60)
-            assert ready, supervisor.log_tail()
+            assert ready, first_shard.log_tail()
             time.sleep(3)  # shard 0 leaves shard 1's node alone
             assert _ready_nodes(api) == SHARDS["0"]
-        with host_processes.supervised([zero, one]) as supervisor:
-            everything = sorted(shards)
-            ready = kube.wait_until(lambda: _ready_nodes(api) == everything, timeout=60)
-            assert ready, supervisor.log_tail()
-            first = _lease_renewals(api)
-            assert sorted(first) == everything
-            # Leases of a 40 s duration are renewed every 10 s (plus jitter).
-            renewed = kube.wait_until(
-                lambda: all(_lease_renewals(api)[n] != first[n] for n in everything), timeout=30
-            )
-            assert renewed, supervisor.log_tail()
+            with host_processes.supervised([one]) as second_shard:
+                everything = sorted(shards)
+                ready = kube.wait_until(lambda: _ready_nodes(api) == everything, timeout=60)
+                assert ready, second_shard.log_tail()
+                renewals = _lease_renewals(api)
+                assert sorted(renewals) == everything
+                # Leases of a 40 s duration are renewed every 10 s (plus jitter).
+                renewed = kube.wait_until(
+                    lambda: all(_lease_renewals(api)[n] != renewals[n] for n in everything),
+                    timeout=30,
+                )
+                assert renewed, first_shard.log_tail() + second_shard.log_tail()
 
         destroyed = stack.destroy()
         assert len(destroyed.names("delete", ":Node")) == 4
