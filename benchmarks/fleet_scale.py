@@ -74,12 +74,9 @@ class Row:
     unit: str
 
 
-def extra_args() -> tuple[str, ...]:
-    return tuple(
-        f"{component}={flag}={value}"
-        for component in CLIENTS
-        for flag, value in (("kube-api-qps", CLIENT_QPS), ("kube-api-burst", CLIENT_BURST))
-    )
+def client_limits() -> dict[str, dict[str, str]]:
+    limits = {"kube-api-qps": str(CLIENT_QPS), "kube-api-burst": str(CLIENT_BURST)}
+    return {component: limits for component in CLIENTS}
 
 
 def stack_config(
@@ -206,7 +203,7 @@ def one_run(
     with (
         recorder(nodes, offer, rows) as add,
         tempfile.TemporaryDirectory(prefix=f"bench-fleet-{nodes}-") as scratch,
-        kwok_cluster(binaries, kwok_controller=False, extra_args=extra_args()) as cluster,
+        kwok_cluster(binaries, kwok_controller=False, component_args=client_limits()) as cluster,
     ):
         work = Path(scratch)
         config = stack_config(cluster, nodes, offer, manifests, args.nodes_per_controller)
@@ -287,6 +284,9 @@ def measure(api: Any, times: FleetTimes, spec: Any, running: int, offer: str, ad
         running_at = sorted(times.pod_running.values())
     if bound:
         span = max(bound.values()) - min(times.pod_added[name] for name in queue)
+        added = [times.pod_added[name] for name in queue]
+        creating = max(added) - min(added)
+        add("queue_pods_created_per_s", len(queue) / creating if creating > 0 else 0.0, "pods/s")
         add("queue_pods_bound", len(bound), "pods")
         add("pods_bound_per_s", len(bound) / span if span > 0 else 0.0, "pods/s")
         add("bind_p50_s", percentile(latencies, 0.5), "s")

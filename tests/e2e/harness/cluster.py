@@ -82,6 +82,16 @@ class ClusterError(RuntimeError):
     """kwokctl could not create the cluster; carries its output and component logs."""
 
 
+def _kwokctl_config(component_args: Mapping[str, Mapping[str, str]]) -> str:
+    config = yaml.safe_load(KWOKCTL_CONFIG)
+    if component_args:
+        config["componentsPatches"] = [
+            {"name": name, "extraArgs": [{"key": k, "value": v} for k, v in flags.items()]}
+            for name, flags in component_args.items()
+        ]
+    return str(yaml.safe_dump(config, sort_keys=False))
+
+
 def _env(workdir: Path) -> dict[str, str]:
     """KWOK_WORKDIR keeps everything in `workdir`; its bin/ (our kubectl) goes first on PATH."""
     path = f"{workdir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -151,18 +161,19 @@ def create_cluster(
     workdir: Path,
     *,
     kwok_controller: bool = True,
-    extra_args: tuple[str, ...] = (),
+    component_args: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
     Without `kwok_controller`, kwokctl runs no KWOK controller of its own: whatever
-    manages fake nodes must then come from the cluster's own objects. `extra_args`
-    are kwokctl's `--extra-args` (`component=flag=value`), for example a scheduler's
-    client limits.
+    manages fake nodes must then come from the cluster's own objects.
+    `component_args` gives components more flags (`{"kube-scheduler": {"kube-api-qps":
+    "1000"}}`), as `componentsPatches` of kwokctl's configuration: its `--extra-args`
+    mislays the second flag of a second component (v0.7.0 panics).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
-    config.write_text(KWOKCTL_CONFIG)
+    config.write_text(_kwokctl_config(component_args or {}))
     (workdir / "bin").mkdir(exist_ok=True)
     kubectl = workdir / "bin" / "kubectl"
     if not kubectl.exists():
@@ -185,8 +196,6 @@ def create_cluster(
             command += ["--extra-args", extra]
     else:
         command += ["--disable", "kwok-controller"]
-    for extra in extra_args:
-        command += ["--extra-args", extra]
     for component, flag in BINARY_FLAGS.items():
         if component != "kwok" or kwok_controller:
             command += [flag, str(binaries[component])]
@@ -213,7 +222,7 @@ def kwok_cluster(
     binaries: Mapping[str, Path],
     *,
     kwok_controller: bool = True,
-    extra_args: tuple[str, ...] = (),
+    component_args: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -222,7 +231,7 @@ def kwok_cluster(
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         yield create_cluster(
-            binaries, name, workdir, kwok_controller=kwok_controller, extra_args=extra_args
+            binaries, name, workdir, kwok_controller=kwok_controller, component_args=component_args
         )
     finally:
         _delete(binaries, workdir, name)

@@ -194,6 +194,8 @@ OPERATOR_TOOLS: tuple[Tool, ...] = (
     # The first release with a DRA plugin for KWOK nodes (ResourceSlices per node).
     _operator("status-updater", OPERATOR_DRA_VERSION),
     _operator("kwok-dra-plugin", OPERATOR_DRA_VERSION),
+    # make bench-fleet offers 0.2.0's GPUs by device plugin too.
+    _operator("kwok-gpu-device-plugin", OPERATOR_DRA_VERSION),
 )
 
 ENGINE_TOOLS: tuple[Tool, ...] = (
