@@ -1,8 +1,12 @@
 """The rich tables the commands print: the fleet summary and the expected demo outcome.
 
-A table is printed without ever cutting a number (or any cell) to fit a narrow terminal.
+A table is printed without ever cutting a number (or any cell) to fit a narrow terminal,
+nor breaking a name across lines; only the reasons wrap, at spaces where they can.
 """
 
+from collections.abc import Iterable
+
+from rich.cells import cell_len
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
@@ -14,9 +18,19 @@ from fleet.stack.spec import FleetSpec
 UNBOUNDED = 100_000
 
 
-def number_column(table: Table, header: str) -> None:
-    """A right-aligned column whose cells are never wrapped or cut."""
-    table.add_column(header, justify="right", no_wrap=True)
+def number_column(table: Table, header: str, numbers: Iterable[object]) -> None:
+    """A right-aligned column of `numbers`, never wrapped or cut."""
+    table.add_column(header, justify="right", no_wrap=True, min_width=_widest(header, numbers))
+
+
+def name_column(table: Table, header: str, names: Iterable[str]) -> None:
+    """A left-aligned column of `names` (pools, products, workloads), each kept whole on
+    its line, so that `NVIDIA-A100-SXM4-80GB` stays one word to search for and copy."""
+    table.add_column(header, no_wrap=True, min_width=_widest(header, names))
+
+
+def _widest(header: str, cells: Iterable[object]) -> int:
+    return max(cell_len(str(cell)) for cell in [header, *cells])
 
 
 def text_column(table: Table, header: str) -> None:
@@ -40,9 +54,13 @@ def print_table(console: Console, table: Table) -> None:
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("pool", "nodes", "GPUs/node", "product", "GPU memory (MiB)", "GPUs"):
-        add = text_column if column in ("pool", "product") else number_column
-        add(table, column)
+    pools = spec.pools.values()
+    name_column(table, "pool", [*spec.pools, "total"])
+    number_column(table, "nodes", [spec.total_nodes])
+    number_column(table, "GPUs/node", [pool.gpus_per_node for pool in pools])
+    name_column(table, "product", [pool.product for pool in pools])
+    number_column(table, "GPU memory (MiB)", [pool.memory_mib for pool in pools])
+    number_column(table, "GPUs", [spec.total_gpus])
     for name, pool in spec.pools.items():
         table.add_row(
             name,
@@ -59,9 +77,11 @@ def summary_table(spec: FleetSpec, title: str) -> Table:
 
 def outcome_table(outcome: FleetOutcome, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("workload", "kind", "running", "pending", "reason(s)"):
-        add = number_column if column in ("running", "pending") else text_column
-        add(table, column)
+    name_column(table, "workload", [workload.name for workload in outcome.workloads])
+    name_column(table, "kind", [workload.kind for workload in outcome.workloads])
+    number_column(table, "running", [outcome.running])
+    number_column(table, "pending", [outcome.pending])
+    text_column(table, "reason(s)")
     for workload in outcome.workloads:
         table.add_row(
             workload.name,
