@@ -6,11 +6,12 @@ adds its predecessor's last sample).
 """
 
 import os
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.e2e.harness.steps import repeating
 
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -49,24 +50,6 @@ class Usage:
                 resident += found[0]
                 self.cpu_by_pid.setdefault(role, {})[pid] = found[1]
             self.rss_mib[role] = max(self.rss_mib.get(role, 0.0), resident)
-
-
-@contextmanager
-def repeating(action: Callable[[], None], interval: float) -> Iterator[None]:
-    """Run `action` every `interval` seconds in a background thread while the block runs."""
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(interval):
-            action()
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join()
 
 
 @contextmanager
