@@ -31,12 +31,15 @@ from fleet.cluster import node_api
 from fleet.render.kwok import controller_deployments, release_object
 from fleet.render.nodes import fleet_nodes
 from fleet.stack.load import parse_fleet
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec
 from tests.e2e.harness import host_processes, kube, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.host_processes import supervised
 from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS
 
+# Whose the benchmark's nodes are (their ownership labels).
+OWNER = StackOwner("gpu-fleet", "bench-kwok-shards")
 RESULTS = Path(__file__).parent / "results" / "kwok-shards.json"
 
 
@@ -100,9 +103,8 @@ def one_run(
             }
             with sampled(roles) as usage:
                 created = time.monotonic()
-                node_api.create_all(
-                    node_api.connect(str(cluster.kubeconfig), None), fleet_nodes(spec)
-                )
+                writer = node_api.connect(str(cluster.kubeconfig), None, node_api.Control())
+                node_api.each(writer.apply, fleet_nodes(spec, OWNER), writer.control, "create")
                 row["create_s"] = time.monotonic() - created
                 times = watcher.times
                 wait_for("every node Ready", lambda: len(times.node_ready) >= nodes, 900)

@@ -7,6 +7,7 @@ import yaml
 
 from fleet.render.objects import stack_objects
 from fleet.stack.load import load_stack_file
+from fleet.stack.owner import owner_of_stack_file
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -19,5 +20,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
-    yaml.safe_dump_all(stack_objects(spec), sys.stdout, sort_keys=False)
+    owner = owner_of_stack_file(args.stack_file)
+    yaml.safe_dump_all(stack_objects(spec, owner), sys.stdout, sort_keys=False)
     return 0

@@ -9,6 +9,7 @@ from fleet.render.kwok import controller_deployments, release_object
 from fleet.render.nodes import fleet_nodes
 from fleet.render.shards import SHARD_LABEL, shard_of
 from fleet.stack.load import parse_fleet
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec, node_name
 
 NAMES = [node_name("a100", index) for index in range(10_000)]
@@ -51,7 +52,7 @@ def test_a_new_shard_takes_only_its_own_nodes_from_the_others() -> None:
 
 def test_every_node_carries_its_shard_and_each_controller_selects_one_shard() -> None:
     spec = fleet(2500)
-    nodes = list(fleet_nodes(spec))
+    nodes = list(fleet_nodes(spec, StackOwner("gpu-fleet", "shards")))
     labels = Counter(node["metadata"]["labels"][SHARD_LABEL] for node in nodes)
     assert sorted(labels) == ["0", "1", "2"]
     selectors = []

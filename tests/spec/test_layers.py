@@ -16,7 +16,8 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
-    "commands": {"evidence", "imports", "render", "demo", "stack", "files"},
+    "recovery": {"files"},
+    "commands": {"evidence", "imports", "render", "demo", "stack", "files", "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

@@ -10,9 +10,12 @@ from pulumi.runtime.mocks import MockMonitor
 from pulumi.runtime.proto import callback_pb2
 
 from fleet.stack.load import load_stack_file, parse_fleet
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec
 from tests.paths import STACKS_DIR
 
+# The stack the mocks run as, so the owner every fake node is labelled with.
+MOCK_OWNER = StackOwner("gpu-fleet", "test")
 FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
 
 
@@ -136,8 +139,8 @@ def install_mocks() -> Deployment:
     callbacks = TransformCallbacks()
     pulumi.runtime.set_mocks(
         FleetMocks(),
-        project="gpu-fleet",
-        stack="test",
+        project=MOCK_OWNER.project,
+        stack=MOCK_OWNER.stack,
         monitor=RecordingMonitor(deployment, callbacks),
     )
     pulumi.runtime.settings.SETTINGS.callbacks = callbacks

@@ -86,6 +86,7 @@ def test_nodes_are_parented_to_their_pool(deploy: Deploy) -> None:
     assert sorted(r.name for r in deployment.children_of(pool)) == [
         "kwok-gpu-l40s-0",
         "kwok-gpu-l40s-1",
+        "l40s-status",  # the pool's status on its nodes, through the status subresource
     ]
 
 
@@ -96,6 +97,8 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
     assert metadata["annotations"] == {
         "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
+        "gpu-fleet.dev/kwok-shards": "1",
+        "gpu-fleet.dev/template": metadata["annotations"]["gpu-fleet.dev/template"],
     }
     assert metadata["labels"] == {
         "kubernetes.io/arch": "amd64",
@@ -106,6 +109,9 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
         "gpu-pool": "h100",
         "run.ai/simulated-gpu-node-pool": "h100",
         "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
+        # The stack the mocks run as, and the pool: the node's owner.
+        "gpu-fleet.dev/stack": "gpu-fleet.test",
+        "gpu-fleet.dev/pool": "h100",
         # Beyond the reference: which KWOK controller manages it (lesson 1 needs one).
         "gpu-fleet.dev/kwok-shard": "0",
     }
