@@ -39,6 +39,7 @@ help:
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
+	@echo "make bench-fleet [SIZES=...] [OFFERS=...] [HOLD=600]  a living fleet at 1k/5k/10k (builds tools)"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -188,3 +189,13 @@ bench-e2e: venv
 bench-replay: venv
 	$(PY) -m tests.e2e.harness tools
 	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED))
+# A living fleet: per size (1,000, 5,000, 10,000) and GPU offer (devicePlugin, dra), the
+# stack under the real engine on a fresh kwokctl control plane with its KWOK shards and
+# fake-gpu-operator 0.2.0's commands on the host, and a queue of 110 % of the GPUs; held
+# HOLD seconds (600) from the first node. Writes benchmarks/results/fleet-scale.json.
+# Not part of `make test` or `make e2e`; builds the e2e tools. A 10,000-node run loads
+# the machine for many minutes.
+.PHONY: bench-fleet
+bench-fleet: venv
+	$(PY) -m tests.e2e.harness tools
+	$(PY) -m benchmarks.fleet_scale $(if $(SIZES),--sizes $(SIZES)) $(if $(OFFERS),--offers $(OFFERS)) $(if $(HOLD),--hold $(HOLD))

@@ -14,3 +14,6 @@ if fleet.kubeconfig is not None:
 for key, value in summary_data(spec).items():
     pulumi.export(key, value)
 pulumi.export("versions", pinned_versions(spec))
+# Reported beside any scheduling figure taken on this fleet.
+pulumi.export("schedulerClient", spec.cluster.scheduler_client)
+pulumi.export("kwokControllers", spec.kwok_controllers)

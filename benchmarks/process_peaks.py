@@ -4,12 +4,13 @@ Every sample reads the peak resident size (`VmHWM`) of each descendant of this
 process, so a process's peak is known up to the last sample before it exits.
 """
 
-import threading
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.e2e.harness.steps import repeating
 
 PROC = Path("/proc")
 INTERVAL = 0.2
@@ -88,16 +89,5 @@ class Peaks:
 def sampled(root: int) -> Iterator[Peaks]:
     """Sample `root`'s descendants in a background thread while the block runs."""
     peaks = Peaks()
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.wait(INTERVAL):
-            peaks.sample(root)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    try:
+    with repeating(lambda: peaks.sample(root), INTERVAL):
         yield peaks
-    finally:
-        stop.set()
-        thread.join()

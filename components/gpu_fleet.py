@@ -59,7 +59,7 @@ class GpuFleet(pulumi.ComponentResource):
 
         self.kwok = None
         if spec.kwok.install:
-            self.kwok = Kwok(f"{name}-kwok", KwokArgs(spec.kwok), on_cluster)
+            self.kwok = Kwok(f"{name}-kwok", KwokArgs(spec), on_cluster)
 
         after_kwok = pulumi.ResourceOptions.merge(
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
@@ -69,7 +69,9 @@ class GpuFleet(pulumi.ComponentResource):
         self.pools = {
             pool_name: GpuNodePool(
                 pool_name,
-                GpuNodePoolArgs(pool_name, pool, owner, spec.node_resources, connection),
+                GpuNodePoolArgs(
+                    pool_name, pool, owner, spec.kwok_controllers, spec.node_resources, connection
+                ),
                 after_kwok,
             )
             for pool_name, pool in spec.pools.items()

@@ -33,6 +33,8 @@ class GpuNodePoolArgs:
     pool_name: str
     pool: PoolSpec
     owner: StackOwner
+    # The fleet's KWOK controller count: each node is labelled with its shard.
+    kwok_shards: int = 1
     node_resources: NodeResources = "perNode"
     # For the pool-level resources (`perPool`: the nodes; `perNode`: their status);
     # None: $KUBECONFIG or ~/.kube/config at its current context.
@@ -98,7 +100,7 @@ class GpuNodePool(pulumi.ComponentResource):
             child = child_options(self, opts, pulumi.ResourceOptions(ignore_changes=["status"]))
             self.nodes = [
                 KubernetesObject(manifest["metadata"]["name"], manifest, child)
-                for manifest in pool_nodes(args.pool_name, args.pool, args.owner)
+                for manifest in pool_nodes(args.pool_name, args.pool, args.owner, args.kwok_shards)
             ]
             self.status_resource = self._status_resource(name, args, opts)
         self.register_outputs(
@@ -112,7 +114,7 @@ class GpuNodePool(pulumi.ComponentResource):
         props: dict[str, Any] = {
             **_reaching_the_cluster(args, child),
             "nodeCount": args.pool.nodes,
-            "node": node_template(args.pool_name, args.pool, args.owner),
+            "node": node_template(args.pool_name, args.pool, args.owner, args.kwok_shards),
             "deleteUnreachable": (args.connection or ClusterConnection()).delete_unreachable,
         }
         return PoolNodes(f"{name}-nodes", props, child)
@@ -124,7 +126,9 @@ class GpuNodePool(pulumi.ComponentResource):
         child = child_options(self, opts, after_nodes)
         props: dict[str, Any] = {
             **_reaching_the_cluster(args, child),
-            "status": node_template(args.pool_name, args.pool, args.owner)["status"],
+            "status": node_template(args.pool_name, args.pool, args.owner, args.kwok_shards)[
+                "status"
+            ],
         }
         return PoolStatus(f"{name}-status", props, child)
 

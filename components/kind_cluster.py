@@ -1,13 +1,14 @@
 """A kind cluster: one control plane and one real worker for KWOK, the operator and CoreDNS."""
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_command
 import yaml
 
 from components.options import child_options
-from fleet.stack.spec import KindClusterSpec
+from fleet.stack.spec import KindClusterSpec, SchedulerClientSpec
 
 # Nothing selects on it; it stays because kind's config is an input of the
 # cluster's command, and any change to that replaces the cluster (docs/fleet.md).
@@ -25,10 +26,11 @@ class KindClusterArgs:
 KUBELET_ON_CGROUP_V1 = {"kind": "KubeletConfiguration", "failCgroupV1": False}
 
 
-def kind_config() -> str:
+def kind_config(cluster: KindClusterSpec) -> str:
     """kind's cluster config: the worker is labelled as the home of the system workloads,
-    and kubelet runs on cgroup v1 hosts too."""
-    config = {
+    kubelet runs on cgroup v1 hosts too, and with `scheduler` a kubeadm patch gives
+    kube-scheduler its client rate limits."""
+    config: dict[str, Any] = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
         "kubeadmConfigPatches": [yaml.safe_dump(KUBELET_ON_CGROUP_V1, sort_keys=False)],
@@ -37,7 +39,24 @@ def kind_config() -> str:
             {"role": "worker", "labels": dict([SYSTEM_NODE_LABEL.split("=")])},
         ],
     }
+    if cluster.scheduler is not None:
+        config["kubeadmConfigPatches"].append(yaml.safe_dump(_scheduler_patch(cluster.scheduler)))
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def _scheduler_patch(scheduler: SchedulerClientSpec) -> dict[str, Any]:
+    """kubeadm's ClusterConfiguration (v1beta4, the version kind uses for Kubernetes
+    1.31 and later: extra arguments are a list of name/value pairs)."""
+    return {
+        "apiVersion": "kubeadm.k8s.io/v1beta4",
+        "kind": "ClusterConfiguration",
+        "scheduler": {
+            "extraArgs": [
+                {"name": "kube-api-qps", "value": str(scheduler.kube_api_qps)},
+                {"name": "kube-api-burst", "value": str(scheduler.kube_api_burst)},
+            ]
+        },
+    }
 
 
 # kind logs to stderr, so stdout carries nothing but the kubeconfig.
@@ -66,7 +85,7 @@ class KindCluster(pulumi.ComponentResource):
             f"{name}-kind",
             create=CREATE,
             delete=DELETE,
-            stdin=kind_config(),
+            stdin=kind_config(args.cluster),
             environment={
                 "KIND_CLUSTER": args.cluster.name,
                 "KIND_NODE_IMAGE": args.cluster.node_image,

@@ -9,7 +9,9 @@ fleet unless the stack's `demo:` section overrides them:
 - `cuda-needs-b200`: 1 GPU on `missingPool` (default `b200`, or a name the
   stack does not use), a pool that does not exist;
 - `queue-pressure`: a Deployment of `queueReplicas` 1-GPU pods (default: the
-  fleet's GPUs plus 8, so the queue outgrows the fleet; 40 on lesson 1).
+  fleet's GPUs plus 8, so the queue outgrows the fleet; 40 on lesson 1), or
+  `queuePercentOfGpus` percent of the fleet's GPUs (a fleet-sized queue: 110
+  gives a tenth more pods than GPUs, whatever the fleet's size).
 
 That is the device-plugin variant (`nvidia.com/gpu` limits, `gpu-pool` node
 selectors). A stack that offers GPUs by DRA gets the same four workloads as
@@ -74,7 +76,7 @@ def demo_workloads(spec: FleetSpec) -> tuple[DemoWorkload, ...]:
     """The workloads in creation order (the order matters: #1 holds a GPU before #4 queues)."""
     demo = spec.demo
     oversized = demo.oversized_gpus or 2 * spec.largest_pod_gpus
-    queue = spec.total_gpus + QUEUE_OVERFLOW if demo.queue_replicas is None else demo.queue_replicas
+    queue = queue_replicas(spec)
     small_pool = demo.small_pool or next(iter(spec.pools))
     workloads: tuple[DemoWorkload, ...] = ()
     if spec.offers_device_plugin:
@@ -95,6 +97,15 @@ def demo_workloads(spec: FleetSpec) -> tuple[DemoWorkload, ...]:
             DemoWorkload(DRA_QUEUE, "Deployment", gpus=1, replicas=queue, claim=any_gpu),
         )
     return workloads
+
+
+def queue_replicas(spec: FleetSpec) -> int:
+    """`queueReplicas`, else `queuePercentOfGpus` of the fleet's GPUs, else the GPUs plus 8."""
+    if spec.demo.queue_replicas is not None:
+        return spec.demo.queue_replicas
+    if spec.demo.queue_percent_of_gpus is not None:
+        return spec.queue_from_percent
+    return spec.total_gpus + QUEUE_OVERFLOW
 
 
 def missing_pool_name(spec: FleetSpec) -> str:

@@ -1,15 +1,127 @@
-"""The KWOK Stage that finishes a Job's pod after the delay its annotation names.
+"""KWOK's controllers and the program's own Stage (docs/fleet.md, "KWOK"; docs/replay.md).
 
-KWOK's release `stage-fast.yaml` completes every Running pod of a Job at once. A
-replay needs each pod to run for its duration: this stage matches only the Job pods
-that carry `DELAY_ANNOTATION` (a Go duration such as `90s`, counted from when the
-pod is Running and Ready) and weighs 1, so that KWOK prefers it over the release's
-`pod-complete` (weight 0) for those pods; other Job pods still complete at once.
-KWOK v0.7.0's own `pod/general/pod-complete.yaml` reads the same annotation, with a
-jitter of up to 5 s that a replay must not have.
+Controllers: KWOK's release manifest (`kwok.yaml`) brings the CRDs, RBAC, the `kwok`
+ConfigMap (the controller's configuration: fake nodes by annotation, Stage objects from
+the API) and one controller Deployment that manages every fake node. A fleet with more
+nodes than one controller keeps up with gets several controllers instead, each narrowed
+by flags to one shard's nodes (`fleet.render.shards`) with the lease-based heartbeat:
+the release's Deployment becomes shard 0 (`release_object`) and shards 1 to N-1 are
+Deployments of their own, all built by `controller_deployment`. Every shard reads the
+release's ConfigMap; only their flags differ.
+
+The job-complete Stage: KWOK's release `stage-fast.yaml` completes every Running pod of
+a Job at once. A replay needs each pod to run for its duration: this stage matches only
+the Job pods that carry `DELAY_ANNOTATION` (a Go duration such as `90s`, counted from
+when the pod is Running and Ready) and weighs 1, so that KWOK prefers it over the
+release's `pod-complete` (weight 0) for those pods; other Job pods still complete at
+once. KWOK v0.7.0's own `pod/general/pod-complete.yaml` reads the same annotation, with
+a jitter of up to 5 s that a replay must not have.
 """
 
 from typing import Any
+
+from fleet.render.demo import SKIP_AWAIT
+from fleet.render.nodes import KWOK_NODE_ANNOTATION
+from fleet.render.shards import SHARD_LABEL, shard_selector
+from fleet.stack.spec import PROJECT, FleetSpec
+from fleet.stack.versions import KWOK_IMAGE
+
+NAMESPACE = "kube-system"
+RELEASE_DEPLOYMENT = "kwok-controller"
+RELEASE_CONFIG_MAP = "kwok"
+SERVICE_ACCOUNT = "kwok-controller"
+APP_LABEL = {"app": "kwok-controller"}
+CONFIG_PATH = "/root/.kwok/kwok.yaml"
+# The port the release's configuration serves /healthz (and the fake kubelet) on.
+HEALTH_PORT = 10247
+
+
+def controller_name(shard: int) -> str:
+    return f"{RELEASE_DEPLOYMENT}-{shard}"
+
+
+def controller_args(spec: FleetSpec, shard: int) -> list[str]:
+    """The flags of one shard's controller, after the configuration file's path.
+
+    Flags win over the shared configuration: only this shard's nodes (fake ones,
+    with its shard label), with a lease per node, which selects KWOK's
+    `node-heartbeat-with-lease` stage and renews every quarter of the duration.
+    """
+    return [
+        "--manage-all-nodes=false",
+        f"--manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
+        f"--manage-nodes-with-label-selector={shard_selector(shard)}",
+        f"--node-lease-duration-seconds={spec.kwok.node_lease_duration_seconds}",
+    ]
+
+
+def controller_deployment(spec: FleetSpec, shard: int) -> dict[str, Any]:
+    """The Deployment of shard `shard`'s controller, in the release's namespace and
+    with its ServiceAccount and ConfigMap."""
+    labels = {**APP_LABEL, SHARD_LABEL: str(shard), "app.kubernetes.io/part-of": PROJECT}
+    selector = {**APP_LABEL, SHARD_LABEL: str(shard)}
+    probe = {"httpGet": {"path": "/healthz", "port": HEALTH_PORT}, "periodSeconds": 10}
+    container = {
+        "name": "kwok-controller",
+        "image": f"{KWOK_IMAGE}:{spec.kwok.version}",
+        "args": [f"--config={CONFIG_PATH}", "--node-ip=$(POD_IP)", *controller_args(spec, shard)],
+        "env": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+        "readinessProbe": probe,
+        "volumeMounts": [
+            {
+                "name": "kwok-config",
+                "mountPath": CONFIG_PATH,
+                "subPath": "kwok.yaml",
+                "readOnly": True,
+            }
+        ],
+    }
+    metadata: dict[str, Any] = {
+        "name": controller_name(shard),
+        "namespace": NAMESPACE,
+        "labels": labels,
+    }
+    if not spec.kwok.wait:
+        metadata["annotations"] = {SKIP_AWAIT: "true"}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata,
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": selector},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "serviceAccountName": SERVICE_ACCOUNT,
+                    "containers": [container],
+                    "volumes": [{"name": "kwok-config", "configMap": {"name": RELEASE_CONFIG_MAP}}],
+                },
+            },
+        },
+    }
+
+
+def controller_deployments(spec: FleetSpec) -> list[dict[str, Any]]:
+    """Every shard's controller, shard 0 first."""
+    return [controller_deployment(spec, shard) for shard in range(spec.kwok_controllers)]
+
+
+def is_release_controller(manifest: dict[str, Any]) -> bool:
+    """Whether a release object is its single controller Deployment."""
+    metadata = manifest.get("metadata") or {}
+    return (
+        manifest.get("kind") == "Deployment"
+        and metadata.get("name") == RELEASE_DEPLOYMENT
+        and metadata.get("namespace", NAMESPACE) == NAMESPACE
+    )
+
+
+def release_object(spec: FleetSpec, manifest: dict[str, Any]) -> dict[str, Any] | None:
+    """What the stack sends instead of a release object: shard 0's controller for the
+    release's controller Deployment; None (unchanged) for everything else."""
+    return controller_deployment(spec, 0) if is_release_controller(manifest) else None
+
 
 JOB_COMPLETE_STAGE = "gpu-fleet-job-complete"
 DELAY_ANNOTATION = "pod-complete.stage.kwok.x-k8s.io/delay"

@@ -5,6 +5,7 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from fleet.render.shards import SHARD_LABEL, shard_of
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import NODE_NAME_PREFIX, FleetSpec, PoolSpec, node_name
 
@@ -21,10 +22,15 @@ OWNED_POOL_LABEL = "gpu-fleet.dev/pool"
 # The digest of the node's template, so that a metadata-only list shows stale nodes.
 TEMPLATE_ANNOTATION = "gpu-fleet.dev/template"
 TEMPLATE_INDEX = "<i>"
+# The fleet's KWOK shard count, in the template (so in its digest): `named` labels each
+# node with its shard (`fleet.render.shards`), and a changed count makes every node stale.
+SHARDS_ANNOTATION = "gpu-fleet.dev/kwok-shards"
 DIGEST_CHARS = 16
 
 
-def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str, Any]:
+def node_template(
+    pool_name: str, pool: PoolSpec, owner: StackOwner, kwok_shards: int = 1
+) -> dict[str, Any]:
     """Every node of `pool` as one object, its name left as `kwok-gpu-<pool>-<i>`
     (`named` gives node i), with the digest of its content in an annotation.
 
@@ -34,15 +40,23 @@ def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str
     node-initialize stage and the operator's `nvidia.com/gpu` patch. The GPU
     count itself is left to the operator. The owner labels say which stack and
     pool the node belongs to; the digest lets a pool tell, from a metadata-only
-    list, which of its nodes carry an older template.
+    list, which of its nodes carry an older template. The fleet's KWOK shard count
+    is part of the template, so a change of shard assignment shows as a changed
+    template (drift) and re-applies the nodes with their new shard labels.
     """
+    if kwok_shards < 1:
+        raise ValueError(f"a fleet has at least one KWOK shard, got {kwok_shards}")
     resources = {"cpu": str(pool.cpu), "memory": pool.memory, "pods": str(pool.pods)}
     template: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Node",
         "metadata": {
             "name": f"{NODE_NAME_PREFIX}{pool_name}-{TEMPLATE_INDEX}",
-            "annotations": {KWOK_NODE_ANNOTATION: "fake", "node.alpha.kubernetes.io/ttl": "0"},
+            "annotations": {
+                KWOK_NODE_ANNOTATION: "fake",
+                "node.alpha.kubernetes.io/ttl": "0",
+                SHARDS_ANNOTATION: str(kwok_shards),
+            },
             "labels": {
                 "kubernetes.io/arch": "amd64",
                 "kubernetes.io/os": "linux",
@@ -54,6 +68,7 @@ def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str
                 PRODUCT_LABEL: pool.product,
                 STACK_LABEL: owner.label,
                 OWNED_POOL_LABEL: pool_name,
+                SHARD_LABEL: TEMPLATE_INDEX,
             },
         },
         "spec": {"taints": [dict(KWOK_TAINT)]},
@@ -89,15 +104,20 @@ def template_digest(template: Mapping[str, Any]) -> str:
 
 
 def named(template: Mapping[str, Any], name: str) -> dict[str, Any]:
-    """The template as the node `name` (copies what differs, shares the rest)."""
+    """The template as the node `name` (copies what differs, shares the rest), labelled
+    with its KWOK shard."""
     metadata = template["metadata"]
-    labels = {**metadata["labels"], HOSTNAME_LABEL: name}
+    shards = int((metadata.get("annotations") or {}).get(SHARDS_ANNOTATION) or 1)
+    labels = {**metadata["labels"], HOSTNAME_LABEL: name, SHARD_LABEL: str(shard_of(name, shards))}
     return {**template, "metadata": {**metadata, "name": name, "labels": labels}}
 
 
-def fake_node(pool_name: str, pool: PoolSpec, index: int, owner: StackOwner) -> dict[str, Any]:
+def fake_node(
+    pool_name: str, pool: PoolSpec, index: int, owner: StackOwner, kwok_shards: int = 1
+) -> dict[str, Any]:
     """Node `index` of `pool` (docs/fleet.md)."""
-    return named(node_template(pool_name, pool, owner), node_name(pool_name, index))
+    template = node_template(pool_name, pool, owner, kwok_shards)
+    return named(template, node_name(pool_name, index))
 
 
 def owner_selector(owner_label: str, pool_name: str) -> str:
@@ -111,12 +131,14 @@ def is_fake_node(node: Mapping[str, Any]) -> bool:
     return bool(annotations.get(KWOK_NODE_ANNOTATION) == "fake")
 
 
-def pool_nodes(pool_name: str, pool: PoolSpec, owner: StackOwner) -> Iterator[dict[str, Any]]:
-    template = node_template(pool_name, pool, owner)
+def pool_nodes(
+    pool_name: str, pool: PoolSpec, owner: StackOwner, kwok_shards: int = 1
+) -> Iterator[dict[str, Any]]:
+    template = node_template(pool_name, pool, owner, kwok_shards)
     for index in range(pool.nodes):
         yield named(template, node_name(pool_name, index))
 
 
 def fleet_nodes(spec: FleetSpec, owner: StackOwner) -> Iterator[dict[str, Any]]:
     for pool_name, pool in spec.pools.items():
-        yield from pool_nodes(pool_name, pool, owner)
+        yield from pool_nodes(pool_name, pool, owner, spec.kwok_controllers)

@@ -35,6 +35,7 @@ NODE_NAME_PREFIX = "kwok-gpu-"
 MAX_FAKE_NODES = 12_000
 MAX_PER_NODE_RESOURCES = 2000
 MAX_GPUS_PER_NODE = 16
+MAX_QUEUE_REPLICAS = 100_000
 # Pods that the real kind worker runs besides the operator's exporters
 # (KWOK, operator components, CoreDNS, kindnet, kube-proxy, storage).
 SYSTEM_WORKER_MAX_PODS = 110
@@ -118,12 +119,38 @@ class PoolSpec(SpecModel):
         return self.nodes * self.gpus_per_node
 
 
+class SchedulerClientSpec(SpecModel):
+    """kube-scheduler's client rate limits toward the API server (its flags
+    `--kube-api-qps`, `--kube-api-burst`): at its defaults the binding rate of a big
+    queue sits near the QPS (README, "KWOK and the operator at scale")."""
+
+    kube_api_qps: int = Field(
+        default=versions.SCHEDULER_KUBE_API_QPS, alias="kubeApiQps", ge=1, le=100_000
+    )
+    kube_api_burst: int = Field(
+        default=versions.SCHEDULER_KUBE_API_BURST, alias="kubeApiBurst", ge=1, le=100_000
+    )
+
+    def describe(self) -> str:
+        return f"kube-api-qps {self.kube_api_qps}, kube-api-burst {self.kube_api_burst}"
+
+
 class KindClusterSpec(SpecModel):
     """A kind cluster the program creates and deletes."""
 
     mode: Literal["kind"]
     name: DnsLabel = "ai-factory-lab"
     node_image: Reference = Field(default=versions.KIND_NODE_IMAGE, alias="nodeImage")
+    # None: kind's kube-scheduler keeps its defaults and kind's config stays as it was
+    # (a changed config replaces the cluster).
+    scheduler: SchedulerClientSpec | None = None
+
+    @property
+    def scheduler_client(self) -> str:
+        """The scheduler's client settings, as reported beside scheduling figures."""
+        if self.scheduler is None:
+            return f"{SchedulerClientSpec().describe()} (kube-scheduler's defaults)"
+        return self.scheduler.describe()
 
 
 class ExistingClusterSpec(SpecModel):
@@ -133,6 +160,10 @@ class ExistingClusterSpec(SpecModel):
     context: Reference | None = None
     kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
+
+    @property
+    def scheduler_client(self) -> str:
+        return "the cluster's own (not set by this program)"
 
     @property
     def inline_kubeconfig(self) -> bool:
@@ -153,6 +184,18 @@ class ExistingClusterSpec(SpecModel):
 class KwokSpec(SpecModel):
     install: bool = True
     version: ReleaseTag = versions.KWOK_VERSION
+    # How many fake nodes one KWOK controller looks after; the fleet gets as many
+    # controllers as it needs (README, "KWOK and the operator at scale").
+    nodes_per_controller: int = Field(
+        default=versions.KWOK_NODES_PER_CONTROLLER,
+        alias="nodesPerController",
+        ge=1,
+        le=MAX_FAKE_NODES,
+    )
+    # The lease each controller keeps per node (KWOK's release default); renewed every quarter.
+    node_lease_duration_seconds: int = Field(
+        default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10, le=600
+    )
     # False where KWOK's controller pod cannot become ready (a control plane with no
     # container runtime runs the controller elsewhere): its Deployment is not awaited.
     wait: bool = True
@@ -213,7 +256,13 @@ class DemoSpec(SpecModel):
         default=None, alias="oversizedGpus", ge=1, le=MAX_FAKE_NODES * MAX_GPUS_PER_NODE
     )
     missing_pool: PoolName | None = Field(default=None, alias="missingPool")
-    queue_replicas: int | None = Field(default=None, alias="queueReplicas", ge=0, le=100_000)
+    queue_replicas: int | None = Field(
+        default=None, alias="queueReplicas", ge=0, le=MAX_QUEUE_REPLICAS
+    )
+    # The queue sized from the fleet instead: this percentage of its GPUs, rounded up.
+    queue_percent_of_gpus: int | None = Field(
+        default=None, alias="queuePercentOfGpus", ge=1, le=1000
+    )
     # DRA variant only: the queue's claims select GPUs with at least this much memory.
     queue_min_gpu_memory_mib: int | None = Field(
         default=None, alias="queueMinGpuMemoryMiB", ge=1024, le=1_048_576
@@ -296,6 +345,20 @@ class FleetSpec(SpecModel):
                 f"{small!r} is not a pool of this stack (pools: {', '.join(self.pools)}); "
                 "the small pod must be able to run",
             )
+        percent = self.demo.queue_percent_of_gpus
+        if percent is not None and self.demo.queue_replicas is not None:
+            raise FieldProblem(
+                ("demo", "queuePercentOfGpus"),
+                "give the queue's size once: queueReplicas (pods) or queuePercentOfGpus "
+                "(a percentage of the fleet's GPUs), not both",
+            )
+        if percent is not None and self.queue_from_percent > MAX_QUEUE_REPLICAS:
+            raise FieldProblem(
+                ("demo", "queuePercentOfGpus"),
+                f"{percent}% of the fleet's {self.total_gpus:,} GPUs is "
+                f"{self.queue_from_percent:,} pods; the queue has at most "
+                f"{MAX_QUEUE_REPLICAS:,}: lower the percentage",
+            )
         if missing is not None and missing in self.pools:
             raise FieldProblem(
                 ("demo", "missingPool"),
@@ -350,6 +413,16 @@ class FleetSpec(SpecModel):
     @property
     def total_gpus(self) -> int:
         return sum(pool.gpus for pool in self.pools.values())
+
+    @property
+    def queue_from_percent(self) -> int:
+        """The queue `demo.queuePercentOfGpus` asks for: that share of the GPUs, rounded up."""
+        return -(-self.total_gpus * (self.demo.queue_percent_of_gpus or 0) // 100)
+
+    @property
+    def kwok_controllers(self) -> int:
+        """How many KWOK controllers the fleet needs, each for a disjoint shard of its nodes."""
+        return -(-self.total_nodes // self.kwok.nodes_per_controller)
 
     @property
     def largest_pod_gpus(self) -> int:

@@ -14,9 +14,18 @@ KUBERNETES_VERSION: Final = "v1.36.1"
 ETCD_VERSION: Final = "v3.6.8"
 KIND_NODE_IMAGE: Final = f"kindest/node:{KUBERNETES_VERSION}"
 
+# kube-scheduler's client defaults (KubeSchedulerConfiguration clientConnection).
+SCHEDULER_KUBE_API_QPS: Final = 50
+SCHEDULER_KUBE_API_BURST: Final = 100
+
 KWOK_VERSION: Final = "v0.7.0"
 KWOK_RELEASE_URL: Final = "https://github.com/kubernetes-sigs/kwok/releases/download/{tag}/{asset}"
 KWOK_RELEASE_ASSETS: Final = ("kwok.yaml", "stage-fast.yaml")
+KWOK_IMAGE: Final = "registry.k8s.io/kwok/kwok"
+# Nodes per KWOK controller, measured (README, "KWOK and the operator at scale").
+KWOK_NODES_PER_CONTROLLER: Final = 1000
+# The lease duration KWOK's release configures (its controller renews every quarter of it).
+KWOK_NODE_LEASE_SECONDS: Final = 40
 
 OPERATOR_CHART: Final = "fake-gpu-operator"
 OPERATOR_VERSION: Final = "0.0.59"

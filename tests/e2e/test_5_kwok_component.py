@@ -2,19 +2,24 @@
 
 The release manifests (`kwok.yaml`, `stage-fast.yaml`), rendered from KWOK's source as
 its release does, are given to the stack as local files (`kwok.manifests`). The
-component creates KWOK's CRDs, RBAC, configuration and controller Deployment, and the
-Stage objects. The Deployment's pod cannot run without a container runtime, so the
-tier runs the same `kwok` binary on the host with the configuration the component
-installed (ConfigMap kube-system/kwok), reading the Stage objects it created.
+component creates KWOK's CRDs, RBAC, configuration and one controller Deployment per
+shard (here two: four nodes, two per controller), and the Stage objects. The
+Deployments' pods cannot run without a container runtime, so the tier runs the same
+`kwok` binary on the host once per Deployment, with the configuration it mounts
+(ConfigMap kube-system/kwok) and its flags, reading the Stage objects the component
+created. Shard 0 alone makes its own nodes Ready and no other; shard 1 then makes the
+rest Ready, and each node's Lease is renewed.
 """
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
+from fleet.render.nodes import is_fake_node
+from fleet.render.shards import SHARD_LABEL
 from tests.e2e.harness import host_processes, kube, waits
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.engine import FleetStack
@@ -38,7 +43,27 @@ def _stage_names(api: Any) -> list[str]:
     return sorted(item["metadata"]["name"] for item in found.get("items", []))
 
 
-def test_kwok_component_installs_kwok_that_then_manages_the_nodes(
+SHARDS = {"0": ["kwok-gpu-a100-0", "kwok-gpu-a100-1", "kwok-gpu-a100-2"], "1": ["kwok-gpu-a100-3"]}
+
+
+def _ready_nodes(api: Any) -> list[str]:
+    return sorted(
+        node["metadata"]["name"]
+        for node in kube.items(kube.core(api).list_node)
+        if is_fake_node(node)
+        and any(
+            c["type"] == "Ready" and c["status"] == "True"
+            for c in node["status"].get("conditions") or []
+        )
+    )
+
+
+def _lease_renewals(api: Any) -> dict[str, str]:
+    leases = kube.items(kube.coordination(api).list_namespaced_lease, "kube-node-lease")
+    return {lease["metadata"]["name"]: lease["spec"].get("renewTime", "") for lease in leases}
+
+
+def test_kwok_component_installs_two_shards_that_each_keep_their_nodes_ready(
     engine: Engine,
     binaries: dict[str, Path],
     bare_cluster: Cluster,
@@ -49,37 +74,64 @@ def test_kwok_component_installs_kwok_that_then_manages_the_nodes(
     stack.write_config(
         {
             "cluster": bare_cluster.as_stack_cluster(),
-            "pools": {"a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}},
-            # The controller's pod cannot start here; its Deployment is not awaited.
-            "kwok": {"manifests": manifests, "wait": False},
+            "pools": {"a100": {"nodes": 4, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}},
+            # The controllers' pods cannot start here; their Deployments are not awaited.
+            "kwok": {"manifests": manifests, "wait": False, "nodesPerController": 2},
             "operator": {"install": False},
         }
     )
     run = stack.up()
-    assert len(run.names("create", ":Node")) == 2
+    assert len(run.names("create", ":Node")) == 4
     api = kube.api_client(bare_cluster.kubeconfig)
     try:
         assert {"node-initialize", "node-heartbeat-with-lease"} <= set(_stage_names(api))
-        deployment = kube.raw(
-            kube.apps(api).read_namespaced_deployment, "kwok-controller", "kube-system"
+        shards = {
+            node["metadata"]["name"]: node["metadata"]["labels"][SHARD_LABEL]
+            for node in fake_nodes(api).values()
+        }
+        assert {shard: sorted(n for n, s in shards.items() if s == shard) for shard in SHARDS} == (
+            SHARDS
         )
-        assert deployment["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":v0.7.0")
+        deployments = kube.items(
+            kube.apps(api).list_namespaced_deployment,
+            "kube-system",
+            label_selector="app=kwok-controller",
+        )
+        # The release's own Deployment was turned into shard 0 by the component's transform.
+        assert sorted(d["metadata"]["name"] for d in deployments) == [
+            "kwok-controller-0",
+            "kwok-controller-1",
+        ]
+        for deployment in deployments:
+            (container,) = deployment["spec"]["template"]["spec"]["containers"]
+            assert container["image"].endswith(":v0.7.0")
         # Before KWOK runs, nothing manages the nodes: they are not Ready.
         assert waits.node_state(api).ready == 0
 
-        config_map = kube.raw(kube.core(api).read_namespaced_config_map, "kwok", "kube-system")
-        config = bare_cluster.workdir / "kwok-from-configmap.yaml"
-        config.write_text(config_map["data"]["kwok.yaml"])
-        assert yaml.safe_load(config.read_text())["options"]["manageAllNodes"] is False
-        controller = host_processes.kwok_controller_command(
-            binaries, bare_cluster.kubeconfig, config, bare_cluster.workdir
-        )
-        with host_processes.supervised([controller]) as supervisor:
-            ready = kube.wait_until(lambda: waits.node_state(api).ready == 2, timeout=60)
-            assert ready, supervisor.log_tail()
+        zero, one = host_processes.kwok_shard_commands(binaries, bare_cluster)
+        assert "--manage-nodes-with-label-selector=gpu-fleet.dev/kwok-shard=1" in one.argv
+        # Shard 0 keeps running while shard 1 joins: a restarted KWOK controller has a new
+        # identity and waits for its predecessor's Leases to expire before renewing them.
+        with host_processes.supervised([zero]) as first_shard:
+            ready = kube.wait_until(lambda: _ready_nodes(api) == SHARDS["0"], timeout=60)
+            assert ready, first_shard.log_tail()
+            time.sleep(3)  # shard 0 leaves shard 1's node alone
+            assert _ready_nodes(api) == SHARDS["0"]
+            with host_processes.supervised([one]) as second_shard:
+                everything = sorted(shards)
+                ready = kube.wait_until(lambda: _ready_nodes(api) == everything, timeout=60)
+                assert ready, second_shard.log_tail()
+                renewals = _lease_renewals(api)
+                assert sorted(renewals) == everything
+                # Leases of a 40 s duration are renewed every 10 s (plus jitter).
+                renewed = kube.wait_until(
+                    lambda: all(_lease_renewals(api)[n] != renewals[n] for n in everything),
+                    timeout=30,
+                )
+                assert renewed, first_shard.log_tail() + second_shard.log_tail()
 
         destroyed = stack.destroy()
-        assert len(destroyed.names("delete", ":Node")) == 2
+        assert len(destroyed.names("delete", ":Node")) == 4
         assert fake_nodes(api) == {}
         assert kube.wait_until(lambda: not _has_stages_crd(api), timeout=60)
     finally:

@@ -121,7 +121,7 @@ def real_node(name: str, labels: dict[str, str], taints: list[Object]) -> Object
 
 def gpu_node(spec: FleetSpec, pool: str, index: int, gpus: int | None) -> Object:
     """A fake node as created by the program, after KWOK and the operator went over it."""
-    node = fake_node(pool, spec.pools[pool], index, LESSON1_OWNER)
+    node = fake_node(pool, spec.pools[pool], index, LESSON1_OWNER, spec.kwok_controllers)
     node["metadata"] = meta(node["metadata"]["name"]) | node["metadata"]
     if gpus is not None:
         node["status"]["capacity"][GPU_RESOURCE] = str(gpus)

@@ -187,5 +187,9 @@ def test_the_shipped_evidence_is_of_the_stacks_fleet(stack: str) -> None:
     declared = load_stack_file(ROOT / "stacks" / f"Pulumi.{stack}.yaml")
     spec = declared.model_dump(mode="json", by_alias=True)
     for key in ("pools", "gpuOffer", "demo"):
-        assert recorded["spec"][key] == spec[key], key
+        found = recorded["spec"][key]
+        if isinstance(found, dict):
+            # A key the model gained after the recording reads as its default, None.
+            found = {**dict.fromkeys(spec[key]), **found}
+        assert found == spec[key], key
     assert recorded["provenance"].startswith("recorded by the kind tier")

@@ -15,6 +15,8 @@ def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:
         "annotations": {
             "kwok.x-k8s.io/node": "fake",
             "node.alpha.kubernetes.io/ttl": "0",
+            # The fleet's KWOK shard count (in the digest: a change re-applies the nodes).
+            "gpu-fleet.dev/kwok-shards": "1",
             "gpu-fleet.dev/template": digest,
         },
         "labels": {
@@ -28,6 +30,7 @@ def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:
             "nvidia.com/gpu.product": "NVIDIA-A100-SXM4-80GB",
             "gpu-fleet.dev/stack": "gpu-fleet.lesson1",
             "gpu-fleet.dev/pool": "a100",
+            "gpu-fleet.dev/kwok-shard": "0",
         },
     }
     assert node["spec"] == {

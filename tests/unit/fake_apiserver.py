@@ -16,6 +16,7 @@ resource depends on it, answering the requests `fleet.cluster.node_api` sends.
 
 import copy
 import json
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,8 @@ class FakeApiServer:
     # Called with every request (method, path) before it is served; may raise or answer.
     before: Callable[[int, str, str], Fault | None] | None = None
     page_size: int | None = None
+    # The pool writes from several threads; the fake serves one request at a time.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     # -- the transport ------------------------------------------------------------
     def __call__(
@@ -82,6 +85,17 @@ class FakeApiServer:
         headers: dict[str, str],
         body: Any | None,
         timeout: float,
+    ) -> Answer:
+        with self.lock:
+            return self._serve(method, path, query, headers, body)
+
+    def _serve(
+        self,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any | None,
     ) -> Answer:
         self.requests.append((method, path))
         number = len(self.requests)

@@ -7,6 +7,7 @@ from typing import Any
 
 import pulumi
 from pulumi.runtime.mocks import MockMonitor
+from pulumi.runtime.proto import callback_pb2
 
 from fleet.stack.load import load_stack_file, parse_fleet
 from fleet.stack.owner import StackOwner
@@ -39,6 +40,8 @@ class Registration:
     # (create, update, delete) timeouts; empty strings where not set.
     custom_timeouts: tuple[str, str, str]
     aliases: int
+    # The transforms the engine would run on the resource and its children.
+    transforms: list[pulumi.ResourceTransform] = field(default_factory=list)
 
 
 @dataclass
@@ -73,10 +76,26 @@ class FleetMocks(pulumi.runtime.Mocks):
         return {}, []
 
 
+class TransformCallbacks:
+    """Stands in for the SDK's callback server, which serves transforms to the engine:
+    it hands out a token per transform function, and keeps the function by token."""
+
+    target = "mock-callbacks"
+
+    def __init__(self) -> None:
+        self.transforms: dict[str, pulumi.ResourceTransform] = {}
+
+    def register_transform(self, transform: pulumi.ResourceTransform) -> callback_pb2.Callback:
+        token = str(len(self.transforms))
+        self.transforms[token] = transform
+        return callback_pb2.Callback(token=token, target=self.target)
+
+
 class RecordingMonitor(MockMonitor):
-    def __init__(self, deployment: Deployment) -> None:
+    def __init__(self, deployment: Deployment, callbacks: TransformCallbacks) -> None:
         super().__init__(FleetMocks())
         self.deployment = deployment
+        self.callbacks = callbacks
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -103,6 +122,9 @@ class RecordingMonitor(MockMonitor):
                         request.customTimeouts.delete,
                     ),
                     aliases=len(request.aliases),
+                    transforms=[
+                        self.callbacks.transforms[callback.token] for callback in request.transforms
+                    ],
                 )
             )
         return response
@@ -114,12 +136,14 @@ Deploy = Callable[[FleetSpec], Deployment]
 def install_mocks() -> Deployment:
     """Fresh mocks whose registrations land in the returned deployment."""
     deployment = Deployment()
+    callbacks = TransformCallbacks()
     pulumi.runtime.set_mocks(
         FleetMocks(),
         project=MOCK_OWNER.project,
         stack=MOCK_OWNER.stack,
-        monitor=RecordingMonitor(deployment),
+        monitor=RecordingMonitor(deployment, callbacks),
     )
+    pulumi.runtime.settings.SETTINGS.callbacks = callbacks
     return deployment
 
 

@@ -106,3 +106,37 @@ def test_existing_cluster_uses_the_context_and_creates_no_kind(deploy: Deploy) -
     (provider,) = deployment.of_type("pulumi:providers:kubernetes")
     assert provider.inputs["context"] == "rehearsal"
     assert provider.inputs["clusterIdentifier"] == "existing-rehearsal"
+
+
+def test_only_the_scheduler_client_limits_add_a_kubeadm_patch(
+    deploy: Deploy,
+) -> None:
+    """Without `scheduler` the config holds only the cgroup v1 patch every cluster gets
+    (a config change replaces existing kind clusters); with it, one patch more."""
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    (cgroup,) = yaml.safe_load(command.inputs["stdin"])["kubeadmConfigPatches"]
+    assert yaml.safe_load(cgroup)["kind"] == "KubeletConfiguration"
+    config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
+    config["cluster"]["scheduler"] = {"kubeApiQps": 1000, "kubeApiBurst": 2000}
+    command = deploy(spec_from(config)).of_type("command:local:Command")[0]
+    (kept, patch) = yaml.safe_load(command.inputs["stdin"])["kubeadmConfigPatches"]
+    assert kept == cgroup
+    cluster_configuration = yaml.safe_load(patch)
+    assert cluster_configuration["apiVersion"] == "kubeadm.k8s.io/v1beta4"
+    assert cluster_configuration["kind"] == "ClusterConfiguration"
+    assert cluster_configuration["scheduler"]["extraArgs"] == [
+        {"name": "kube-api-qps", "value": "1000"},
+        {"name": "kube-api-burst", "value": "2000"},
+    ]
+
+
+def test_scheduler_client_settings_are_reported_per_stack() -> None:
+    assert stack("lesson1").cluster.scheduler_client == (
+        "kube-api-qps 50, kube-api-burst 100 (kube-scheduler's defaults)"
+    )
+    assert stack("existing").cluster.scheduler_client == (
+        "the cluster's own (not set by this program)"
+    )
+    config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
+    config["cluster"]["scheduler"] = {"kubeApiQps": 1000}
+    assert spec_from(config).cluster.scheduler_client == "kube-api-qps 1000, kube-api-burst 100"

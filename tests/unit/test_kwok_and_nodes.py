@@ -2,12 +2,13 @@
 
 from typing import Any
 
+import pulumi
 import pytest
 
 from fleet.stack import versions
 from fleet.stack.spec import FleetSpec
 from tests.paths import STACK_FILES
-from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from tests.unit.mocks import Deploy, Deployment, Registration, spec_from, stack
 
 NODE = "kubernetes:core/v1:Node"
 CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile"
@@ -96,6 +97,7 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
     assert metadata["annotations"] == {
         "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
+        "gpu-fleet.dev/kwok-shards": "1",
         "gpu-fleet.dev/template": metadata["annotations"]["gpu-fleet.dev/template"],
     }
     assert metadata["labels"] == {
@@ -110,6 +112,8 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
         # The stack the mocks run as, and the pool: the node's owner.
         "gpu-fleet.dev/stack": "gpu-fleet.test",
         "gpu-fleet.dev/pool": "h100",
+        # Beyond the reference: which KWOK controller manages it (lesson 1 needs one).
+        "gpu-fleet.dev/kwok-shard": "0",
     }
     assert node["spec"]["taints"] == [
         {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}
@@ -126,3 +130,74 @@ def test_nodes_are_created_with_cpu_memory_pods_and_no_gpus(deploy: Deploy) -> N
     for node in deployment.of_type(NODE):
         assert "nvidia.com/gpu" not in node.inputs["status"]["capacity"]
         assert "nvidia.com/gpu" not in node.inputs["status"]["allocatable"]
+
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+
+
+def _release_controller() -> pulumi.ResourceTransformArgs:
+    """The release's controller Deployment as the engine hands it to a transform."""
+    props = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "kwok-controller", "namespace": "kube-system"},
+        "spec": {"replicas": 1},
+    }
+    return pulumi.ResourceTransformArgs(
+        custom=True,
+        type_=DEPLOYMENT,
+        name="kube-system/kwok-controller",
+        props=props,
+        opts=pulumi.ResourceOptions(),
+    )
+
+
+def _kwok_deployments(deployment: Deployment) -> list[Registration]:
+    found = deployment.of_type(DEPLOYMENT)
+    return [d for d in found if d.inputs["metadata"]["namespace"] == "kube-system"]
+
+
+def _transformed(
+    transform: pulumi.ResourceTransform, args: pulumi.ResourceTransformArgs
+) -> dict[str, Any] | None:
+    """What the engine would register instead (None: the resource as it was)."""
+    result = transform(args)
+    if result is None:
+        return None
+    assert isinstance(result, pulumi.ResourceTransformResult)
+    assert isinstance(result.props, dict)
+    return result.props
+
+
+def test_a_big_fleet_gets_a_kwok_controller_per_shard(deploy: Deploy) -> None:
+    config = stack("large-1k").model_dump(by_alias=True, exclude_none=True)
+    spec = spec_from({**config, "nodeResources": "perPool", "kwok": {"nodesPerController": 300}})
+    deployment = deploy(spec)
+    release, stages = deployment.of_type(CONFIG_FILE)
+    shards = _kwok_deployments(deployment)
+    # Shard 0 is the release's own Deployment, rewritten by the transform.
+    assert sorted(s.inputs["metadata"]["name"] for s in shards) == [
+        "kwok-controller-1",
+        "kwok-controller-2",
+        "kwok-controller-3",
+    ]
+    assert all({release.urn, stages.urn} <= set(s.dependencies) for s in shards)
+    (transform,) = release.transforms
+    shard_zero = _transformed(transform, _release_controller())
+    assert shard_zero is not None
+    assert shard_zero["metadata"]["name"] == "kwok-controller-0"
+    args = shard_zero["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert "--manage-nodes-with-label-selector=gpu-fleet.dev/kwok-shard=0" in args
+    config_map = _release_controller()
+    config_map.props = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "kwok"}}
+    assert _transformed(transform, config_map) is None
+
+
+def test_a_small_fleet_has_the_release_controller_alone_as_shard_zero(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    assert _kwok_deployments(deployment) == []
+    release = deployment.of_type(CONFIG_FILE)[0]
+    (transform,) = release.transforms
+    shard_zero = _transformed(transform, _release_controller())
+    assert shard_zero is not None
+    assert shard_zero["metadata"]["name"] == "kwok-controller-0"

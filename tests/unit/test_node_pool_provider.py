@@ -22,6 +22,7 @@ from fleet.render.nodes import (
     named,
     node_template,
 )
+from fleet.render.shards import SHARD_LABEL
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import PoolSpec, node_name
 from tests.unit.fake_apiserver import FakeApiServer, answer
@@ -32,13 +33,13 @@ OTHER = StackOwner("gpu-fleet", "second")
 FAST = Limits(first_backoff=0.0, max_backoff=0.0, failures_in_a_row=4, attempts=3)
 
 
-def props(nodes: int, owner: StackOwner = OWNER, **pool: Any) -> dict[str, Any]:
+def props(nodes: int, owner: StackOwner = OWNER, shards: int = 1, **pool: Any) -> dict[str, Any]:
     spec = A100.model_copy(update={"nodes": nodes, **pool})
     return {
         "poolName": "a100",
         "owner": owner.label,
         "nodeCount": float(nodes),  # as the wire delivers numbers
-        "node": node_template("a100", spec, owner),
+        "node": node_template("a100", spec, owner, shards),
         "kubeconfig": "apiVersion: v1\nkind: Config\n",
         "context": None,
         "deleteUnreachable": False,
@@ -221,6 +222,23 @@ def test_a_state_from_before_ownership_labels_adopts_its_unlabelled_nodes(
     cluster.provider.update("a100", old_state, props(3))
     labels = [cluster.server.nodes[n]["metadata"]["labels"].get(STACK_LABEL) for n in a100(3)]
     assert labels == ["gpu-fleet.first"] * 3
+
+
+def test_a_new_kwok_shard_is_drift_and_relabels_the_nodes_it_takes(cluster: Cluster) -> None:
+    """A fleet grown from 3 to 4 KWOK controllers: the shard count is in the node template,
+    so the change is an update of the pool, and after it the nodes shard 3 wins carry its
+    label (about a quarter; no node moves between the old shards)."""
+    cluster.provider.create(props(400, shards=3))
+    before = {n: m["metadata"]["labels"][SHARD_LABEL] for n, m in cluster.server.nodes.items()}
+    diff = cluster.provider.diff("a100", props(400, shards=3), props(400, shards=4))
+    assert (diff.changes, diff.replaces) == (True, [])
+    cluster.provider.update("a100", props(400, shards=3), props(400, shards=4))
+    after = {n: m["metadata"]["labels"][SHARD_LABEL] for n, m in cluster.server.nodes.items()}
+    moved = sorted(n for n in after if after[n] != before[n])
+    assert 60 < len(moved) < 140  # about a quarter of 400
+    assert {after[n] for n in moved} == {"3"}
+    assert moved == sorted(n for n in after if after[n] == "3")
+    assert sorted(after) == sorted(a100(400))
 
 
 # -- drift: what the diff compares and the summary says -----------------------------------

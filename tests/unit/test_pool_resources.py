@@ -117,10 +117,13 @@ def test_ten_thousand_nodes_are_three_resources(deploy: Deploy) -> None:
     config["pools"] = {
         name: {**pool, "nodes": pool["nodes"] * 10} for name, pool in config["pools"].items()
     }
-    deployment = deploy(spec_from({**config, "nodeResources": "perPool"}))
+    spec = spec_from({**config, "nodeResources": "perPool"})
+    deployment = deploy(spec)
     pools = pool_resources(deployment)
     assert sum(inputs["nodeCount"] for inputs in pools.values()) == 10_000
-    assert len(deployment.registrations) < 20
+    # Besides the pools, one KWOK controller Deployment per shard after the first.
+    assert spec.kwok_controllers == 10
+    assert len(deployment.registrations) < 20 + spec.kwok_controllers
 
 
 def test_an_inline_kubeconfig_is_a_secret_in_every_input_it_reaches(deploy: Deploy) -> None:

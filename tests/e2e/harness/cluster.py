@@ -82,6 +82,16 @@ class ClusterError(RuntimeError):
     """kwokctl could not create the cluster; carries its output and component logs."""
 
 
+def _kwokctl_config(component_args: Mapping[str, Mapping[str, str]]) -> str:
+    config = yaml.safe_load(KWOKCTL_CONFIG)
+    if component_args:
+        config["componentsPatches"] = [
+            {"name": name, "extraArgs": [{"key": k, "value": v} for k, v in flags.items()]}
+            for name, flags in component_args.items()
+        ]
+    return str(yaml.safe_dump(config, sort_keys=False))
+
+
 def _env(workdir: Path) -> dict[str, str]:
     """KWOK_WORKDIR keeps everything in `workdir`; its bin/ (our kubectl) goes first on PATH."""
     path = f"{workdir / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -153,6 +163,7 @@ def create_cluster(
     kwok_controller: bool = True,
     unlimited_qps: bool = False,
     extra_args: Sequence[str] = (),
+    component_args: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
@@ -161,10 +172,13 @@ def create_cluster(
     `unlimited_qps` (kwokctl's `--disable-qps-limits`), the scheduler and the
     controller-manager talk to the API server without client-side rate limits.
     `extra_args` are kwokctl `--extra-args` (`component=flag=value`).
+    `component_args` gives components more flags (`{"kube-scheduler": {"kube-api-qps":
+    "1000"}}`), as `componentsPatches` of kwokctl's configuration: its `--extra-args`
+    mislays the second flag of a second component (v0.7.0 panics).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
-    config.write_text(KWOKCTL_CONFIG)
+    config.write_text(_kwokctl_config(component_args or {}))
     (workdir / "bin").mkdir(exist_ok=True)
     kubectl = workdir / "bin" / "kubectl"
     if not kubectl.exists():
@@ -219,6 +233,7 @@ def kwok_cluster(
     kwok_controller: bool = True,
     unlimited_qps: bool = False,
     extra_args: Sequence[str] = (),
+    component_args: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -233,6 +248,7 @@ def kwok_cluster(
             kwok_controller=kwok_controller,
             unlimited_qps=unlimited_qps,
             extra_args=extra_args,
+            component_args=component_args,
         )
     finally:
         _delete(binaries, workdir, name)

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,19 +79,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def heartbeat(what: str) -> Iterator[None]:
     """A line every HEARTBEAT_SECONDS while `what` runs: a cold Go build is silent for minutes."""
     started = time.monotonic()
-    done = threading.Event()
 
     def beat() -> None:
-        while not done.wait(HEARTBEAT_SECONDS):
-            print(f"  ... {what}: {time.monotonic() - started:.0f}s so far", flush=True)
+        print(f"  ... {what}: {time.monotonic() - started:.0f}s so far", flush=True)
 
-    thread = threading.Thread(target=beat, daemon=True)
-    thread.start()
-    try:
+    with steps.repeating(beat, HEARTBEAT_SECONDS):
         yield
-    finally:
-        done.set()
-        thread.join()
 
 
 def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:

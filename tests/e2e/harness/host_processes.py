@@ -5,22 +5,28 @@ no kubelet for real nodes, so the pods that the fake-gpu-operator release and KW
 Deployment define can never start. The tier runs the same programs, built from their
 sources, on the host with a kubeconfig instead: fake-gpu-operator's `status-updater`
 and `kwok-gpu-device-plugin` (which read the release's `topology` ConfigMap), and
-KWOK's `kwok` controller (which reads the configuration and Stage objects the `Kwok`
-component installed). A supervisor restarts a command that exits: the operator's
-commands exit when started before the release has written its topology.
+KWOK's `kwok` controllers (one per shard, each with the configuration and flags of
+its Deployment, reading the Stage objects the `Kwok` component installed). A
+supervisor restarts a command that exits: the operator's commands exit when started
+before the release has written its topology.
 """
 
 import os
+import socket
 import subprocess
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from fleet.render.kwok import APP_LABEL, NAMESPACE
+from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster
 
 RESTART_DELAY = 1.0
+KWOK_SELECTOR = ",".join(f"{key}={value}" for key, value in APP_LABEL.items())
 
 
 @dataclass
@@ -127,9 +133,74 @@ def operator_commands(
     ]
 
 
-def kwok_controller_command(
-    binaries: Mapping[str, Path], kubeconfig: Path, config: Path, logs: Path
-) -> Supervised:
-    """KWOK's controller with the configuration the in-cluster Deployment mounts."""
-    argv = ["kwok", f"--kubeconfig={kubeconfig}", f"--config={config}", "--node-ip=127.0.0.1"]
-    return Supervised("kwok", argv, binaries["kwok"], {}, logs / "kwok.log")
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _host_args(args: list[str], config: Path) -> list[str]:
+    """A pod's flags as a host process takes them: the mounted configuration file is a
+    local copy, the pod's IP is the loopback address."""
+    host = []
+    for arg in args:
+        if arg.startswith("--config="):
+            arg = f"--config={config}"
+        elif arg.startswith("--node-ip="):
+            arg = "--node-ip=127.0.0.1"
+        host.append(arg)
+    return host
+
+
+def kwok_controllers(api: Any) -> list[dict[str, Any]]:
+    """The KWOK controller Deployments in the cluster, by name."""
+    found = kube.items(
+        kube.apps(api).list_namespaced_deployment, NAMESPACE, label_selector=KWOK_SELECTOR
+    )
+    return sorted(found, key=lambda deployment: str(deployment["metadata"]["name"]))
+
+
+def kwok_shard_commands(
+    binaries: Mapping[str, Path],
+    cluster: Cluster,
+    edit_config: Callable[[str], str] = lambda config: config,
+) -> list[Supervised]:
+    """Every KWOK controller the `Kwok` component declared, as host processes.
+
+    Reads the controller Deployments in kube-system (`app=kwok-controller`) and the
+    ConfigMap they mount, and runs the `kwok` binary with that configuration and each
+    Deployment's own flags. Host-only additions: the kubeconfig, and a server address
+    on a free loopback port (in-cluster, each pod serves on its own IP), and
+    `edit_config` applied to the configuration (a benchmark's tuning).
+    """
+    api = kube.api_client(cluster.kubeconfig)
+    try:
+        deployments = kube.items(
+            kube.apps(api).list_namespaced_deployment,
+            NAMESPACE,
+            label_selector="app=kwok-controller",
+        )
+        commands = []
+        for deployment in sorted(deployments, key=lambda d: str(d["metadata"]["name"])):
+            name = deployment["metadata"]["name"]
+            pod = deployment["spec"]["template"]["spec"]
+            (container,) = pod["containers"]
+            (volume,) = pod["volumes"]
+            config_map = kube.raw(
+                kube.core(api).read_namespaced_config_map, volume["configMap"]["name"], NAMESPACE
+            )
+            config = cluster.workdir / f"{name}.yaml"
+            config.write_text(edit_config(config_map["data"]["kwok.yaml"]))
+            argv = [
+                "kwok",
+                f"--kubeconfig={cluster.kubeconfig}",
+                *_host_args(container["args"], config),
+                f"--server-address=127.0.0.1:{_free_port()}",
+            ]
+            commands.append(
+                Supervised(name, argv, binaries["kwok"], {}, cluster.workdir / f"{name}.log")
+            )
+        return commands
+    finally:
+        api.close()

@@ -56,3 +56,7 @@ def custom(api: Any) -> Any:
 
 def extensions(api: Any) -> Any:
     return client.ApiextensionsV1Api(api)
+
+
+def coordination(api: Any) -> Any:
+    return client.CoordinationV1Api(api)

@@ -80,14 +80,11 @@ def replay_fleet(
         stack.first_up = stack.up()
         api = kube.api_client(cluster.kubeconfig)
         try:
-            config_map = kube.raw(kube.core(api).read_namespaced_config_map, "kwok", "kube-system")
-            kwok_config = cluster.workdir / "kwok-from-configmap.yaml"
-            kwok_config.write_text(
-                _with_parallelism(config_map["data"]["kwok.yaml"], kwok_parallelism)
-            )
             commands = [
-                host_processes.kwok_controller_command(
-                    binaries, cluster.kubeconfig, kwok_config, cluster.workdir
+                *host_processes.kwok_shard_commands(
+                    binaries,
+                    cluster,
+                    lambda config: _with_parallelism(config, kwok_parallelism),
                 ),
                 *host_processes.operator_commands(binaries, cluster, OPERATOR_NAMESPACE, operator),
             ]

@@ -1,0 +1,382 @@
+"""`make bench-fleet`: a living fleet at 1,000, 5,000 and 10,000 fake nodes, per GPU offer.
+
+Per size and offer (device plugin, DRA), on a fresh kwokctl control plane (binary runtime,
+no KWOK of its own): the stack is brought up by the program under the real engine, with
+KWOK installed by the `Kwok` component (its shards run on the host, as the e2e tier runs
+them), fake-gpu-operator 0.2.0 (its chart through Helm; its status-updater and KWOK plugin
+on the host) and the demo with a fleet-sized queue (`queuePercentOfGpus: 110`). Times
+come from watches on nodes, ResourceSlices and the demo's pods; memory and CPU seconds of
+the control plane, KWOK and the operator from /proc. Then `fleet evidence` and `fleet
+report` on the whole fleet (the report checks the observed outcome against `fleet
+expect`), and after `--hold` seconds from the first node (10 minutes) the Ready nodes are
+counted again, with how many Leases were renewed in the last lease duration.
+
+Rows `{nodes, offer, metric, value, unit}` go to benchmarks/results/fleet-scale.json
+(rows of the sizes and offers run replace earlier ones); the settings (scheduler and
+controller-manager client limits, KWOK controllers) and the load average are rows too.
+Nothing is asserted about timings.
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client
+
+from benchmarks.e2e_scale import machine
+from benchmarks.fleet_watch import FleetTimes, FleetWatch
+from benchmarks.process_usage import Usage, pid_file_reader, sampled
+from fleet.demo.plan import plan_demo
+from fleet.stack.load import parse_fleet
+from fleet.stack.versions import OPERATOR_DRA_VERSION
+from tests.e2e.harness import host_processes, kube, tools
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
+
+RESULTS = Path(__file__).parent / "results" / "fleet-scale.json"
+SIZES = (1000, 5000, 10_000)
+OFFERS = ("devicePlugin", "dra")
+OPERATOR_NAMESPACE = "gpu-operator"
+DEMO_NAMESPACE = "gpu-demo"
+QUEUE_PERCENT = 110
+# One L4 per node (an inference fleet): the 110 % queue is then about 1.1 pods per node.
+POOL = {"gpusPerNode": 1, "product": "NVIDIA-L4"}
+# The client limits given to kwokctl's kube-scheduler and kube-controller-manager (the
+# controller-manager's ReplicaSet controller creates the queue's pods): kube-scheduler's
+# defaults are 50/100, the controller-manager's 20/30.
+CLIENT_QPS, CLIENT_BURST = 1000, 2000
+CLIENTS = ("kube-scheduler", "kube-controller-manager")
+READY_TIMEOUT = 900.0
+QUEUE_TIMEOUT = 1800.0
+TEN_MINUTES = 600.0
+
+
+@dataclass(frozen=True)
+class Row:
+    nodes: int
+    offer: str
+    metric: str
+    value: float
+    unit: str
+
+
+def client_limits() -> dict[str, dict[str, str]]:
+    limits = {"kube-api-qps": str(CLIENT_QPS), "kube-api-burst": str(CLIENT_BURST)}
+    return {component: limits for component in CLIENTS}
+
+
+def stack_config(
+    cluster: Cluster, nodes: int, offer: str, manifests: list[str], per_controller: int
+) -> dict[str, Any]:
+    return {
+        "cluster": cluster.as_stack_cluster(),
+        "nodeResources": "perPool",
+        "pools": {"l4": {"nodes": nodes, **POOL}},
+        "gpuOffer": offer,
+        # No container runtime: the controllers' pods cannot start, the shards run on the host.
+        "kwok": {"manifests": manifests, "wait": False, "nodesPerController": per_controller},
+        "operator": {
+            "version": OPERATOR_DRA_VERSION,
+            "chart": str(tools.operator_chart(OPERATOR_DRA_VERSION)),
+            "namespace": OPERATOR_NAMESPACE,
+            "wait": False,
+            "hooks": False,
+        },
+        "demo": {"enabled": True, "queuePercentOfGpus": QUEUE_PERCENT},
+    }
+
+
+class ShardFollower:
+    """Starts the KWOK shards on the host once the `Kwok` component has created all of
+    their Deployments (during `pulumi up`, before the nodes)."""
+
+    def __init__(self, binaries: dict[str, Path], cluster: Cluster, shards: int) -> None:
+        self.binaries, self.cluster, self.shards = binaries, cluster, shards
+        self.supervisor: Supervisor | None = None
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._follow, daemon=True)
+
+    def _follow(self) -> None:
+        api = kube.api_client(self.cluster.kubeconfig)
+        try:
+            while not self._stop.wait(1.0):
+                if len(host_processes.kwok_controllers(api)) == self.shards:
+                    commands = host_processes.kwok_shard_commands(self.binaries, self.cluster)
+                    self.supervisor = Supervisor(commands)
+                    self.supervisor.start()
+                    return
+        finally:
+            api.close()
+
+    def pids(self) -> list[int]:
+        return _pids(self.supervisor)
+
+    def __enter__(self) -> "ShardFollower":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self.supervisor is not None:
+            self.supervisor.stop()
+
+
+def _pids(supervisor: Supervisor | None) -> list[int]:
+    if supervisor is None:
+        return []
+    return [c.process.pid for c in supervisor.commands if c.process is not None]
+
+
+def wait_for(what: str, condition: Any, timeout: float) -> bool:
+    met = kube.wait_until(condition, timeout=timeout, interval=1.0)
+    print(f"    {what}: {'reached' if met else f'NOT reached within {timeout:.0f}s'}", flush=True)
+    return bool(met)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, math.ceil(share * len(ordered)) - 1)]
+
+
+@contextmanager
+def recorder(nodes: int, offer: str, rows: list[Row]) -> Iterator[Any]:
+    def add(metric: str, value: float, unit: str) -> None:
+        rows.append(Row(nodes, offer, metric, round(value, 2), unit))
+        print(f"    {metric:<28} {value:12.2f} {unit}", flush=True)
+
+    yield add
+
+
+def leases_fresh(api: Any, seconds: int) -> int:
+    """Node Leases renewed within the last `seconds`."""
+    now = datetime.now(UTC)
+    leases = kube.items(
+        kube.coordination(api).list_namespaced_lease, "kube-node-lease", _request_timeout=60
+    )
+    fresh = 0
+    for lease in leases:
+        renewed = lease["spec"].get("renewTime")
+        if renewed and (now - datetime.fromisoformat(renewed)).total_seconds() <= seconds:
+            fresh += 1
+    return fresh
+
+
+def run_fleet_command(*args: str) -> tuple[float, int]:
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "fleet", *args],
+        cwd=tools.CHECKOUT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if done.returncode not in (0, 1):
+        print(f"    fleet {args[0]} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return time.monotonic() - started, done.returncode
+
+
+def one_run(
+    binaries: dict[str, Path],
+    engine: tools.Engine,
+    nodes: int,
+    offer: str,
+    args: argparse.Namespace,
+) -> list[Row]:
+    rows: list[Row] = []
+    print(f"== {nodes:,} nodes, {offer}; load average {os.getloadavg()[0]:.1f}", flush=True)
+    manifests = [str(path) for path in tools.kwok_manifests(binaries["kubectl"])]
+    with (
+        recorder(nodes, offer, rows) as add,
+        tempfile.TemporaryDirectory(prefix=f"bench-fleet-{nodes}-") as scratch,
+        kwok_cluster(binaries, kwok_controller=False, component_args=client_limits()) as cluster,
+    ):
+        work = Path(scratch)
+        config = stack_config(cluster, nodes, offer, manifests, args.nodes_per_controller)
+        spec = parse_fleet(config, "bench")
+        expected = plan_demo(spec).expected
+        add("load_average_1m_start", os.getloadavg()[0], "load")
+        add("kwok_controllers", spec.kwok_controllers, "processes")
+        add("scheduler_kube_api_qps", CLIENT_QPS, "setting")
+        add("scheduler_kube_api_burst", CLIENT_BURST, "setting")
+        add("controller_manager_kube_api_qps", CLIENT_QPS, "setting")
+        add("expected_running", expected.running, "pods")
+        add("expected_pending", expected.pending, "pods")
+        api = kube.api_client(cluster.kubeconfig)
+        names = (
+            host_processes.DRA_COMMANDS if offer == "dra" else host_processes.DEVICE_PLUGIN_COMMANDS
+        )
+        operator = host_processes.operator_commands(
+            binaries, cluster, OPERATOR_NAMESPACE, OPERATOR_DRA_VERSION, names
+        )
+        pids = cluster.workdir / "clusters" / cluster.name / "pids"
+        watcher = FleetWatch(api, DEMO_NAMESPACE, slices=offer == "dra").start()
+        stack = FleetStack(engine, work, f"bench-fleet-{nodes}")
+        stack.write_config(config)
+        with (
+            host_processes.supervised(operator) as operator_supervisor,
+            ShardFollower(binaries, cluster, spec.kwok_controllers) as shards,
+        ):
+            roles = {
+                "apiserver": pid_file_reader(pids / "kube-apiserver.pid"),
+                "etcd": pid_file_reader(pids / "etcd.pid"),
+                "scheduler": pid_file_reader(pids / "kube-scheduler.pid"),
+                "controller_manager": pid_file_reader(pids / "kube-controller-manager.pid"),
+                "kwok": shards.pids,
+                "operator": lambda: _pids(operator_supervisor),
+            }
+            with sampled(roles) as usage:
+                started = time.monotonic()
+                stack.up()
+                add("pulumi_up_s", time.monotonic() - started, "s")
+                measure(api, watcher.times, spec, expected.running, offer, add)
+                operator_objects(api, add)
+                evidence = work / "evidence"
+                seconds, _ = run_fleet_command(
+                    "evidence", "--stack", str(stack.stack_file), "--out", str(evidence)
+                )
+                add("evidence_s", seconds, "s")
+                seconds, code = run_fleet_command(
+                    "report", str(evidence), "--out", str(work / "r.md")
+                )
+                add("report_s", seconds, "s")
+                add("report_pass", 1 if code == 0 else 0, "bool")
+                hold(api, watcher.times, spec, args.hold, add)
+            usage_rows(usage, add)
+        add("load_average_1m_end", os.getloadavg()[0], "load")
+        watcher.stop()
+        api.close()
+    return rows
+
+
+def measure(api: Any, times: FleetTimes, spec: Any, running: int, offer: str, add: Any) -> None:
+    nodes = spec.total_nodes
+    wait_for("every node Ready", lambda: len(times.node_ready) >= nodes, READY_TIMEOUT)
+    first = min(times.node_added.values())
+    add("nodes_ready_s", max(times.node_ready.values()) - first, "s")
+    advertised = times.node_slice if offer == "dra" else times.node_gpus
+    wait_for("GPUs on every node", lambda: len(advertised) >= nodes, READY_TIMEOUT)
+    if advertised:
+        add("gpus_advertised_s", max(advertised.values()) - first, "s")
+        add("gpus_advertised_nodes", len(advertised), "nodes")
+    wait_for(
+        f"{running} demo pods Running", lambda: len(times.pod_running) >= running, QUEUE_TIMEOUT
+    )
+    with times.lock:
+        queue = [name for name in times.pod_added if "queue-pressure-" in name]
+        bound = {name: times.pod_bound[name] for name in queue if name in times.pod_bound}
+        latencies = [bound[name] - times.pod_added[name] for name in bound]
+        first_pod = min(times.pod_added.values())
+        running_at = sorted(times.pod_running.values())
+    if bound:
+        span = max(bound.values()) - min(times.pod_added[name] for name in queue)
+        added = [times.pod_added[name] for name in queue]
+        creating = max(added) - min(added)
+        add("queue_pods_created_per_s", len(queue) / creating if creating > 0 else 0.0, "pods/s")
+        add("queue_pods_bound", len(bound), "pods")
+        add("pods_bound_per_s", len(bound) / span if span > 0 else 0.0, "pods/s")
+        add("bind_p50_s", percentile(latencies, 0.5), "s")
+        add("bind_p99_s", percentile(latencies, 0.99), "s")
+    if len(running_at) >= running:
+        add("all_running_s", running_at[running - 1] - first_pod, "s")
+    add("observed_running", len(running_at), "pods")
+
+
+def operator_objects(api: Any, add: Any) -> None:
+    """What the operator created in its namespace, and the ResourceSlices in the cluster."""
+    core, apps = kube.core(api), kube.apps(api)
+    config_maps = kube.items(core.list_namespaced_config_map, OPERATOR_NAMESPACE)
+    topology = [c for c in config_maps if c["metadata"]["name"].startswith("topology-")]
+    add("operator_node_configmaps", len(topology), "objects")
+    deployments = kube.items(apps.list_namespaced_deployment, OPERATOR_NAMESPACE)
+    add("operator_deployments", len(deployments), "objects")
+    slices = kube.items(client.ResourceV1Api(api).list_resource_slice)
+    add("resource_slices", len(slices), "objects")
+
+
+def hold(api: Any, times: FleetTimes, spec: Any, seconds: float, add: Any) -> None:
+    """Wait until `seconds` after the first node, then count Ready nodes and fresh Leases."""
+    first = min(times.node_added.values())
+    left = first + seconds - time.monotonic()
+    if left > 0:
+        print(f"    holding the fleet {left:.0f}s more (until {seconds:.0f}s after the first node)")
+        time.sleep(left)
+    ready, held = times.ready_count(), time.monotonic() - first
+    add("ready_nodes_after_hold", ready, "nodes")
+    add("hold_s", held, "s")
+    if held >= TEN_MINUTES:
+        add("ready_nodes_after_10_min", ready, "nodes")
+    add(
+        "leases_renewed_in_lease_duration",
+        leases_fresh(api, spec.kwok.node_lease_duration_seconds),
+        "leases",
+    )
+
+
+def usage_rows(usage: Usage, add: Any) -> None:
+    for role in ("apiserver", "etcd", "kwok", "operator", "scheduler", "controller_manager"):
+        add(f"{role}_rss_mib", usage.rss_mib.get(role, 0.0), "MiB")
+        add(f"{role}_cpu_s", usage.cpu_s(role), "s")
+
+
+def table(rows: list[Row]) -> str:
+    runs = sorted({(row.nodes, row.offer) for row in rows})
+    metrics = list(dict.fromkeys(row.metric for row in rows))
+    values = {(r.nodes, r.offer, r.metric): r for r in rows}
+    header = "| metric | " + " | ".join(f"{n:,} {o}" for n, o in runs) + " | unit |"
+    lines = [header, "|---|" + "---:|" * len(runs) + "---|"]
+    for metric in metrics:
+        cells = [values.get((n, o, metric)) for n, o in runs]
+        unit = next(c.unit for c in cells if c is not None)
+        shown = [f"{c.value:,.2f}".rstrip("0").rstrip(".") if c else "-" for c in cells]
+        lines.append(f"| {metric} | " + " | ".join(shown) + f" | {unit} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.fleet_scale", description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
+    parser.add_argument("--offers", nargs="+", choices=OFFERS, default=list(OFFERS))
+    parser.add_argument("--hold", type=float, default=600.0, help="seconds after the first node")
+    parser.add_argument("--nodes-per-controller", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    binaries = tools.ensure_tools()
+    engine = tools.ensure_engine(binaries)
+    ensure_dynamic_provider_plugin(engine)
+    print(f"== bench-fleet on {machine()}", flush=True)
+    rows: list[Row] = []
+    for nodes in args.sizes:
+        for offer in args.offers:
+            rows += one_run(binaries, engine, nodes, offer, args)
+            save(args.out, rows)
+    print(f"\n{table(rows)}\n\nrows written to {args.out}")
+    return 0
+
+
+def save(out: Path, rows: list[Row]) -> None:
+    """Keep the rows of runs not repeated here; replace those that were."""
+    runs = {(row.nodes, row.offer) for row in rows}
+    kept = []
+    if out.exists():
+        kept = [r for r in json.loads(out.read_text()) if (r["nodes"], r["offer"]) not in runs]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(kept + [asdict(row) for row in rows], indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
