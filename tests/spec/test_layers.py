@@ -16,7 +16,8 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
-    "commands": {"evidence", "imports", "render", "demo", "stack", "files"},
+    "schedulers": {"render", "demo", "stack", "files"},
+    "commands": {"evidence", "imports", "schedulers", "render", "demo", "stack", "files"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

@@ -1,0 +1,72 @@
+"""The stack's scheduler (`gpu-fleet:scheduler`: kueue or kai): its Helm release, then the
+teams' namespaces and queue objects (docs/schedulers.md)."""
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kube_object import KubernetesObject, resource_name
+from components.options import child_options, next_in_sequence
+from fleet.render.demo import PART_OF_LABEL
+from fleet.schedulers.objects import scheduler_objects
+from fleet.schedulers.release import scheduler_release
+from fleet.stack.spec import PROJECT, FleetSpec
+
+
+@dataclass(frozen=True)
+class SchedulerArgs:
+    # The whole fleet: flavors come from its pools, queues from its teams.
+    spec: FleetSpec
+
+
+class Scheduler(pulumi.ComponentResource):
+    """The release's namespace, the upstream chart as a Helm release in it, then the
+    objects of `fleet.schedulers.objects` one after another, after the release (its
+    CRDs define them, its webhooks admit them).
+
+    The namespace is a resource of its own, as for the operator, so that `pulumi
+    destroy` removes it and whatever the scheduler created in it.
+    """
+
+    namespace: KubernetesObject
+    release: k8s.helm.v3.Release
+    objects: list[KubernetesObject]
+
+    def __init__(
+        self, name: str, args: SchedulerArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("gpu-fleet:index:Scheduler", name, None, opts)
+        release = scheduler_release(args.spec)
+        namespace = {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": release.namespace, "labels": {PART_OF_LABEL: PROJECT}},
+        }
+        self.namespace = KubernetesObject(release.namespace, namespace, child_options(self, opts))
+        self.release = k8s.helm.v3.Release(
+            name,
+            name=release.name,
+            chart=release.chart,
+            version=release.version,
+            namespace=release.namespace,
+            create_namespace=False,
+            values=release.values,
+            skip_await=not release.wait,
+            disable_webhooks=not release.hooks,
+            opts=child_options(self, opts, pulumi.ResourceOptions(depends_on=[self.namespace])),
+        )
+        after_release = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(depends_on=[self.release])
+        )
+        self.objects = []
+        for manifest in scheduler_objects(args.spec):
+            previous = self.objects[-1] if self.objects else None
+            self.objects.append(
+                KubernetesObject(
+                    resource_name(manifest),
+                    manifest,
+                    next_in_sequence(self, after_release, previous),
+                )
+            )
+        self.register_outputs({"status": self.release.status})

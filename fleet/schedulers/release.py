@@ -1,0 +1,72 @@
+"""The Helm release of a stack's scheduler: chart, version, namespace and values."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from fleet.stack import versions
+from fleet.stack.spec import FleetSpec
+
+# Release names as the upstream install guides use them.
+RELEASE_NAMES = {"kueue": "kueue", "kai": "kai-scheduler"}
+
+
+@dataclass(frozen=True)
+class SchedulerRelease:
+    """Everything the component gives `helm install` for the stack's scheduler."""
+
+    scheduler: str
+    chart: str
+    version: str
+    namespace: str
+    name: str
+    values: dict[str, Any]
+    wait: bool
+    hooks: bool
+
+
+def chart_version(scheduler: str, version: str) -> str:
+    """Kueue's chart drops the release tag's `v` (0.17.0); KAI's keeps it (v0.17.0)."""
+    return version.removeprefix("v") if scheduler == "kueue" else version
+
+
+def _default_values(scheduler: str) -> dict[str, Any]:
+    """What the program needs of each chart; the stack's `values` go over these.
+
+    KAI's chart creates a default parent and child queue that it keeps after
+    `helm uninstall` (resource policy `keep`); the stack's teams are its queues,
+    so the default ones are not created.
+    """
+    if scheduler == "kai":
+        return {"defaultQueue": {"createDefaultQueue": False}}
+    return {}
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def scheduler_release(spec: FleetSpec) -> SchedulerRelease:
+    """The release of `spec.scheduler` (kueue or kai), defaults filled in."""
+    scheduler = spec.scheduler
+    if scheduler == "default":
+        raise ValueError("the default scheduler is part of Kubernetes; there is no release")
+    chosen = spec.scheduler_release
+    pinned = versions.KUEUE_VERSION if scheduler == "kueue" else versions.KAI_VERSION
+    oci = versions.KUEUE_OCI_CHART if scheduler == "kueue" else versions.KAI_OCI_CHART
+    version = chosen.version or pinned
+    return SchedulerRelease(
+        scheduler=scheduler,
+        chart=chosen.chart or oci,
+        version=chart_version(scheduler, version),
+        namespace=spec.scheduler_namespace,
+        name=chosen.release_name or RELEASE_NAMES[scheduler],
+        values=_merged(_default_values(scheduler), chosen.values),
+        wait=chosen.wait,
+        hooks=chosen.hooks,
+    )

@@ -1,0 +1,161 @@
+"""The scheduler a stack chooses: its Helm release, the teams' namespaces and queue objects
+after it, and nothing of it for the default scheduler."""
+
+from typing import Any
+
+import pytest
+
+from fleet.schedulers.objects import scheduler_objects
+from fleet.stack import versions
+from tests.unit.mocks import Deploy, Deployment, Registration, spec_from, stack
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+KIND = {"mode": "kind", "name": "lab"}
+POOLS = {
+    "a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"},
+    "h100": {"nodes": 1, "gpusPerNode": 8, "product": "NVIDIA-H100-80GB-HBM3"},
+}
+TEAMS = {
+    "research": {"quota": {"a100": 8}, "borrowingLimit": 8, "priority": 100},
+    "prod": {"quota": {"a100": 8, "NVIDIA-H100-80GB-HBM3": 8}, "priority": 1000},
+}
+
+
+def scheduler_release(deployment: Deployment) -> Registration:
+    (release,) = [r for r in deployment.of_type(RELEASE) if r.name == "gpu-fleet-scheduler"]
+    return release
+
+
+def kinds(deployment: Deployment) -> list[tuple[str, str]]:
+    component = next(r for r in deployment.registrations if r.type == "gpu-fleet:index:Scheduler")
+    return [(r.type.rsplit(":", 1)[-1], r.name) for r in deployment.children_of(component)]
+
+
+def test_the_default_scheduler_installs_nothing(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1"))
+    assert not deployment.of_type("gpu-fleet:index:Scheduler")
+    assert [r.name for r in deployment.of_type(RELEASE)] == ["gpu-fleet-operator"]
+
+
+def test_kueue_is_the_pinned_chart_then_flavors_and_queues_per_team(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1-kueue"))
+    inputs = scheduler_release(deployment).inputs
+    assert inputs["chart"] == versions.KUEUE_OCI_CHART
+    assert inputs["version"] == "0.17.0"
+    assert (inputs["name"], inputs["namespace"], inputs["createNamespace"]) == (
+        "kueue",
+        "kueue-system",
+        False,
+    )
+    assert kinds(deployment) == [
+        ("Namespace", "kueue-system"),
+        ("Release", "gpu-fleet-scheduler"),
+        ("Namespace", "research"),
+        ("Namespace", "prod"),
+        ("ResourceFlavor", "a100"),
+        ("ResourceFlavor", "h100"),
+        ("ResourceFlavor", "l40s"),
+        ("WorkloadPriorityClass", "research-priority"),
+        ("ClusterQueue", "research"),
+        ("LocalQueue", "research/research"),
+        ("WorkloadPriorityClass", "prod-priority"),
+        ("ClusterQueue", "prod"),
+        ("LocalQueue", "prod/prod"),
+    ]
+
+
+def test_kai_is_the_pinned_chart_without_its_default_queues(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1-kai"))
+    inputs = scheduler_release(deployment).inputs
+    assert inputs["chart"] == versions.KAI_OCI_CHART
+    assert inputs["version"] == "v0.17.0"
+    assert inputs["namespace"] == "kai-scheduler"
+    assert inputs["values"]["defaultQueue"] == {"createDefaultQueue": False}
+    assert kinds(deployment)[2:] == [
+        ("Namespace", "research"),
+        ("Namespace", "prod"),
+        ("Queue", "gpu-fleet"),
+        ("Queue", "research"),
+        ("Queue", "prod"),
+    ]
+
+
+def test_queue_objects_follow_the_release_one_after_another(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1-kueue"))
+    release = scheduler_release(deployment)
+    namespace = deployment.named("kueue-system")
+    assert namespace.urn in release.dependencies
+    component = next(r for r in deployment.of_type("gpu-fleet:index:Scheduler"))
+    namespaces = [
+        r for r in deployment.children_of(component) if r.type == "kubernetes:core/v1:Namespace"
+    ]
+    first, second = namespaces[1:]
+    assert (first.name, second.name) == ("research", "prod")
+    assert release.urn in first.dependencies
+    assert first.urn in second.dependencies
+
+
+def test_the_demo_follows_the_scheduler(deploy: Deploy) -> None:
+    """Kueue's pod webhook sees the demo's pods: the demo is created after the scheduler."""
+    spec = spec_from(
+        {
+            "cluster": KIND,
+            "pools": POOLS,
+            "scheduler": "kueue",
+            "teams": TEAMS,
+            "demo": {"enabled": True},
+        }
+    )
+    deployment = deploy(spec)
+    (demo,) = deployment.of_type("gpu-fleet:index:DemoWorkloads")
+    assert scheduler_release(deployment).urn in demo.dependencies
+
+
+def test_release_settings_and_extra_values(deploy: Deploy) -> None:
+    spec = spec_from(
+        {
+            "cluster": KIND,
+            "pools": POOLS,
+            "scheduler": "kai",
+            "teams": TEAMS,
+            "schedulerRelease": {
+                "chart": "./offline/kai-scheduler",
+                "version": "v0.17.1",
+                "namespace": "kai",
+                "releaseName": "kai",
+                "wait": False,
+                "hooks": False,
+                "values": {"defaultQueue": {"parentName": "x"}, "global": {"gpuSharing": True}},
+            },
+        }
+    )
+    inputs: dict[str, Any] = scheduler_release(deploy(spec)).inputs
+    assert (inputs["chart"], inputs["version"], inputs["namespace"], inputs["name"]) == (
+        "./offline/kai-scheduler",
+        "v0.17.1",
+        "kai",
+        "kai",
+    )
+    assert (inputs["skipAwait"], inputs["disableWebhooks"]) == (True, True)
+    assert inputs["values"] == {
+        "defaultQueue": {"createDefaultQueue": False, "parentName": "x"},
+        "global": {"gpuSharing": True},
+    }
+
+
+@pytest.mark.parametrize("scheduler", ["kueue", "kai"])
+def test_a_scheduler_without_teams_installs_the_release_alone(
+    deploy: Deploy, scheduler: str
+) -> None:
+    """A scheduler is installed before its teams are declared (the e2e tier does so)."""
+    deployment = deploy(spec_from({"cluster": KIND, "pools": POOLS, "scheduler": scheduler}))
+    assert [kind for kind, _ in kinds(deployment)] == ["Namespace", "Release"]
+
+
+@pytest.mark.parametrize("name", ["lesson1-kueue", "lesson1-kai"])
+def test_the_stack_sends_the_objects_fleet_manifests_prints(deploy: Deploy, name: str) -> None:
+    spec = stack(name)
+    deployment = deploy(spec)
+    (component,) = deployment.of_type("gpu-fleet:index:Scheduler")
+    sent = [r.inputs for r in deployment.children_of(component)][2:]  # after namespace, release
+    assert sent == scheduler_objects(spec)
