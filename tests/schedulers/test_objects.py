@@ -1,5 +1,7 @@
 """Kueue's and KAI's objects as the lesson-1 scheduler stacks derive them from pools and teams."""
 
+from typing import Any
+
 from fleet.schedulers import kai, kueue
 from fleet.schedulers.objects import scheduler_objects
 from fleet.stack.load import load_stack_file
@@ -10,7 +12,7 @@ KUEUE = load_stack_file(STACKS_DIR / "Pulumi.lesson1-kueue.yaml")
 KAI = load_stack_file(STACKS_DIR / "Pulumi.lesson1-kai.yaml")
 
 
-def by_kind(spec: FleetSpec, kind: str) -> dict[str, dict[str, object]]:
+def by_kind(spec: FleetSpec, kind: str) -> dict[str, dict[str, Any]]:
     return {o["metadata"]["name"]: o for o in scheduler_objects(spec) if o["kind"] == kind}
 
 
