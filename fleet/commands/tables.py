@@ -1,4 +1,5 @@
-"""The rich tables the commands print: the fleet summary and the expected demo outcome.
+"""The rich tables the commands print: the fleet summary, the expected demo outcome and
+the expected steps of the scheduler demo.
 
 A table is printed without ever cutting a number (or any cell) to fit a narrow terminal.
 """
@@ -8,6 +9,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from fleet.demo.outcome import FleetOutcome
+from fleet.schedulers.scenarios import Scenario
 from fleet.stack.spec import FleetSpec
 
 # A width no table reaches, to measure a table's narrowest layout without the terminal's.
@@ -72,6 +74,25 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
         )
     table.add_section()
     table.add_row("total", "", str(outcome.running), str(outcome.pending), "", style="bold")
+    return table
+
+
+def scenario_table(scenario: Scenario, title: str) -> Table:
+    """One row per team after each step: GPUs running and GPUs waiting."""
+    table = Table(title=title, title_justify="left")
+    for column in ("step", "what happens", "team", "GPUs running", "GPUs waiting"):
+        add = number_column if column.startswith(("GPUs", "step")) else text_column
+        add(table, column)
+    for index, step in enumerate(scenario.steps, start=1):
+        for row, state in enumerate(step.expected):
+            first = row == 0
+            table.add_row(
+                str(index) if first else "",
+                step.action if first else "",
+                state.team,
+                str(state.running),
+                str(state.waiting),
+            )
     return table
 
 
