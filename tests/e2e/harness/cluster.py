@@ -146,12 +146,18 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 
 def create_cluster(
-    binaries: Mapping[str, Path], name: str, workdir: Path, *, kwok_controller: bool = True
+    binaries: Mapping[str, Path],
+    name: str,
+    workdir: Path,
+    *,
+    kwok_controller: bool = True,
+    apiserver_args: tuple[str, ...] = (),
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
     Without `kwok_controller`, kwokctl runs no KWOK controller of its own: whatever
     manages fake nodes must then come from the cluster's own objects.
+    `apiserver_args` (`flag=value`) are added to the API server's command line.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
@@ -178,6 +184,8 @@ def create_cluster(
             command += ["--extra-args", extra]
     else:
         command += ["--disable", "kwok-controller"]
+    for extra in apiserver_args:
+        command += ["--extra-args", f"kube-apiserver={extra}"]
     for component, flag in BINARY_FLAGS.items():
         if component != "kwok" or kwok_controller:
             command += [flag, str(binaries[component])]
@@ -201,7 +209,10 @@ def delete_cluster(binaries: Mapping[str, Path], workdir: Path, name: str) -> No
 
 @contextmanager
 def kwok_cluster(
-    binaries: Mapping[str, Path], *, kwok_controller: bool = True
+    binaries: Mapping[str, Path],
+    *,
+    kwok_controller: bool = True,
+    apiserver_args: tuple[str, ...] = (),
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -209,7 +220,9 @@ def kwok_cluster(
     atexit.register(_delete, binaries, workdir, name)
     previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
-        yield create_cluster(binaries, name, workdir, kwok_controller=kwok_controller)
+        yield create_cluster(
+            binaries, name, workdir, kwok_controller=kwok_controller, apiserver_args=apiserver_args
+        )
     finally:
         _delete(binaries, workdir, name)
         signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

@@ -52,3 +52,15 @@ def custom(api: Any) -> Any:
 
 def extensions(api: Any) -> Any:
     return client.ApiextensionsV1Api(api)
+
+
+def discovery(api: Any) -> Any:
+    return client.DiscoveryV1Api(api)
+
+
+def admission(api: Any) -> Any:
+    return client.AdmissionregistrationV1Api(api)
+
+
+def api_registration(api: Any) -> Any:
+    return client.ApiregistrationV1Api(api)

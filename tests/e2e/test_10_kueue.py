@@ -1,0 +1,152 @@
+"""Kueue v0.17.0 on the lesson-1 fleet under the real engine: the program installs its chart
+and the teams' queues of stacks/Pulumi.lesson1-kueue.yaml, Kueue's manager (built from its
+module) admits the scheduler demo's jobs as `fleet expect` says, and destroy leaves nothing
+of Kueue behind.
+
+A control plane of its own: its API server routes Services to their endpoints, so that
+Kueue's webhooks, served by the manager on the host, are reached (harness/kueue_host.py).
+The stack is brought up in two steps, Kueue first and the teams second: the queues pass
+through Kueue's webhooks, which serve only once the release's CRDs and configuration
+exist and the manager has started from them (on a real cluster `schedulerRelease.wait`
+awaits the manager's pod instead).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.schedulers.scenarios import Scenario, plan_scenarios
+from fleet.stack.load import load_stack_file
+from tests.e2e.harness import host_processes, kube, kueue_host, scenario_runner, steps, waits
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.engine import FleetStack, Run
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.tools import Engine, kueue_chart
+from tests.e2e.lesson1 import OPERATOR_NAMESPACE
+from tests.e2e.schedulers import APISERVER_ARGS, scheduler_config, stack_file
+from tests.e2e.test_1_lesson1 import fake_nodes
+
+pytestmark = pytest.mark.e2e
+
+NAMESPACE = "kueue-system"
+SCENARIOS = plan_scenarios(load_stack_file(stack_file("kueue")))
+
+
+@dataclass
+class KueueStack:
+    stack: FleetStack
+    kueue_up: Run
+    teams_up: Run
+
+
+@pytest.fixture(scope="module")
+def kueue_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    with kwok_cluster(binaries, apiserver_args=APISERVER_ARGS) as created:
+        yield created
+
+
+@pytest.fixture(scope="module")
+def kueue_api(kueue_cluster: Cluster) -> Iterator[Any]:
+    client = kube.api_client(kueue_cluster.kubeconfig)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def kueue_operator(binaries: dict[str, Path], kueue_cluster: Cluster) -> Iterator[Supervisor]:
+    commands = host_processes.operator_commands(
+        binaries, kueue_cluster, OPERATOR_NAMESPACE, "0.0.59"
+    )
+    with host_processes.supervised(commands) as supervisor:
+        yield supervisor
+
+
+@pytest.fixture(scope="module")
+def kueue_stack(
+    engine: Engine,
+    binaries: dict[str, Path],
+    kueue_cluster: Cluster,
+    kueue_api: Any,
+    kueue_operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[KueueStack]:
+    """Kueue up, its manager serving, then the teams' queues."""
+    workdir = tmp_path_factory.mktemp("kueue")
+    stack = FleetStack(engine, workdir, "e2e-kueue")
+    chart = kueue_chart()
+    stack.write_config(scheduler_config(kueue_cluster, "kueue", chart, teams=False))
+    kueue_up = stack.up()
+    host = kueue_host.write_config(kueue_api, NAMESPACE, workdir)
+    kueue_host.point_services_at_host(kueue_api, NAMESPACE, host)
+    manager = kueue_host.manager_command(binaries, kueue_cluster.kubeconfig, host)
+    with host_processes.supervised([manager]) as supervisor:
+        with steps.step("kueue: manager serving its webhooks"):
+            try:
+                kueue_host.wait_for_webhooks(kueue_api)
+            except AssertionError:
+                print(supervisor.log_tail(40))
+                raise
+        stack.write_config(scheduler_config(kueue_cluster, "kueue", chart, teams=True))
+        yield KueueStack(stack, kueue_up, stack.up())
+        print(supervisor.log_tail(5))
+
+
+def test_the_program_installs_kueue_then_the_teams_queues(
+    kueue_stack: KueueStack, kueue_api: Any
+) -> None:
+    assert "gpu-fleet-scheduler" in kueue_stack.kueue_up.names("create", ":Release")
+    created = kueue_stack.teams_up.names("create")
+    assert {"a100", "h100", "l40s", "research", "prod", "research/research", "prod/prod"} <= set(
+        created
+    )
+    # Kueue took the queues: each ClusterQueue reports itself active.
+    queues = kube.custom(kueue_api).list_cluster_custom_object(
+        "kueue.x-k8s.io", "v1beta2", "clusterqueues"
+    )["items"]
+    active = {
+        q["metadata"]["name"]: any(
+            c["type"] == "Active" and c["status"] == "True"
+            for c in q.get("status", {}).get("conditions", [])
+        )
+        for q in queues
+    }
+    assert active == {"research": True, "prod": True}
+
+
+def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
+    assert kueue_stack.stack.up().changes == []
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario_as_fleet_expect_says(
+    kueue_stack: KueueStack, kueue_api: Any, scenario: Scenario
+) -> None:
+    spec = load_stack_file(kueue_stack.stack.stack_file)
+    waits.wait_for_nodes(kueue_api, spec.total_nodes, spec.total_gpus, 120)
+    observed = scenario_runner.run_scenario(kueue_api, spec, scenario)
+    print(f"  kueue scenario {scenario.name}: {observed.seconds:.1f}s")
+    assert observed.steps == [step.expected for step in scenario.steps]
+    assert observed.half_started == []
+
+
+def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
+    kueue_stack: KueueStack, kueue_api: Any
+) -> None:
+    kueue_stack.stack.destroy()
+    assert kueue_stack.stack.resource_names() == []
+    crds = kube.items(kube.extensions(kueue_api).list_custom_resource_definition)
+    assert [c["metadata"]["name"] for c in crds if "kueue" in c["metadata"]["name"]] == []
+    admission = kube.admission(kueue_api)
+    webhooks = [
+        *kube.items(admission.list_mutating_webhook_configuration),
+        *kube.items(admission.list_validating_webhook_configuration),
+    ]
+    assert [w["metadata"]["name"] for w in webhooks if "kueue" in w["metadata"]["name"]] == []
+    namespaces = {n["metadata"]["name"] for n in kube.items(kube.core(kueue_api).list_namespace)}
+    assert not {NAMESPACE, "research", "prod"} & namespaces
+    services = kube.items(kube.api_registration(kueue_api).list_api_service)
+    assert [s["metadata"]["name"] for s in services if "kueue" in s["metadata"]["name"]] == []
+    assert fake_nodes(kueue_api) == {}
