@@ -2,6 +2,7 @@
 teams' namespaces and queue objects (docs/schedulers.md)."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -23,13 +24,16 @@ class SchedulerArgs:
 class Scheduler(pulumi.ComponentResource):
     """The release's namespace, the upstream chart as a Helm release in it, then the
     objects of `fleet.schedulers.objects` one after another, after the release (its
-    CRDs define them, its webhooks admit them).
+    CRDs define them, its webhooks admit them). A local chart's `crds/` files are
+    applied by the program before the release, so that destroy removes them
+    (`SchedulerRelease.crd_files`).
 
     The namespace is a resource of its own, as for the operator, so that `pulumi
     destroy` removes it and whatever the scheduler created in it.
     """
 
     namespace: KubernetesObject
+    crds: list[k8s.yaml.v2.ConfigFile]
     release: k8s.helm.v3.Release
     objects: list[KubernetesObject]
 
@@ -44,6 +48,13 @@ class Scheduler(pulumi.ComponentResource):
             "metadata": {"name": release.namespace, "labels": {PART_OF_LABEL: PROJECT}},
         }
         self.namespace = KubernetesObject(release.namespace, namespace, child_options(self, opts))
+        # The provider reads each file; the program reads none.
+        self.crds = [
+            k8s.yaml.v2.ConfigFile(
+                f"{name}-crd-{Path(path).stem}", file=path, opts=child_options(self, opts)
+            )
+            for path in release.crd_files
+        ]
         self.release = k8s.helm.v3.Release(
             name,
             name=release.name,
@@ -54,7 +65,10 @@ class Scheduler(pulumi.ComponentResource):
             values=release.values,
             skip_await=not release.wait,
             disable_webhooks=not release.hooks,
-            opts=child_options(self, opts, pulumi.ResourceOptions(depends_on=[self.namespace])),
+            skip_crds=bool(self.crds),
+            opts=child_options(
+                self, opts, pulumi.ResourceOptions(depends_on=[self.namespace, *self.crds])
+            ),
         )
         after_release = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(depends_on=[self.release])

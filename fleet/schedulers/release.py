@@ -1,6 +1,7 @@
 """The Helm release of a stack's scheduler: chart, version, namespace and values."""
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fleet.stack import versions
@@ -8,6 +9,10 @@ from fleet.stack.spec import FleetSpec
 
 # Release names as the upstream install guides use them.
 RELEASE_NAMES = {"kueue": "kueue", "kai": "kai-scheduler"}
+
+
+# Where a chart keeps the CRDs Helm installs before its templates and never deletes.
+CHART_CRDS_DIR = "crds"
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,21 @@ class SchedulerRelease:
     values: dict[str, Any]
     wait: bool
     hooks: bool
+
+    @property
+    def crd_files(self) -> list[str]:
+        """The CRD files of a local chart that Helm would leave behind on uninstall.
+
+        KAI's chart ships its CRDs in `crds/`, which Helm installs but never deletes
+        (Kueue's are templates, released and deleted with the release). For a local
+        chart the program applies those files itself and has Helm skip them, so that
+        `pulumi destroy` deletes them; an OCI chart's CRDs stay with Helm (KAI's
+        post-delete hook removes them where hooks run).
+        """
+        folder = Path(self.chart) / CHART_CRDS_DIR
+        if self.chart.startswith("oci://") or not folder.is_dir():
+            return []
+        return sorted(str(path) for path in folder.glob("*.yaml"))
 
 
 def chart_version(scheduler: str, version: str) -> str:

@@ -1,6 +1,7 @@
 """The scheduler a stack chooses: its Helm release, the teams' namespaces and queue objects
 after it, and nothing of it for the default scheduler."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,3 +160,36 @@ def test_the_stack_sends_the_objects_fleet_manifests_prints(deploy: Deploy, name
     (component,) = deployment.of_type("gpu-fleet:index:Scheduler")
     sent = [r.inputs for r in deployment.children_of(component)][2:]  # after namespace, release
     assert sent == scheduler_objects(spec)
+
+
+def test_a_local_charts_crds_are_applied_by_the_program(deploy: Deploy, tmp_path: Path) -> None:
+    """Helm never deletes a chart's crds/; applied by the program, destroy removes them."""
+    chart = tmp_path / "kai-scheduler"
+    (chart / "crds").mkdir(parents=True)
+    for name in ("queues", "podgroups"):
+        (chart / "crds" / f"{name}.yaml").write_text("kind: CustomResourceDefinition\n")
+    spec = spec_from(
+        {
+            "cluster": KIND,
+            "pools": POOLS,
+            "scheduler": "kai",
+            "teams": TEAMS,
+            "schedulerRelease": {"chart": str(chart)},
+        }
+    )
+    deployment = deploy(spec)
+    crds = [c for c in deployment.of_type("kubernetes:yaml/v2:ConfigFile") if "crd" in c.name]
+    assert [(c.name, c.inputs["file"]) for c in crds] == [
+        ("gpu-fleet-scheduler-crd-podgroups", str(chart / "crds" / "podgroups.yaml")),
+        ("gpu-fleet-scheduler-crd-queues", str(chart / "crds" / "queues.yaml")),
+    ]
+    release = scheduler_release(deployment)
+    assert release.inputs["skipCrds"] is True
+    assert all(c.urn in release.dependencies for c in crds)
+
+
+def test_an_oci_charts_crds_stay_with_helm(deploy: Deploy) -> None:
+    deployment = deploy(stack("lesson1-kai"))
+    files = [c.name for c in deployment.of_type("kubernetes:yaml/v2:ConfigFile")]
+    assert files == ["gpu-fleet-kwok-0", "gpu-fleet-kwok-1"]
+    assert not scheduler_release(deployment).inputs.get("skipCrds")
