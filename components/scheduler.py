@@ -28,11 +28,11 @@ class Scheduler(pulumi.ComponentResource):
     applied by the program before the release, so that destroy removes them
     (`SchedulerRelease.crd_files`).
 
-    The namespace is a resource of its own, as for the operator, so that `pulumi
-    destroy` removes it and whatever the scheduler created in it.
+    The namespaces are resources of their own, as for the operator, so that `pulumi
+    destroy` removes them and whatever the scheduler created in them.
     """
 
-    namespace: KubernetesObject
+    namespaces: list[KubernetesObject]
     crds: list[k8s.yaml.v2.ConfigFile]
     release: k8s.helm.v3.Release
     objects: list[KubernetesObject]
@@ -42,12 +42,18 @@ class Scheduler(pulumi.ComponentResource):
     ) -> None:
         super().__init__("gpu-fleet:index:Scheduler", name, None, opts)
         release = scheduler_release(args.spec)
-        namespace = {
-            "apiVersion": "v1",
-            "kind": "Namespace",
-            "metadata": {"name": release.namespace, "labels": {PART_OF_LABEL: PROJECT}},
-        }
-        self.namespace = KubernetesObject(release.namespace, namespace, child_options(self, opts))
+        self.namespaces = [
+            KubernetesObject(
+                namespace,
+                {
+                    "apiVersion": "v1",
+                    "kind": "Namespace",
+                    "metadata": {"name": namespace, "labels": {PART_OF_LABEL: PROJECT}},
+                },
+                child_options(self, opts),
+            )
+            for namespace in release.namespaces
+        ]
         # The provider reads each file; the program reads none.
         self.crds = [
             k8s.yaml.v2.ConfigFile(
@@ -67,7 +73,7 @@ class Scheduler(pulumi.ComponentResource):
             disable_webhooks=not release.hooks,
             skip_crds=bool(self.crds),
             opts=child_options(
-                self, opts, pulumi.ResourceOptions(depends_on=[self.namespace, *self.crds])
+                self, opts, pulumi.ResourceOptions(depends_on=[*self.namespaces, *self.crds])
             ),
         )
         after_release = pulumi.ResourceOptions.merge(

@@ -29,6 +29,15 @@ class SchedulerRelease:
     hooks: bool
 
     @property
+    def namespaces(self) -> list[str]:
+        """The namespaces the program creates for the release: its own, and KAI's
+        reservation namespace (as the merged values name it)."""
+        if self.scheduler != "kai":
+            return [self.namespace]
+        reservation = self.values.get("global", {}).get("resourceReservation", {})
+        return [self.namespace, reservation.get("namespace", KAI_RESERVATION_NAMESPACE)]
+
+    @property
     def crd_files(self) -> list[str]:
         """The CRD files of a local chart that Helm would leave behind on uninstall.
 
@@ -49,15 +58,24 @@ def chart_version(scheduler: str, version: str) -> str:
     return version.removeprefix("v") if scheduler == "kueue" else version
 
 
+# KAI's chart default for the namespace of its GPU-sharing reservation pods.
+KAI_RESERVATION_NAMESPACE = "kai-resource-reservation"
+
+
 def _default_values(scheduler: str) -> dict[str, Any]:
     """What the program needs of each chart; the stack's `values` go over these.
 
-    KAI's chart creates a default parent and child queue that it keeps after
-    `helm uninstall` (resource policy `keep`); the stack's teams are its queues,
-    so the default ones are not created.
+    KAI's chart creates a default parent and child queue and the namespace of its
+    reservation pods, and keeps all three after `helm uninstall` (resource policy
+    `keep`). The stack's teams are its queues, so the default ones are not created;
+    the namespace is created by the program instead (`SchedulerRelease.namespaces`),
+    so that destroy deletes it.
     """
     if scheduler == "kai":
-        return {"defaultQueue": {"createDefaultQueue": False}}
+        return {
+            "defaultQueue": {"createDefaultQueue": False},
+            "global": {"resourceReservation": {"createNamespace": False}},
+        }
     return {}
 
 

@@ -12,9 +12,6 @@ from tests.e2e.harness.cluster import Cluster
 from tests.e2e.lesson1 import lesson1_config
 from tests.paths import STACKS_DIR
 
-# The API server sends a Service's traffic to its endpoints (see harness/kueue_host.py).
-APISERVER_ARGS = ("enable-aggregator-routing=true",)
-
 
 def stack_file(scheduler: str) -> Path:
     return STACKS_DIR / f"Pulumi.lesson1-{scheduler}.yaml"

@@ -21,12 +21,11 @@ import pytest
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
 from tests.e2e.harness import host_processes, kube, kueue_host, scenario_runner, steps, waits
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.tools import Engine, kueue_chart
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE
-from tests.e2e.schedulers import APISERVER_ARGS, scheduler_config, stack_file
+from tests.e2e.schedulers import scheduler_config, stack_file
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e
@@ -43,59 +42,37 @@ class KueueStack:
 
 
 @pytest.fixture(scope="module")
-def kueue_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
-    with kwok_cluster(binaries, apiserver_args=APISERVER_ARGS) as created:
-        yield created
-
-
-@pytest.fixture(scope="module")
-def kueue_api(kueue_cluster: Cluster) -> Iterator[Any]:
-    client = kube.api_client(kueue_cluster.kubeconfig)
-    yield client
-    client.close()
-
-
-@pytest.fixture(scope="module")
-def kueue_operator(binaries: dict[str, Path], kueue_cluster: Cluster) -> Iterator[Supervisor]:
-    commands = host_processes.operator_commands(
-        binaries, kueue_cluster, OPERATOR_NAMESPACE, "0.0.59"
-    )
-    with host_processes.supervised(commands) as supervisor:
-        yield supervisor
-
-
-@pytest.fixture(scope="module")
 def kueue_stack(
     engine: Engine,
     binaries: dict[str, Path],
-    kueue_cluster: Cluster,
-    kueue_api: Any,
-    kueue_operator: Supervisor,
+    routed_cluster: Cluster,
+    routed_api: Any,
+    routed_operator: Supervisor,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[KueueStack]:
     """Kueue up, its manager serving, then the teams' queues."""
     workdir = tmp_path_factory.mktemp("kueue")
     stack = FleetStack(engine, workdir, "e2e-kueue")
     chart = kueue_chart()
-    stack.write_config(scheduler_config(kueue_cluster, "kueue", chart, teams=False))
+    stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=False))
     kueue_up = stack.up()
-    host = kueue_host.write_config(kueue_api, NAMESPACE, workdir)
-    kueue_host.point_services_at_host(kueue_api, NAMESPACE, host)
-    manager = kueue_host.manager_command(binaries, kueue_cluster.kubeconfig, host)
+    host = kueue_host.write_config(routed_api, NAMESPACE, workdir)
+    kueue_host.point_services_at_host(routed_api, NAMESPACE, host)
+    manager = kueue_host.manager_command(binaries, routed_cluster.kubeconfig, host)
     with host_processes.supervised([manager]) as supervisor:
         with steps.step("kueue: manager serving its webhooks"):
             try:
-                kueue_host.wait_for_webhooks(kueue_api)
+                kueue_host.wait_for_webhooks(routed_api)
             except AssertionError:
                 print(supervisor.log_tail(40))
                 raise
-        stack.write_config(scheduler_config(kueue_cluster, "kueue", chart, teams=True))
+        stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=True))
         yield KueueStack(stack, kueue_up, stack.up())
         print(supervisor.log_tail(5))
 
 
 def test_the_program_installs_kueue_then_the_teams_queues(
-    kueue_stack: KueueStack, kueue_api: Any
+    kueue_stack: KueueStack, routed_api: Any
 ) -> None:
     assert "gpu-fleet-scheduler" in kueue_stack.kueue_up.names("create", ":Release")
     created = kueue_stack.teams_up.names("create")
@@ -103,7 +80,7 @@ def test_the_program_installs_kueue_then_the_teams_queues(
         created
     )
     # Kueue took the queues: each ClusterQueue reports itself active.
-    queues = kube.custom(kueue_api).list_cluster_custom_object(
+    queues = kube.custom(routed_api).list_cluster_custom_object(
         "kueue.x-k8s.io", "v1beta2", "clusterqueues"
     )["items"]
     active = {
@@ -122,31 +99,31 @@ def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_scenario_as_fleet_expect_says(
-    kueue_stack: KueueStack, kueue_api: Any, scenario: Scenario
+    kueue_stack: KueueStack, routed_api: Any, scenario: Scenario
 ) -> None:
     spec = load_stack_file(kueue_stack.stack.stack_file)
-    waits.wait_for_nodes(kueue_api, spec.total_nodes, spec.total_gpus, 120)
-    observed = scenario_runner.run_scenario(kueue_api, spec, scenario)
+    waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, 120)
+    observed = scenario_runner.run_scenario(routed_api, spec, scenario)
     print(f"  kueue scenario {scenario.name}: {observed.seconds:.1f}s")
     assert observed.steps == [step.expected for step in scenario.steps]
     assert observed.half_started == []
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
-    kueue_stack: KueueStack, kueue_api: Any
+    kueue_stack: KueueStack, routed_api: Any
 ) -> None:
     kueue_stack.stack.destroy()
     assert kueue_stack.stack.resource_names() == []
-    crds = kube.items(kube.extensions(kueue_api).list_custom_resource_definition)
+    crds = kube.items(kube.extensions(routed_api).list_custom_resource_definition)
     assert [c["metadata"]["name"] for c in crds if "kueue" in c["metadata"]["name"]] == []
-    admission = kube.admission(kueue_api)
+    admission = kube.admission(routed_api)
     webhooks = [
         *kube.items(admission.list_mutating_webhook_configuration),
         *kube.items(admission.list_validating_webhook_configuration),
     ]
     assert [w["metadata"]["name"] for w in webhooks if "kueue" in w["metadata"]["name"]] == []
-    namespaces = {n["metadata"]["name"] for n in kube.items(kube.core(kueue_api).list_namespace)}
+    namespaces = {n["metadata"]["name"] for n in kube.items(kube.core(routed_api).list_namespace)}
     assert not {NAMESPACE, "research", "prod"} & namespaces
-    services = kube.items(kube.api_registration(kueue_api).list_api_service)
+    services = kube.items(kube.api_registration(routed_api).list_api_service)
     assert [s["metadata"]["name"] for s in services if "kueue" in s["metadata"]["name"]] == []
-    assert fake_nodes(kueue_api) == {}
+    assert fake_nodes(routed_api) == {}

@@ -72,7 +72,12 @@ def test_kai_is_the_pinned_chart_without_its_default_queues(deploy: Deploy) -> N
     assert inputs["version"] == "v0.17.0"
     assert inputs["namespace"] == "kai-scheduler"
     assert inputs["values"]["defaultQueue"] == {"createDefaultQueue": False}
-    assert kinds(deployment)[2:] == [
+    assert kinds(deployment)[:3] == [
+        ("Namespace", "kai-scheduler"),
+        ("Namespace", "kai-resource-reservation"),
+        ("Release", "gpu-fleet-scheduler"),
+    ]
+    assert kinds(deployment)[3:] == [
         ("Namespace", "research"),
         ("Namespace", "prod"),
         ("Queue", "gpu-fleet"),
@@ -140,7 +145,7 @@ def test_release_settings_and_extra_values(deploy: Deploy) -> None:
     assert (inputs["skipAwait"], inputs["disableWebhooks"]) == (True, True)
     assert inputs["values"] == {
         "defaultQueue": {"createDefaultQueue": False, "parentName": "x"},
-        "global": {"gpuSharing": True},
+        "global": {"gpuSharing": True, "resourceReservation": {"createNamespace": False}},
     }
 
 
@@ -150,7 +155,8 @@ def test_a_scheduler_without_teams_installs_the_release_alone(
 ) -> None:
     """A scheduler is installed before its teams are declared (the e2e tier does so)."""
     deployment = deploy(spec_from({"cluster": KIND, "pools": POOLS, "scheduler": scheduler}))
-    assert [kind for kind, _ in kinds(deployment)] == ["Namespace", "Release"]
+    namespaces = 2 if scheduler == "kai" else 1  # KAI's reservation namespace too
+    assert [kind for kind, _ in kinds(deployment)] == ["Namespace"] * namespaces + ["Release"]
 
 
 @pytest.mark.parametrize("name", ["lesson1-kueue", "lesson1-kai"])
@@ -158,7 +164,9 @@ def test_the_stack_sends_the_objects_fleet_manifests_prints(deploy: Deploy, name
     spec = stack(name)
     deployment = deploy(spec)
     (component,) = deployment.of_type("gpu-fleet:index:Scheduler")
-    sent = [r.inputs for r in deployment.children_of(component)][2:]  # after namespace, release
+    release = scheduler_release(deployment)
+    children = deployment.children_of(component)
+    sent = [r.inputs for r in children[children.index(release) + 1 :]]
     assert sent == scheduler_objects(spec)
 
 
