@@ -3,7 +3,8 @@
 A stack with the demo disabled still gets its expectation (it is what turning
 the demo on would show); a caveat says the demo is off. A stack with a scheduler
 (kueue or kai) and teams also gets the scheduler demo: per scenario, each team's
-GPUs running and waiting after each step (docs/schedulers.md).
+GPUs running and waiting after each step (docs/schedulers.md); there the default
+demo's table is printed only when its demo is on (`--json` always holds both).
 """
 
 import argparse
@@ -44,10 +45,11 @@ def run(args: argparse.Namespace) -> int:
     console = Console(highlight=False, markup=False, emoji=False)
     if not console.is_terminal:  # piped or captured: keep each reason on one line
         console.width = PIPED_WIDTH
-    title = f"{args.stack_file}: expected scheduling demo in namespace {spec.demo.namespace}"
-    print_table(console, outcome_table(outcome, title))
-    for caveat in outcome.caveats:
-        console.print(f"caveat: {caveat}", markup=False)
+    if spec.scheduler == "default" or spec.demo.enabled:
+        title = f"{args.stack_file}: expected scheduling demo in namespace {spec.demo.namespace}"
+        print_table(console, outcome_table(outcome, title))
+        for caveat in outcome.caveats:
+            console.print(f"caveat: {caveat}", markup=False)
     for scenario in scenarios:
         title = f"{spec.scheduler} scenario {scenario.name}: {scenario.title}"
         print_table(console, scenario_table(scenario, title))

@@ -80,7 +80,13 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
 def scenario_table(scenario: Scenario, title: str) -> Table:
     """One row per team after each step: GPUs running and GPUs waiting."""
     table = Table(title=title, title_justify="left")
-    for column in ("step", "what happens", "team", "GPUs running", "GPUs waiting"):
+    for column in (
+        "step",
+        "what happens (job pods x GPUs)",
+        "team",
+        "GPUs running",
+        "GPUs waiting",
+    ):
         add = number_column if column.startswith(("GPUs", "step")) else text_column
         add(table, column)
     for index, step in enumerate(scenario.steps, start=1):

@@ -157,25 +157,22 @@ def _scenarios(c: Cast) -> tuple[Scenario, ...]:
     return (
         Scenario(
             "within-quota",
-            f"{c.borrower} asks for its quota and runs",
+            f"{c.borrower} runs within its quota on {c.pool}",
             (Step(f"{c.borrower} submits {_shape(fits)}", submit=(fits,)),),
         ),
         Scenario(
             "borrow-then-reclaim",
-            f"{c.borrower} waits, borrows {c.owner}'s idle GPUs, and gives them back",
+            f"{c.borrower} waits, borrows {c.owner}'s idle GPUs, gives them back",
             (
                 Step(f"{c.owner} submits {_shape(hold)}", submit=(hold,)),
-                Step(
-                    f"{c.borrower} submits {_shape(base)} and {_shape(extra)}",
-                    submit=(base, extra),
-                ),
+                Step(f"{c.borrower} submits {_shape(base)}, {_shape(extra)}", submit=(base, extra)),
                 Step(f"{hold.name} ends", finish=(hold.name,)),
                 Step(f"{c.owner} submits {_shape(urgent)}", submit=(urgent,)),
             ),
         ),
         Scenario(
             "gang",
-            f"a {gang.gpus}-GPU gang over two {c.node_gpus}-GPU nodes starts all-or-nothing",
+            f"{gang.gpus} GPUs over two {c.node_gpus}-GPU nodes, all-or-nothing",
             (
                 Step(f"{c.owner} submits {_shape(busy)}", submit=(busy,)),
                 Step(f"{c.borrower} submits {_shape(gang)}", submit=(gang,)),
@@ -186,7 +183,7 @@ def _scenarios(c: Cast) -> tuple[Scenario, ...]:
 
 
 def _shape(job: ScenarioJob) -> str:
-    return f"{job.name} ({job.pods} x {job.gpus_per_pod} GPU on {job.pool})"
+    return f"{job.name} {job.pods}x{job.gpus_per_pod}"
 
 
 @dataclass

@@ -142,7 +142,7 @@ def test_fleet_expect_prints_the_scenarios(capsys: pytest.CaptureFixture[str]) -
     ]
     assert main(["expect", str(KUEUE_FILE)]) == 0
     out = capsys.readouterr().out
-    assert "kueue scenario gang: a 16-GPU gang over two 8-GPU nodes starts all-or-nothing" in out
+    assert "kueue scenario gang: 16 GPUs over two 8-GPU nodes, all-or-nothing" in out
 
 
 def test_expect_on_teams_that_cannot_stage_the_demo_says_why(
