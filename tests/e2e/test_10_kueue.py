@@ -57,9 +57,12 @@ def kueue_stack(
     stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=False))
     kueue_up = stack.up()
     host = kueue_host.write_config(routed_api, NAMESPACE, workdir)
-    kueue_host.point_services_at_host(routed_api, NAMESPACE, host)
+    kueue_host.point_webhook_service_at_host(routed_api, NAMESPACE, host)
     manager = kueue_host.manager_command(binaries, routed_cluster.kubeconfig, host)
-    with host_processes.supervised([manager]) as supervisor:
+    with (
+        kueue_host.secret_volume(routed_api, NAMESPACE, host),
+        host_processes.supervised([manager]) as supervisor,
+    ):
         with steps.step("kueue: manager serving its webhooks"):
             try:
                 kueue_host.wait_for_webhooks(routed_api)

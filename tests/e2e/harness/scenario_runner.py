@@ -4,8 +4,9 @@ Each step ends the jobs it says (their pods and PodGroups deleted, waited for),
 submits its jobs (the objects `fleet.schedulers.workloads` renders, created in
 order), then polls the pods until every team's GPUs running and waiting equal
 what `fleet expect` predicts and stay so for `STABLE_SECONDS`, or the timeout
-passes; the step's observation is the last state seen. A gang seen half started
-at any poll is recorded. After the last step every job is deleted.
+passes; the step's observation is the last state seen. A gang partly running in that
+state is recorded (while a gang starts, its pods turn Running one by one: only the
+settled state counts). After the last step every job is deleted.
 """
 
 import time
@@ -105,16 +106,12 @@ def _create(api: Any, job_objects_: list[dict[str, Any]]) -> None:
 
 
 def _settle(
-    api: Any,
-    spec: FleetSpec,
-    jobs: list[ScenarioJob],
-    expected: tuple[TeamState, ...],
-    half_started: list[str],
+    api: Any, spec: FleetSpec, jobs: list[ScenarioJob], expected: tuple[TeamState, ...]
 ) -> tuple[TeamState, ...]:
     deadline = time.monotonic() + STEP_TIMEOUT
     matched_since: float | None = None
     while True:
-        state = observe(api, spec, jobs, half_started)
+        state = observe(api, spec, jobs, [])
         now = time.monotonic()
         if state == expected:
             matched_since = matched_since if matched_since is not None else now
@@ -140,8 +137,8 @@ def run_scenario(api: Any, spec: FleetSpec, scenario: Scenario) -> Observed:
             for job in step.submit:
                 _create(api, job_objects(spec, job))
             live += step.submit
-            state = _settle(api, spec, live, step.expected, observed.half_started)
-            observed.steps.append(state)
+            _settle(api, spec, live, step.expected)
+            observed.steps.append(observe(api, spec, live, observed.half_started))
     finally:
         for job in live:
             _delete(api, spec, job)
