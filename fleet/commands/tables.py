@@ -102,6 +102,29 @@ def scenario_table(scenario: Scenario, title: str) -> Table:
     return table
 
 
+def teams_table(spec: FleetSpec) -> Table:
+    """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
+    table = Table(title=f"teams ({spec.scheduler})", title_justify="left")
+    text_column(table, "team")
+    for pool in spec.pools:
+        number_column(table, f"{pool} quota")
+    number_column(table, "may borrow")
+    number_column(table, "priority")
+    for team, settings in spec.teams.items():
+        quota = spec.team_quota(team)
+        borrowing = settings.borrowing_limit
+        table.add_row(
+            team,
+            *(str(quota.get(pool, 0)) for pool in spec.pools),
+            "any idle" if borrowing is None else str(borrowing),
+            str(settings.priority),
+        )
+    return table
+
+
 def print_summary(spec: FleetSpec, title: str) -> None:
-    """Print the fleet summary of `spec` on standard output."""
-    print_table(Console(highlight=False, markup=False, emoji=False), summary_table(spec, title))
+    """Print the fleet summary of `spec` on standard output, and its teams if it has any."""
+    console = Console(highlight=False, markup=False, emoji=False)
+    print_table(console, summary_table(spec, title))
+    if spec.teams:
+        print_table(console, teams_table(spec))

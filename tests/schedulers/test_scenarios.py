@@ -160,3 +160,17 @@ def test_expect_on_teams_that_cannot_stage_the_demo_says_why(
 def test_default_stacks_have_no_scenarios(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["expect", str(STACKS_DIR / "Pulumi.lesson1.yaml"), "--json"]) == 0
     assert "scenarios" not in json.loads(capsys.readouterr().out)
+
+
+def test_fleet_check_prints_the_teams(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", str(STACKS_DIR / "Pulumi.lesson1-kai.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "teams (kai)" in out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 5}
+    assert [cell.strip() for cell in rows["prod"].split("│")[2:7]] == [
+        "8",
+        "8",
+        "0",
+        "any idle",
+        "1000",
+    ]
