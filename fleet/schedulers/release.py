@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from fleet.render.operator import merge_values
 from fleet.stack import versions
 from fleet.stack.spec import FleetSpec
 
@@ -79,16 +80,6 @@ def _default_values(scheduler: str) -> dict[str, Any]:
     return {}
 
 
-def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    merged = dict(base)
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merged(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 def scheduler_release(spec: FleetSpec) -> SchedulerRelease:
     """The release of `spec.scheduler` (kueue or kai), defaults filled in."""
     scheduler = spec.scheduler
@@ -104,7 +95,7 @@ def scheduler_release(spec: FleetSpec) -> SchedulerRelease:
         version=chart_version(scheduler, version),
         namespace=spec.scheduler_namespace,
         name=chosen.release_name or RELEASE_NAMES[scheduler],
-        values=_merged(_default_values(scheduler), chosen.values),
+        values=merge_values(_default_values(scheduler), chosen.values),
         wait=chosen.wait,
         hooks=chosen.hooks,
     )

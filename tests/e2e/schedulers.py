@@ -7,10 +7,17 @@ from typing import Any
 
 import yaml
 
+from fleet.schedulers.scenarios import Scenario
+from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT
+from tests.e2e.harness import kube, scenario_runner, waits
 from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.lesson1 import lesson1_config
 from tests.paths import STACKS_DIR
+
+NODES_TIMEOUT = 120.0
 
 
 def stack_file(scheduler: str) -> Path:
@@ -32,3 +39,38 @@ def scheduler_config(
     if teams:
         config["teams"] = own["teams"]
     return config
+
+
+def check_scenario(api: Any, stack: FleetStack, scenario: Scenario, logs: Supervisor) -> None:
+    """Run `scenario` on the stack's fleet: every step as `fleet expect` says, no gang half
+    started; the scheduler's log tail is printed when a step differs."""
+    spec = load_stack_file(stack.stack_file)
+    waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    observed = scenario_runner.run_scenario(api, spec, scenario)
+    print(f"  {spec.scheduler} scenario {scenario.name}: {observed.seconds:.1f}s")
+    expected = [step.expected for step in scenario.steps]
+    if observed.steps != expected:
+        print(logs.log_tail(30))
+    assert observed.steps == expected
+    assert observed.half_started == []
+
+
+def leftovers(api: Any, crd_groups: tuple[str, ...], word: str) -> dict[str, list[str]]:
+    """What of a scheduler remains in the cluster: CRDs of its groups, and webhook
+    configurations and APIServices whose names hold `word`."""
+    crds = kube.items(kube.extensions(api).list_custom_resource_definition)
+    admission = kube.admission(api)
+    webhooks = [
+        *kube.items(admission.list_mutating_webhook_configuration),
+        *kube.items(admission.list_validating_webhook_configuration),
+    ]
+    services = kube.items(kube.api_registration(api).list_api_service)
+    return {
+        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in crd_groups],
+        "webhooks": [w["metadata"]["name"] for w in webhooks if word in w["metadata"]["name"]],
+        "apiservices": [s["metadata"]["name"] for s in services if word in s["metadata"]["name"]],
+    }
+
+
+def namespaces(api: Any) -> set[str]:
+    return {n["metadata"]["name"] for n in kube.items(kube.core(api).list_namespace)}

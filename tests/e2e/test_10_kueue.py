@@ -20,12 +20,18 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube, kueue_host, scenario_runner, steps, waits
+from tests.e2e.harness import host_processes, kube, kueue_host, steps
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.tools import Engine, kueue_chart
-from tests.e2e.schedulers import scheduler_config, stack_file
+from tests.e2e.schedulers import (
+    check_scenario,
+    leftovers,
+    namespaces,
+    scheduler_config,
+    stack_file,
+)
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e
@@ -39,6 +45,7 @@ class KueueStack:
     stack: FleetStack
     kueue_up: Run
     teams_up: Run
+    manager: Supervisor
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +77,7 @@ def kueue_stack(
                 print(supervisor.log_tail(40))
                 raise
         stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=True))
-        yield KueueStack(stack, kueue_up, stack.up())
+        yield KueueStack(stack, kueue_up, stack.up(), supervisor)
         print(supervisor.log_tail(5))
 
 
@@ -104,12 +111,7 @@ def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
 def test_scenario_as_fleet_expect_says(
     kueue_stack: KueueStack, routed_api: Any, scenario: Scenario
 ) -> None:
-    spec = load_stack_file(kueue_stack.stack.stack_file)
-    waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, 120)
-    observed = scenario_runner.run_scenario(routed_api, spec, scenario)
-    print(f"  kueue scenario {scenario.name}: {observed.seconds:.1f}s")
-    assert observed.steps == [step.expected for step in scenario.steps]
-    assert observed.half_started == []
+    check_scenario(routed_api, kueue_stack.stack, scenario, kueue_stack.manager)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
@@ -117,16 +119,10 @@ def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
 ) -> None:
     kueue_stack.stack.destroy()
     assert kueue_stack.stack.resource_names() == []
-    crds = kube.items(kube.extensions(routed_api).list_custom_resource_definition)
-    assert [c["metadata"]["name"] for c in crds if "kueue" in c["metadata"]["name"]] == []
-    admission = kube.admission(routed_api)
-    webhooks = [
-        *kube.items(admission.list_mutating_webhook_configuration),
-        *kube.items(admission.list_validating_webhook_configuration),
-    ]
-    assert [w["metadata"]["name"] for w in webhooks if "kueue" in w["metadata"]["name"]] == []
-    namespaces = {n["metadata"]["name"] for n in kube.items(kube.core(routed_api).list_namespace)}
-    assert not {NAMESPACE, "research", "prod"} & namespaces
-    services = kube.items(kube.api_registration(routed_api).list_api_service)
-    assert [s["metadata"]["name"] for s in services if "kueue" in s["metadata"]["name"]] == []
+    assert leftovers(routed_api, ("kueue.x-k8s.io",), "kueue") == {
+        "crds": [],
+        "webhooks": [],
+        "apiservices": [],
+    }
+    assert not {NAMESPACE, "research", "prod"} & namespaces(routed_api)
     assert fake_nodes(routed_api) == {}

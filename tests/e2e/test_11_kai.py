@@ -17,13 +17,19 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube, scenario_runner, waits
+from tests.e2e.harness import host_processes, kube
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.kai_host import kai_commands
 from tests.e2e.harness.tools import Engine, kai_chart
-from tests.e2e.schedulers import scheduler_config, stack_file
+from tests.e2e.schedulers import (
+    check_scenario,
+    leftovers,
+    namespaces,
+    scheduler_config,
+    stack_file,
+)
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e
@@ -78,14 +84,7 @@ def test_second_up_changes_nothing(kai_stack: KaiStack) -> None:
 def test_scenario_as_fleet_expect_says(
     kai_stack: KaiStack, routed_api: Any, scenario: Scenario
 ) -> None:
-    spec = load_stack_file(kai_stack.stack.stack_file)
-    waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, 120)
-    observed = scenario_runner.run_scenario(routed_api, spec, scenario)
-    print(f"  kai scenario {scenario.name}: {observed.seconds:.1f}s")
-    if observed.steps != [step.expected for step in scenario.steps]:
-        print(kai_stack.controllers.log_tail(30))
-    assert observed.steps == [step.expected for step in scenario.steps]
-    assert observed.half_started == []
+    check_scenario(routed_api, kai_stack.stack, scenario, kai_stack.controllers)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
@@ -93,14 +92,10 @@ def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
 ) -> None:
     kai_stack.stack.destroy()
     assert kai_stack.stack.resource_names() == []
-    crds = kube.items(kube.extensions(routed_api).list_custom_resource_definition)
-    assert [c["metadata"]["name"] for c in crds if c["spec"]["group"] in KAI_GROUPS] == []
-    admission = kube.admission(routed_api)
-    webhooks = [
-        *kube.items(admission.list_mutating_webhook_configuration),
-        *kube.items(admission.list_validating_webhook_configuration),
-    ]
-    assert [w["metadata"]["name"] for w in webhooks if "kai" in w["metadata"]["name"]] == []
-    namespaces = {n["metadata"]["name"] for n in kube.items(kube.core(routed_api).list_namespace)}
-    assert not {NAMESPACE, "kai-resource-reservation", "research", "prod"} & namespaces
+    assert leftovers(routed_api, KAI_GROUPS, "kai") == {
+        "crds": [],
+        "webhooks": [],
+        "apiservices": [],
+    }
+    assert not {NAMESPACE, "kai-resource-reservation", "research", "prod"} & namespaces(routed_api)
     assert fake_nodes(routed_api) == {}
