@@ -15,6 +15,7 @@ from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.lesson1 import lesson1_config
+from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 
 NODES_TIMEOUT = 120.0
@@ -55,9 +56,14 @@ def check_scenario(api: Any, stack: FleetStack, scenario: Scenario, logs: Superv
     assert observed.half_started == []
 
 
-def leftovers(api: Any, crd_groups: tuple[str, ...], word: str) -> dict[str, list[str]]:
-    """What of a scheduler remains in the cluster: CRDs of its groups, and webhook
-    configurations and APIServices whose names hold `word`."""
+def destroy_leaves_nothing(
+    api: Any, stack: FleetStack, crd_groups: tuple[str, ...], word: str, names: set[str]
+) -> None:
+    """`pulumi destroy`, then: no resource in the state, no fake node, no CRD of the
+    scheduler's groups, no webhook configuration or APIService whose name holds `word`,
+    none of the namespaces `names`."""
+    stack.destroy()
+    assert stack.resource_names() == []
     crds = kube.items(kube.extensions(api).list_custom_resource_definition)
     admission = kube.admission(api)
     webhooks = [
@@ -65,12 +71,15 @@ def leftovers(api: Any, crd_groups: tuple[str, ...], word: str) -> dict[str, lis
         *kube.items(admission.list_validating_webhook_configuration),
     ]
     services = kube.items(kube.api_registration(api).list_api_service)
-    return {
+    left = {
         "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in crd_groups],
         "webhooks": [w["metadata"]["name"] for w in webhooks if word in w["metadata"]["name"]],
         "apiservices": [s["metadata"]["name"] for s in services if word in s["metadata"]["name"]],
+        "namespaces": sorted(
+            n["metadata"]["name"]
+            for n in kube.items(kube.core(api).list_namespace)
+            if n["metadata"]["name"] in names
+        ),
+        "fake nodes": sorted(fake_nodes(api)),
     }
-
-
-def namespaces(api: Any) -> set[str]:
-    return {n["metadata"]["name"] for n in kube.items(kube.core(api).list_namespace)}
+    assert left == {key: [] for key in left}

@@ -27,12 +27,10 @@ from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
     check_scenario,
-    leftovers,
-    namespaces,
+    destroy_leaves_nothing,
     scheduler_config,
     stack_file,
 )
-from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e
 
@@ -117,12 +115,6 @@ def test_scenario_as_fleet_expect_says(
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
     kueue_stack: KueueStack, routed_api: Any
 ) -> None:
-    kueue_stack.stack.destroy()
-    assert kueue_stack.stack.resource_names() == []
-    assert leftovers(routed_api, ("kueue.x-k8s.io",), "kueue") == {
-        "crds": [],
-        "webhooks": [],
-        "apiservices": [],
-    }
-    assert not {NAMESPACE, "research", "prod"} & namespaces(routed_api)
-    assert fake_nodes(routed_api) == {}
+    destroy_leaves_nothing(
+        routed_api, kueue_stack.stack, ("kueue.x-k8s.io",), "kueue", {NAMESPACE, "research", "prod"}
+    )

@@ -25,12 +25,10 @@ from tests.e2e.harness.kai_host import kai_commands
 from tests.e2e.harness.tools import Engine, kai_chart
 from tests.e2e.schedulers import (
     check_scenario,
-    leftovers,
-    namespaces,
+    destroy_leaves_nothing,
     scheduler_config,
     stack_file,
 )
-from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e
 
@@ -90,12 +88,10 @@ def test_scenario_as_fleet_expect_says(
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
     kai_stack: KaiStack, routed_api: Any
 ) -> None:
-    kai_stack.stack.destroy()
-    assert kai_stack.stack.resource_names() == []
-    assert leftovers(routed_api, KAI_GROUPS, "kai") == {
-        "crds": [],
-        "webhooks": [],
-        "apiservices": [],
-    }
-    assert not {NAMESPACE, "kai-resource-reservation", "research", "prod"} & namespaces(routed_api)
-    assert fake_nodes(routed_api) == {}
+    destroy_leaves_nothing(
+        routed_api,
+        kai_stack.stack,
+        KAI_GROUPS,
+        "kai",
+        {NAMESPACE, "kai-resource-reservation", "research", "prod"},
+    )
