@@ -204,16 +204,9 @@ KAI_UPSTREAM = Upstream(
     f"kai-scheduler-{versions.KAI_VERSION}",
     f"github.com/kai-scheduler/KAI-scheduler at tag {versions.KAI_VERSION}",
 )
-# KAI's commands that place pods (scheduler, binder), group them (podgrouper, podgroupcontroller),
-# keep queue status (queuecontroller) and admit pods (admission webhooks).
-KAI_COMMANDS = (
-    "scheduler",
-    "binder",
-    "podgrouper",
-    "podgroupcontroller",
-    "queuecontroller",
-    "admission",
-)
+# KAI's commands that place pods (scheduler, binder), group them (podgrouper) and keep
+# queue status (queuecontroller), as harness/kai_host.py runs them.
+KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller")
 KAI_TOOLS: tuple[Tool, ...] = tuple(
     Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
     for command in KAI_COMMANDS
