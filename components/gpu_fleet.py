@@ -32,8 +32,9 @@ class GpuFleet(pulumi.ComponentResource):
     Order: the cluster and a provider bound to it; KWOK (controller, then
     stages); the node pools, after KWOK; the operator, after the nodes; the
     DeviceClass when GPUs are offered by DRA; the scheduler a stack chooses
-    besides the default one, with its teams' queues; the demo, after the operator,
-    the DeviceClass and the scheduler (whose webhooks see its pods).
+    besides the default one, with its teams' queues, after the operator (Kueue's
+    webhooks refuse other charts' Deployments until its manager serves); the demo,
+    after the operator, the DeviceClass and the scheduler (whose webhooks see its pods).
     """
 
     kubeconfig: pulumi.Output[str] | None
@@ -83,7 +84,16 @@ class GpuFleet(pulumi.ComponentResource):
 
         self.scheduler = None
         if spec.scheduler != "default":
-            self.scheduler = Scheduler(f"{name}-scheduler", SchedulerArgs(spec), on_cluster)
+            # Kueue's webhooks see every Deployment and Pod outside its own namespace (the
+            # operator's too) and refuse them until its manager serves: it comes last.
+            installed: list[pulumi.Resource] = [self.operator] if self.operator else nodes
+            self.scheduler = Scheduler(
+                f"{name}-scheduler",
+                SchedulerArgs(spec),
+                pulumi.ResourceOptions.merge(
+                    on_cluster, pulumi.ResourceOptions(depends_on=installed)
+                ),
+            )
 
         self.demo = None
         if spec.demo.enabled:

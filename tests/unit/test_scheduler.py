@@ -201,3 +201,13 @@ def test_an_oci_charts_crds_stay_with_helm(deploy: Deploy) -> None:
     files = [c.name for c in deployment.of_type("kubernetes:yaml/v2:ConfigFile")]
     assert files == ["gpu-fleet-kwok-0", "gpu-fleet-kwok-1"]
     assert not scheduler_release(deployment).inputs.get("skipCrds")
+
+
+def test_the_scheduler_follows_the_operator(deploy: Deploy) -> None:
+    """Kueue's webhooks would refuse the operator's Deployments until its manager serves."""
+    deployment = deploy(stack("lesson1-kueue"))
+    (operator,) = [r for r in deployment.of_type(RELEASE) if r.name == "gpu-fleet-operator"]
+    component = next(iter(deployment.of_type("gpu-fleet:index:Scheduler")))
+    first = deployment.children_of(component)[0]
+    assert operator.urn in first.dependencies
+    assert operator.urn in scheduler_release(deployment).dependencies
