@@ -9,10 +9,10 @@ import pulumi_kubernetes as k8s
 
 from components.kube_object import KubernetesObject, resource_name
 from components.options import child_options, next_in_sequence
-from fleet.render.demo import PART_OF_LABEL
-from fleet.schedulers.objects import scheduler_objects
+from fleet.schedulers.objects import queue_objects
 from fleet.schedulers.release import scheduler_release
-from fleet.stack.spec import PROJECT, FleetSpec
+from fleet.schedulers.teams import namespace, team_namespaces
+from fleet.stack.spec import FleetSpec
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,11 @@ class Scheduler(pulumi.ComponentResource):
     applied by the program before the release, so that destroy removes them
     (`SchedulerRelease.crd_files`).
 
-    The namespaces are resources of their own, as for the operator, so that `pulumi
-    destroy` removes them and whatever the scheduler created in them.
+    The namespaces (the release's and the teams') are resources of their own, as for
+    the operator, so that `pulumi destroy` removes them and whatever the scheduler
+    created in them. They come before the release and go after it: a namespace cannot
+    finish deleting while an APIService of the cluster does not answer, as Kueue's
+    visibility API does not when its manager is down.
     """
 
     namespaces: list[KubernetesObject]
@@ -42,17 +45,11 @@ class Scheduler(pulumi.ComponentResource):
     ) -> None:
         super().__init__("gpu-fleet:index:Scheduler", name, None, opts)
         release = scheduler_release(args.spec)
+        manifests = [namespace(own) for own in release.namespaces]
+        manifests += team_namespaces(args.spec)
         self.namespaces = [
-            KubernetesObject(
-                namespace,
-                {
-                    "apiVersion": "v1",
-                    "kind": "Namespace",
-                    "metadata": {"name": namespace, "labels": {PART_OF_LABEL: PROJECT}},
-                },
-                child_options(self, opts),
-            )
-            for namespace in release.namespaces
+            KubernetesObject(resource_name(manifest), manifest, child_options(self, opts))
+            for manifest in manifests
         ]
         # The provider reads each file; the program reads none.
         self.crds = [
@@ -80,7 +77,7 @@ class Scheduler(pulumi.ComponentResource):
             opts, pulumi.ResourceOptions(depends_on=[self.release])
         )
         self.objects = []
-        for manifest in scheduler_objects(args.spec):
+        for manifest in queue_objects(args.spec):
             previous = self.objects[-1] if self.objects else None
             self.objects.append(
                 KubernetesObject(

@@ -56,9 +56,11 @@ def cluster_queue(spec: FleetSpec, team: str) -> dict[str, Any]:
     borrowing = spec.teams[team].borrowing_limit
     flavors = []
     for pool in spec.pools:
-        resource: dict[str, Any] = {"name": GPU_RESOURCE, "nominalQuota": quota.get(pool, 0)}
+        # Quantities as the API server keeps them (strings), so that a second `up`
+        # finds nothing to change.
+        resource: dict[str, Any] = {"name": GPU_RESOURCE, "nominalQuota": str(quota.get(pool, 0))}
         if borrowing is not None:
-            resource["borrowingLimit"] = borrowing
+            resource["borrowingLimit"] = str(borrowing)
         flavors.append({"name": pool, "resources": [resource]})
     return {
         "apiVersion": API_VERSION,

@@ -1,4 +1,4 @@
-"""What every scheduler gives each team: a namespace of the team's name, labelled as the fleet's."""
+"""The namespaces of a scheduler stack: the release's, and one of each team's name."""
 
 from typing import Any
 
@@ -9,13 +9,13 @@ from fleet.stack.spec import PROJECT, FleetSpec
 TEAM_LABEL = "gpu-fleet.dev/team"
 
 
-def team_namespace(team: str) -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Namespace",
-        "metadata": {"name": team, "labels": {PART_OF_LABEL: PROJECT, TEAM_LABEL: team}},
-    }
+def namespace(name: str, team: str | None = None) -> dict[str, Any]:
+    labels = {PART_OF_LABEL: PROJECT, **({TEAM_LABEL: team} if team else {})}
+    return {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name, "labels": labels}}
 
 
 def team_namespaces(spec: FleetSpec) -> list[dict[str, Any]]:
-    return [team_namespace(team) for team in spec.teams]
+    """One per team, where its jobs run (none under the default scheduler)."""
+    if spec.scheduler == "default":
+        return []
+    return [namespace(team, team) for team in spec.teams]

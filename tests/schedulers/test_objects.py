@@ -35,9 +35,9 @@ def test_cluster_queues_share_a_cohort_with_each_teams_quota_per_pool() -> None:
     (group,) = research["resourceGroups"]
     assert group["coveredResources"] == ["nvidia.com/gpu"]
     assert {f["name"]: f["resources"] for f in group["flavors"]} == {
-        "a100": [{"name": "nvidia.com/gpu", "nominalQuota": 8, "borrowingLimit": 8}],
-        "h100": [{"name": "nvidia.com/gpu", "nominalQuota": 0, "borrowingLimit": 8}],
-        "l40s": [{"name": "nvidia.com/gpu", "nominalQuota": 0, "borrowingLimit": 8}],
+        "a100": [{"name": "nvidia.com/gpu", "nominalQuota": "8", "borrowingLimit": "8"}],
+        "h100": [{"name": "nvidia.com/gpu", "nominalQuota": "0", "borrowingLimit": "8"}],
+        "l40s": [{"name": "nvidia.com/gpu", "nominalQuota": "0", "borrowingLimit": "8"}],
     }
     assert research["preemption"] == {
         "reclaimWithinCohort": "Any",
@@ -46,9 +46,9 @@ def test_cluster_queues_share_a_cohort_with_each_teams_quota_per_pool() -> None:
     # prod's quota names the H100 product; it resolves to the pool; no borrowing limit.
     (prod,) = queues["prod"]["spec"]["resourceGroups"]
     assert {f["name"]: f["resources"][0] for f in prod["flavors"]} == {
-        "a100": {"name": "nvidia.com/gpu", "nominalQuota": 8},
-        "h100": {"name": "nvidia.com/gpu", "nominalQuota": 8},
-        "l40s": {"name": "nvidia.com/gpu", "nominalQuota": 0},
+        "a100": {"name": "nvidia.com/gpu", "nominalQuota": "8"},
+        "h100": {"name": "nvidia.com/gpu", "nominalQuota": "8"},
+        "l40s": {"name": "nvidia.com/gpu", "nominalQuota": "0"},
     }
 
 

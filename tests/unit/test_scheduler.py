@@ -48,11 +48,14 @@ def test_kueue_is_the_pinned_chart_then_flavors_and_queues_per_team(deploy: Depl
         "kueue-system",
         False,
     )
-    assert kinds(deployment) == [
-        ("Namespace", "kueue-system"),
+    # The namespaces are registered together (in any order), the rest one after another.
+    assert {name for kind, name in kinds(deployment) if kind == "Namespace"} == {
+        "kueue-system",
+        "research",
+        "prod",
+    }
+    assert [k for k in kinds(deployment) if k[0] != "Namespace"] == [
         ("Release", "gpu-fleet-scheduler"),
-        ("Namespace", "research"),
-        ("Namespace", "prod"),
         ("ResourceFlavor", "a100"),
         ("ResourceFlavor", "h100"),
         ("ResourceFlavor", "l40s"),
@@ -72,31 +75,34 @@ def test_kai_is_the_pinned_chart_without_its_default_queues(deploy: Deploy) -> N
     assert inputs["version"] == "v0.17.0"
     assert inputs["namespace"] == "kai-scheduler"
     assert inputs["values"]["defaultQueue"] == {"createDefaultQueue": False}
-    assert kinds(deployment)[:3] == [
-        ("Namespace", "kai-scheduler"),
-        ("Namespace", "kai-resource-reservation"),
+    assert {name for kind, name in kinds(deployment) if kind == "Namespace"} == {
+        "kai-scheduler",
+        "kai-resource-reservation",
+        "research",
+        "prod",
+    }
+    assert [k for k in kinds(deployment) if k[0] != "Namespace"] == [
         ("Release", "gpu-fleet-scheduler"),
-    ]
-    assert kinds(deployment)[3:] == [
-        ("Namespace", "research"),
-        ("Namespace", "prod"),
         ("Queue", "gpu-fleet"),
         ("Queue", "research"),
         ("Queue", "prod"),
     ]
 
 
-def test_queue_objects_follow_the_release_one_after_another(deploy: Deploy) -> None:
+def test_namespaces_precede_the_release_and_queues_follow_it_one_by_one(
+    deploy: Deploy,
+) -> None:
+    """Destroy then deletes the release (and an APIService that may not answer) before
+    the namespaces, which could not finish deleting while it is there."""
     deployment = deploy(stack("lesson1-kueue"))
     release = scheduler_release(deployment)
-    namespace = deployment.named("kueue-system")
-    assert namespace.urn in release.dependencies
     component = next(r for r in deployment.of_type("gpu-fleet:index:Scheduler"))
-    namespaces = [
-        r for r in deployment.children_of(component) if r.type == "kubernetes:core/v1:Namespace"
-    ]
-    first, second = namespaces[1:]
-    assert (first.name, second.name) == ("research", "prod")
+    children = deployment.children_of(component)
+    namespaces = [r for r in children if r.type == "kubernetes:core/v1:Namespace"]
+    assert {n.name for n in namespaces} == {"kueue-system", "research", "prod"}
+    assert all(n.urn in release.dependencies for n in namespaces)
+    first, second = children[children.index(release) + 1 :][:2]
+    assert (first.name, second.name) == ("a100", "h100")
     assert release.urn in first.dependencies
     assert first.urn in second.dependencies
 
@@ -165,9 +171,21 @@ def test_the_stack_sends_the_objects_fleet_manifests_prints(deploy: Deploy, name
     deployment = deploy(spec)
     (component,) = deployment.of_type("gpu-fleet:index:Scheduler")
     release = scheduler_release(deployment)
-    children = deployment.children_of(component)
-    sent = [r.inputs for r in children[children.index(release) + 1 :]]
-    assert sent == scheduler_objects(spec)
+    own = (release.inputs["namespace"], "kai-resource-reservation")
+    sent = [
+        r.inputs
+        for r in deployment.children_of(component)
+        if r.urn != release.urn and r.name not in own
+    ]
+    printed = scheduler_objects(spec)
+    # The namespaces are registered together, in any order; the rest one after another.
+    teams = len(spec.teams)
+
+    def by_name(objects: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(objects, key=lambda o: str(o["metadata"]["name"]))
+
+    assert by_name(sent[:teams]) == by_name(printed[:teams])
+    assert sent[teams:] == printed[teams:]
 
 
 def test_a_local_charts_crds_are_applied_by_the_program(deploy: Deploy, tmp_path: Path) -> None:
