@@ -4,13 +4,19 @@ VENV  ?= venv
 PY    := $(VENV)/bin/python
 STACK_FILE := stacks/Pulumi.$(STACK).yaml
 
-# A local file backend and a default passphrase, so that nothing asks a question
-# or needs a Pulumi Cloud account. Set your own to override either.
-export PULUMI_BACKEND_URL ?= file://$(CURDIR)/.pulumi-state
+# A local file backend (.pulumi-state/, mode 700) and a passphrase generated for this
+# checkout into .pulumi-passphrase (mode 600), so that nothing asks a question or needs
+# a Pulumi Cloud account. Set PULUMI_BACKEND_URL, PULUMI_CONFIG_PASSPHRASE or
+# PULUMI_CONFIG_PASSPHRASE_FILE yourself to override them.
+STATE_DIR := $(CURDIR)/.pulumi-state
+PASSPHRASE_FILE := $(CURDIR)/.pulumi-passphrase
+export PULUMI_BACKEND_URL ?= file://$(STATE_DIR)
 export PULUMI_SKIP_UPDATE_CHECK ?= true
 ifeq ($(origin PULUMI_CONFIG_PASSPHRASE)$(origin PULUMI_CONFIG_PASSPHRASE_FILE),undefinedundefined)
-export PULUMI_CONFIG_PASSPHRASE := gpu-fleet-local
+export PULUMI_CONFIG_PASSPHRASE_FILE := $(PASSPHRASE_FILE)
+OWN_PASSPHRASE := $(PASSPHRASE_FILE)
 endif
+STACKS = $(sort $(patsubst stacks/Pulumi.%.yaml,%,$(wildcard stacks/Pulumi.*.yaml)))
 
 PULUMI := pulumi --non-interactive
 # Extra `pulumi up` flags, e.g. UP_FLAGS=--skip-preview (README, "Capacity rehearsal at scale").
@@ -23,16 +29,17 @@ help:
 	@echo "make down STACK=lesson1     destroy everything the stack created"
 	@echo "make check STACK=lesson1    validate the stack file and print the fleet"
 	@echo "make evidence STACK=lesson1 read the live fleet (GET only) into evidence/<STACK>/"
-	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/ (exit 1 on FAIL)"
+	@echo "make report STACK=lesson1   validation report from evidence/<STACK>/, else the shipped"
+	@echo "                            examples/evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -e .
 	touch $@
 
 lint: venv
@@ -43,17 +50,35 @@ lint: venv
 test: lint
 	$(PY) -m pytest -m "not e2e"
 
-check: venv
+check: venv stack-file
 	$(PY) -m fleet check $(STACK_FILE)
 
-.pulumi-state:
-	mkdir -p $@
+# Refuses a STACK without a stack file, naming those there are; creates nothing.
+.PHONY: stack-file state stack stack-exists
+stack-file:
+	@test -f $(STACK_FILE) || { echo "make: no stack $(STACK): $(STACK_FILE) does not exist; the stacks are: $(STACKS)" >&2; exit 2; }
 
-stack: venv pulumi-cli .pulumi-state
-	@$(PULUMI) stack select --create $(STACK) >/dev/null
+# The state folder, private; and this checkout's passphrase, unless you set your own.
+ON_PATH = command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on PATH (see README, Quick start)" >&2; exit 1; }
+# State written before the passphrase was generated keeps the old shared one (README).
+OLD_PASSPHRASE := gpu-fleet-local
+NEW_PASSPHRASE = if ls $(STATE_DIR)/.pulumi/stacks/*/* >/dev/null 2>&1; then echo $(OLD_PASSPHRASE); echo "make: $(STATE_DIR) holds stacks encrypted with the old shared passphrase; it is kept in $(OWN_PASSPHRASE) (README, Quick start)" >&2; else $(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'; fi
+MAKE_STATE = mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR) $(if $(OWN_PASSPHRASE),&& { test -s $(OWN_PASSPHRASE) || { (umask 077 && { $(NEW_PASSPHRASE); } > $(OWN_PASSPHRASE).tmp) && mv $(OWN_PASSPHRASE).tmp $(OWN_PASSPHRASE); }; })
+# For commands on a stack that must have been brought up: refuses a stack without state
+# (naming those that have some) instead of creating an empty one.
+HAS_STATE = $(PULUMI) stack select $(STACK) >/dev/null 2>&1 || { echo "make: stack $(STACK) has no state in $(PULUMI_BACKEND_URL) (was it brought up with make up?); stacks with state: $$($(PULUMI) stack ls --json 2>/dev/null | $(PY) -c 'import json, sys; print(" ".join(s["name"] for s in json.loads(sys.stdin.read() or "[]")) or "none")')" >&2; exit 2; }
 
 pulumi-cli:
-	@command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on PATH (see README, Quick start)" >&2; exit 1; }
+	@$(ON_PATH)
+
+state: pulumi-cli
+	@$(MAKE_STATE)
+
+stack: venv stack-file state
+	@$(PULUMI) stack select --create $(STACK) >/dev/null
+
+stack-exists: venv stack-file state
+	@$(HAS_STATE)
 
 up: check stack
 	$(PULUMI) up --yes --stack $(STACK) $(UP_FLAGS)
@@ -62,7 +87,7 @@ up: check stack
 preview: check stack
 	$(PULUMI) preview --diff --stack $(STACK)
 
-down: venv stack
+down: stack-exists
 	$(PULUMI) destroy --yes --stack $(STACK)
 
 # End-to-end tier: builds the control plane (kwok, kwokctl, kube-apiserver and friends,
@@ -89,10 +114,11 @@ STACK_MODE := import sys; from fleet.stack.load import load_stack_file; print(lo
 
 .PHONY: evidence report
 evidence: check
-	@mkdir -p $(EVIDENCE_DIR)
 	@if [ "$$($(PY) -c '$(STACK_MODE)' $(STACK_FILE))" = kind ]; then \
-	  (umask 077 && $(PULUMI) stack output kubeconfig --show-secrets --stack $(STACK) \
-	    > $(EVIDENCE_DIR)/kubeconfig.tmp) && chmod 600 $(EVIDENCE_DIR)/kubeconfig.tmp && \
+	  { $(ON_PATH); } && $(MAKE_STATE) && $(HAS_STATE) && \
+	  kubeconfig=$$($(PULUMI) stack output kubeconfig --show-secrets --stack $(STACK)) && \
+	  test -n "$$kubeconfig" && mkdir -p $(EVIDENCE_DIR) && \
+	  (umask 077 && printf '%s\n' "$$kubeconfig" > $(EVIDENCE_DIR)/kubeconfig.tmp) && \
 	  mv $(EVIDENCE_DIR)/kubeconfig.tmp $(EVIDENCE_DIR)/kubeconfig && \
 	  $(PY) -m fleet evidence --stack $(STACK_FILE) --kubeconfig $(EVIDENCE_DIR)/kubeconfig \
 	    --out $(EVIDENCE_DIR); \
@@ -100,8 +126,23 @@ evidence: check
 	  $(PY) -m fleet evidence --stack $(STACK_FILE) --out $(EVIDENCE_DIR); \
 	fi
 
-report: venv
-	$(PY) -m fleet report $(EVIDENCE_DIR)
+# Without evidence of your own, the evidence shipped in examples/evidence/<STACK>
+# (recorded from a real run, see its README), reported into reports/<STACK>.md.
+SHIPPED_EVIDENCE := examples/evidence/$(STACK)
+report: venv stack-file
+	@if [ -e $(EVIDENCE_DIR)/evidence.json ] || [ ! -d $(SHIPPED_EVIDENCE) ]; then \
+	  $(PY) -m fleet report $(EVIDENCE_DIR); \
+	else \
+	  echo "make: no $(EVIDENCE_DIR)/evidence.json; reporting on the shipped $(SHIPPED_EVIDENCE)" >&2; \
+	  $(PY) -m fleet report $(SHIPPED_EVIDENCE) --out reports/$(STACK).md; \
+	fi
+
+# The evidence shipped in examples/evidence/ (what `make report` reads without a cluster),
+# recorded from the e2e tier's real run of lesson 1 and its DRA variant.
+.PHONY: record-evidence
+record-evidence: venv
+	$(PY) -m tests.e2e.harness tools
+	GPU_FLEET_RECORD_EVIDENCE=1 $(PY) -m pytest -m e2e tests/e2e/test_1_lesson1.py tests/e2e/test_4_dra.py -v -s
 
 .PHONY: bench pulumi-cli
 bench: venv

@@ -6,7 +6,8 @@ Each operation runs N times in this process (after one untimed warm-up run); the
 table gives the median, min and max wall time, and per-item costs. Measured:
 registering the whole fleet under the unit tests' Pulumi mocks, building every
 manifest, the expected outcome, `fleet evidence` against the tests' recorded API
-responses (served from 127.0.0.1) and `fleet report` on the 1,000-node evidence.
+responses (served from 127.0.0.1), `fleet report` on the 1,000-node evidence, and the
+refusal of the heaviest inputs within the caps (whole processes, with their peak memory).
 """
 
 import argparse
@@ -48,6 +49,7 @@ from tests.evidence.recorded import (
     lesson1_cluster,
     write_kubeconfig,
 )
+from tests.hostile.heaviest import BACKTRACKING, HEAVIEST, refuse_heaviest, write_heaviest
 from tests.paths import STACKS_DIR
 from tests.unit.mocks import Deployment, install_mocks
 
@@ -215,6 +217,25 @@ def bench_report(repeat: int, rows: list[Row], evidence: Path, work: Path) -> No
     rows.append(Row("fleet report: large-1k", seconds, nodes, "node", f"exit {code}"))
 
 
+def bench_hostile(repeat: int, rows: list[Row], work: Path) -> None:
+    """The heaviest inputs within the caps, each refused by a whole `python -m fleet` process
+    (interpreter start-up included), and the nvidia-smi lines that made old patterns
+    backtrack, refused in this process."""
+    for command in HEAVIEST:
+        path = write_heaviest(command, work)
+        seconds, refusal = timed(partial(refuse_heaviest, command, path), repeat)
+        size = path.stat().st_size
+        note = f"exit {refusal.code}, peak RSS {refusal.peak_rss_mib:.0f} MiB, {size:,} bytes"
+        rows.append(Row(f"refuse heaviest input: {command}", seconds, 0, "", note))
+    for case, text in BACKTRACKING.items():
+        path = work / f"smi-{case}.txt"
+        path.write_text(text, encoding="utf-8")
+        argv = ["pool-from-nvidia-smi", str(path)]
+        seconds, code = timed(partial(quietly, argv), repeat)
+        name = f"refuse backtracking nvidia-smi line: {case}"
+        rows.append(Row(name, seconds, 0, "", f"exit {code}"))
+
+
 def render(console: Console, rows: list[Row], derived: dict[str, str], repeat: int) -> None:
     table = Table(title=f"gpu-fleet benchmarks: {repeat} timed runs each, after one warm-up")
     table.add_column("operation")
@@ -269,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_offline(args.repeat, rows)
         evidence = bench_evidence(args.repeat, rows, derived, work)
         bench_report(args.repeat, rows, evidence, work)
+        bench_hostile(args.repeat, rows, work)
     derived["peak RSS of this process"] = f"{peak_rss_mib():.0f} MiB"
     render(console, rows, derived, args.repeat)
     return 0

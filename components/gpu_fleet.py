@@ -17,12 +17,21 @@ from fleet.render.dra import device_class, program_creates_device_class
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 
+def _existing_kubeconfig(cluster: ExistingClusterSpec) -> pulumi.Input[str] | None:
+    """`cluster.kubeconfig` as the provider and the pool resources get it: a path with `~`
+    expanded, or inline kubeconfig text as a secret (it holds the cluster's credentials)."""
+    kubeconfig = cluster.kubeconfig
+    if kubeconfig is None:
+        return None
+    if cluster.inline_kubeconfig:
+        return pulumi.Output.secret(kubeconfig)
+    return os.path.expanduser(kubeconfig)
+
+
 def _connection(spec: FleetSpec, kind_kubeconfig: pulumi.Output[str] | None) -> ClusterConnection:
     """What the stack's kubernetes provider is given, for the pool-level resources."""
     if isinstance(spec.cluster, ExistingClusterSpec):
-        kubeconfig = spec.cluster.kubeconfig
-        path = os.path.expanduser(kubeconfig) if kubeconfig else None
-        return ClusterConnection(path, spec.cluster.context)
+        return ClusterConnection(_existing_kubeconfig(spec.cluster), spec.cluster.context)
     return ClusterConnection(kind_kubeconfig, None)
 
 
@@ -121,10 +130,9 @@ class GpuFleet(pulumi.ComponentResource):
         """
         child = child_options(self, opts)
         if isinstance(spec.cluster, ExistingClusterSpec):
-            kubeconfig = spec.cluster.kubeconfig
             existing = k8s.Provider(
                 f"{name}-k8s",
-                kubeconfig=os.path.expanduser(kubeconfig) if kubeconfig else None,
+                kubeconfig=_existing_kubeconfig(spec.cluster),
                 context=spec.cluster.context,
                 cluster_identifier=f"existing-{spec.cluster.context or 'current-context'}",
                 opts=child,

@@ -12,7 +12,7 @@ import pulumi
 from pulumi.runtime.config import CONFIG, get_config_env
 
 from fleet.files import files_in
-from fleet.stack.load import SpecError, parse_fleet, project_config
+from fleet.stack.load import SpecError, parse_fleet, project_config, read_stack_config
 from fleet.stack.project import stack_file
 from fleet.stack.spec import PROJECT, FleetSpec
 
@@ -45,7 +45,9 @@ def load_fleet_spec() -> FleetSpec:
     """The validated spec; on bad config, a clean error naming file and key, and no resources."""
     try:
         source = stack_file(pulumi.get_stack(), _project_root())
-        own = project_config(stack_config())
+        if Path(source).is_file():  # read as `fleet check` reads it: same refusals
+            read_stack_config(source)
+        own = project_config(stack_config(), source)
         values = {key: _value(raw, f"{PROJECT}:{key}", source) for key, raw in own.items()}
         return parse_fleet(values, source)
     except (SpecError, files_in.FileProblem) as error:

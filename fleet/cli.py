@@ -6,6 +6,7 @@ its exit code. Bad input is reported on stderr with exit code 2, never a traceba
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,11 +34,19 @@ COMMANDS = (
     pool_from_nvidia_smi,
 )
 EXIT_BAD_INPUT = 2
+# The command `make venv` installs (pyproject.toml, [project.scripts]).
+CONSOLE_SCRIPT = "gpu-fleet"
+
+
+def _program_name() -> str:
+    """`gpu-fleet` when run as the installed command, else `python -m fleet`."""
+    name = os.path.basename(sys.argv[0])
+    return name if name == CONSOLE_SCRIPT else "python -m fleet"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m fleet", description="Fake GPU fleet: specs, manifests and evidence."
+        prog=_program_name(), description="Fake GPU fleet: specs, manifests and evidence."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

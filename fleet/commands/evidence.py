@@ -9,12 +9,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
-from fleet.evidence.connect import connect, first_line, kubeconfig_and_context
-from fleet.evidence.document import EVIDENCE_FILE, save_evidence
+from fleet.evidence.connect import connect, current_context, kubeconfig_and_context, unreachable
+from fleet.evidence.document import EVIDENCE_FILE, MAX_PROVENANCE_CHARS, save_evidence
 from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
 from fleet.files import files_out
+from fleet.files.files_in import cut
 from fleet.stack.load import load_stack_file
 
 EXIT_UNREACHABLE = 2
@@ -33,6 +34,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument(
         "--context", help="kubeconfig context (default: the stack's, else the current one)"
+    )
+    parser.add_argument(
+        "--provenance",
+        help="what the report should say about where this evidence came from (free text)",
     )
     parser.set_defaults(func=run)
 
@@ -62,13 +67,17 @@ def run(args: argparse.Namespace) -> int:
     stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
     api = connect(kubeconfig, context)
+    used = current_context(kubeconfig, context)
     try:
         with api:
             snapshot = _read(api, stderr, spec.offers_dra)
     except (client.ApiException, HTTPError, OSError, ValidationError) as error:
-        stderr.print(f"cannot read the cluster: {first_line(error)}", markup=False)
+        stderr.print(unreachable(error, api, kubeconfig, used), markup=False, soft_wrap=True)
         return EXIT_UNREACHABLE
     evidence = build_evidence(snapshot, spec, Path(args.stack).name, datetime.now(UTC))
+    evidence.server, evidence.context = api.configuration.host, used
+    if args.provenance:
+        evidence.provenance = cut(" ".join(args.provenance.split()), MAX_PROVENANCE_CHARS - 50)
     files_out.make_folder(args.out)
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed

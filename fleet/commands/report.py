@@ -14,6 +14,7 @@ from fleet.stack.load import SpecError, parse_fleet
 
 EXIT_FAILED = 1
 EXIT_BAD_EVIDENCE = 2
+YAML = (".yaml", ".yml")
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -27,10 +28,26 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.set_defaults(func=run)
 
 
+def _check_evidence_dir(path: Path) -> None:
+    """Refuse, before the output path is looked at, an argument that is not an evidence folder."""
+    if path.is_file():
+        hint = " (a stack file: `fleet check` validates it)" if path.suffix in YAML else ""
+        raise FileProblem(
+            str(path),
+            f"a file, not an evidence folder{hint}; `fleet report` reads the folder that "
+            "`fleet evidence --out` wrote",
+        )
+    if not path.exists():
+        raise FileProblem(
+            str(path), "no such evidence folder; write one with `fleet evidence --out` first"
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
     out: Path = args.out or args.evidence_dir / "report.md"
     try:
+        _check_evidence_dir(args.evidence_dir)
         files_out.check_file(out)
         evidence = load_evidence(args.evidence_dir)
         spec = parse_fleet(evidence.spec, f"{args.evidence_dir}/evidence.json (spec)")

@@ -1,9 +1,13 @@
 """The rich tables the commands print: the fleet summary, the expected demo outcome and
 the expected steps of the scheduler demo.
 
-A table is printed without ever cutting a number (or any cell) to fit a narrow terminal.
+A table is printed without ever cutting a number (or any cell) to fit a narrow terminal,
+nor breaking a name across lines; only the reasons wrap, at spaces where they can.
 """
 
+from collections.abc import Iterable
+
+from rich.cells import cell_len
 from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
@@ -16,9 +20,19 @@ from fleet.stack.spec import FleetSpec
 UNBOUNDED = 100_000
 
 
-def number_column(table: Table, header: str) -> None:
-    """A right-aligned column whose cells are never wrapped or cut."""
-    table.add_column(header, justify="right", no_wrap=True)
+def number_column(table: Table, header: str, numbers: Iterable[object]) -> None:
+    """A right-aligned column of `numbers`, never wrapped or cut."""
+    table.add_column(header, justify="right", no_wrap=True, min_width=_widest(header, numbers))
+
+
+def name_column(table: Table, header: str, names: Iterable[str]) -> None:
+    """A left-aligned column of `names` (pools, products, workloads), each kept whole on
+    its line, so that `NVIDIA-A100-SXM4-80GB` stays one word to search for and copy."""
+    table.add_column(header, no_wrap=True, min_width=_widest(header, names))
+
+
+def _widest(header: str, cells: Iterable[object]) -> int:
+    return max(cell_len(str(cell)) for cell in [header, *cells])
 
 
 def text_column(table: Table, header: str) -> None:
@@ -42,9 +56,13 @@ def print_table(console: Console, table: Table) -> None:
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("pool", "nodes", "GPUs/node", "product", "GPU memory (MiB)", "GPUs"):
-        add = text_column if column in ("pool", "product") else number_column
-        add(table, column)
+    pools = spec.pools.values()
+    name_column(table, "pool", [*spec.pools, "total"])
+    number_column(table, "nodes", [spec.total_nodes])
+    number_column(table, "GPUs/node", [pool.gpus_per_node for pool in pools])
+    name_column(table, "product", [pool.product for pool in pools])
+    number_column(table, "GPU memory (MiB)", [pool.memory_mib for pool in pools])
+    number_column(table, "GPUs", [spec.total_gpus])
     for name, pool in spec.pools.items():
         table.add_row(
             name,
@@ -61,9 +79,11 @@ def summary_table(spec: FleetSpec, title: str) -> Table:
 
 def outcome_table(outcome: FleetOutcome, title: str) -> Table:
     table = Table(title=title, title_justify="left")
-    for column in ("workload", "kind", "running", "pending", "reason(s)"):
-        add = number_column if column in ("running", "pending") else text_column
-        add(table, column)
+    name_column(table, "workload", [workload.name for workload in outcome.workloads])
+    name_column(table, "kind", [workload.kind for workload in outcome.workloads])
+    number_column(table, "running", [outcome.running])
+    number_column(table, "pending", [outcome.pending])
+    text_column(table, "reason(s)")
     for workload in outcome.workloads:
         table.add_row(
             workload.name,
@@ -79,46 +99,49 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
 
 def scenario_table(scenario: Scenario, title: str) -> Table:
     """One row per team after each step: GPUs running and GPUs waiting."""
+    rows = [
+        (
+            str(index) if row == 0 else "",
+            step.action if row == 0 else "",
+            state.team,
+            str(state.running),
+            str(state.waiting),
+        )
+        for index, step in enumerate(scenario.steps, start=1)
+        for row, state in enumerate(step.expected)
+    ]
     table = Table(title=title, title_justify="left")
-    for column in (
-        "step",
-        "what happens (job pods x GPUs)",
-        "team",
-        "GPUs running",
-        "GPUs waiting",
-    ):
-        add = number_column if column.startswith(("GPUs", "step")) else text_column
-        add(table, column)
-    for index, step in enumerate(scenario.steps, start=1):
-        for row, state in enumerate(step.expected):
-            first = row == 0
-            table.add_row(
-                str(index) if first else "",
-                step.action if first else "",
-                state.team,
-                str(state.running),
-                str(state.waiting),
-            )
+    number_column(table, "step", [r[0] for r in rows])
+    text_column(table, "what happens (job pods x GPUs)")
+    name_column(table, "team", [r[2] for r in rows])
+    number_column(table, "GPUs running", [r[3] for r in rows])
+    number_column(table, "GPUs waiting", [r[4] for r in rows])
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
 def teams_table(spec: FleetSpec) -> Table:
     """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
-    table = Table(title=f"teams ({spec.scheduler})", title_justify="left")
-    text_column(table, "team")
-    for pool in spec.pools:
-        number_column(table, f"{pool} quota")
-    number_column(table, "may borrow")
-    number_column(table, "priority")
+    rows = []
     for team, settings in spec.teams.items():
         quota = spec.team_quota(team)
         borrowing = settings.borrowing_limit
-        table.add_row(
-            team,
-            *(str(quota.get(pool, 0)) for pool in spec.pools),
-            "any idle" if borrowing is None else str(borrowing),
-            str(settings.priority),
+        rows.append(
+            (
+                team,
+                *(str(quota.get(pool, 0)) for pool in spec.pools),
+                "any idle" if borrowing is None else str(borrowing),
+                str(settings.priority),
+            )
         )
+    table = Table(title=f"teams ({spec.scheduler})", title_justify="left")
+    name_column(table, "team", [r[0] for r in rows])
+    headers = [f"{pool} quota" for pool in spec.pools] + ["may borrow", "priority"]
+    for column, header in enumerate(headers, start=1):
+        number_column(table, header, [r[column] for r in rows])
+    for row in rows:
+        table.add_row(*row)
     return table
 
 

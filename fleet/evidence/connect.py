@@ -3,10 +3,17 @@
 import os
 
 from kubernetes import client, config
+from urllib3.exceptions import MaxRetryError
 
 from fleet.files import files_in
 from fleet.files.files_in import cut
-from fleet.stack.spec import ExistingClusterSpec, FleetSpec
+from fleet.stack.spec import (
+    ENCRYPTED_KUBECONFIG,
+    PROJECT,
+    ExistingClusterSpec,
+    FleetSpec,
+    is_inline_kubeconfig,
+)
 
 
 def kubeconfig_and_context(
@@ -14,32 +21,84 @@ def kubeconfig_and_context(
 ) -> tuple[str, str | None]:
     """The kubeconfig file and context: those given, else the stack's, else the defaults."""
     if isinstance(spec.cluster, ExistingClusterSpec):
+        if not kubeconfig and spec.cluster.kubeconfig == ENCRYPTED_KUBECONFIG:
+            raise files_in.FileProblem(
+                f"{PROJECT}:cluster.kubeconfig",
+                "a Pulumi secret, which only the engine decrypts: give --kubeconfig FILE "
+                "(`pulumi config get --path gpu-fleet:cluster.kubeconfig > FILE`, mode 600)",
+            )
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context
     kubeconfig = kubeconfig or os.environ.get("KUBECONFIG") or "~/.kube/config"
-    return os.path.expanduser(kubeconfig), context
+    return (
+        kubeconfig if is_inline_kubeconfig(kubeconfig) else os.path.expanduser(kubeconfig)
+    ), context
+
+
+INLINE = "the stack's inline kubeconfig"
+
+
+def named(kubeconfig: str) -> str:
+    """The kubeconfig as a message names it: its path, never an inline one's text."""
+    return INLINE if is_inline_kubeconfig(kubeconfig) else kubeconfig
 
 
 def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
-    """A client from the kubeconfig file(s), each read through `fleet.files.files_in` first.
+    """A client from the kubeconfig file(s) or inline text, each read through
+    `fleet.files.files_in` first.
 
-    The kubernetes client reads them again (it merges a `KUBECONFIG` list and
+    The kubernetes client reads files again (it merges a `KUBECONFIG` list and
     resolves relative paths against each file); the first read gives its
     limits and clear errors to a file the client would choke on.
     """
-    for path in filter(None, kubeconfig.split(os.pathsep)):
-        if os.path.exists(path):
-            files_in.read_yaml(path)
     try:
-        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
+        if is_inline_kubeconfig(kubeconfig):
+            document = files_in.load_yaml(kubeconfig, INLINE)
+            api: client.ApiClient = config.new_client_from_config_dict(  # type: ignore[no-untyped-call]
+                document, context=context, persist_config=False
+            )
+            return api
+        for path in filter(None, kubeconfig.split(os.pathsep)):
+            if os.path.exists(path):
+                files_in.read_yaml(path)
+        api = config.new_client_from_config(  # type: ignore[no-untyped-call]
             config_file=kubeconfig, context=context, persist_config=False
         )
     except (config.ConfigException, OSError, ValueError, TypeError, AttributeError) as error:
         where = f"context {context or 'current'}"
         raise files_in.FileProblem(
-            kubeconfig, f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}"
+            named(kubeconfig),
+            f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}",
         ) from None
     return api
+
+
+def current_context(kubeconfig: str, context: str | None) -> str:
+    """The context a connection uses: the one given, else the kubeconfig's current one."""
+    if context:
+        return context
+    first = next(filter(None, kubeconfig.split(os.pathsep)), "")
+    if is_inline_kubeconfig(kubeconfig):
+        document = files_in.load_yaml(kubeconfig, INLINE)
+    else:
+        document = files_in.read_yaml(first) if os.path.isfile(first) else None
+    current = document.get("current-context") if isinstance(document, dict) else None
+    return str(current) if current else "(none)"
+
+
+def unreachable(error: Exception, api: client.ApiClient, kubeconfig: str, context: str) -> str:
+    """Why the cluster could not be read, naming the server and the context tried."""
+    server = api.configuration.host
+    if isinstance(error, client.ApiException):
+        why = f"the API server answered HTTP {error.status} {error.reason or ''}".rstrip()
+    elif isinstance(error, MaxRetryError) and error.reason is not None:
+        why = str(error.reason).rpartition(": ")[2] or type(error.reason).__name__
+    else:
+        why = first_line(error)
+    return (
+        f"cannot read the cluster at {server} (context {context} of {named(kubeconfig)}): "
+        f"{cut(why, 400)}; is the cluster running, and is this its kubeconfig?"
+    )
 
 
 def first_line(error: Exception) -> str:

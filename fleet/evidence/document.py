@@ -94,6 +94,9 @@ class DemoClaim(_Model):
     products: list[str]
 
 
+MAX_PROVENANCE_CHARS = 1000
+
+
 class Evidence(_Model):
     schema_version: Literal[1] = 1
     captured_at: datetime
@@ -110,6 +113,11 @@ class Evidence(_Model):
     # Read only when the stack offers GPUs by DRA.
     device_slices: list[DeviceSlice] = Field(default_factory=list)
     demo_claims: list[DemoClaim] = Field(default_factory=list)
+    # Where the evidence came from: the API server and kubeconfig context read, and what
+    # `fleet evidence --provenance` said about the run (absent from older evidence).
+    server: str | None = None
+    context: str | None = None
+    provenance: str | None = Field(default=None, max_length=MAX_PROVENANCE_CHARS)
 
 
 def save_evidence(evidence: Evidence, directory: Path) -> Path:

@@ -271,9 +271,12 @@ def render(validation: Validation) -> str:
     lines = [
         f"# Fleet validation report: `{evidence.stack_file}`",
         "",
-        f"Evidence captured {evidence.captured_at.isoformat(timespec='seconds')} with "
-        f"{evidence.api_requests} read-only API requests.",
+        f"Evidence captured {evidence.captured_at.isoformat(timespec='seconds')}"
+        + (f" from {evidence.server}" if evidence.server else "")
+        + (f" (kubeconfig context `{evidence.context}`)" if evidence.context else "")
+        + f" with {evidence.api_requests} read-only API requests.",
         "",
+        *([f"Provenance: {evidence.provenance}", ""] if evidence.provenance else []),
         f"**Result: {verdict}**",
         "",
         *[f"- failed: {failure}" for failure in failures],

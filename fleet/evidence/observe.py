@@ -2,6 +2,7 @@
 
 from collections import defaultdict
 from datetime import UTC, datetime
+from typing import Any
 
 from fleet.demo.outcome import (
     DEMO_WORKLOAD_LABEL,
@@ -15,7 +16,7 @@ from fleet.evidence.objects import Object, labels_of, meta, name_of, namespace_o
 from fleet.evidence.observe_dra import demo_claims, device_slices
 from fleet.evidence.read import ClusterSnapshot, reads
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
-from fleet.stack.spec import FleetSpec
+from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 KWOK_CONTROLLER = "kwok-controller"
 HELM_CHART_LABEL = "helm.sh/chart"
@@ -193,6 +194,18 @@ def component_versions(snapshot: ClusterSnapshot, operator_namespace: str) -> Ve
     )
 
 
+INLINE_KUBECONFIG = "(an inline kubeconfig: credentials, not recorded)"
+
+
+def recorded_spec(spec: FleetSpec) -> dict[str, Any]:
+    """The spec as evidence keeps it: an inline kubeconfig's text (the cluster's
+    credentials) is replaced by a note, so that evidence can be shared."""
+    recorded = spec.model_dump(mode="json", by_alias=True)
+    if isinstance(spec.cluster, ExistingClusterSpec) and spec.cluster.inline_kubeconfig:
+        recorded["cluster"]["kubeconfig"] = INLINE_KUBECONFIG
+    return recorded
+
+
 def build_evidence(
     snapshot: ClusterSnapshot, spec: FleetSpec, stack_file: str, captured_at: datetime
 ) -> Evidence:
@@ -202,7 +215,7 @@ def build_evidence(
     return Evidence(
         captured_at=captured_at,
         stack_file=stack_file,
-        spec=spec.model_dump(mode="json", by_alias=True),
+        spec=recorded_spec(spec),
         api_requests=len(reads(spec.offers_dra)),
         versions=component_versions(snapshot, spec.operator.namespace),
         nodes=[node_gpus(node) for node in snapshot.nodes],

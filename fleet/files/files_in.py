@@ -12,6 +12,8 @@ come through here, so that each gets the same limits (see the README, Limits):
 Every problem is a `FileProblem` naming the file and, where known, the line.
 """
 
+import codecs
+import errno
 import json
 import os
 import re
@@ -86,15 +88,39 @@ def read_bytes(path: str | Path, limit: int = MAX_TEXT_BYTES) -> bytes:
                 os.set_blocking(stream.fileno(), True)
                 data = stream.read(limit + 1)
     except OSError as error:
-        raise FileProblem(source, f"cannot read the file: {error.strerror or error}") from None
+        raise FileProblem(source, _unreadable(Path(path), error)) from None
     if len(data) > limit:
         raise FileProblem(source, f"larger than {_size(limit)}; is this the right file?")
     return data
 
 
+def _unreadable(path: Path, error: OSError) -> str:
+    """Why a file cannot be opened, named for what it is rather than by its errno."""
+    if error.errno == errno.ENOENT:
+        if path.is_symlink():
+            return f"a symbolic link to {os.readlink(path)}, which does not exist"
+        return "no such file"
+    if error.errno == errno.EISDIR:
+        return "a folder, not a file"
+    if error.errno == errno.ELOOP:
+        return "a symbolic link loop (its links lead back to themselves, never to a file)"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "not readable by this user (permission denied)"
+    if error.errno == errno.ENOTDIR:
+        return "no such file (a part of the path is a file, not a folder)"
+    return f"cannot read the file: {error.strerror or error}"
+
+
 def read_text(path: str | Path, limit: int = MAX_TEXT_BYTES) -> str:
-    """A file's text as strict UTF-8, line endings as they are in the file."""
+    """A file's text as strict UTF-8 (a leading byte-order mark dropped), line endings kept.
+
+    UTF-16, as Windows PowerShell's `>` writes it, is refused with how to save UTF-8.
+    """
     data = read_bytes(path, limit)
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        raise FileProblem(source_name(path), UTF16_PROBLEM)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -104,6 +130,20 @@ def read_text(path: str | Path, limit: int = MAX_TEXT_BYTES) -> str:
             f"not UTF-8 text: line {line}, byte offset {error.start} "
             f"(byte 0x{data[error.start]:02x})",
         ) from None
+
+
+UTF16_PROBLEM = (
+    "UTF-16 text, as Windows PowerShell's `>` writes it; this program reads UTF-8: "
+    "save it with `| Out-File -Encoding utf8 FILE` (or convert it: "
+    "`iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8`)"
+)
+
+
+def _utf16_without_bom(data: bytes) -> bool:
+    """ASCII text as UTF-16 without a byte-order mark: a NUL after (or before) each character."""
+    head = data[: len(data[:64]) // 2 * 2]
+    even, odd = head[::2], head[1::2]
+    return len(head) >= 4 and ((all(even) and not any(odd)) or (all(odd) and not any(even)))
 
 
 def newline_of(text: str) -> str:
@@ -215,10 +255,16 @@ def _check_expansion(root: yaml.Node) -> None:
                 pending.extend(((key, depth + 1), (value, depth + 1)))
 
 
-def load_yaml(text: str, source: str) -> Any:
+class RefusedValue(ConstructorError):
+    """Valid YAML holding a value a loader refuses; reported without "not valid YAML"."""
+
+
+def load_yaml(text: str, source: str, loader: type[BoundedLoader] = BoundedLoader) -> Any:
     """One YAML document, within the limits; a `FileProblem` names the line otherwise."""
     try:
-        return yaml.load(text, Loader=BoundedLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a SafeLoader subclass
+    except RefusedValue as error:
+        raise FileProblem(source, yaml_problem(error)) from None
     except yaml.reader.ReaderError as error:  # a character YAML does not allow
         line = text.count("\n", 0, error.position) + 1
         char = error.character if isinstance(error.character, int) else ord(error.character)
@@ -228,8 +274,8 @@ def load_yaml(text: str, source: str) -> Any:
         raise FileProblem(source, f"not valid YAML: {yaml_problem(error)}") from None
 
 
-def read_yaml(path: str | Path) -> Any:
-    return load_yaml(read_text(path), source_name(path))
+def read_yaml(path: str | Path, loader: type[BoundedLoader] = BoundedLoader) -> Any:
+    return load_yaml(read_text(path), source_name(path), loader)
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:

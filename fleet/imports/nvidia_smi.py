@@ -113,9 +113,11 @@ def one_model(reading: Reading, source: str) -> GpuModel:
 
 def _parse_list(lines: list[str], source: str) -> tuple[Gpu, ...]:
     gpus: list[Gpu] = []
+    seen: dict[str, int] = {}
     for number, line in enumerate(lines, 1):
         name = _list_name(line)
         if name is not None:
+            _first_sight(seen, line.split(":", 1)[0].removeprefix("GPU "), number, source)
             gpus.append(Gpu(name, None))
         elif not _LIST_MIG.match(line):
             raise InputError(
@@ -162,11 +164,15 @@ def _table_memory(line: str) -> int | None:
 def _parse_table(lines: list[str], source: str) -> tuple[Gpu, ...]:
     gpus: list[Gpu] = []
     names: list[str] = []
-    for line in lines:
-        if line.startswith(_TABLE_END):
-            break
+    seen: dict[str, int] = {}
+    ended = False
+    for number, line in enumerate(lines, 1):
+        ended = ended or line.startswith(_TABLE_END)
         name = _table_gpu_name(line)
         if name is not None:
+            if ended:  # a GPU row below the processes: the table of another node
+                raise _more_than_one_node(source, f"line {number}: a second GPU table")
+            _first_sight(seen, line.split("|")[1].split()[0], number, source)
             names.append(name)
             continue
         memory = _table_memory(line) if len(names) == len(gpus) + 1 else None
@@ -220,6 +226,7 @@ def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
         raise InputError(source, ["the CSV has a header but no GPU rows"])
     width = len(rows[0])
     gpus: list[Gpu] = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(data, first_line):
         where = f"line {number}"
         if len(row) != width:
@@ -227,9 +234,29 @@ def _parse_csv(lines: list[str], source: str) -> tuple[Gpu, ...]:
         name = row[columns["name"]].strip()
         if not name:
             raise InputError(source, [f"{where}: the GPU name is empty"])
+        if "index" in columns:
+            _first_sight(seen, row[columns["index"]].strip(), number, source)
         memory = row[columns["memory.total"]] if "memory.total" in columns else None
         gpus.append(Gpu(name, None if memory is None else _mib(memory.strip(), where, source)))
     return tuple(gpus)
+
+
+def _first_sight(seen: dict[str, int], index: str, number: int, source: str) -> None:
+    """Note GPU `index` on line `number`; an index seen before means a second node's output."""
+    if index in seen:
+        where = f"line {number}: GPU {cut(index)} again (first on line {seen[index]})"
+        raise _more_than_one_node(source, where)
+    seen[index] = number
+
+
+def _more_than_one_node(source: str, where: str) -> InputError:
+    return InputError(
+        source,
+        [
+            f"{where}: this is the output of more than one node; a pool mirrors one node, "
+            "so capture one node's output and give the number of nodes with --nodes",
+        ],
+    )
 
 
 def _header(line: str) -> list[str]:

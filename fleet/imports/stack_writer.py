@@ -118,7 +118,8 @@ def with_pool(
                 f"add it by hand:\n{block}",
             ],
         )
-    parse_fleet(project_config(document["config"]), f"{source} with pool {name!r}")
+    where = f"{source} with pool {name!r}"
+    parse_fleet(project_config(document["config"], where), where)
     return edited
 
 

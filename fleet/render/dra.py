@@ -3,8 +3,10 @@
 From 0.2.0 the operator's KWOK DRA plugin publishes one ResourceSlice per fake
 node: driver `gpu.nvidia.com`, the node's name as pool, one device per GPU
 with the attribute `gpu.nvidia.com/productName` (the pool's product) and the
-capacity `memory` (the pool's GPU memory). The chart ships no DeviceClass for
-it (only its non-KWOK DRA plugin does), so the program creates one.
+capacity `memory` (the pool's GPU memory). The 0.2.0 chart also renders the
+`gpu.nvidia.com` DeviceClass whenever that plugin is enabled, so the program
+creates the class only where it does not install the operator
+(`program_creates_device_class`).
 
 In CEL, unqualified names (`memory`) belong to the driver's domain, so both
 the product and the memory are read under `gpu.nvidia.com`.

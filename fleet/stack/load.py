@@ -13,7 +13,9 @@ from pydantic_core import ErrorDetails
 
 from fleet.files import files_in
 from fleet.files.files_in import cut, shorten
+from fleet.files.plain_values import EngineLoader
 from fleet.stack.spec import (
+    ENCRYPTED_KUBECONFIG,
     PROJECT,
     DemoSpec,
     ExistingClusterSpec,
@@ -57,28 +59,66 @@ def load_stack_file(path: str | Path) -> FleetSpec:
 
 def load_stack_text(path: str | Path) -> tuple[FleetSpec, str]:
     """The validated spec of a stack file, and the file's text as read."""
+    config, text = read_stack_config(path)
+    return parse_fleet(config, str(path)), text
+
+
+def read_stack_config(path: str | Path) -> tuple[dict[str, Any], str]:
+    """This project's keys of a stack file, unvalidated, and the file's text.
+
+    A file that cannot be read as text (missing, a folder, not UTF-8, ...) is a
+    `FileProblem` named for what it is, not an invalid fleet spec. Plain values
+    that the Pulumi engine's YAML reader could read differently (`010`, `yes`)
+    and a key given with and without the namespace are refused here, so that
+    `pulumi up` (which calls this on the stack's file too) refuses them alike.
+    """
     source = str(path)
+    text = files_in.read_text(path)
     try:
-        text = files_in.read_text(path)
-        document = files_in.load_yaml(text, source)
+        document = files_in.load_yaml(text, source, EngineLoader)
     except files_in.FileProblem as error:
         raise SpecError(source, [error.problem]) from None
     if not isinstance(document, Mapping) or not isinstance(document.get("config"), Mapping):
         raise SpecError(source, ["expected a Pulumi stack file with a `config:` mapping"])
-    return parse_fleet(project_config(document["config"]), source), text
+    return _secret_kubeconfig_noted(project_config(document["config"], source)), text
 
 
-def project_config(config: Mapping[str, Any]) -> dict[str, Any]:
+def _secret_kubeconfig_noted(config: dict[str, Any]) -> dict[str, Any]:
+    """`cluster.kubeconfig` set with `pulumi config set --secret --path` is `{secure: ...}`
+    in the file, which only the engine decrypts: the spec notes it as such."""
+    cluster = config.get("cluster")
+    if isinstance(cluster, Mapping) and _is_secret(cluster.get("kubeconfig")):
+        config["cluster"] = {**cluster, "kubeconfig": ENCRYPTED_KUBECONFIG}
+    return config
+
+
+def _is_secret(value: Any) -> bool:
+    """A value Pulumi keeps encrypted in a stack file: `{secure: <ciphertext>}`."""
+    return isinstance(value, Mapping) and list(value) == ["secure"]
+
+
+def project_config(config: Mapping[str, Any], source: str) -> dict[str, Any]:
     """This project's keys of a stack's `config:` mapping, without the namespace.
 
     Keys of other namespaces (`kubernetes:...`, `pulumi:...`) belong to others
-    and are left alone; a key without a namespace belongs to this project.
+    and are left alone; a key without a namespace belongs to this project, so
+    `cluster:` beside `gpu-fleet:cluster:` is one key given twice, refused.
     """
     own: dict[str, Any] = {}
+    written: dict[str, str] = {}
     for key, value in config.items():
         namespace, _, name = str(key).rpartition(":")
-        if namespace in ("", PROJECT):
-            own[name] = value
+        if namespace not in ("", PROJECT):
+            continue
+        if name in own:
+            raise SpecError(
+                source,
+                [
+                    f"{PROJECT}:{cut(name)}: given twice, as `{cut(written[name])}` and "
+                    f"`{cut(str(key))}` (a key without a namespace is this project's); keep one",
+                ],
+            )
+        own[name], written[name] = value, str(key)
     return own
 
 
@@ -112,8 +152,22 @@ def _describe(detail: ErrorDetails) -> str:
     if kind.startswith("string_pattern"):
         message = _pattern_hint(loc)
     value = detail.get("input")
+    if _is_secret(value):
+        return (
+            f"{where}: a Pulumi secret; of this project's keys only cluster.kubeconfig may be one"
+        )
+    if kind == "string_type" and isinstance(value, bool | int | float):
+        return f"{where}: {_quote_hint(loc, value)}"
     got = "" if isinstance(value, Mapping) or kind == "value_error" else f" (got {shorten(value)})"
     return f"{where}: {message}{got}"
+
+
+def _quote_hint(loc: tuple[int | str, ...], value: bool | float) -> str:
+    """Text was expected and the file gave a number or a boolean (unquoted): say to quote it."""
+    what = "a boolean" if isinstance(value, bool) else "a number"
+    shown = str(value).lower() if isinstance(value, bool) else str(value)
+    field = loc[-1] if loc else "value"
+    return f'text is expected, not {what} ({shown}): write it in quotes, {field}: "{shown}"'
 
 
 def _without_union_tags(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:

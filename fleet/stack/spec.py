@@ -55,8 +55,13 @@ LabelValue = Annotated[
     str,
     StringConstraints(pattern=r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", max_length=63),
 ]
+MAX_QUANTITY_CHARS = 20
+MAX_REFERENCE_CHARS = 4096
 Quantity = Annotated[
-    str, StringConstraints(pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=20)
+    str,
+    StringConstraints(
+        pattern=r"^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)?$", max_length=MAX_QUANTITY_CHARS
+    ),
 ]
 ReleaseTag = Annotated[str, StringConstraints(pattern=r"^v[0-9]+\.[0-9]+\.[0-9]+$")]
 ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]+$")]
@@ -64,7 +69,7 @@ DnsLabel = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
 # A file path, URL, image or chart reference, or kubeconfig context.
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=4096)]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REFERENCE_CHARS)]
 
 
 class FieldProblem(ValueError):
@@ -128,6 +133,11 @@ class ExistingClusterSpec(SpecModel):
     context: Reference | None = None
     kubeconfig: Reference | None = None
     allow_fake_nodes: bool = Field(default=False, alias="allowFakeNodes")
+
+    @property
+    def inline_kubeconfig(self) -> bool:
+        """Whether `kubeconfig` is a kubeconfig's text (credentials) rather than its path."""
+        return is_inline_kubeconfig(self.kubeconfig or "")
 
     @model_validator(mode="after")
     def _opted_in(self) -> "ExistingClusterSpec":
@@ -329,7 +339,7 @@ class FleetSpec(SpecModel):
         return self
 
     @model_validator(mode="after")
-    def _demo_pools(self) -> "FleetSpec":
+    def _demo_settings(self) -> "FleetSpec":
         small, missing = self.demo.small_pool, self.demo.missing_pool
         if small is not None and small not in self.pools:
             raise FieldProblem(
@@ -342,6 +352,20 @@ class FleetSpec(SpecModel):
                 ("demo", "missingPool"),
                 f"{missing!r} is a pool of this stack; missingPool must name a pool that "
                 "does not exist, so that its pod stays Pending",
+            )
+        oversized, largest = self.demo.oversized_gpus, self.largest_pod_gpus
+        if oversized is not None and oversized <= largest:
+            raise FieldProblem(
+                ("demo", "oversizedGpus"),
+                f"{oversized} GPUs fit on one node of this fleet (the largest has {largest}), so "
+                "the pod would run and show nothing: the oversized pod is there to stay Pending; "
+                f"set more than {largest}, or drop the key (default: {2 * largest})",
+            )
+        if self.demo.queue_replicas == 0:
+            raise FieldProblem(
+                ("demo", "queueReplicas"),
+                "0 replicas queue nothing, so the demo would show no queue: set at least 1, or "
+                f"drop the key (default: the fleet's GPUs + 8, here {self.total_gpus + 8})",
             )
         return self
 
@@ -456,6 +480,16 @@ def quota_pool(pools: dict[str, PoolSpec], key: str, loc: tuple[str, ...]) -> st
         f"{key!r} is neither a pool nor a product of this stack (pools: {', '.join(pools)}; "
         f"products: {', '.join(products)})",
     )
+
+
+# `cluster.kubeconfig` as a stack file's reader sees a Pulumi secret (`{secure: ...}`):
+# only the engine decrypts it.
+ENCRYPTED_KUBECONFIG = "(a Pulumi secret in the stack file)"
+
+
+def is_inline_kubeconfig(kubeconfig: str) -> bool:
+    """Whether a kubeconfig setting is the file's text (YAML or JSON) rather than a path."""
+    return "\n" in kubeconfig or kubeconfig.lstrip().startswith(("{", "apiVersion"))
 
 
 def node_name(pool: str, index: int) -> str:

@@ -33,7 +33,7 @@ def lesson1_with() -> MakeFleet:
     """`lesson1_with(**demo)`: the lesson-1 stack with demo overrides."""
 
     def make(**demo: Any) -> FleetSpec:
-        config = project_config(yaml.safe_load(LESSON1_FILE.read_text())["config"])
+        config = project_config(yaml.safe_load(LESSON1_FILE.read_text())["config"], "test")
         config["demo"] = {"enabled": True, **demo}
         return parse_fleet(config, "test")
 

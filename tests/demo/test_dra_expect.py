@@ -28,7 +28,7 @@ from fleet.demo.workloads import (
 )
 from fleet.stack.load import load_stack_file, parse_fleet, project_config
 from fleet.stack.spec import FleetSpec
-from tests.demo.fleets import pool
+from tests.demo.fleets import beyond_the_spec, pool
 from tests.paths import STACKS_DIR
 
 LESSON1_DRA_FILE = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
@@ -49,7 +49,7 @@ def dra_fleet(pools: dict[str, Any], offer: str = "dra", **demo: Any) -> FleetSp
 
 
 def lesson1_dra_config() -> dict[str, Any]:
-    return project_config(yaml.safe_load(LESSON1_DRA_FILE.read_text())["config"])
+    return project_config(yaml.safe_load(LESSON1_DRA_FILE.read_text())["config"], "test")
 
 
 def workload(spec: FleetSpec, name: str) -> DemoWorkload:
@@ -123,7 +123,8 @@ def test_a_product_in_the_fleet_is_not_the_missing_product() -> None:
 
 def test_oversized_claim_goes_where_a_whole_node_is_free() -> None:
     """The small claim (first pool) takes an H100 device, so 8 devices fit only on the A100."""
-    spec = dra_fleet({"h100": H100, "a100": pool(1, 8)}, oversizedGpus=8, queueReplicas=20)
+    fleet = dra_fleet({"h100": H100, "a100": pool(1, 8)}, queueReplicas=20)
+    spec = beyond_the_spec(fleet, oversizedGpus=8)
     outcome = plan_demo(spec).expected
     assert _rows(outcome)[DRA_OVERSIZED] == (1, 0, ())
     assert _rows(outcome)[DRA_QUEUE] == (7, 13, CANNOT)
@@ -131,9 +132,8 @@ def test_oversized_claim_goes_where_a_whole_node_is_free() -> None:
 
 
 def test_caveat_when_an_unselective_multi_device_claim_could_land_on_either_product() -> None:
-    spec = dra_fleet(
-        {"h100": H100, "a100": pool(1, 8)}, smallPool="a100", oversizedGpus=4, queueReplicas=8
-    )
+    fleet = dra_fleet({"h100": H100, "a100": pool(1, 8)}, smallPool="a100", queueReplicas=8)
+    spec = beyond_the_spec(fleet, oversizedGpus=4)
     caveats = plan_demo(spec).expected.caveats
     assert len(caveats) == 1
     assert caveats[0].startswith(f"{DRA_OVERSIZED} fits on nodes that differ")

@@ -10,7 +10,7 @@ from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import MISSING, OVERSIZED, QUEUE, SMALL
 from fleet.stack.load import load_stack_file, parse_fleet
 from fleet.stack.spec import FleetSpec
-from tests.demo.fleets import MakeFleet, pool
+from tests.demo.fleets import MakeFleet, beyond_the_spec, pool
 from tests.paths import STACKS_DIR
 
 
@@ -33,7 +33,7 @@ def test_lesson1_is_the_published_run(lesson1: FleetSpec) -> None:
 
 def test_oversized_pod_that_fits_takes_a_whole_node(lesson1_with: MakeFleet) -> None:
     """8 GPUs fit on one a100/h100 node: 32 - 1 - 8 = 23 GPUs left for 40 replicas."""
-    outcome = plan_demo(lesson1_with(oversizedGpus=8)).expected
+    outcome = plan_demo(beyond_the_spec(lesson1_with(), oversizedGpus=8)).expected
     assert _rows(outcome) == {
         SMALL: (1, 0, ()),
         OVERSIZED: (1, 0, ()),
@@ -45,7 +45,7 @@ def test_oversized_pod_that_fits_takes_a_whole_node(lesson1_with: MakeFleet) -> 
 
 def test_oversized_pod_cannot_use_the_node_holding_the_small_pod(make_fleet: MakeFleet) -> None:
     """One 8-GPU node: the small pod takes a GPU first, so 8 no longer fit."""
-    outcome = plan_demo(make_fleet({"a100": pool(1, 8)}, oversizedGpus=8)).expected
+    outcome = plan_demo(beyond_the_spec(make_fleet({"a100": pool(1, 8)}), oversizedGpus=8)).expected
     assert outcome.workload(OVERSIZED).pending == 1
     assert outcome.workload(OVERSIZED).reasons == (REASON_INSUFFICIENT_GPU,)
     assert (outcome.workload(QUEUE).running, outcome.workload(QUEUE).pending) == (7, 9)
@@ -76,7 +76,8 @@ def test_mixed_limits_report_both_reasons(make_fleet: MakeFleet) -> None:
 
 def test_queue_overrides(lesson1_with: MakeFleet) -> None:
     assert _rows(plan_demo(lesson1_with(queueReplicas=5)).expected)[QUEUE] == (5, 0, ())
-    assert _rows(plan_demo(lesson1_with(queueReplicas=0)).expected)[QUEUE] == (0, 0, ())
+    empty = beyond_the_spec(lesson1_with(), queueReplicas=0)
+    assert _rows(plan_demo(empty).expected)[QUEUE] == (0, 0, ())
     assert _rows(plan_demo(lesson1_with(queueReplicas=31)).expected)[QUEUE] == (31, 0, ())
     full = _rows(plan_demo(lesson1_with(queueReplicas=32)).expected)[QUEUE]
     assert full == (31, 1, (REASON_INSUFFICIENT_GPU,))
@@ -96,7 +97,8 @@ def test_single_pool_fleet(make_fleet: MakeFleet) -> None:
 
 def test_caveat_when_the_oversized_pods_node_changes_the_queue(make_fleet: MakeFleet) -> None:
     """`tight` has 2 slots, `roomy` 108: an 8-GPU pod costs the queue 1 or 8 places."""
-    spec = make_fleet({"tight": pool(1, 16, pods=4), "roomy": pool(1, 16)}, oversizedGpus=8)
+    pools = {"tight": pool(1, 16, pods=4), "roomy": pool(1, 16)}
+    spec = beyond_the_spec(make_fleet(pools), oversizedGpus=8)
     outcome = plan_demo(spec).expected
     assert outcome.workload(OVERSIZED).running == 1
     assert outcome.workload(QUEUE).running == 16  # the model's first fit: `tight`
@@ -104,7 +106,7 @@ def test_caveat_when_the_oversized_pods_node_changes_the_queue(make_fleet: MakeF
 
 
 def test_no_placement_caveat_when_every_node_is_alike(lesson1_with: MakeFleet) -> None:
-    assert plan_demo(lesson1_with(oversizedGpus=8)).expected.caveats == ()
+    assert plan_demo(beyond_the_spec(lesson1_with(), oversizedGpus=8)).expected.caveats == ()
 
 
 def test_disabled_demo_and_missing_installs_are_caveats() -> None:

@@ -1,6 +1,7 @@
 """The demo's workload shapes and the manifests the stack sends for them."""
 
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +9,7 @@ import kubernetes_validate
 import kubernetes_validate.utils
 import pytest
 
-from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
+from fleet.demo.outcome import DEMO_WORKLOAD_LABEL, REASON_NODE_SELECTOR
 from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import (
     DRA_MISSING,
@@ -27,7 +28,7 @@ from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.demo.fleets import MakeFleet, pool
+from tests.demo.fleets import MakeFleet, beyond_the_spec, pool
 from tests.paths import STACK_FILES
 
 NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
@@ -130,9 +131,24 @@ def test_overrides(lesson1_with: MakeFleet) -> None:
     assert _pod_spec(_workloads(spec)[QUEUE])["containers"][0]["image"] == "busybox"
 
 
-def test_default_missing_pool_avoids_the_stacks_pools(make_fleet: MakeFleet) -> None:
-    spec = make_fleet({"b200": pool(1, 8), "b200-absent": pool(1, 8)})
-    assert _pod_spec(_workloads(spec)[MISSING])["nodeSelector"] == {"gpu-pool": "b200-absent-2"}
+@pytest.mark.parametrize(
+    "names",
+    [["a100"], ["b200"], ["b200", "b200-absent"], ["b200", "b200-absent", "b200-absent-2", "x"]],
+    ids=str,
+)
+def test_default_missing_pool_is_no_pool_of_the_stack(
+    names: list[str], make_fleet: MakeFleet
+) -> None:
+    """Whatever the stack's pools are called, the pod asks for a pool that is none of them
+    (a valid pool name), so that it stays Pending for the node selector."""
+    spec = make_fleet({name: pool(1, 8) for name in names})
+    (selected,) = _pod_spec(_workloads(spec)[MISSING])["nodeSelector"].values()
+    assert selected not in spec.pools
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", selected)
+    assert len(selected) <= 63
+    expected = plan_demo(spec).expected.workload(MISSING)
+    assert (expected.running, expected.pending) == (0, 1)
+    assert expected.reasons == (REASON_NODE_SELECTOR,)
 
 
 @pytest.mark.parametrize(
@@ -164,7 +180,7 @@ def test_skip_await_exactly_on_lesson1_pending_workloads(lesson1: FleetSpec) -> 
 )
 def test_skip_await_does_not_follow_capacity(lesson1_with: MakeFleet, demo: dict[str, int]) -> None:
     """A capacity change must not show up as a change to the demo's workloads."""
-    for name, obj in _workloads(lesson1_with(**demo)).items():
+    for name, obj in _workloads(beyond_the_spec(lesson1_with(), **demo)).items():
         skipped = obj["metadata"].get("annotations", {}).get(SKIP_AWAIT) == "true"
         assert skipped == (name != SMALL), name
 
@@ -202,6 +218,7 @@ def _cached_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("_cached_schemas")
 def test_overridden_demo_matches_the_schema(lesson1_with: MakeFleet) -> None:
     """Stack files cover the defaults (tests/spec); here: awaited workloads and an empty queue."""
-    for obj in demo_objects(lesson1_with(oversizedGpus=8, queueReplicas=0, namespace="demo-2")):
+    spec = beyond_the_spec(lesson1_with(namespace="demo-2"), oversizedGpus=8, queueReplicas=0)
+    for obj in demo_objects(spec):
         checked = kubernetes_validate.validate(obj, versions.KUBERNETES_VERSION, strict=True)
         assert checked == "1.36", obj["metadata"]["name"]

@@ -5,6 +5,7 @@ Test files run in name order and share the session's stack: this one first.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from fleet.demo.plan import plan_demo
 from fleet.render.nodes import GPU_RESOURCE, is_fake_node
+from fleet.stack import versions
 from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube, waits
 from tests.e2e.harness.engine import FleetStack
@@ -52,10 +54,37 @@ def settle(api: Any, stack: FleetStack) -> None:
     )
 
 
-def evidence_and_report(stack: FleetStack, out: Path) -> tuple[dict[str, Any], str]:
-    """`fleet evidence` then `fleet report` on the stack; both must succeed."""
+# `make record-evidence` sets it: the evidence of lesson 1 and its DRA variant is then
+# also written into examples/evidence/, which `make report` reads without a cluster.
+RECORD = os.environ.get("GPU_FLEET_RECORD_EVIDENCE") == "1"
+RECORDED = CHECKOUT / "examples" / "evidence"
+PROVENANCE = (
+    "recorded by the e2e tier (`make record-evidence`) from a real run: `pulumi up` of "
+    "this fleet under the real Pulumi engine {pulumi}, on a kwokctl control plane "
+    "(binary runtime, Kubernetes {kubernetes}) with KWOK's controller and fake-gpu-operator "
+    "{operator}'s own commands running on the host; not a kind cluster, and the operator's "
+    "pods did not run in the cluster."
+)
+
+
+def evidence_and_report(
+    stack: FleetStack, out: Path, record_as: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """`fleet evidence` then `fleet report` on the stack; both must succeed. With
+    `record_as` under `make record-evidence`, the evidence goes to examples/evidence/ too."""
     evidence = fleet_cli("evidence", "--stack", str(stack.stack_file), "--out", str(out))
     assert evidence.returncode == 0, evidence.stderr
+    if RECORD and record_as:
+        spec = load_stack_file(stack.stack_file)
+        provenance = PROVENANCE.format(
+            pulumi=versions.PULUMI_VERSION,
+            kubernetes=versions.KUBERNETES_VERSION,
+            operator=spec.operator.version,
+        )
+        recorded = RECORDED / record_as
+        args = ["--stack", str(stack.stack_file), "--provenance", provenance]
+        kept = fleet_cli("evidence", *args, "--out", str(recorded))
+        assert kept.returncode == 0, kept.stderr
     report = fleet_cli("report", str(out))
     print(report.stdout)
     assert report.returncode == 0, report.stdout + report.stderr
@@ -107,7 +136,8 @@ def test_demo_outcome_and_report_pass(
     lesson1: FleetStack, api: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     settle(api, lesson1)
-    document, report = evidence_and_report(lesson1, tmp_path_factory.mktemp("evidence"))
+    out = tmp_path_factory.mktemp("evidence")
+    document, report = evidence_and_report(lesson1, out, record_as="lesson1")
     fake = [node for node in document["nodes"] if node["fake"]]
     assert sum(node["gpuAllocatable"] for node in fake) == 32
     assert {node["gpuAdvertisedBy"] for node in fake} == {"kwok-gpu-device-plugin"}

@@ -119,7 +119,9 @@ def test_dra_demo_outcome_and_report_pass(
     dra_stack: FleetStack, dra_api: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     settle(dra_api, dra_stack)
-    document, report = evidence_and_report(dra_stack, tmp_path_factory.mktemp("dra-evidence"))
+    document, report = evidence_and_report(
+        dra_stack, tmp_path_factory.mktemp("dra-evidence"), record_as="lesson1-dra"
+    )
     observed = {w["name"]: (w["running"], w["pending"]) for w in document["observed"]["workloads"]}
     expected = plan_demo(load_stack_file(dra_stack.stack_file)).expected
     assert observed == {w.name: (w.running, w.pending) for w in expected.workloads}

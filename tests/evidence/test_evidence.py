@@ -5,6 +5,7 @@ import socket
 from pathlib import Path
 
 import pytest
+import yaml
 
 from fleet.cli import main
 from fleet.demo.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
@@ -212,6 +213,43 @@ def test_kubeconfig_from_the_environment(
     assert len(api_server.requests) == len(EXPECTED_REQUESTS)
 
 
+def test_the_report_states_where_its_evidence_came_from(
+    api_server: ApiServer, kubeconfig: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    api_server.serve(lesson1_cluster())
+    note = "recorded by a test\nfrom the recorded lesson-1 responses"
+    args = ["--stack", str(LESSON1_STACK), "--kubeconfig", str(kubeconfig)]
+    assert main(["evidence", *args, "--out", str(tmp_path / "ev"), "--provenance", note]) == 0
+    data = json.loads((tmp_path / "ev" / "evidence.json").read_text())
+    assert (data["server"], data["context"]) == (api_server.url, "kind-ai-factory-lab")
+    assert main(["report", str(tmp_path / "ev")]) == 0
+    report = capsys.readouterr().out
+    assert f"from {api_server.url} (kubeconfig context `kind-ai-factory-lab`)" in report
+    assert "Provenance: recorded by a test from the recorded lesson-1 responses\n" in report
+
+
+def test_an_inline_kubeconfig_is_used_and_not_recorded(
+    api_server: ApiServer, kubeconfig: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cluster.kubeconfig` may hold the kubeconfig's text: evidence reads the cluster with
+    it, and neither the evidence nor the report holds its credentials."""
+    api_server.serve(lesson1_cluster())
+    document = yaml.safe_load(LESSON1_STACK.read_text())
+    document["config"]["gpu-fleet:cluster"] = {
+        "mode": "existing",
+        "kubeconfig": kubeconfig.read_text(),
+        "allowFakeNodes": True,
+    }
+    stack = tmp_path / "Pulumi.inline.yaml"
+    stack.write_text(yaml.safe_dump(document))
+    assert main(["evidence", "--stack", str(stack), "--out", str(tmp_path / "ev")]) == 0
+    assert main(["report", str(tmp_path / "ev")]) == 0
+    assert "recorded-token" in kubeconfig.read_text()
+    for written in (tmp_path / "ev").iterdir():
+        assert "recorded-token" not in written.read_text(), written.name
+    assert "recorded-token" not in capsys.readouterr().out
+
+
 def test_unreachable_cluster_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -220,8 +258,12 @@ def test_unreachable_cluster_is_a_clear_error(
         port = probe.getsockname()[1]
     kubeconfig = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}")
     assert collect(kubeconfig, tmp_path / "ev") == 2
-    err = capsys.readouterr().err
-    assert "cannot read the cluster" in err
+    err = " ".join(capsys.readouterr().err.split())
+    assert err.startswith(
+        f"cannot read the cluster at http://127.0.0.1:{port} "
+        f"(context kind-ai-factory-lab of {kubeconfig}): [Errno 111] Connection refused; "
+    )
+    assert "HTTPConnectionPool" not in err
     assert "Traceback" not in err
     assert not (tmp_path / "ev").exists()
 

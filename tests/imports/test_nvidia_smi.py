@@ -170,3 +170,36 @@ def test_malformed_output_is_refused_with_the_problem(text: str, expected: str) 
         one_model(parse(text, "node.txt"), "node.txt")
     assert str(error.value).startswith("node.txt: ")
     assert expected in str(error.value)
+
+
+def _list_of(node_gpus: int, nodes: int) -> str:
+    return "".join(
+        f"GPU {i}: {A100} (UUID: GPU-{n}-{i})\n" for n in range(nodes) for i in range(node_gpus)
+    )
+
+
+@pytest.mark.parametrize(
+    ("output", "where"),
+    [
+        (_list_of(8, 2), "line 9: GPU 0 again (first on line 1)"),
+        (TABLE_2X_A100 + TABLE_2X_A100, "a second GPU table"),
+        (
+            "index, name, memory.total [MiB]\n"
+            + "".join(f"{i % 2}, {A100}, 81920 MiB\n" for i in range(4)),
+            "line 4: GPU 0 again (first on line 2)",
+        ),
+    ],
+    ids=["list", "table", "csv-with-index"],
+)
+def test_the_output_of_two_nodes_is_refused_not_summed(output: str, where: str) -> None:
+    """Two 8-GPU nodes in one capture must not become one 16-GPU node."""
+    with pytest.raises(InputError) as raised:
+        parse(output, "two-nodes.txt")
+    (problem,) = raised.value.problems
+    assert where in problem
+    assert "more than one node" in problem
+    assert "--nodes" in problem
+
+
+def test_one_node_in_a_list_is_still_read() -> None:
+    assert len(parse(_list_of(8, 1), "one-node.txt").gpus) == 8

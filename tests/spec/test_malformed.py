@@ -38,4 +38,4 @@ def test_malformed_stack_is_refused_with_a_clear_message(
 def test_missing_file_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     missing = tmp_path / "Pulumi.nope.yaml"
     assert main(["check", str(missing)]) == EXIT_BAD_INPUT
-    assert f"{missing}: invalid fleet spec\n  cannot read the file" in capsys.readouterr().err
+    assert capsys.readouterr().err == f"{missing}: no such file\n"

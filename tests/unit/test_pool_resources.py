@@ -4,7 +4,7 @@ change changes only that pool's resource, and only its node list and count."""
 from typing import Any
 
 from fleet.stack.spec import FleetSpec
-from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from tests.unit.mocks import FAKE_KUBECONFIG, Deploy, Deployment, spec_from, stack
 from tests.unit.test_capacity_change import by_urn, resized
 
 POOL_NODES = "pulumi-python:dynamic/gpu-fleet:PoolNodes"
@@ -81,3 +81,22 @@ def test_ten_thousand_nodes_are_three_resources(deploy: Deploy) -> None:
     pools = pool_resources(deployment)
     assert sum(len(inputs["nodeNames"]) for inputs in pools.values()) == 10_000
     assert len(deployment.registrations) < 20
+
+
+def test_an_inline_kubeconfig_is_a_secret_in_every_input_it_reaches(deploy: Deploy) -> None:
+    """Its text holds the cluster's credentials: the provider's and each pool resource's
+    inputs carry it as a secret, never as plain text in the state."""
+    inline = {**EXISTING, "kubeconfig": FAKE_KUBECONFIG}
+    deployment = deploy(per_pool("lesson1", cluster=inline))
+    (provider,) = deployment.of_type("pulumi:providers:kubernetes")
+    carriers = [provider, *deployment.of_type(POOL_NODES)]
+    assert len(carriers) == 4
+    for resource in carriers:
+        assert SECRET_MARKER in str(resource.inputs["kubeconfig"]), resource.name
+        assert "clusters: []" in str(resource.inputs["kubeconfig"])
+
+
+def test_a_kubeconfig_path_stays_readable_in_the_plan(deploy: Deploy) -> None:
+    deployment = deploy(per_pool("lesson1", cluster=EXISTING))
+    (provider,) = deployment.of_type("pulumi:providers:kubernetes")
+    assert provider.inputs["kubeconfig"] == "/etc/rehearsal/kubeconfig"

@@ -1,0 +1,65 @@
+"""The heaviest inputs within the caps, and a whole `python -m fleet` process refusing one.
+
+Shared by tests/hostile (which checks each is refused, and the memory it takes) and
+`make bench` (which times them: no test asserts a speed).
+"""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from fleet.files.files_in import MAX_TEXT_BYTES
+from tests.paths import ROOT
+
+# Each case just fits its file's size cap and costs the most memory or time per byte found.
+HEAVIEST = {
+    # pure-Python YAML scanning of one long plain scalar
+    "check": ("stack.yaml", "config: " + "x " * (MAX_TEXT_BYTES // 2 - 8)),
+    # 999,000 small objects: the most memory JSON text of 8 MiB can ask for within the limits
+    "report": ("evidence.json", '{"nodes": [' + '{"a":1},' * 999_000 + "{}]}"),
+    # one table line of spaces, which took minutes with the old patterns
+    "pool-from-nvidia-smi": ("smi.txt", "| 0 " + " " * (MAX_TEXT_BYTES - 10) + "x\n"),
+}
+
+# nvidia-smi lines that made earlier patterns backtrack for minutes.
+BACKTRACKING = {
+    "table-gpu-row": "| 0 " + " " * 100_000 + "x\n",
+    "table-memory-row": "|   0  A On |\n|" + "1" * 100_000 + "MiB" + " " * 100_000 + "\n",
+    "list": "GPU 0: " + " (UUID: " * 50_000 + "\n",
+    "csv": "name, memory.total [MiB]\nA, " + " " * 100_000 + "1 MiB\n",
+}
+
+
+@dataclass(frozen=True)
+class Refusal:
+    path: Path
+    code: int
+    stderr: str
+    peak_rss_mib: float
+
+
+def write_heaviest(command: str, folder: Path) -> Path:
+    """The heaviest input of `command` in `folder`; the argument to give the command."""
+    name, content = HEAVIEST[command]
+    path = folder / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+def refuse_heaviest(command: str, path: Path) -> Refusal:
+    """`python -m fleet COMMAND` on the heaviest input at `path`, in a process of its own."""
+    target = path.parent if command == "report" else path
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fleet", command, str(target)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    with process.stderr:
+        stderr = process.stderr.read().decode()
+    _, status, usage = os.wait4(process.pid, 0)  # this child's own peak memory
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Refusal(path, process.returncode, stderr, usage.ru_maxrss / 1024)  # KiB on Linux
