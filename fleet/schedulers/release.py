@@ -63,20 +63,25 @@ def chart_version(scheduler: str, version: str) -> str:
 KAI_RESERVATION_NAMESPACE = "kai-resource-reservation"
 
 
-def _default_values(scheduler: str) -> dict[str, Any]:
+def _default_values(scheduler: str, hooks: bool) -> dict[str, Any]:
     """What the program needs of each chart; the stack's `values` go over these.
 
     KAI's chart creates a default parent and child queue and the namespace of its
     reservation pods, and keeps all three after `helm uninstall` (resource policy
     `keep`). The stack's teams are its queues, so the default ones are not created;
     the namespace is created by the program instead (`SchedulerRelease.namespaces`),
-    so that destroy deletes it.
+    so that destroy deletes it. With `hooks: false` its post-delete cleanup Job is
+    not rendered either: the provider's uninstall would run it and wait for it.
     """
     if scheduler == "kai":
-        return {
+        values: dict[str, Any] = {
             "defaultQueue": {"createDefaultQueue": False},
             "global": {"resourceReservation": {"createNamespace": False}},
         }
+        if not hooks:
+            # `helm uninstall` runs the post-delete hook whatever install was told.
+            values["postCleanup"] = {"enabled": False}
+        return values
     return {}
 
 
@@ -95,7 +100,7 @@ def scheduler_release(spec: FleetSpec) -> SchedulerRelease:
         version=chart_version(scheduler, version),
         namespace=spec.scheduler_namespace,
         name=chosen.release_name or RELEASE_NAMES[scheduler],
-        values=merge_values(_default_values(scheduler), chosen.values),
+        values=merge_values(_default_values(scheduler, chosen.hooks), chosen.values),
         wait=chosen.wait,
         hooks=chosen.hooks,
     )

@@ -152,6 +152,8 @@ def test_release_settings_and_extra_values(deploy: Deploy) -> None:
     assert inputs["values"] == {
         "defaultQueue": {"createDefaultQueue": False, "parentName": "x"},
         "global": {"gpuSharing": True, "resourceReservation": {"createNamespace": False}},
+        # hooks: false, and uninstall would still run (and await) its post-delete Job
+        "postCleanup": {"enabled": False},
     }
 
 
