@@ -24,6 +24,8 @@ UP_FLAGS ?=
 
 .PHONY: help venv test lint up preview down check
 help:
+	@echo "make demo [KEEP=1]          lesson 1 end to end on a local control plane, no Docker"
+	@echo "                            or kind (builds tools; KEEP=1 keeps the lab until Ctrl-C)"
 	@echo "make up STACK=lesson1       create the fleet of stacks/Pulumi.<STACK>.yaml"
 	@echo "make preview STACK=lesson1  show what would change (pulumi preview --diff)"
 	@echo "make down STACK=lesson1     destroy everything the stack created"
@@ -104,6 +106,16 @@ e2e: venv
 	@start=$$(date +%s); \
 	$(PY) -m pytest -m e2e tests/e2e -v -s; rc=$$?; \
 	echo "== make e2e: pytest step took $$(( $$(date +%s) - start ))s"; exit $$rc
+
+# Lesson 1 end to end without Docker or kind, on the e2e tier's lab: a kwokctl control
+# plane (binary runtime) with KWOK, fake-gpu-operator's commands on the host, the real
+# engine (your pulumi if it is the pinned version, else the one the tier builds). Brings
+# the fleet up, waits for it to settle, writes evidence/demo/ and prints the report, then
+# tears everything down; KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C. Needs Go
+# for the first run's tools build (README, Quick start).
+.PHONY: demo
+demo: venv
+	$(PY) -m tests.e2e.harness.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in

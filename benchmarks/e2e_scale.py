@@ -1,10 +1,20 @@
 """`make bench-e2e`: the program under the real engine at 1,000, 5,000 and 10,000 fake nodes,
-against `kubectl` applying and deleting the same objects, on one kwokctl control plane.
+against the same objects sent by a plain client (the floor) and by `kubectl` (what a
+person would type), on one kwokctl control plane.
 
-Per size: the baseline first (`kubectl apply --server-side` of `python -m fleet
-manifests` on an empty cluster, the same again unchanged, the two nodes a +2 change
-adds, then `kubectl delete` of them all), then the stack: `pulumi up`, a no-op `up`,
-`preview` of a +2-node change (which must name the two nodes), that `up`, `destroy`.
+Per size, three runs on the same objects (`python -m fleet manifests` of the stack):
+
+- the floor: the program's own requests without the engine, through the same thin
+  request layer at the program's concurrency (8 in flight): a server-side apply per
+  node, one metadata-only list of the nodes (what a refresh or a reconcile reads),
+  the two applies of a +2 change, a delete per node;
+- kubectl: `apply --server-side` of them all, `diff --server-side` of them unchanged
+  (what `up --refresh` answers: does the cluster differ?), `apply` of the +2, then
+  `delete --wait=false` of them all;
+- the stack: `pulumi up`, `up --refresh` with nothing changed, a no-op `up` (which sends
+  no request at all: named for what it measures, the engine's fixed cost), `preview`
+  of the +2 change (which must name the two nodes), that `up`, `destroy`.
+
 Engine settings are Pulumi's defaults (checkpoints on, default parallelism) unless
 flags say otherwise. Timings are printed and written to
 benchmarks/results/e2e-scale.json; nothing is asserted about them.
@@ -30,6 +40,7 @@ from typing import Any
 import yaml
 
 from benchmarks.process_peaks import Peaks, sampled
+from fleet.cluster import node_api
 from fleet.render.nodes import is_fake_node
 from tests.e2e.harness import kube, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
@@ -54,8 +65,27 @@ class Row:
     nodes: int
     operation: str
     seconds: float
-    baseline_seconds: float | None
-    ratio: float | None
+    floor_seconds: float | None
+    baseline_seconds: float | None  # kubectl
+
+    @property
+    def over_floor(self) -> float | None:
+        return self.seconds / self.floor_seconds if self.floor_seconds else None
+
+    @property
+    def over_kubectl(self) -> float | None:
+        return self.seconds / self.baseline_seconds if self.baseline_seconds else None
+
+
+# operation -> (what the floor does, what kubectl does); None where there is no such run.
+OPERATIONS = {
+    "up": ("up", "up"),
+    "up-refresh-no-change": ("list", "diff"),
+    "no-op-up-no-request": (None, None),
+    "preview-plus-2": (None, None),
+    "up-plus-2": ("up-plus-2", "up-plus-2"),
+    "destroy": ("destroy", "destroy"),
+}
 
 
 def pools(nodes: int, extra: int = 0) -> dict[str, Any]:
@@ -89,9 +119,11 @@ class Kubectl:
     def __init__(self, binary: Path, cluster: Cluster) -> None:
         self.base = [str(binary), "--kubeconfig", str(cluster.kubeconfig)]
 
-    def run(self, *args: str) -> float:
+    def run(self, *args: str, ok: tuple[int, ...] = (0,)) -> float:
         def call() -> None:
-            subprocess.run([*self.base, *args], check=True, stdout=subprocess.DEVNULL)
+            done = subprocess.run([*self.base, *args], stdout=subprocess.DEVNULL, check=False)
+            if done.returncode not in ok:
+                raise subprocess.CalledProcessError(done.returncode, [*self.base, *args])
 
         return timed(call)
 
@@ -136,66 +168,125 @@ class Bench:
         self.rows: list[Row] = []
         self.memory: dict[int, Peaks] = {}
 
-    def row(self, nodes: int, operation: str, seconds: float, baseline: float | None) -> None:
-        ratio = seconds / baseline if baseline else None
-        self.rows.append(Row(nodes, operation, round(seconds, 2), baseline, ratio))
-        base = f" (baseline {baseline:.1f}s, ratio {ratio:.2f})" if baseline and ratio else ""
-        print(f"  {nodes:>6} {operation:<15} {seconds:8.1f}s{base}", flush=True)
+    def row(
+        self,
+        nodes: int,
+        operation: str,
+        seconds: float,
+        floor: float | None,
+        baseline: float | None,
+    ) -> None:
+        row = Row(nodes, operation, round(seconds, 2), _round(floor), _round(baseline))
+        self.rows.append(row)
+        print(f"  {nodes:>6} {operation:<22} {seconds:8.1f}s {_ratios(row)}", flush=True)
 
-    def baseline(self, stack: FleetStack, nodes: int, work: Path) -> dict[str, float]:
-        """kubectl on the same objects: apply, apply unchanged, apply the +2, delete all."""
+    def objects(self, stack: FleetStack, nodes: int, work: Path) -> tuple[Path, Path, Path]:
+        """The stack's nodes, the grown stack's, and the two a +2 change adds, as files."""
         stack.write_config(fleet_config(self.cluster, nodes, self.mode))
         fleet = manifests(stack, work / "fleet.yaml")
         stack.write_config(fleet_config(self.cluster, nodes, self.mode, extra=2))
         grown = manifests(stack, work / "grown.yaml")
-        plus_two = only_new_nodes(fleet, grown, work / "plus-two.yaml")
+        return fleet, grown, only_new_nodes(fleet, grown, work / "plus-two.yaml")
+
+    def baseline(self, nodes: int, fleet: Path, grown: Path, plus_two: Path) -> dict[str, float]:
+        """kubectl on the same objects: apply, diff unchanged, apply the +2, delete all."""
         # Forced: kube-controller-manager's TTL controller takes over the node annotation
         # node.alpha.kubernetes.io/ttl, so an unforced second apply stops on a conflict.
         apply = ("apply", "--server-side", "--force-conflicts", "-f")
         seconds = {
             "up": self.kubectl.run(*apply, str(fleet)),
-            "no-op-up": self.kubectl.run(*apply, str(fleet)),
+            # exit 0: no difference (1 would mean one; check=True stops on anything else).
+            # exit 1: differences found (kube-controller-manager's TTL controller sets the
+            # ttl annotation by cluster size), a finished diff too; anything else stops.
+            "diff": self.kubectl.run(
+                "diff", "--server-side", "--force-conflicts", "-f", str(fleet), ok=(0, 1)
+            ),
             "up-plus-2": self.kubectl.run(*apply, str(plus_two)),
             # Without waiting: kubectl would then watch each deleted object in turn
             # (about 0.2 s a node here, 208 s for 1,000), which is not the deletion's cost.
             "destroy": self.kubectl.run("delete", "--wait=false", "-f", str(grown)),
         }
         for operation, value in seconds.items():
-            print(f"  {nodes:>6} kubectl for {operation:<11} {value:8.1f}s", flush=True)
+            print(f"  {nodes:>6} kubectl {operation:<11} {value:8.1f}s", flush=True)
+        return seconds
+
+    def floor(self, nodes: int, fleet: Path, grown: Path, plus_two: Path) -> dict[str, float]:
+        """The program's requests without the engine, at its concurrency."""
+        api = node_api.connect(str(self.cluster.kubeconfig), None, node_api.Control())
+        every = list(yaml.safe_load_all(fleet.read_text()))
+        two = list(yaml.safe_load_all(plus_two.read_text()))
+
+        def apply(objects: list[dict[str, Any]]) -> Callable[[], Any]:
+            return lambda: node_api.each(api.apply, objects, api.control, "apply")
+
+        def delete_all() -> None:
+            listed = api.nodes()
+            wanted = {doc["metadata"]["name"] for doc in yaml.safe_load_all(grown.read_text())}
+            gone = [meta for name, meta in listed.items() if name in wanted]
+            node_api.each(api.delete, gone, api.control, "delete")
+
+        seconds = {
+            "up": timed(apply(every)),
+            "list": timed(api.nodes),
+            "up-plus-2": timed(apply(two)),
+            "destroy": timed(delete_all),
+        }
+        for operation, value in seconds.items():
+            print(f"  {nodes:>6} floor   {operation:<11} {value:8.1f}s", flush=True)
         return seconds
 
     def measure(self, nodes: int, repeat: int) -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-e2e-{nodes}-") as scratch:
             runs = [self._once(nodes, Path(scratch) / str(i)) for i in range(repeat)]
-        for operation in ("up", "no-op-up", "preview-plus-2", "up-plus-2", "destroy"):
+        for operation in OPERATIONS:
             seconds = statistics.median(run[operation][0] for run in runs)
-            baselines = [b for run in runs if (b := run[operation][1]) is not None]
-            self.row(nodes, operation, seconds, statistics.median(baselines) if baselines else None)
+            floors = [f for run in runs if (f := run[operation][1]) is not None]
+            baselines = [b for run in runs if (b := run[operation][2]) is not None]
+            self.row(
+                nodes,
+                operation,
+                seconds,
+                statistics.median(floors) if floors else None,
+                statistics.median(baselines) if baselines else None,
+            )
 
-    def _once(self, nodes: int, work: Path) -> dict[str, tuple[float, float | None]]:
+    def _once(self, nodes: int, work: Path) -> dict[str, tuple[float, float | None, float | None]]:
         work.mkdir(parents=True)
         stack = FleetStack(self.engine, work, f"bench-{nodes}")
-        base = self.baseline(stack, nodes, work)
-        assert fake_node_count(self.cluster) == 0, "the baseline left nodes behind"
+        files = self.objects(stack, nodes, work)
+        floor = self.floor(nodes, *files)
+        assert fake_node_count(self.cluster) == 0, "the floor left nodes behind"
+        kubectl = self.baseline(nodes, *files)
+        assert fake_node_count(self.cluster) == 0, "kubectl left nodes behind"
         stack.write_config(fleet_config(self.cluster, nodes, self.mode))
-        seconds: dict[str, tuple[float, float | None]] = {}
+        pulumi: dict[str, float] = {}
         engine = stack.stack
         with sampled(os.getpid()) as peaks:
-            seconds["up"] = (self._op(nodes, "up", engine.up), base["up"])
-            seconds["no-op-up"] = (self._op(nodes, "no-op up", engine.up), base["no-op-up"])
+            pulumi["up"] = self._op(nodes, "up", engine.up)
+            pulumi["up-refresh-no-change"] = self._op(
+                nodes, "up --refresh", engine.up, refresh=True
+            )
+            pulumi["no-op-up-no-request"] = self._op(nodes, "no-op up", engine.up)
             stack.write_config(fleet_config(self.cluster, nodes, self.mode, extra=2))
             steps = Steps()
             preview = self._op(nodes, "preview +2", engine.preview, on_event=steps.on_event())
             named = steps.added() if self.mode == "perPool" else sorted(steps.ops)
             print(f"         preview +2 names: {named}", flush=True)
-            seconds["preview-plus-2"] = (preview, None)
-            seconds["up-plus-2"] = (self._op(nodes, "up +2", engine.up), base["up-plus-2"])
-            seconds["destroy"] = (self._op(nodes, "destroy", engine.destroy), base["destroy"])
+            pulumi["preview-plus-2"] = preview
+            pulumi["up-plus-2"] = self._op(nodes, "up +2", engine.up)
+            pulumi["destroy"] = self._op(nodes, "destroy", engine.destroy)
         left = fake_node_count(self.cluster)
         print(f"         after destroy: {left} fake nodes left", flush=True)
         self.memory[nodes] = peaks
         engine.workspace.remove_stack(stack.name)
-        return seconds
+        return {
+            operation: (
+                pulumi[operation],
+                floor[on_floor] if on_floor else None,
+                kubectl[on_kubectl] if on_kubectl else None,
+            )
+            for operation, (on_floor, on_kubectl) in OPERATIONS.items()
+        }
 
     def _op(self, nodes: int, what: str, call: Callable[..., Any], **options: Any) -> float:
         """Time one engine operation, as `make` runs it (no `--diff` except for preview)."""
@@ -205,15 +296,35 @@ class Bench:
         return seconds
 
 
+def _round(value: float | None) -> float | None:
+    return round(value, 2) if value is not None else None
+
+
+def _ratios(row: Row) -> str:
+    parts = []
+    if row.over_floor is not None:
+        parts.append(f"{row.over_floor:.2f}x the floor")
+    if row.over_kubectl is not None:
+        parts.append(f"{row.over_kubectl:.2f}x kubectl")
+    return f"({', '.join(parts)})" if parts else ""
+
+
+def _cell(value: float | None, digits: int = 1) -> str:
+    return f"{value:.{digits}f}" if value is not None else "-"
+
+
 def table(rows: list[Row], memory: dict[int, Peaks]) -> str:
     lines = [
-        "| nodes | operation | pulumi (s) | kubectl (s) | ratio |",
-        "|------:|-----------|-----------:|------------:|------:|",
+        "| nodes | operation | pulumi (s) | floor (s) | kubectl (s) "
+        "| pulumi / floor | pulumi / kubectl |",
+        "|------:|-----------|-----------:|----------:|------------:|------:|------:|",
     ]
     for row in rows:
-        base = f"{row.baseline_seconds:.1f}" if row.baseline_seconds is not None else "-"
-        ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
-        lines.append(f"| {row.nodes:,} | {row.operation} | {row.seconds:.1f} | {base} | {ratio} |")
+        lines.append(
+            f"| {row.nodes:,} | {row.operation} | {row.seconds:.1f} | {_cell(row.floor_seconds)} "
+            f"| {_cell(row.baseline_seconds)} | {_cell(row.over_floor, 2)} "
+            f"| {_cell(row.over_kubectl, 2)} |"
+        )
     lines += [
         "",
         "| nodes | " + " | ".join(ROLES) + " | all at once |",
@@ -267,7 +378,11 @@ def main(argv: list[str] | None = None) -> int:
             bench.measure(nodes, args.repeat)
     print(f"\n{table(bench.rows, bench.memory)}\n\nmemory: peak resident MiB per process role")
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps([asdict(row) for row in bench.rows], indent=2) + "\n")
+    rows = [
+        {**asdict(row), "ratio_to_floor": row.over_floor, "ratio_to_kubectl": row.over_kubectl}
+        for row in bench.rows
+    ]
+    args.out.write_text(json.dumps(rows, indent=2) + "\n")
     memory = {str(n): {**p.by_role, "all at once": p.total} for n, p in bench.memory.items()}
     args.out.with_name(args.out.stem + "-memory.json").write_text(
         json.dumps(memory, indent=2) + "\n"

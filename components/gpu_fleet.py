@@ -14,6 +14,7 @@ from components.kwok import Kwok, KwokArgs
 from components.options import child_options
 from components.scheduler import Scheduler, SchedulerArgs
 from fleet.render.dra import device_class, program_creates_device_class
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
 
@@ -32,7 +33,7 @@ def _connection(spec: FleetSpec, kind_kubeconfig: pulumi.Output[str] | None) -> 
     """What the stack's kubernetes provider is given, for the pool-level resources."""
     if isinstance(spec.cluster, ExistingClusterSpec):
         return ClusterConnection(_existing_kubeconfig(spec.cluster), spec.cluster.context)
-    return ClusterConnection(kind_kubeconfig, None)
+    return ClusterConnection(kind_kubeconfig, None, delete_unreachable=True)
 
 
 class GpuFleet(pulumi.ComponentResource):
@@ -68,10 +69,11 @@ class GpuFleet(pulumi.ComponentResource):
             on_cluster, pulumi.ResourceOptions(depends_on=[self.kwok] if self.kwok else [])
         )
         connection = _connection(spec, self.kubeconfig)
+        owner = StackOwner(pulumi.get_project(), pulumi.get_stack())
         self.pools = {
             pool_name: GpuNodePool(
                 pool_name,
-                GpuNodePoolArgs(pool_name, pool, spec.node_resources, connection),
+                GpuNodePoolArgs(pool_name, pool, owner, spec.node_resources, connection),
                 after_kwok,
             )
             for pool_name, pool in spec.pools.items()
@@ -135,6 +137,7 @@ class GpuFleet(pulumi.ComponentResource):
                 kubeconfig=_existing_kubeconfig(spec.cluster),
                 context=spec.cluster.context,
                 cluster_identifier=f"existing-{spec.cluster.context or 'current-context'}",
+                enable_patch_force=True,
                 opts=child,
             )
             return existing, None
@@ -145,6 +148,7 @@ class GpuFleet(pulumi.ComponentResource):
             cluster_identifier=f"kind-{spec.cluster.name}",
             # `pulumi destroy` still succeeds after the kind cluster is gone.
             delete_unreachable=True,
+            enable_patch_force=True,
             opts=child,
         )
         return kind, cluster.kubeconfig

@@ -18,6 +18,7 @@ from fleet.commands import (
     expect,
     import_topology,
     manifests,
+    orphans,
     pool_from_nvidia_smi,
     report,
 )
@@ -32,6 +33,7 @@ COMMANDS = (
     report,
     import_topology,
     pool_from_nvidia_smi,
+    orphans,
 )
 EXIT_BAD_INPUT = 2
 # The command `make venv` installs (pyproject.toml, [project.scripts]).

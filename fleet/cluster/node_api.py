@@ -1,142 +1,348 @@
-"""The few Node calls a pool-level resource makes, over a kubeconfig's cluster.
+"""The Node requests a pool-level resource makes, over a kubeconfig's cluster.
 
-Every call names one field manager, so the program owns exactly the fields of its
-manifests and KWOK and the operator, who own status afterwards, are never
-overwritten. A new node is created with a plain create, status included (the API
-server keeps status given on create and ignores it on update): on this machine a
-create costs the API server half what a server-side apply of the same node does
-(1,000 nodes: 3.8 s against 6.7 s). A node that already exists, and every node
-whose content changed, gets a server-side apply (PATCH `application/apply-patch+yaml`),
-forced: the pool's declaration wins over anyone who set the same fields since.
+Every write is a server-side apply (PATCH `application/apply-patch+yaml`) under one
+field manager, for a new node as for an existing one: a field the manifest stops
+carrying is then removed from the node (a node first made by a plain create would
+keep it, owned by the create's own entry: kubernetes/kubernetes#99003). The apply of
+a new node creates it with its status (the API server keeps status given on create);
+on an existing node status changes go through the status subresource, applied by the
+same manager, because the main resource ignores them. KWOK and the operator own the
+status fields the program does not send, and are never overwritten.
+
+Each request has a timeout; 429, 5xx answers and broken connections are retried a
+bounded number of times with exponential backoff (honouring `Retry-After`); a run of
+failed requests in a row, a deadline or a cancel stops the whole batch, and the error
+says how much was done.
 """
 
+import email.utils
 import json
-from collections.abc import Callable, Iterable
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import yaml
 from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 FIELD_MANAGER = "gpu-fleet"
 APPLY_PATCH = "application/apply-patch+yaml"
 NODES = "/api/v1/nodes"
+METADATA_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 # Requests in flight at once: enough to keep a local API server busy, few enough
 # not to starve it on a 2-core machine.
 WORKERS = 8
 LIST_PAGE = 500
-
-# (method, path, query, headers, body) -> (status, response body)
-Transport = Callable[
-    [str, str, list[tuple[str, str]], dict[str, str], Any | None], tuple[int, bytes]
-]
+RETRIED = frozenset({429, 500, 502, 503, 504})
 
 
 class NodeApiError(RuntimeError):
     """The API server refused a request; the message names the node and the answer."""
 
 
-class NodeApi(Protocol):
-    def create(self, manifest: dict[str, Any]) -> None: ...
-    def apply(self, manifest: dict[str, Any]) -> None: ...
-    def delete(self, name: str) -> None: ...
-    def names(self, label_selector: str) -> set[str]: ...
+class Unreachable(NodeApiError):
+    """No answer at all (connection refused, reset, timed out), after every retry."""
+
+
+class Stopped(NodeApiError):
+    """A batch stopped early: too many failures in a row, the deadline, or a cancel.
+    `done` of `total` items were finished."""
+
+    def __init__(self, reason: str, done: int, total: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.done = done
+        self.total = total
 
 
 @dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+# (method, path, query, headers, body, timeout seconds) -> answer; raises TransportError.
+Transport = Callable[[str, str, list[tuple[str, str]], dict[str, str], Any | None, float], Answer]
+
+
+class TransportError(Exception):
+    """The request got no HTTP answer (refused, reset, timed out)."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How patient the requests are. Defaults suit a local or nearby API server."""
+
+    request_timeout: float = 15.0
+    attempts: int = 5
+    first_backoff: float = 0.25
+    max_backoff: float = 8.0
+    # A Retry-After longer than this is waited only this long.
+    max_retry_after: float = 30.0
+    # Failed attempts in a row (across all workers) that stop a batch.
+    failures_in_a_row: int = 8
+
+
+@dataclass
+class Control:
+    """Shared by every request of one operation: its deadline, cancel, and brake."""
+
+    limits: Limits = field(default_factory=Limits)
+    deadline: float | None = None  # time.monotonic() value
+    cancelled: Callable[[], bool] = lambda: False
+    sleep: Callable[[float], None] = time.sleep
+    _failures: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    stop_reason: str | None = None
+
+    def check(self) -> None:
+        if self.stop_reason is None and self.cancelled():
+            self.stop_reason = "cancelled"
+        late = self.deadline is not None and time.monotonic() > self.deadline
+        if self.stop_reason is None and late:
+            self.stop_reason = "the operation's timeout passed"
+        if self.stop_reason is not None:
+            raise Stopped(self.stop_reason, 0, 0)
+
+    def failed(self, what: str) -> None:
+        with self._lock:
+            self._failures += 1
+            if self._failures >= self.limits.failures_in_a_row and self.stop_reason is None:
+                self.stop_reason = f"{self._failures} failed requests in a row (the last: {what})"
+
+    def succeeded(self) -> None:
+        with self._lock:
+            self._failures = 0
+
+    def wait(self, seconds: float) -> None:
+        if self.deadline is not None:
+            seconds = min(seconds, max(0.0, self.deadline - time.monotonic()))
+        self.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class NodeMeta:
+    name: str
+    uid: str
+    labels: Mapping[str, str]
+    annotations: Mapping[str, str]
+
+
+class NodeApi(Protocol):
+    def apply(self, manifest: dict[str, Any]) -> None: ...
+    def apply_status(self, manifest: dict[str, Any]) -> None: ...
+    def delete(self, node: NodeMeta) -> None: ...
+    def nodes(self, label_selector: str = "") -> dict[str, NodeMeta]: ...
+    def server(self) -> str: ...
+
+
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds a `Retry-After` header asks for (a number or an HTTP date), if any."""
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        when = email.utils.parsedate_to_datetime(value) if value.strip() else None
+        return max(0.0, when.timestamp() - time.time()) if when else None
+
+
+@dataclass
 class KubeNodeApi:
-    """Node calls over a transport (the kubernetes client's, or a recording in tests)."""
+    """Node requests over a transport (the kubernetes client's, or a fake in tests)."""
 
     send: Transport
+    control: Control = field(default_factory=Control)
+    address: str = ""
 
-    def create(self, manifest: dict[str, Any]) -> None:
-        """Create the node; apply it instead when it exists already."""
-        name = manifest["metadata"]["name"]
-        query = [("fieldManager", FIELD_MANAGER)]
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        status, body = self.send("POST", NODES, query, headers, manifest)
-        if status == 409:
-            self.apply(manifest)
-        elif status != 201:
-            raise NodeApiError(f"create of node {name}: HTTP {status}: {_reason(body)}")
+    def server(self) -> str:
+        return self.address
+
+    def request(
+        self,
+        what: str,
+        method: str,
+        path: str,
+        query: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any | None = None,
+    ) -> Answer:
+        """One request, retried on 429, 5xx and no answer; the last answer otherwise."""
+        limits = self.control.limits
+        backoff = limits.first_backoff
+        for attempt in range(1, limits.attempts + 1):
+            self.control.check()
+            try:
+                answer = self.send(method, path, query, headers, body, limits.request_timeout)
+            except TransportError as error:
+                self.control.failed(f"{what}: {error}")
+                if attempt == limits.attempts:
+                    raise Unreachable(
+                        f"{what}: no answer after {attempt} attempts: {error}"
+                    ) from None
+                self.control.wait(backoff * random.uniform(0.5, 1.0))  # noqa: S311 - jitter
+            else:
+                if answer.status not in RETRIED:
+                    self.control.succeeded()
+                    return answer
+                self.control.failed(f"{what}: HTTP {answer.status}")
+                if attempt == limits.attempts:
+                    return answer
+                asked = retry_after(answer.headers)
+                pause = backoff * random.uniform(0.5, 1.0)  # noqa: S311 - jitter
+                self.control.wait(min(asked, limits.max_retry_after) if asked else pause)
+            backoff = min(backoff * 2, limits.max_backoff)
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def apply(self, manifest: dict[str, Any]) -> None:
-        name = manifest["metadata"]["name"]
+        """Server-side apply of the whole node: creates it (status kept) or updates it
+        (status ignored by the API server)."""
+        self._apply(manifest, f"{NODES}/{manifest['metadata']['name']}", "apply")
+
+    def apply_status(self, manifest: dict[str, Any]) -> None:
+        """Server-side apply of the node's status through the status subresource."""
+        status_only = {
+            "apiVersion": manifest["apiVersion"],
+            "kind": manifest["kind"],
+            "metadata": {"name": manifest["metadata"]["name"]},
+            "status": manifest["status"],
+        }
+        path = f"{NODES}/{manifest['metadata']['name']}/status"
+        self._apply(status_only, path, "status apply")
+
+    def _apply(self, body: dict[str, Any], path: str, what: str) -> None:
+        name = body["metadata"]["name"]
         query = [("fieldManager", FIELD_MANAGER), ("force", "true")]
         headers = {"Content-Type": APPLY_PATCH, "Accept": "application/json"}
-        status, body = self.send("PATCH", f"{NODES}/{name}", query, headers, manifest)
-        if status not in (200, 201):
-            raise NodeApiError(f"apply of node {name}: HTTP {status}: {_reason(body)}")
+        answer = self.request(f"{what} of node {name}", "PATCH", path, query, headers, body)
+        if answer.status not in (200, 201):
+            raise NodeApiError(f"{what} of node {name}: {_refusal(answer)}")
 
-    def delete(self, name: str) -> None:
-        """Delete a node; one that is already gone is fine."""
-        status, body = self.send("DELETE", f"{NODES}/{name}", [], {}, None)
-        if status not in (200, 202, 404):
-            raise NodeApiError(f"delete of node {name}: HTTP {status}: {_reason(body)}")
+    def delete(self, node: NodeMeta) -> None:
+        """Delete a node if it is still the one listed (same uid); one already gone is fine."""
+        options = {"apiVersion": "v1", "kind": "DeleteOptions"}
+        body = {**options, "preconditions": {"uid": node.uid}} if node.uid else options
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        what = f"delete of node {node.name}"
+        answer = self.request(what, "DELETE", f"{NODES}/{node.name}", [], headers, body)
+        if answer.status not in (200, 202, 404):
+            raise NodeApiError(f"{what}: {_refusal(answer)}")
 
-    def names(self, label_selector: str) -> set[str]:
-        """Names of the nodes matching a label selector, read page by page."""
-        found: set[str] = set()
+    def nodes(self, label_selector: str = "") -> dict[str, NodeMeta]:
+        """The metadata of the nodes a label selector matches (all: ""), page by page."""
+        found: dict[str, NodeMeta] = {}
         token = ""
-        # Only metadata: the listing's size does not grow with status.
-        headers = {"Accept": "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"}
+        headers = {"Accept": METADATA_LIST}
+        what = f"list of nodes {label_selector or '(all)'}"
         while True:
-            query = [("labelSelector", label_selector), ("limit", str(LIST_PAGE))]
+            query = [("limit", str(LIST_PAGE))]
+            query += [("labelSelector", label_selector)] if label_selector else []
             query += [("continue", token)] if token else []
-            status, body = self.send("GET", NODES, query, headers, None)
-            if status != 200:
-                raise NodeApiError(f"list of nodes {label_selector}: HTTP {status}")
-            page = json.loads(body)
-            found.update(item["metadata"]["name"] for item in page.get("items", []))
-            token = page.get("metadata", {}).get("continue", "")
+            answer = self.request(what, "GET", NODES, query, headers)
+            if answer.status != 200:
+                raise NodeApiError(f"{what}: {_refusal(answer)}")
+            page = json.loads(answer.body)
+            for item in page.get("items") or []:
+                meta = _meta(item.get("metadata") or {})
+                found[meta.name] = meta
+            token = (page.get("metadata") or {}).get("continue", "")
             if not token:
                 return found
 
 
-def _reason(body: bytes) -> str:
+def _meta(metadata: Mapping[str, Any]) -> NodeMeta:
+    return NodeMeta(
+        str(metadata.get("name", "")),
+        str(metadata.get("uid", "")),
+        dict(metadata.get("labels") or {}),
+        dict(metadata.get("annotations") or {}),
+    )
+
+
+def _refusal(answer: Answer) -> str:
     try:
-        return str(json.loads(body).get("message", body[:200]))
-    except ValueError:
-        return body[:200].decode(errors="replace")
+        reason = str(json.loads(answer.body).get("message", answer.body[:200]))
+    except (ValueError, AttributeError):
+        reason = answer.body[:200].decode(errors="replace")
+    return f"HTTP {answer.status}: {reason}"
 
 
-def create_all(api: NodeApi, manifests: Iterable[dict[str, Any]]) -> None:
-    _each(api.create, manifests, "create")
+def each(
+    call: Callable[[Any], None],
+    items: Iterable[Any],
+    control: Control,
+    what: str,
+    progress: Callable[[], None] = lambda: None,
+) -> int:
+    """Run `call` on every item, WORKERS at a time (`progress` after each that
+    succeeds); return how many succeeded.
 
+    Once the control stops (failures in a row, deadline, cancel), the items not
+    started are skipped. Raises Stopped, or NodeApiError with every refusal, saying
+    how many of how many were done."""
+    todo = list(items)
+    done = 0
+    errors: list[str] = []
+    lock = threading.Lock()
 
-def apply_all(api: NodeApi, manifests: Iterable[dict[str, Any]]) -> None:
-    _each(api.apply, manifests, "apply")
+    def one(item: Any) -> None:
+        nonlocal done
+        try:
+            control.check()
+            call(item)
+        except Stopped:
+            return
+        except NodeApiError as error:
+            with lock:
+                errors.append(str(error))
+            return
+        with lock:
+            done += 1
+            progress()
 
-
-def delete_all(api: NodeApi, names: Iterable[str]) -> None:
-    _each(api.delete, names, "delete")
-
-
-def _each(call: Callable[[Any], None], items: Iterable[Any], what: str) -> None:
-    """Run `call` on every item, WORKERS at a time; report every failure at the end."""
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        futures = [pool.submit(call, item) for item in items]
-    errors = [str(error) for future in futures if (error := future.exception()) is not None]
+        list(pool.map(one, todo))
+    if control.stop_reason is not None:
+        detail = f"; the first refusal: {errors[0]}" if errors else ""
+        raise Stopped(f"{control.stop_reason}{detail}", done, len(todo))
     if errors:
         more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
-        first = "; ".join(errors[:3])
-        raise NodeApiError(f"{len(errors)} node {what} call(s) failed: {first}{more}")
+        raise Stopped(
+            f"{len(errors)} node {what}(s) refused: {'; '.join(errors[:3])}{more}",
+            done,
+            len(todo),
+        )
+    return done
 
 
-def connect(kubeconfig: str | None, context: str | None) -> KubeNodeApi:
+def connect(kubeconfig: str | None, context: str | None, control: Control) -> KubeNodeApi:
     """A NodeApi for a kubeconfig given as its text, as a file path, or None for the
     default ($KUBECONFIG, else ~/.kube/config), at `context` (None: its current one)."""
     configuration = client.Configuration()
     configuration.connection_pool_maxsize = WORKERS
-    if kubeconfig is not None and "\n" in kubeconfig:
-        config.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
-            yaml.safe_load(kubeconfig), context=context, client_configuration=configuration
-        )
-    else:
-        config.load_kube_config(  # type: ignore[no-untyped-call]
-            config_file=kubeconfig, context=context, client_configuration=configuration
-        )
+    configuration.retries = False
+    try:
+        if kubeconfig is not None and "\n" in kubeconfig:
+            config.load_kube_config_from_dict(  # type: ignore[no-untyped-call]
+                yaml.safe_load(kubeconfig), context=context, client_configuration=configuration
+            )
+        else:
+            config.load_kube_config(  # type: ignore[no-untyped-call]
+                config_file=kubeconfig, context=context, client_configuration=configuration
+            )
+    except (OSError, ValueError, yaml.YAMLError, config.ConfigException) as error:
+        # As the kubernetes provider does: a kubeconfig that no longer leads anywhere
+        # (its file or context gone with the cluster) is an unreachable cluster.
+        where = kubeconfig if kubeconfig and "\n" not in kubeconfig else "the kubeconfig"
+        raise Unreachable(f"cannot use {where} (context {context or 'current'}): {error}") from None
     api_client = client.ApiClient(configuration)
 
     def send(
@@ -145,7 +351,8 @@ def connect(kubeconfig: str | None, context: str | None) -> KubeNodeApi:
         query: list[tuple[str, str]],
         headers: dict[str, str],
         body: Any | None,
-    ) -> tuple[int, bytes]:
+        timeout: float,
+    ) -> Answer:
         _, url, all_headers, serialized, _ = api_client.param_serialize(
             method,
             path,
@@ -154,8 +361,13 @@ def connect(kubeconfig: str | None, context: str | None) -> KubeNodeApi:
             body=body,
             auth_settings=["BearerToken"],
         )
-        response = api_client.call_api(method, url, header_params=all_headers, body=serialized)
-        data: bytes = response.read()  # type: ignore[no-untyped-call]
-        return response.status, data
+        try:
+            response = api_client.call_api(
+                method, url, header_params=all_headers, body=serialized, _request_timeout=timeout
+            )
+            data: bytes = response.read()  # type: ignore[no-untyped-call]
+        except (HTTPError, ApiException) as error:  # ApiException: a TLS failure
+            raise TransportError(f"{type(error).__name__}: {error}") from error
+        return Answer(response.status, dict(response.headers), data)
 
-    return KubeNodeApi(send)
+    return KubeNodeApi(send, control, str(configuration.host))

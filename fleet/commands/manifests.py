@@ -10,6 +10,7 @@ import yaml
 from fleet.render.objects import stack_objects
 from fleet.schedulers.objects import scheduler_objects
 from fleet.stack.load import load_stack_file
+from fleet.stack.owner import owner_of_stack_file
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -22,6 +23,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
-    objects = itertools.chain(stack_objects(spec), scheduler_objects(spec))
+    owner = owner_of_stack_file(args.stack_file)
+    objects = itertools.chain(stack_objects(spec, owner), scheduler_objects(spec))
     yaml.safe_dump_all(objects, sys.stdout, sort_keys=False)
     return 0

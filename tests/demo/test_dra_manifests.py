@@ -15,6 +15,7 @@ from fleet.render.operator import operator_values
 from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file, parse_fleet
 from fleet.stack.spec import FleetSpec
+from tests.paths import LESSON1_OWNER as DRA_OWNER
 from tests.paths import STACKS_DIR
 
 LESSON1_DRA_FILE = STACKS_DIR / "Pulumi.lesson1-dra.yaml"
@@ -165,7 +166,7 @@ def test_both_offers_render_both_demos_device_plugin_first() -> None:
 def test_the_device_class_comes_with_a_dra_offer_the_operator_does_not_cover(
     offer: str, install: bool, has_class: bool
 ) -> None:
-    objects = list(stack_objects(fleet(offer, install=install)))
+    objects = list(stack_objects(fleet(offer, install=install), DRA_OWNER))
     classes = [o for o in objects if o["kind"] == "DeviceClass"]
     assert classes == ([device_class()] if has_class else [])
     if has_class:
@@ -181,7 +182,7 @@ def test_the_device_class_comes_with_a_dra_offer_the_operator_does_not_cover(
 def test_every_dra_object_validates_against_kubernetes_1_36() -> None:
     objects = [
         o
-        for o in stack_objects(fleet("both", install=False, queueMinGpuMemoryMiB=40_000))
+        for o in stack_objects(fleet("both", install=False, queueMinGpuMemoryMiB=40_000), DRA_OWNER)
         if o["kind"] != "Node"
     ]
     assert {o["kind"] for o in objects} >= {

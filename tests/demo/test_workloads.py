@@ -29,7 +29,7 @@ from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file
 from fleet.stack.spec import FleetSpec
 from tests.demo.fleets import MakeFleet, beyond_the_spec, pool
-from tests.paths import STACK_FILES
+from tests.paths import LESSON1_OWNER, STACK_FILES
 
 NAMES = (SMALL, OVERSIZED, MISSING, QUEUE)
 DRA_NAMES = (DRA_SMALL, DRA_OVERSIZED, DRA_MISSING, DRA_QUEUE)
@@ -201,12 +201,14 @@ def test_awaited_small_pod_gives_up_fast(lesson1: FleetSpec) -> None:
 
 
 def test_stack_objects_add_the_demo_after_the_nodes_only_when_enabled(lesson1: FleetSpec) -> None:
-    kinds = [obj["kind"] for obj in stack_objects(lesson1)]
+    kinds = [obj["kind"] for obj in stack_objects(lesson1, LESSON1_OWNER)]
     assert kinds == ["Node"] * 5 + ["Namespace"] * 2 + ["Pod", "Pod", "Pod", "Deployment"]
     disabled = lesson1.model_copy(
         update={"demo": lesson1.demo.model_copy(update={"enabled": False})}
     )
-    assert [obj["kind"] for obj in stack_objects(disabled)] == ["Node"] * 5 + ["Namespace"]
+    assert [obj["kind"] for obj in stack_objects(disabled, LESSON1_OWNER)] == ["Node"] * 5 + [
+        "Namespace"
+    ]
 
 
 @pytest.fixture

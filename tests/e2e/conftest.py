@@ -18,6 +18,7 @@ import pytest
 from fleet.stack import versions
 from tests.e2e.harness import host_processes, kube, steps, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
@@ -32,7 +33,10 @@ def binaries() -> dict[str, Path]:
 @pytest.fixture(scope="session")
 def engine(binaries: dict[str, Path]) -> tools.Engine:
     with steps.step("engine: Pulumi CLI, language host, provider plugins"):
-        return tools.ensure_engine(binaries)
+        engine = tools.ensure_engine(binaries)
+        # Every stack has dynamic-provider resources (the pools, or their status).
+        ensure_dynamic_provider_plugin(engine)
+        return engine
 
 
 @pytest.fixture(scope="session")

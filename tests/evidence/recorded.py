@@ -22,7 +22,7 @@ from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
 from fleet.render.nodes import GPU_RESOURCE, fake_node
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.paths import LESSON1_FILE, STACKS_DIR
+from tests.paths import LESSON1_FILE, LESSON1_OWNER, STACKS_DIR
 
 LESSON1_STACK = LESSON1_FILE
 LARGE_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"
@@ -121,7 +121,7 @@ def real_node(name: str, labels: dict[str, str], taints: list[Object]) -> Object
 
 def gpu_node(spec: FleetSpec, pool: str, index: int, gpus: int | None) -> Object:
     """A fake node as created by the program, after KWOK and the operator went over it."""
-    node = fake_node(pool, spec.pools[pool], index)
+    node = fake_node(pool, spec.pools[pool], index, LESSON1_OWNER)
     node["metadata"] = meta(node["metadata"]["name"]) | node["metadata"]
     if gpus is not None:
         node["status"]["capacity"][GPU_RESOURCE] = str(gpus)

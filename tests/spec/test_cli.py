@@ -10,7 +10,7 @@ import yaml
 from fleet.cli import main
 from fleet.render.objects import stack_objects
 from fleet.stack.spec import FleetSpec
-from tests.paths import ROOT, STACKS_DIR
+from tests.paths import LESSON1_OWNER, ROOT, STACKS_DIR
 
 LESSON1 = str(STACKS_DIR / "Pulumi.lesson1.yaml")
 
@@ -43,7 +43,7 @@ def test_manifests_prints_what_the_components_send(
 ) -> None:
     assert main(["manifests", LESSON1]) == 0
     printed = list(yaml.safe_load_all(capsys.readouterr().out))
-    assert printed == list(stack_objects(lesson1))
+    assert printed == list(stack_objects(lesson1, LESSON1_OWNER))
     nodes = [obj["metadata"]["name"] for obj in printed if obj["kind"] == "Node"]
     assert nodes == [
         "kwok-gpu-a100-0",

@@ -17,7 +17,18 @@ MAY_IMPORT = {
     "imports": {"stack", "files"},
     "evidence": {"render", "demo", "stack", "files"},
     "schedulers": {"render", "demo", "stack", "files"},
-    "commands": {"evidence", "imports", "schedulers", "render", "demo", "stack", "files"},
+    "recovery": {"files"},
+    "commands": {
+        "evidence",
+        "imports",
+        "schedulers",
+        "render",
+        "demo",
+        "stack",
+        "files",
+        "recovery",
+        "cluster",
+    },
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

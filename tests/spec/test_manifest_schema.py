@@ -10,6 +10,7 @@ import pytest
 from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
+from fleet.stack.owner import owner_of_stack_file
 from tests.paths import STACK_FILES
 
 
@@ -22,7 +23,7 @@ def _cached_schemas(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("stack_file", STACK_FILES, ids=lambda path: path.stem)
 def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
-    objects = list(stack_objects(load_stack_file(stack_file)))
+    objects = list(stack_objects(load_stack_file(stack_file), owner_of_stack_file(stack_file)))
     assert objects
     for obj in objects:
         checked = kubernetes_validate.validate(obj, versions.KUBERNETES_VERSION, strict=True)
@@ -31,7 +32,9 @@ def test_every_manifest_matches_the_schema(stack_file: Path) -> None:
 
 def test_schema_check_catches_a_bad_node() -> None:
     """The check is not vacuous: a node with a misspelt field fails strict validation."""
-    node = next(iter(stack_objects(load_stack_file(STACK_FILES[0]))))
+    node = next(
+        iter(stack_objects(load_stack_file(STACK_FILES[0]), owner_of_stack_file(STACK_FILES[0])))
+    )
     node["spec"]["taint"] = node["spec"].pop("taints")
     with pytest.raises(kubernetes_validate.ValidationError):
         kubernetes_validate.validate(node, versions.KUBERNETES_VERSION, strict=True)

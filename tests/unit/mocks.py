@@ -9,9 +9,12 @@ import pulumi
 from pulumi.runtime.mocks import MockMonitor
 
 from fleet.stack.load import load_stack_file, parse_fleet
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec
 from tests.paths import STACKS_DIR
 
+# The stack the mocks run as, so the owner every fake node is labelled with.
+MOCK_OWNER = StackOwner("gpu-fleet", "test")
 FAKE_KUBECONFIG = "apiVersion: v1\nkind: Config\nclusters: []\n"
 
 
@@ -112,7 +115,10 @@ def install_mocks() -> Deployment:
     """Fresh mocks whose registrations land in the returned deployment."""
     deployment = Deployment()
     pulumi.runtime.set_mocks(
-        FleetMocks(), project="gpu-fleet", stack="test", monitor=RecordingMonitor(deployment)
+        FleetMocks(),
+        project=MOCK_OWNER.project,
+        stack=MOCK_OWNER.stack,
+        monitor=RecordingMonitor(deployment),
     )
     return deployment
 

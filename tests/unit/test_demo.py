@@ -4,7 +4,7 @@ import itertools
 from typing import Any
 
 from fleet.render.objects import stack_objects
-from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from tests.unit.mocks import MOCK_OWNER, Deploy, Deployment, spec_from, stack
 
 SKIP_AWAIT = "pulumi.com/skipAwait"
 KWOK_TOLERATION = {
@@ -78,7 +78,7 @@ def test_the_stack_sends_exactly_what_fleet_manifests_prints(deploy: Deploy) -> 
         for r in deployment.registrations
         if r.type.split(":")[1] in ("core/v1", "apps/v1")
     }
-    printed = {(o["kind"], o["metadata"]["name"]): o for o in stack_objects(spec)}
+    printed = {(o["kind"], o["metadata"]["name"]): o for o in stack_objects(spec, MOCK_OWNER)}
     assert len(printed) == 11  # 5 nodes, the operator's namespace, the demo's 5 objects
     assert sent == printed
 

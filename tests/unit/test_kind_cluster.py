@@ -70,6 +70,20 @@ def test_provider_has_a_stable_identity_and_kinds_kubeconfig(deploy: Deploy) -> 
     assert command.urn in provider.dependencies
 
 
+def test_server_side_applies_are_forced_on_kind_and_existing_clusters(deploy: Deploy) -> None:
+    """Else an update of a node stops on kube-controller-manager's ttl annotation."""
+    existing = {
+        "mode": "existing",
+        "kubeconfig": "/k",
+        "context": "c",
+        "allowFakeNodes": True,
+    }
+    config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
+    for spec in (stack("lesson1"), spec_from({**config, "cluster": existing})):
+        (provider,) = deploy(spec).of_type("pulumi:providers:kubernetes")
+        assert provider.inputs["enablePatchForce"] == "true"
+
+
 def test_every_kubernetes_object_uses_the_fleet_provider(deploy: Deploy) -> None:
     deployment = deploy(stack("lesson1"))
     (provider,) = deployment.of_type("pulumi:providers:kubernetes")

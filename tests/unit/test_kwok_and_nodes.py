@@ -85,6 +85,7 @@ def test_nodes_are_parented_to_their_pool(deploy: Deploy) -> None:
     assert sorted(r.name for r in deployment.children_of(pool)) == [
         "kwok-gpu-l40s-0",
         "kwok-gpu-l40s-1",
+        "l40s-status",  # the pool's status on its nodes, through the status subresource
     ]
 
 
@@ -95,6 +96,7 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
     assert metadata["annotations"] == {
         "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
+        "gpu-fleet.dev/template": metadata["annotations"]["gpu-fleet.dev/template"],
     }
     assert metadata["labels"] == {
         "kubernetes.io/arch": "amd64",
@@ -105,6 +107,9 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
         "gpu-pool": "h100",
         "run.ai/simulated-gpu-node-pool": "h100",
         "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
+        # The stack the mocks run as, and the pool: the node's owner.
+        "gpu-fleet.dev/stack": "gpu-fleet.test",
+        "gpu-fleet.dev/pool": "h100",
     }
     assert node["spec"]["taints"] == [
         {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}

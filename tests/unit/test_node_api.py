@@ -1,23 +1,35 @@
-"""The Node calls as the API server sees them, through a recording transport: server-side
-apply under the `gpu-fleet` field manager, deletes that tolerate a missing node, and a
-paginated metadata-only list."""
+"""The Node requests as the API server sees them: one field manager, server-side apply
+for every write (the status through its subresource), deletes guarded by the node's
+uid, a paginated metadata-only list, and retries that honour `Retry-After`."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fleet.cluster.node_api import FIELD_MANAGER, KubeNodeApi, NodeApiError
-from fleet.render.nodes import fake_node
-from tests.unit.test_node_pool_provider import A100
+from fleet.cluster.node_api import (
+    APPLY_PATCH,
+    FIELD_MANAGER,
+    Answer,
+    Control,
+    KubeNodeApi,
+    Limits,
+    NodeMeta,
+    Unreachable,
+    connect,
+    retry_after,
+)
+from fleet.render.nodes import named, node_template
+from tests.unit.test_node_pool_provider import A100, OWNER
 
-Request = tuple[str, str, list[tuple[str, str]], dict[str, str], Any]
+Request = tuple[str, str, list[tuple[str, str]], dict[str, str], Any, float]
 
 
 class Recording:
     """Answers from a script, in order; keeps every request."""
 
-    def __init__(self, *answers: tuple[int, bytes]) -> None:
+    def __init__(self, *answers: Answer) -> None:
         self.answers = list(answers)
         self.requests: list[Request] = []
 
@@ -28,68 +40,78 @@ class Recording:
         query: list[tuple[str, str]],
         headers: dict[str, str],
         body: Any,
-    ) -> tuple[int, bytes]:
-        self.requests.append((method, path, query, headers, body))
+        timeout: float,
+    ) -> Answer:
+        self.requests.append((method, path, query, headers, body, timeout))
         return self.answers.pop(0)
 
 
-def test_apply_is_a_forced_server_side_apply_of_the_manifest_as_built() -> None:
-    manifest = fake_node("a100", A100, 0)
-    recording = Recording((201, b"{}"))
-    KubeNodeApi(recording).apply(manifest)
-    ((method, path, query, headers, body),) = recording.requests
+def ok(body: Any = None) -> Answer:
+    return Answer(200, {}, json.dumps(body or {}).encode())
+
+
+NODE = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+
+
+def test_apply_is_a_forced_server_side_apply_of_the_node_as_built_with_a_timeout() -> None:
+    recording = Recording(ok())
+    KubeNodeApi(recording, Control(Limits(request_timeout=7.0))).apply(NODE)
+    ((method, path, query, headers, body, timeout),) = recording.requests
     assert (method, path) == ("PATCH", "/api/v1/nodes/kwok-gpu-a100-0")
     assert query == [("fieldManager", FIELD_MANAGER), ("force", "true")]
-    assert headers["Content-Type"] == "application/apply-patch+yaml"
-    assert body == manifest
+    assert headers["Content-Type"] == APPLY_PATCH
+    assert body == NODE
+    assert timeout == 7.0
 
 
-def test_create_is_a_plain_create_under_the_field_manager() -> None:
-    manifest = fake_node("a100", A100, 0)
-    recording = Recording((201, b"{}"))
-    KubeNodeApi(recording).create(manifest)
-    ((method, path, query, headers, body),) = recording.requests
-    assert (method, path, query) == ("POST", "/api/v1/nodes", [("fieldManager", FIELD_MANAGER)])
-    assert headers["Content-Type"] == "application/json"
-    assert body == manifest
+def test_status_goes_through_the_subresource_under_the_same_manager() -> None:
+    recording = Recording(ok())
+    KubeNodeApi(recording).apply_status(NODE)
+    ((method, path, query, headers, body, _),) = recording.requests
+    assert (method, path) == ("PATCH", "/api/v1/nodes/kwok-gpu-a100-0/status")
+    assert query == [("fieldManager", FIELD_MANAGER), ("force", "true")]
+    assert headers["Content-Type"] == APPLY_PATCH
+    assert body == {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "kwok-gpu-a100-0"},
+        "status": NODE["status"],
+    }
 
 
-def test_create_of_a_node_that_exists_applies_it_instead() -> None:
-    recording = Recording((409, b"{}"), (200, b"{}"))
-    KubeNodeApi(recording).create(fake_node("a100", A100, 0))
-    assert [(r[0], r[1]) for r in recording.requests] == [
-        ("POST", "/api/v1/nodes"),
-        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-0"),
-    ]
+def test_delete_names_the_uid_it_listed() -> None:
+    recording = Recording(Answer(404, {}, b"{}"))
+    KubeNodeApi(recording).delete(NodeMeta("kwok-gpu-a100-7", "u-1", {}, {}))
+    ((method, path, _, _, body, _),) = recording.requests
+    assert (method, path) == ("DELETE", "/api/v1/nodes/kwok-gpu-a100-7")
+    assert body["preconditions"] == {"uid": "u-1"}
 
 
-def test_a_refused_apply_names_the_node_and_the_reason() -> None:
-    answer = json.dumps({"message": "Node is invalid"}).encode()
-    with pytest.raises(NodeApiError, match="apply of node kwok-gpu-a100-0: HTTP 422: Node is"):
-        KubeNodeApi(Recording((422, answer))).apply(fake_node("a100", A100, 0))
-
-
-def test_delete_of_a_node_already_gone_is_fine() -> None:
-    recording = Recording((404, b"{}"), (200, b"{}"))
-    api = KubeNodeApi(recording)
-    api.delete("kwok-gpu-a100-7")
-    api.delete("kwok-gpu-a100-8")
-    assert [(r[0], r[1]) for r in recording.requests] == [
-        ("DELETE", "/api/v1/nodes/kwok-gpu-a100-7"),
-        ("DELETE", "/api/v1/nodes/kwok-gpu-a100-8"),
-    ]
-    with pytest.raises(NodeApiError, match="HTTP 403"):
-        KubeNodeApi(Recording((403, b"{}"))).delete("kwok-gpu-a100-9")
-
-
-def test_names_reads_every_page_of_metadata() -> None:
-    def page(names: list[str], token: str) -> tuple[int, bytes]:
-        items = [{"metadata": {"name": name}} for name in names]
-        return 200, json.dumps({"items": items, "metadata": {"continue": token}}).encode()
+def test_nodes_reads_every_page_of_metadata() -> None:
+    def page(names: list[str], token: str) -> Answer:
+        items = [{"metadata": {"name": n, "uid": n, "labels": {"k": "v"}}} for n in names]
+        return ok({"items": items, "metadata": {"continue": token}})
 
     recording = Recording(page(["a", "b"], "next"), page(["c"], ""))
-    assert KubeNodeApi(recording).names("gpu-pool=a100") == {"a", "b", "c"}
+    found = KubeNodeApi(recording).nodes("gpu-pool=a100")
+    assert sorted(found) == ["a", "b", "c"]
+    assert found["c"].labels == {"k": "v"}
     first, second = recording.requests
     assert ("labelSelector", "gpu-pool=a100") in first[2]
     assert ("continue", "next") in second[2]
     assert "PartialObjectMetadataList" in first[3]["Accept"]
+
+
+def test_retry_after_reads_seconds_and_http_dates() -> None:
+    assert retry_after({"Retry-After": "5"}) == 5.0
+    assert retry_after({"retry-after": "Wed, 21 Oct 2015 07:28:00 GMT"}) == 0.0
+    assert retry_after({}) is None
+
+
+def test_a_kubeconfig_that_leads_nowhere_is_an_unreachable_cluster(tmp_path: Path) -> None:
+    with pytest.raises(Unreachable, match=r"cannot use .*missing"):
+        connect(str(tmp_path / "missing"), None, Control())
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text("apiVersion: v1\nkind: Config\ncontexts: []\nclusters: []\nusers: []\n")
+    with pytest.raises(Unreachable, match="context gone"):
+        connect(str(kubeconfig), "gone", Control())

@@ -1,181 +1,385 @@
-"""The pool-level dynamic provider against an in-memory API server: create, diff, update,
-read and delete touch exactly the nodes they should, with the manifests `fleet` builds."""
+"""The pool-level dynamic provider over the real request code (`fleet.cluster.node_api`)
+against an in-memory API server that drops status on update like the real one:
+reconciling by ownership, drift in the diff, status through the subresource, removed
+fields removed, faults stopped early with a useful error, unreachable clusters."""
 
+import copy
 from typing import Any
 
 import pytest
 
-from components.node_pool_provider import NodePoolProvider, manifests, plan
+from components.node_pool_provider import (
+    NodePoolProvider,
+    duration_seconds,
+    summary,
+)
 from fleet.cluster import node_api
-from fleet.render.nodes import POOL_LABEL, pool_nodes
+from fleet.cluster.node_api import Control, KubeNodeApi, Limits, NodeApiError, TransportError
+from fleet.render.nodes import (
+    OWNED_POOL_LABEL,
+    STACK_LABEL,
+    TEMPLATE_ANNOTATION,
+    named,
+    node_template,
+)
+from fleet.stack.owner import StackOwner
 from fleet.stack.spec import PoolSpec, node_name
+from tests.unit.fake_apiserver import FakeApiServer, answer
 
 A100 = PoolSpec.model_validate({"nodes": 3, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"})
+OWNER = StackOwner("gpu-fleet", "first")
+OTHER = StackOwner("gpu-fleet", "second")
+FAST = Limits(first_backoff=0.0, max_backoff=0.0, failures_in_a_row=4, attempts=3)
 
 
-class FakeCluster:
-    """Nodes by name, as server-side apply would leave them; records every call."""
-
-    def __init__(self) -> None:
-        self.nodes: dict[str, dict[str, Any]] = {}
-        self.calls: list[tuple[str, str]] = []
-        self.connected: list[tuple[str | None, str | None]] = []
-
-    def create(self, manifest: dict[str, Any]) -> None:
-        name = manifest["metadata"]["name"]
-        self.calls.append(("create", name))
-        self.nodes[name] = manifest
-
-    def apply(self, manifest: dict[str, Any]) -> None:
-        name = manifest["metadata"]["name"]
-        self.calls.append(("apply", name))
-        self.nodes[name] = manifest
-
-    def delete(self, name: str) -> None:
-        self.calls.append(("delete", name))
-        self.nodes.pop(name, None)
-
-    def names(self, label_selector: str) -> set[str]:
-        key, value = label_selector.split("=")
-        return {n for n, m in self.nodes.items() if m["metadata"]["labels"].get(key) == value}
-
-    def connect(self, kubeconfig: str | None, context: str | None) -> node_api.NodeApi:
-        self.connected.append((kubeconfig, context))
-        return self
-
-
-def props(nodes: int, **pool: Any) -> dict[str, Any]:
+def props(nodes: int, owner: StackOwner = OWNER, **pool: Any) -> dict[str, Any]:
     spec = A100.model_copy(update={"nodes": nodes, **pool})
-    # As the wire delivers them: numbers are floats.
-    dumped = {
-        k: float(v) if isinstance(v, int) else v for k, v in spec.model_dump(by_alias=True).items()
-    }
     return {
         "poolName": "a100",
-        "pool": dumped,
-        "nodeNames": [node_name("a100", i) for i in range(nodes)],
+        "owner": owner.label,
+        "nodeCount": float(nodes),  # as the wire delivers numbers
+        "node": node_template("a100", spec, owner),
         "kubeconfig": "apiVersion: v1\nkind: Config\n",
         "context": None,
+        "deleteUnreachable": False,
+        "timeouts": {"create": None, "update": None, "delete": None},
     }
 
 
-@pytest.fixture
-def cluster() -> FakeCluster:
-    return FakeCluster()
+def with_label(base: dict[str, Any], key: str, value: str | None) -> dict[str, Any]:
+    """The inputs after a program change that adds (or, with None, drops) a node label."""
+    changed = copy.deepcopy(base)
+    labels = changed["node"]["metadata"]["labels"]
+    if value is None:
+        labels.pop(key)
+    else:
+        labels[key] = value
+    changed["node"]["metadata"]["annotations"][TEMPLATE_ANNOTATION] = f"changed-{key}-{value}"
+    return changed
+
+
+class Cluster:
+    """The fake API server, and a provider connected to it through KubeNodeApi."""
+
+    def __init__(self) -> None:
+        self.server = FakeApiServer()
+        self.slept: list[float] = []
+        self.connected: list[tuple[str | None, str | None]] = []
+
+    def connect(self, kubeconfig: str | None, context: str | None, control: Control) -> Any:
+        self.connected.append((kubeconfig, context))
+        fast = Control(FAST, control.deadline, control.cancelled, self.slept.append)
+        return KubeNodeApi(self.server, fast, "https://fake")
+
+    @property
+    def provider(self) -> NodePoolProvider:
+        return NodePoolProvider(self.connect)
+
+    def names(self) -> list[str]:
+        return sorted(self.server.nodes)
+
+    def writes(self) -> list[tuple[str, str]]:
+        return [r for r in self.server.requests if r[0] != "GET"]
 
 
 @pytest.fixture
-def provider(cluster: FakeCluster) -> NodePoolProvider:
-    return NodePoolProvider(cluster.connect)
+def cluster() -> Cluster:
+    return Cluster()
 
 
-def test_create_creates_every_node_exactly_as_fleet_builds_it(
-    provider: NodePoolProvider, cluster: FakeCluster
-) -> None:
-    result = provider.create(props(3))
+def a100(count: int) -> list[str]:
+    return [node_name("a100", i) for i in range(count)]
+
+
+# -- the fake behaves like the real API server ------------------------------------------
+
+
+def test_the_fake_keeps_status_on_create_and_drops_it_on_update() -> None:
+    server = FakeApiServer()
+    api = KubeNodeApi(server)
+    node = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+    api.apply(node)
+    assert server.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "96"
+    bigger = named(
+        node_template("a100", A100.model_copy(update={"cpu": 128}), OWNER), node["metadata"]["name"]
+    )
+    api.apply(bigger)
+    assert server.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "96"
+    api.apply_status(bigger)
+    assert server.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "128"
+
+
+# -- create, ownership labels -------------------------------------------------------------
+
+
+def test_create_applies_every_node_as_rendered_with_its_owner(cluster: Cluster) -> None:
+    result = cluster.provider.create(props(3))
     assert result.id == "a100"
-    assert cluster.nodes == {m["metadata"]["name"]: m for m in pool_nodes("a100", A100)}
-    assert cluster.connected == [("apiVersion: v1\nkind: Config\n", None)]
-    assert result.outs is not None
-    assert result.outs["nodeNames"] == props(3)["nodeNames"]
-
-
-def test_manifests_carry_status_taint_and_labels_but_no_gpu_count() -> None:
-    (node,) = manifests(props(3), ["kwok-gpu-a100-1"])
-    assert node["metadata"]["name"] == "kwok-gpu-a100-1"
-    assert node["metadata"]["annotations"]["kwok.x-k8s.io/node"] == "fake"
-    assert node["spec"]["taints"] == [
-        {"key": "kwok.x-k8s.io/node", "value": "fake", "effect": "NoSchedule"}
-    ]
-    assert node["metadata"]["labels"][POOL_LABEL] == "a100"
+    assert cluster.names() == a100(3)
+    node = cluster.server.nodes["kwok-gpu-a100-1"]
+    assert node["metadata"]["labels"][STACK_LABEL] == "gpu-fleet.first"
+    assert node["metadata"]["labels"][OWNED_POOL_LABEL] == "a100"
+    assert node["metadata"]["labels"]["kubernetes.io/hostname"] == "kwok-gpu-a100-1"
     assert node["status"]["capacity"] == {"cpu": "96", "memory": "1024Gi", "pods": "110"}
     assert "nvidia.com/gpu" not in node["status"]["capacity"]
-    assert "nvidia.com/gpu" not in node["status"]["allocatable"]
+    # One server-side apply per new node, no plain create.
+    assert sorted(cluster.writes()) == [("PATCH", f"/api/v1/nodes/{n}") for n in a100(3)]
+    assert cluster.connected == [("apiVersion: v1\nkind: Config\n", None)]
 
 
-def test_diff_of_the_same_pool_is_no_change(provider: NodePoolProvider) -> None:
-    assert provider.diff("a100", props(3), props(3)).changes is False
+# -- reconcile: adopt, prune, never touch another's node -----------------------------------
 
 
-def test_growing_creates_only_the_new_nodes(
-    provider: NodePoolProvider, cluster: FakeCluster
+def test_a_failed_create_leaves_nothing_the_next_create_does_not_adopt_or_prune(
+    cluster: Cluster,
 ) -> None:
-    provider.create(props(3))
-    cluster.calls.clear()
-    assert provider.diff("a100", props(3), props(5)).changes is True
-    provider.update("a100", props(3), props(5))
-    assert sorted(cluster.calls) == [("create", "kwok-gpu-a100-3"), ("create", "kwok-gpu-a100-4")]
-    assert len(cluster.nodes) == 5
+    """The issue's case: a create fails after 25 of 40 nodes; with the pool lowered to 10
+    the next up must leave exactly 10, and destroy none."""
+    cluster.server.before = lambda n, method, path: (
+        answer(500) if method == "PATCH" and n > 26 else None
+    )
+    with pytest.raises(NodeApiError) as failed:
+        cluster.provider.create(props(40))
+    assert 20 <= len(cluster.server.nodes) < 40
+    message = str(failed.value)
+    assert "pool a100 (stack gpu-fleet.first): create stopped" in message
+    assert f"{len(cluster.server.nodes)} created" in message
+    assert "Run `pulumi up` again" in message
+    cluster.server.before = None
+    # No state was written: the engine creates again, now with 10 nodes.
+    cluster.provider.create(props(10))
+    assert cluster.names() == sorted(a100(10))
+    cluster.provider.delete("a100", props(10))
+    assert cluster.names() == []
 
 
-def test_shrinking_deletes_exactly_the_removed_nodes(
-    provider: NodePoolProvider, cluster: FakeCluster
-) -> None:
-    provider.create(props(5))
-    cluster.nodes["kwok-gpu-other-0"] = {"metadata": {"labels": {}}}
-    cluster.calls.clear()
-    provider.update("a100", props(5), props(3))
-    assert sorted(cluster.calls) == [("delete", "kwok-gpu-a100-3"), ("delete", "kwok-gpu-a100-4")]
-    assert sorted(cluster.nodes) == [
-        "kwok-gpu-a100-0",
-        "kwok-gpu-a100-1",
-        "kwok-gpu-a100-2",
-        "kwok-gpu-other-0",
+def test_growing_after_a_failed_grow_converges_and_destroy_leaves_none(cluster: Cluster) -> None:
+    cluster.provider.create(props(10))
+    cluster.server.before = lambda n, method, path: answer(503) if n > 20 else None
+    with pytest.raises(NodeApiError):
+        cluster.provider.update("a100", props(10), props(40))
+    cluster.server.before = None
+    cluster.provider.update("a100", props(10), props(40))  # the state is still the old one
+    assert cluster.names() == sorted(a100(40))
+    cluster.provider.delete("a100", props(10))  # even with the old state: by ownership
+    assert cluster.names() == []
+
+
+def test_shrinking_deletes_exactly_the_pools_nodes_beyond_the_count(cluster: Cluster) -> None:
+    cluster.provider.create(props(5))
+    cluster.server.put(named(node_template("h100", A100, OWNER), "kwok-gpu-h100-0"))
+    cluster.server.requests.clear()
+    cluster.provider.update("a100", props(5), props(3))
+    assert sorted(cluster.writes()) == [
+        ("DELETE", "/api/v1/nodes/kwok-gpu-a100-3"),
+        ("DELETE", "/api/v1/nodes/kwok-gpu-a100-4"),
     ]
+    assert cluster.names() == [*a100(3), "kwok-gpu-h100-0"]
 
 
-def test_a_template_change_reapplies_every_node(
-    provider: NodePoolProvider, cluster: FakeCluster
+def test_another_stacks_node_is_never_written_and_its_owner_is_named(cluster: Cluster) -> None:
+    other = Cluster()
+    other.server = cluster.server
+    other.provider.create(props(2, OTHER))
+    before = copy.deepcopy(cluster.server.nodes)
+    cluster.server.requests.clear()
+    with pytest.raises(NodeApiError) as refused:
+        cluster.provider.create(props(3))
+    message = str(refused.value)
+    assert "create refused" in message
+    assert "kwok-gpu-a100-0 (owned by stack gpu-fleet.second, pool a100)" in message
+    assert "Nothing was written" in message
+    assert cluster.writes() == []
+    assert cluster.server.nodes == before
+    # Destroying the first stack's pool leaves the second's nodes alone.
+    cluster.provider.delete("a100", props(3))
+    assert cluster.names() == a100(2)
+
+
+def test_a_node_nobody_owns_is_refused_too(cluster: Cluster) -> None:
+    by_hand = copy.deepcopy(named(node_template("a100", A100, OWNER), "kwok-gpu-a100-1"))
+    del by_hand["metadata"]["labels"][STACK_LABEL]
+    cluster.server.put(by_hand)
+    with pytest.raises(NodeApiError, match=r"kwok-gpu-a100-1 \(owned by nobody"):
+        cluster.provider.create(props(3))
+    cluster.provider.delete("a100", props(3))
+    assert cluster.names() == ["kwok-gpu-a100-1"]
+
+
+def test_a_state_from_before_ownership_labels_adopts_its_unlabelled_nodes(
+    cluster: Cluster,
 ) -> None:
-    provider.create(props(3))
-    cluster.calls.clear()
-    provider.update("a100", props(3), props(3, cpu=128))
-    assert sorted(cluster.calls) == [("apply", node_name("a100", i)) for i in range(3)]
-    assert cluster.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "128"
+    for name in a100(2):
+        legacy = copy.deepcopy(named(node_template("a100", A100, OWNER), name))
+        del legacy["metadata"]["labels"][STACK_LABEL]  # as the program wrote them then
+        del legacy["metadata"]["annotations"][TEMPLATE_ANNOTATION]
+        cluster.server.put(legacy)
+    old_state = {**props(2), "nodeNames": a100(2)}
+    for key in ("owner", "nodeCount", "node"):  # inputs a state from then does not have
+        del old_state[key]
+    assert "adds 1: kwok-gpu-a100-2" in summary(old_state, props(3))
+    cluster.provider.update("a100", old_state, props(3))
+    labels = [cluster.server.nodes[n]["metadata"]["labels"].get(STACK_LABEL) for n in a100(3)]
+    assert labels == ["gpu-fleet.first"] * 3
 
 
-def test_a_new_connection_reapplies_every_node() -> None:
+# -- drift: what the diff compares and the summary says -----------------------------------
+
+
+def test_the_same_pool_is_no_change(cluster: Cluster) -> None:
+    assert cluster.provider.diff("a100", props(3), props(3)).changes is False
+
+
+def test_a_template_change_is_an_update_whose_summary_says_so(cluster: Cluster) -> None:
+    changed = with_label(props(400), "example.com/new", "yes")
+    diff = cluster.provider.diff("a100", props(400), changed)
+    assert (diff.changes, diff.replaces) == (True, [])
+    assert (
+        summary(props(400), changed) == "re-applies 400 existing nodes (the rendered node changed)"
+    )
+
+
+def test_the_summary_names_added_and_removed_nodes_up_to_a_cap(cluster: Cluster) -> None:
+    assert summary(props(400), props(402)) == "adds 2: kwok-gpu-a100-400, kwok-gpu-a100-401"
+    text = summary(props(1000), props(10))
+    assert text.startswith("removes 990: kwok-gpu-a100-10, kwok-gpu-a100-11,")
+    assert text.endswith("kwok-gpu-a100-19 and 980 more")
+    assert summary({}, props(2)) == "creates 2: kwok-gpu-a100-0, kwok-gpu-a100-1"
+    assert summary(props(3), props(3)) == "no change"
+    checked = cluster.provider.check(props(3), props(4))
+    assert checked.inputs["changes"] == "adds 1: kwok-gpu-a100-3"
+
+
+def test_a_connection_change_replaces_the_pool_deleting_first(cluster: Cluster) -> None:
     moved = {**props(3), "context": "other"}
-    steps = plan(props(3), moved)
-    assert (steps.create, steps.apply, steps.delete) == ([], props(3)["nodeNames"], [])
+    diff = cluster.provider.diff("a100", props(3), moved)
+    assert diff.replaces == ["context"]
+    assert diff.delete_before_replace is True
+    assert summary(props(3), moved).startswith("moves to another cluster connection")
 
 
-def test_read_keeps_only_the_nodes_that_exist_so_up_recreates_the_others(
-    provider: NodePoolProvider, cluster: FakeCluster
+def test_delete_goes_through_the_connection_in_the_state(cluster: Cluster) -> None:
+    cluster.provider.create(props(3))
+    cluster.connected.clear()
+    cluster.provider.delete("a100", {**props(3), "context": "old"})
+    assert cluster.connected == [("apiVersion: v1\nkind: Config\n", "old")]
+    assert cluster.names() == []
+
+
+# -- every owned field reaches existing nodes; removed fields go -----------------------------
+
+
+def test_a_cpu_change_reaches_the_status_of_every_existing_node(cluster: Cluster) -> None:
+    cluster.provider.create(props(3))
+    cluster.server.update_status_as("kwok", "kwok-gpu-a100-0", {"phase": "Running"})
+    cluster.provider.update("a100", props(3), props(3, cpu=128))
+    for name in a100(3):
+        assert cluster.server.nodes[name]["status"]["capacity"]["cpu"] == "128"
+        assert cluster.server.nodes[name]["status"]["allocatable"]["cpu"] == "128"
+    assert cluster.server.nodes["kwok-gpu-a100-0"]["status"]["phase"] == "Running"
+
+
+def test_a_label_added_then_taken_out_reaches_and_leaves_every_node(cluster: Cluster) -> None:
+    cluster.provider.create(props(3))
+    added = with_label(props(3), "example.com/new", "yes")
+    cluster.provider.update("a100", props(3), added)
+    assert all(
+        n["metadata"]["labels"]["example.com/new"] == "yes" for n in cluster.server.nodes.values()
+    )
+    taken_out = with_label(added, "example.com/new", None)
+    cluster.provider.update("a100", added, taken_out)
+    assert all(
+        "example.com/new" not in n["metadata"]["labels"] for n in cluster.server.nodes.values()
+    )
+
+
+def test_an_unchanged_update_writes_only_what_is_missing_or_stale(cluster: Cluster) -> None:
+    cluster.provider.create(props(3))
+    cluster.server.requests.clear()
+    cluster.provider.update("a100", props(3), props(4))
+    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-3")]
+
+
+# -- refresh --------------------------------------------------------------------------------
+
+
+def test_read_marks_a_pool_whose_cluster_differs_so_up_reconciles(cluster: Cluster) -> None:
+    cluster.provider.create(props(3))
+    fresh = cluster.provider.read("a100", {**props(3), "inSync": True})
+    assert fresh.outs is not None
+    assert fresh.outs["inSync"] is True
+    assert cluster.provider.diff("a100", fresh.outs, props(3)).changes is False
+    del cluster.server.nodes["kwok-gpu-a100-1"]
+    drifted = cluster.provider.read("a100", {**props(3), "inSync": True})
+    assert drifted.outs is not None
+    assert drifted.outs["inSync"] is False
+    assert cluster.provider.diff("a100", drifted.outs, props(3)).changes is True
+    cluster.server.requests.clear()
+    cluster.provider.update("a100", drifted.outs, props(3))
+    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-1")]
+
+
+# -- faults -----------------------------------------------------------------------------------
+
+
+def test_every_request_failing_stops_after_a_few_with_a_clear_error(cluster: Cluster) -> None:
+    cluster.server.before = lambda n, method, path: answer(500) if n > 1 else None
+    with pytest.raises(NodeApiError) as failed:
+        cluster.provider.create(props(200))
+    assert len(cluster.server.requests) < 20
+    message = str(failed.value)
+    assert "failed requests in a row" in message
+    assert "0 created" in message
+    assert "of 200 wanted" in message
+
+
+def test_a_429_waits_as_long_as_retry_after_says_then_succeeds(cluster: Cluster) -> None:
+    cluster.server.faults = {2: answer(429, retry_after="3")}
+    cluster.provider.create(props(1))
+    assert cluster.slept == [3.0]
+    assert cluster.names() == a100(1)
+
+
+def test_a_hang_or_a_reset_is_retried(cluster: Cluster) -> None:
+    cluster.server.faults = {
+        2: TransportError("ReadTimeoutError: read timed out"),
+        3: TransportError("ProtocolError: connection reset by peer"),
+    }
+    cluster.provider.create(props(1))
+    assert cluster.names() == a100(1)
+    assert len(cluster.slept) == 2
+
+
+def test_a_passed_deadline_stops_the_operation() -> None:
+    api = KubeNodeApi(FakeApiServer(), Control(FAST, deadline=0.0))
+    with pytest.raises(node_api.Stopped, match="timeout"):
+        node_api.each(
+            api.apply, [named(node_template("a100", A100, OWNER), "x")], api.control, "create"
+        )
+
+
+def test_custom_timeouts_are_read_as_pulumi_writes_them() -> None:
+    assert duration_seconds("90s") == 90
+    assert duration_seconds("1h30m") == 5400
+    assert duration_seconds(None) is None
+    with pytest.raises(ValueError, match="not a duration"):
+        duration_seconds("soon")
+
+
+# -- a cluster that is gone ------------------------------------------------------------------
+
+
+def test_destroy_of_an_unreachable_cluster_fails_and_names_the_switch(cluster: Cluster) -> None:
+    cluster.server.before = lambda n, method, path: TransportError("connection refused")
+    with pytest.raises(NodeApiError, match="PULUMI_K8S_DELETE_UNREACHABLE=true"):
+        cluster.provider.delete("a100", props(3))
+
+
+def test_destroy_of_an_unreachable_cluster_with_the_switch_leaves_the_state(
+    cluster: Cluster, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    provider.create(props(3))
-    del cluster.nodes["kwok-gpu-a100-1"]
-    refreshed = provider.read("a100", props(3))
-    assert refreshed.outs is not None
-    assert refreshed.outs["nodeNames"] == ["kwok-gpu-a100-0", "kwok-gpu-a100-2"]
-    cluster.calls.clear()
-    provider.update("a100", refreshed.outs, props(3))
-    assert cluster.calls == [("create", "kwok-gpu-a100-1")]
-
-
-def test_read_of_an_untouched_pool_is_the_state_itself(
-    provider: NodePoolProvider, cluster: FakeCluster
-) -> None:
-    provider.create(props(3))
-    refreshed = provider.read("a100", props(3))
-    assert refreshed.outs is not None
-    assert provider.diff("a100", refreshed.outs, props(3)).changes is False
-
-
-def test_delete_removes_every_node_of_the_pool_and_nothing_else(
-    provider: NodePoolProvider, cluster: FakeCluster
-) -> None:
-    provider.create(props(3))
-    cluster.nodes["kwok-gpu-h100-0"] = {"metadata": {"labels": {POOL_LABEL: "h100"}}}
-    provider.delete("a100", props(3))
-    assert list(cluster.nodes) == ["kwok-gpu-h100-0"]
-
-
-def test_failures_are_reported_together_with_the_nodes_they_concern() -> None:
-    class Refusing(FakeCluster):
-        def create(self, manifest: dict[str, Any]) -> None:
-            raise node_api.NodeApiError(f"create of node {manifest['metadata']['name']}: HTTP 422")
-
-    refusing = Refusing()
-    with pytest.raises(node_api.NodeApiError, match=r"3 node create call\(s\) failed: create of"):
-        NodePoolProvider(refusing.connect).create(props(3))
+    cluster.server.before = lambda n, method, path: TransportError("connection refused")
+    cluster.provider.delete("a100", {**props(3), "deleteUnreachable": True})
+    assert "deleteUnreachable is on" in capsys.readouterr().err
+    monkeypatch.setenv("PULUMI_K8S_DELETE_UNREACHABLE", "true")
+    cluster.provider.delete("a100", props(3))

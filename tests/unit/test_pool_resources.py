@@ -3,8 +3,21 @@ change changes only that pool's resource, and only its node list and count."""
 
 from typing import Any
 
+import pulumi
+
+from components.gpu_fleet import GpuFleet
+from fleet.render.nodes import named
+from fleet.render.objects import stack_objects
 from fleet.stack.spec import FleetSpec
-from tests.unit.mocks import FAKE_KUBECONFIG, Deploy, Deployment, spec_from, stack
+from tests.unit.mocks import (
+    FAKE_KUBECONFIG,
+    MOCK_OWNER,
+    Deploy,
+    Deployment,
+    install_mocks,
+    spec_from,
+    stack,
+)
 from tests.unit.test_capacity_change import by_urn, resized
 
 POOL_NODES = "pulumi-python:dynamic/gpu-fleet:PoolNodes"
@@ -32,9 +45,12 @@ def test_one_resource_per_pool_and_no_node_resources(deploy: Deploy) -> None:
     assert deployment.of_type("kubernetes:core/v1:Node") == []
     pools = pool_resources(deployment)
     assert sorted(pools) == ["a100-nodes", "h100-nodes", "l40s-nodes"]
-    assert pools["a100-nodes"]["nodeNames"] == ["kwok-gpu-a100-0", "kwok-gpu-a100-1"]
-    assert pools["a100-nodes"]["poolName"] == "a100"
-    assert pools["a100-nodes"]["pool"]["product"] == "NVIDIA-A100-SXM4-80GB"
+    a100 = pools["a100-nodes"]
+    assert (a100["poolName"], a100["nodeCount"], a100["owner"]) == ("a100", 2, "gpu-fleet.test")
+    # The rendered node itself, as `fleet manifests` builds node 0 (but for its name).
+    node_0 = next(n for n in stack_objects(per_pool("lesson1"), MOCK_OWNER))
+    assert named(a100["node"], "kwok-gpu-a100-0") == node_0
+    assert a100["deleteUnreachable"] is True  # a kind stack, as its kubernetes provider
 
 
 def test_each_pool_resource_is_a_child_of_its_pool_after_kwok(deploy: Deploy) -> None:
@@ -67,9 +83,33 @@ def test_growing_a_pool_changes_only_its_node_list_and_count(deploy: Deploy) -> 
     (changed,) = [urn for urn in before if before[urn] != after[urn]]
     assert changed.endswith("::a100-nodes")
     old, new = before[changed], after[changed]
-    assert new["nodeNames"][len(old["nodeNames"]) :] == ["kwok-gpu-a100-2", "kwok-gpu-a100-3"]
-    assert {key for key in old if old[key] != new[key]} == {"nodeNames", "pool"}
-    assert {key for key in old["pool"] if old["pool"][key] != new["pool"][key]} == {"nodes"}
+    assert {key for key in old if old[key] != new[key]} == {"nodeCount"}
+    assert (old["nodeCount"], new["nodeCount"]) == (2, 4)
+
+
+def test_a_cpu_change_changes_the_rendered_node_of_that_pool_only(deploy: Deploy) -> None:
+    spec = per_pool("lesson1")
+    bigger = spec.pools["a100"].model_copy(update={"cpu": 128})
+    before = by_urn(deploy(spec))
+    after = by_urn(deploy(spec.model_copy(update={"pools": {**spec.pools, "a100": bigger}})))
+    (changed,) = [urn for urn in before if before[urn] != after[urn]]
+    assert changed.endswith("::a100-nodes")
+    assert after[changed]["node"]["status"]["capacity"]["cpu"] == "128"
+
+
+def test_custom_timeouts_reach_the_provider_in_seconds() -> None:
+    """The engine does not hand a dynamic provider its timeouts; the inputs do."""
+    deployment = install_mocks()
+    timeouts = pulumi.CustomTimeouts(create="2m", update="90s", delete="1h")
+
+    @pulumi.runtime.test
+    def program() -> pulumi.Output[str]:
+        options = pulumi.ResourceOptions(custom_timeouts=timeouts)
+        return GpuFleet("gpu-fleet", per_pool("lesson1"), options).urn
+
+    program()
+    (resource, *_) = deployment.of_type(POOL_NODES)
+    assert resource.inputs["timeouts"] == {"create": 120, "update": 90, "delete": 3600}
 
 
 def test_ten_thousand_nodes_are_three_resources(deploy: Deploy) -> None:
@@ -79,7 +119,7 @@ def test_ten_thousand_nodes_are_three_resources(deploy: Deploy) -> None:
     }
     deployment = deploy(spec_from({**config, "nodeResources": "perPool"}))
     pools = pool_resources(deployment)
-    assert sum(len(inputs["nodeNames"]) for inputs in pools.values()) == 10_000
+    assert sum(inputs["nodeCount"] for inputs in pools.values()) == 10_000
     assert len(deployment.registrations) < 20
 
 

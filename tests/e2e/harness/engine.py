@@ -7,7 +7,9 @@ goes to a file backend in a temporary folder; the engine gets a private
 PULUMI_HOME holding the provider plugins the tier built, and may not download any.
 """
 
+import os
 import shutil
+import subprocess
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -26,12 +28,18 @@ from tests.e2e.harness.tools import CHECKOUT, Engine
 LINKED = ("__main__.py", "components", "fleet", "venv")
 
 
-def project_copy(target: Path) -> Path:
-    """A project folder that runs this checkout's program, with its own `stacks/`."""
+def project_copy(target: Path, copied: tuple[str, ...] = ()) -> Path:
+    """A project folder that runs this checkout's program, with its own `stacks/`;
+    the folders in `copied` are copies (a scenario may edit them: a program upgrade)."""
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(CHECKOUT / "Pulumi.yaml", target / "Pulumi.yaml")
     for name in LINKED:
-        (target / name).symlink_to(CHECKOUT / name)
+        if name in copied:
+            shutil.copytree(
+                CHECKOUT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
+        else:
+            (target / name).symlink_to(CHECKOUT / name)
     (target / "stacks").mkdir()
     return target
 
@@ -84,9 +92,16 @@ def _say(line: str) -> None:
 class FleetStack:
     """One stack of the program, in its own project copy, under the real engine."""
 
-    def __init__(self, engine: Engine, workdir: Path, name: str, extra_path: str = "") -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        workdir: Path,
+        name: str,
+        extra_path: str = "",
+        copied: tuple[str, ...] = (),
+    ) -> None:
         self.name = name
-        self.project = project_copy(workdir / "project")
+        self.project = project_copy(workdir / "project", copied)
         state = workdir / "state"
         state.mkdir(parents=True, exist_ok=True)
         env = engine.env()
@@ -144,6 +159,22 @@ class FleetStack:
 
     def destroy(self) -> Run:
         return self._timed("destroy", self.stack.destroy, color="never")
+
+    def shell(self, command: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """A command line as a person types it, in the project folder, with the engine's
+        environment (the CLI first on PATH, the stack's backend and passphrase)."""
+        print(f"  $ {command}", flush=True)
+        done = subprocess.run(
+            ["bash", "-c", command],
+            cwd=self.project,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        for line in (done.stdout + done.stderr).splitlines():
+            _say(line)
+        return done
 
     def resource_names(self) -> list[str]:
         """The names of the program's resources in the stack's state (the last part of

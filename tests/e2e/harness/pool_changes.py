@@ -1,11 +1,14 @@
 """What the engine planned for pool-level node resources, from its events: per pool
-resource, the nodes a step adds and removes (the difference of `nodeNames`)."""
+resource, its step, the summary the provider's check wrote (`changes`) and the nodes
+the step adds and removes (from `nodeCount`, as the provider names them)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pulumi.automation import events
+
+from fleet.stack.spec import node_name
 
 POOL_NODES_TYPE = "pulumi-python:dynamic/gpu-fleet:PoolNodes"
 
@@ -14,6 +17,7 @@ POOL_NODES_TYPE = "pulumi-python:dynamic/gpu-fleet:PoolNodes"
 class PoolStep:
     op: str
     resource: str
+    summary: str
     added: list[str]
     removed: list[str]
 
@@ -21,8 +25,9 @@ class PoolStep:
 @dataclass
 class Steps:
     """Every resource step that is not `same`, by resource name; pool steps with their
-    nodes. Provider steps are left out: the engine hands a dynamic provider the whole
-    stack config, so its default provider "updates" whenever any config key changes."""
+    summary and nodes. Provider steps are left out: the engine hands a dynamic provider
+    the whole stack config, so its default provider "updates" whenever any config key
+    changes."""
 
     ops: dict[str, str] = field(default_factory=dict)
     pools: list[PoolStep] = field(default_factory=list)
@@ -43,7 +48,8 @@ class Steps:
                 new = _names(metadata.new, "inputs", "outputs")
                 added = [n for n in new if n not in set(old)]
                 removed = [n for n in old if n not in set(new)]
-                self.pools.append(PoolStep(metadata.op.value, name, added, removed))
+                summary = str(((metadata.new and metadata.new.inputs) or {}).get("changes", ""))
+                self.pools.append(PoolStep(metadata.op.value, name, summary, added, removed))
 
         return collect
 
@@ -59,6 +65,7 @@ def _names(state: Any, *sources: str) -> list[str]:
         return []
     for source in sources:
         values = getattr(state, source)
-        if values and "nodeNames" in values:
-            return list(values["nodeNames"])
+        if values and "nodeCount" in values:
+            pool = str(values["poolName"])
+            return [node_name(pool, i) for i in range(int(values["nodeCount"]))]
     return []

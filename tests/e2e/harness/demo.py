@@ -1,0 +1,215 @@
+"""`make demo`: lesson 1 end to end on the e2e tier's lab, without Docker or kind.
+
+The lab is the one the e2e scenarios use: a kwokctl control plane (binary runtime) with
+its KWOK controller, fake-gpu-operator's commands on the host, and the real Pulumi engine
+(the user's CLI when it is the pinned version, else the one the tier builds). On it the
+lesson-1 fleet of `stacks/Pulumi.lesson1.yaml` is brought up, settles, and its evidence
+and report are written; then everything is torn down, or kept until Ctrl-C with `--keep`.
+
+Run as `python -m tests.e2e.harness.demo [--keep] [--out DIR]`.
+"""
+
+import argparse
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi.automation import CommandError
+
+from fleet.demo.plan import plan_demo
+from fleet.stack import versions
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import PROJECT
+from tests.e2e.harness import host_processes, kube, steps, tools
+from tests.e2e.harness.cluster import Cluster, ClusterError, kwok_cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS, ENGINE_TOOLS, OPERATOR_TOOLS
+from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from tests.e2e.test_1_lesson1 import settle
+
+LESSON = tools.CHECKOUT / "stacks" / "Pulumi.lesson1.yaml"
+DEFAULT_OUT = tools.CHECKOUT / "evidence" / "demo"
+# Only what lesson 1 needs: not the DRA operator release the e2e tier also builds.
+DEMO_TOOLS = (
+    CONTROL_PLANE_TOOLS
+    + ENGINE_TOOLS
+    + tuple(tool for tool in OPERATOR_TOOLS if tool.version == versions.OPERATOR_VERSION)
+)
+HEARTBEAT_SECONDS = 30.0
+PROVENANCE = (
+    "written by `make demo` from a live run: the real Pulumi engine {pulumi} on a kwokctl "
+    "control plane (binary runtime, Kubernetes {kubernetes}) with KWOK's controller and "
+    "fake-gpu-operator {operator}'s commands running on the host; not a kind cluster."
+)
+
+
+class DemoFailed(RuntimeError):
+    """The demo ran but its outcome is not the lesson's; the message says what differs."""
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.e2e.harness.demo",
+        description="Lesson 1 on a local kwokctl control plane (no Docker, no kind).",
+    )
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the cluster running after the report (its kubeconfig is printed); "
+        "Ctrl-C then tears it down",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the evidence and report.md (default: {DEFAULT_OUT})",
+    )
+    return parser.parse_args(argv)
+
+
+@contextmanager
+def heartbeat(what: str) -> Iterator[None]:
+    """A line every HEARTBEAT_SECONDS while `what` runs: a cold Go build is silent for minutes."""
+    started = time.monotonic()
+    done = threading.Event()
+
+    def beat() -> None:
+        while not done.wait(HEARTBEAT_SECONDS):
+            print(f"  ... {what}: {time.monotonic() - started:.0f}s so far", flush=True)
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:
+    with steps.step("tools: build or reuse (cold: tens of minutes; cached after)"):
+        print(f"  cache {tools.cache_dir()}", flush=True)
+        with heartbeat("building tools"):
+            binaries = tools.ensure_tools(DEMO_TOOLS)
+            engine = tools.ensure_engine(binaries)
+            tools.operator_chart(versions.OPERATOR_VERSION)
+    mine = engine.bin_dir.is_relative_to(tools.cache_dir())
+    owner = "built by the e2e tier" if mine else "yours, the pinned version"
+    print(f"  Pulumi CLI {engine.bin_dir / 'pulumi'} ({owner})", flush=True)
+    return binaries, engine
+
+
+def lesson_config(cluster: Cluster) -> dict[str, Any]:
+    """Lesson 1's pools and demo as its stack file declares them, on the lab's cluster."""
+    declared = yaml.safe_load(LESSON.read_text())["config"]
+    config = lesson1_config(cluster, declared[f"{PROJECT}:pools"])
+    config["demo"] = declared[f"{PROJECT}:demo"]
+    return config
+
+
+def evidence_and_report(stack: FleetStack, out: Path) -> dict[str, Any]:
+    """`fleet evidence` then `fleet report` (which prints the table); the evidence document."""
+    spec = load_stack_file(stack.stack_file)
+    provenance = PROVENANCE.format(
+        pulumi=versions.PULUMI_VERSION,
+        kubernetes=versions.KUBERNETES_VERSION,
+        operator=spec.operator.version,
+    )
+    fleet = [sys.executable, "-m", "fleet"]
+    evidence = [*fleet, "evidence", "--stack", str(stack.stack_file), "--out", str(out)]
+    with steps.step("evidence and report"):
+        subprocess.run([*evidence, "--provenance", provenance], cwd=tools.CHECKOUT, check=True)
+        report = subprocess.run([*fleet, "report", str(out)], cwd=tools.CHECKOUT, check=False)
+    if report.returncode != 0:
+        raise DemoFailed(f"the report has a failing row (see {out / 'report.md'})")
+    document: dict[str, Any] = json.loads((out / "evidence.json").read_text())
+    return document
+
+
+def check_outcome(stack: FleetStack, document: dict[str, Any]) -> str:
+    """'32 Running / 11 Pending' when the observed pods are what the lesson expects."""
+    expected = plan_demo(load_stack_file(stack.stack_file)).expected
+    workloads = document["observed"]["workloads"]
+    running = sum(int(w["running"]) for w in workloads)
+    pending = sum(int(w["pending"]) for w in workloads)
+    if (running, pending) != (expected.running, expected.pending):
+        raise DemoFailed(
+            f"observed {running} Running / {pending} Pending, the lesson expects "
+            f"{expected.running} / {expected.pending}"
+        )
+    return f"{running} Running / {pending} Pending"
+
+
+def wait_for_interrupt(cluster: Cluster, kubectl: Path) -> None:
+    print(
+        f"\nThe lab is kept running. kubeconfig: {cluster.kubeconfig}\n"
+        f"  try: {kubectl} --kubeconfig {cluster.kubeconfig} get nodes\n"
+        "Press Ctrl-C to tear it down.",
+        flush=True,
+    )
+    while True:
+        signal.pause()
+
+
+def run(keep: bool, out: Path) -> str:
+    binaries, engine = prepare_tools()
+    with (
+        tempfile.TemporaryDirectory(prefix="gpu-fleet-demo-") as workdir,
+        kwok_cluster(binaries) as cluster,
+    ):
+        commands = host_processes.operator_commands(
+            binaries, cluster, OPERATOR_NAMESPACE, versions.OPERATOR_VERSION
+        )
+        with host_processes.supervised(commands):
+            stack = FleetStack(engine, Path(workdir), "demo-lesson1")
+            stack.write_config(lesson_config(cluster))
+            stack.up()
+            api = kube.api_client(cluster.kubeconfig)
+            try:
+                with steps.step("settle: nodes Ready with GPUs, demo pods placed or explained"):
+                    settle(api, stack)
+            finally:
+                api.close()
+            outcome = check_outcome(stack, evidence_and_report(stack, out))
+            print(f"\nmake demo: {outcome}, every report row PASS", flush=True)
+            if keep:
+                wait_for_interrupt(cluster, binaries["kubectl"])
+    return outcome
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    started = time.monotonic()
+    try:
+        run(args.keep, args.out.resolve())
+    except KeyboardInterrupt:
+        print("make demo: interrupted; the lab is torn down", file=sys.stderr, flush=True)
+        return 0 if args.keep else 130
+    except (tools.BuildError, ClusterError, DemoFailed, TimeoutError) as error:
+        print(f"make demo: FAILED: {error}", file=sys.stderr, flush=True)
+        return 1
+    except (subprocess.CalledProcessError, CommandError) as error:
+        print(f"make demo: FAILED: {error}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        for line in steps.summary_lines():
+            print(line, flush=True)
+    print(
+        f"make demo: done in {time.monotonic() - started:.0f}s; the lab is torn down; "
+        f"evidence and report in {args.out}",
+        flush=True,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,409 @@
+"""Fleets that cannot leak, under the real engine on real control planes: faults injected by
+a loopback proxy, the engine killed mid-`up` and recovered by README's commands, drift in
+preview and every owned field reaching existing nodes, a stack moved to another cluster,
+two stacks with the same pool names, and `destroy` once the control plane is gone.
+
+Two control planes of their own (with KWOK controllers), so the session's lesson-1 fleet
+is not touched. Each stack runs with KWOK, the operator and the demo off: the nodes are
+the subject.
+"""
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi import automation as auto
+
+from fleet.cluster.node_api import FIELD_MANAGER
+from fleet.render.nodes import STACK_LABEL
+from tests.e2e.harness import kube
+from tests.e2e.harness.cluster import Cluster, kwok_cluster
+from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.fault_proxy import Plan, fault_proxy, proxy_kubeconfig
+from tests.e2e.harness.pool_changes import Steps
+from tests.e2e.harness.readme import console_commands
+from tests.e2e.harness.tools import Engine
+
+pytestmark = pytest.mark.e2e
+
+RECOVERY_HEADING = "### Recovering from an interrupted `up`"
+NEW_LABEL = "example.com/added-by-upgrade"
+
+
+@pytest.fixture(scope="module")
+def first(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    with kwok_cluster(binaries) as created:
+        yield created
+
+
+@pytest.fixture(scope="module")
+def second(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    with kwok_cluster(binaries) as created:
+        yield created
+
+
+@pytest.fixture(scope="module")
+def apis(first: Cluster, second: Cluster) -> Iterator[dict[str, Any]]:
+    clients = {
+        "first": kube.api_client(first.kubeconfig),
+        "second": kube.api_client(second.kubeconfig),
+    }
+    yield clients
+    for client in clients.values():
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def dynamic_plugin(engine: Engine) -> Engine:
+    ensure_dynamic_provider_plugin(engine)
+    return engine
+
+
+def pool(nodes: int, product: str = "NVIDIA-A100-SXM4-80GB", **extra: Any) -> dict[str, Any]:
+    return {"nodes": nodes, "gpusPerNode": 8, "product": product, **extra}
+
+
+def config(cluster: dict[str, Any], pools: dict[str, Any], mode: str = "perPool") -> dict[str, Any]:
+    return {
+        "cluster": cluster,
+        "nodeResources": mode,
+        "pools": pools,
+        "kwok": {"install": False},
+        "operator": {"install": False},
+        "demo": {"enabled": False},
+    }
+
+
+def owned_nodes(api: Any, stack: str) -> dict[str, dict[str, Any]]:
+    """The nodes labelled as the stack's (`gpu-fleet.<stack>`), by name."""
+    selector = f"{STACK_LABEL}=gpu-fleet.{stack}"
+    nodes = kube.items(kube.core(api).list_node, label_selector=selector)
+    return {node["metadata"]["name"]: node for node in nodes}
+
+
+def names(pool_name: str, count: int) -> list[str]:
+    return [f"kwok-gpu-{pool_name}-{i}" for i in range(count)]
+
+
+@pytest.fixture
+def new_stack(dynamic_plugin: Engine, tmp_path_factory: Any) -> Iterator[Callable[..., FleetStack]]:
+    """Make stacks; whatever a scenario leaves (a failed one, say) is destroyed after it,
+    so that the next scenario's nodes are not refused as someone else's."""
+    made: list[FleetStack] = []
+
+    def make(name: str, keep: bool = False, **options: Any) -> FleetStack:
+        """`keep`: left as it is, with the control plane it is on, whose pools no other
+        scenario names (destroying 300 perNode nodes would take minutes of the tier)."""
+        stack = FleetStack(dynamic_plugin, tmp_path_factory.mktemp(name), name, **options)
+        if not keep:
+            made.append(stack)
+        return stack
+
+    yield make
+    for stack in made:
+        if stack.resource_names():
+            stack.shell(f"pulumi cancel --yes --stack {stack.name}")
+            stack.shell(
+                f"PULUMI_K8S_DELETE_UNREACHABLE=true pulumi destroy --yes --stack {stack.name}"
+            )
+
+
+def failed(call: Any) -> str:
+    """Run an engine operation that must fail; its output."""
+    with pytest.raises(auto.CommandError) as error:
+        call()
+    return str(error.value)
+
+
+# -- faults -------------------------------------------------------------------------------
+
+
+def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    plan = Plan(faults={3: "500", 6: "429", 9: "hang", 12: "reset"}, outage_from=20, hang_seconds=4)
+    with fault_proxy(first.kubeconfig, plan) as url:
+        kubeconfig = proxy_kubeconfig(url, tmp_path_factory.mktemp("proxy") / "kubeconfig")
+        cluster = {
+            "mode": "existing",
+            "kubeconfig": str(kubeconfig),
+            "context": "fault-proxy",
+            "allowFakeNodes": True,
+        }
+        stack = new_stack("faults")
+        stack.env["GPU_FLEET_REQUEST_TIMEOUT"] = "2"
+        stack.write_config(config(cluster, {"a100": pool(40)}))
+        output = failed(stack.up)
+        print(f"  injected (write number, fault): {plan.injected}")
+        assert {fault for _, fault in plan.injected} == {"500", "429", "hang", "reset"}
+        assert "pool a100 (stack gpu-fleet.faults): create stopped" in output
+        assert "failed requests in a row" in output
+        assert "Run `pulumi up` again" in output
+        written = owned_nodes(apis["first"], "faults")
+        assert 0 < len(written) < 40
+        # The brake: 8 failed requests in a row stop it, plus at most 7 more already under
+        # way (without it, the 20 nodes left would take 100 attempts).
+        assert plan.writes <= 19 + 8 + 7
+        plan.heal()
+        stack.up()
+        assert sorted(owned_nodes(apis["first"], "faults")) == sorted(names("a100", 40))
+        stack.destroy()
+    assert owned_nodes(apis["first"], "faults") == {}
+
+
+# -- the engine killed mid-up -------------------------------------------------------------
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (the engine's plugins run in process groups of their own,
+    so killing the CLI's group would leave them running)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        below = children.get(todo.pop(), [])
+        found += below
+        todo += below
+    return found
+
+
+def kill_engine_at(stack: FleetStack, api: Any, wanted: int, at: int) -> int:
+    """Start `pulumi up` and SIGKILL the engine (the CLI, its language host, program and
+    provider plugins) once `at` of the stack's nodes exist; return how many existed."""
+    command = ["pulumi", "up", "--yes", "--skip-preview", "--stack", stack.name]
+    process = subprocess.Popen(
+        command,
+        cwd=stack.project,
+        env={**os.environ, **stack.env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+    def kill() -> None:
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)  # nothing moves while the tree is collected
+        for pid in [process.pid, *descendants(process.pid)]:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        process.wait()
+
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and process.poll() is None:
+            count = len(owned_nodes(api, stack.name))
+            if count >= at:
+                kill()
+                return count
+            time.sleep(0.05)
+        raise AssertionError(
+            f"`pulumi up` ended (rc {process.returncode}) before {at} of {wanted} nodes"
+        )
+    finally:
+        if process.poll() is None:
+            kill()
+
+
+@pytest.mark.parametrize("mode", ["perPool", "perNode"])
+def test_the_engine_killed_mid_up_recovers_by_the_readme_commands(
+    mode: str,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    stack = new_stack(f"killed-{mode.lower()}", keep=True)
+    prefix = "kp" if mode == "perPool" else "kn"
+    pools = {f"{prefix}a": pool(150), f"{prefix}b": pool(150, "NVIDIA-H100-80GB-HBM3")}
+    stack.write_config(config(first.as_stack_cluster(), pools, mode))
+    assert stack.stack.name == stack.name  # the stack exists, as after `make stack`
+    found = kill_engine_at(stack, apis["first"], 300, 150)
+    print(f"  killed the engine with {found} of 300 nodes written")
+    assert found < 300, "the engine finished before it was killed: nothing was interrupted"
+    for command in console_commands(RECOVERY_HEADING, stack.name):
+        done = stack.shell(command)
+        assert done.returncode == 0, f"{command}: exit {done.returncode}"
+    assert sorted(owned_nodes(apis["first"], stack.name)) == sorted(
+        names(f"{prefix}a", 150) + names(f"{prefix}b", 150)
+    )
+    preview = stack.preview()
+    assert [c for c in preview.changes if not c.type.startswith("pulumi:providers:")] == []
+
+
+# -- drift in preview; every owned field reaches existing nodes -------------------------------
+
+
+def add_label_to_the_program(stack: FleetStack, present: bool) -> None:
+    """A program upgrade: the copied `fleet/render/nodes.py` renders one more label (or not)."""
+    source = stack.project / "fleet" / "render" / "nodes.py"
+    text = source.read_text()
+    line = f'                "{NEW_LABEL}": "yes",\n'
+    anchor = "                OWNED_POOL_LABEL: pool_name,\n"
+    text = text.replace(line, "")
+    if present:
+        text = text.replace(anchor, anchor + line)
+    source.write_text(text)
+
+
+@pytest.mark.parametrize("mode", ["perPool", "perNode"])
+def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
+    mode: str,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    count = 20 if mode == "perPool" else 3
+    stack = new_stack(f"drift-{mode.lower()}", copied=("fleet",))
+    pools = {"a100": pool(count), "h100": pool(count, "NVIDIA-H100-80GB-HBM3")}
+    stack.write_config(config(first.as_stack_cluster(), pools, mode))
+    stack.up()
+    api = apis["first"]
+    add_label_to_the_program(stack, present=True)
+    steps = Steps()
+    printed: list[str] = []
+    stack.stack.preview(
+        diff=True, color="never", on_event=steps.on_event(), on_output=printed.append
+    )
+    text = "".join(printed)
+    assert NEW_LABEL in text
+    if mode == "perPool":
+        assert steps.ops == {"a100-nodes": "update", "h100-nodes": "update"}
+        assert {step.summary for step in steps.pools} == {
+            f"re-applies {count} existing nodes (the rendered node changed)"
+        }
+    else:
+        assert steps.ops == {name: "update" for name in names("a100", count) + names("h100", count)}
+    stack.up()
+    nodes = owned_nodes(api, stack.name)
+    assert len(nodes) == 2 * count
+    assert all(node["metadata"]["labels"].get(NEW_LABEL) == "yes" for node in nodes.values())
+    add_label_to_the_program(stack, present=False)
+    stack.up()
+    nodes = owned_nodes(api, stack.name)
+    assert all(NEW_LABEL not in node["metadata"]["labels"] for node in nodes.values())
+    if mode == "perPool":
+        # A cpu change reaches the status of every existing node, KWOK running meanwhile.
+        pools["a100"]["cpu"] = 128
+        stack.write_config(config(first.as_stack_cluster(), pools, mode))
+        stack.up()
+        a100 = {n: node for n, node in owned_nodes(api, stack.name).items() if "a100" in n}
+        assert len(a100) == count
+        for node in a100.values():
+            assert node["status"]["capacity"]["cpu"] == "128"
+            assert node["status"]["allocatable"]["cpu"] == "128"
+            entries = [
+                (e["manager"], e["operation"], e.get("subresource", ""))
+                for e in node["metadata"]["managedFields"]
+            ]
+            assert (FIELD_MANAGER, "Apply", "status") in entries
+            assert (FIELD_MANAGER, "Apply", "") in entries
+            assert (FIELD_MANAGER, "Update", "") not in entries  # never a plain create
+    stack.destroy()
+    assert owned_nodes(api, stack.name) == {}
+
+
+# -- a stack moved to another cluster ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["perPool", "perNode"])
+def test_a_stack_moved_to_another_context_leaves_nothing_in_the_first(
+    mode: str,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    second: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    stack = new_stack(f"moved-{mode.lower()}")
+    pools = {"a100": pool(4)}
+    stack.write_config(config(first.as_stack_cluster(), pools, mode))
+    stack.up()
+    assert sorted(owned_nodes(apis["first"], stack.name)) == names("a100", 4)
+    stack.write_config(config(second.as_stack_cluster(), pools, mode))
+    stack.up()
+    assert owned_nodes(apis["first"], stack.name) == {}
+    assert sorted(owned_nodes(apis["second"], stack.name)) == names("a100", 4)
+    stack.destroy()
+    assert owned_nodes(apis["second"], stack.name) == {}
+
+
+# -- two stacks, same pool names ------------------------------------------------------------
+
+
+def test_a_second_stack_with_the_same_pool_names_is_refused_naming_the_owner(
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    api = apis["first"]
+    one = new_stack("owner-one")
+    one.write_config(config(first.as_stack_cluster(), {"a100": pool(3)}))
+    one.up()
+    two = new_stack("owner-two")
+    l40s = {"l40s": pool(2, "NVIDIA-L40S")}
+    two.write_config(config(first.as_stack_cluster(), l40s))
+    two.up()
+    two.write_config(config(first.as_stack_cluster(), {"a100": pool(3), **l40s}))
+    output = failed(two.up)
+    assert "owned by stack gpu-fleet.owner-one, pool a100" in output
+    assert "Nothing was written" in output
+    assert sorted(owned_nodes(api, "owner-one")) == names("a100", 3)
+    # perNode: the kubernetes provider's create of an existing node fails.
+    three = new_stack("owner-three")
+    three.write_config(config(first.as_stack_cluster(), {"a100": pool(1)}, "perNode"))
+    output = failed(three.up)
+    assert 'nodes "kwok-gpu-a100-0" already exists' in output
+    assert sorted(owned_nodes(api, "owner-one")) == names("a100", 3)
+    one.destroy()
+    assert owned_nodes(api, "owner-one") == {}
+    assert sorted(owned_nodes(api, "owner-two")) == names("l40s", 2)
+    two.up()  # the pool names are free now
+    assert sorted(owned_nodes(api, "owner-two")) == sorted(names("a100", 3) + names("l40s", 2))
+    two.destroy()
+    three.destroy()
+    assert owned_nodes(api, "owner-two") == {}
+
+
+# -- destroy once the control plane is gone --------------------------------------------------
+
+
+def test_destroy_after_the_control_plane_is_gone_needs_the_switch_and_says_so(
+    new_stack: Callable[..., FleetStack], binaries: dict[str, Path], tmp_path_factory: Any
+) -> None:
+    stack = new_stack("gone")
+    with kwok_cluster(binaries) as doomed:
+        # A kubeconfig that outlives the cluster, as a user's own does.
+        kept = tmp_path_factory.mktemp("kept") / "kubeconfig"
+        shutil.copyfile(doomed.kubeconfig, kept)
+        cluster = {**doomed.as_stack_cluster(), "kubeconfig": str(kept)}
+        stack.write_config(config(cluster, {"a100": pool(3)}))
+        stack.up()
+    # The control plane is deleted now.
+    workspace = stack.stack.workspace
+    workspace.env_vars = {**workspace.env_vars, "GPU_FLEET_REQUEST_TIMEOUT": "2"}
+    output = failed(stack.destroy)
+    assert "the cluster is unreachable" in output
+    assert "PULUMI_K8S_DELETE_UNREACHABLE=true" in output
+    workspace.env_vars = {**workspace.env_vars, "PULUMI_K8S_DELETE_UNREACHABLE": "true"}
+    printed: list[str] = []
+    stack.stack.destroy(color="never", on_output=printed.append)
+    assert "deleteUnreachable is on" in "".join(printed)
+    assert stack.resource_names() == []
