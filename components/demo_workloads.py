@@ -1,11 +1,10 @@
 """The scheduling demo (docs/demo.md): a namespace and four GPU workloads per GPU offer."""
 
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 
-from components.kube_object import KubernetesObject
+from components.kube_object import KubernetesObject, resource_name
 from components.options import next_in_sequence
 from fleet.render.demo import demo_objects
 from fleet.stack.spec import FleetSpec
@@ -15,12 +14,6 @@ from fleet.stack.spec import FleetSpec
 class DemoWorkloadsArgs:
     # The whole fleet: the workloads are sized from its pools.
     spec: FleetSpec
-
-
-def _resource_name(manifest: dict[str, Any]) -> str:
-    metadata = manifest["metadata"]
-    namespace = metadata.get("namespace")
-    return f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])
 
 
 class DemoWorkloads(pulumi.ComponentResource):
@@ -39,11 +32,11 @@ class DemoWorkloads(pulumi.ComponentResource):
     ) -> None:
         super().__init__("gpu-fleet:index:DemoWorkloads", name, None, opts)
         manifests = demo_objects(args.spec)
-        names = [_resource_name(manifest) for manifest in manifests]
+        names = [resource_name(manifest) for manifest in manifests]
         self.objects = []
-        for resource_name, manifest in zip(names, manifests, strict=True):
+        for object_name, manifest in zip(names, manifests, strict=True):
             previous = self.objects[-1] if self.objects else None
             self.objects.append(
-                KubernetesObject(resource_name, manifest, next_in_sequence(self, opts, previous))
+                KubernetesObject(object_name, manifest, next_in_sequence(self, opts, previous))
             )
         self.register_outputs({"objects": names})

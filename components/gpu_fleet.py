@@ -1,4 +1,4 @@
-"""The whole fleet: cluster, KWOK, node pools, operator and demo, in that order."""
+"""The whole fleet: cluster, KWOK, node pools, operator, scheduler and demo, in that order."""
 
 import os
 
@@ -12,6 +12,7 @@ from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
 from components.options import child_options
+from components.scheduler import Scheduler, SchedulerArgs
 from fleet.render.dra import device_class, program_creates_device_class
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
@@ -40,8 +41,10 @@ class GpuFleet(pulumi.ComponentResource):
 
     Order: the cluster and a provider bound to it; KWOK (controller, then
     stages); the node pools, after KWOK; the operator, after the nodes; the
-    DeviceClass when GPUs are offered by DRA; the demo, after the operator and
-    the DeviceClass.
+    DeviceClass when GPUs are offered by DRA; the scheduler a stack chooses
+    besides the default one, with its teams' queues, after the operator (Kueue's
+    webhooks refuse other charts' Deployments until its manager serves); the demo,
+    after the operator, the DeviceClass and the scheduler (whose webhooks see its pods).
     """
 
     kubeconfig: pulumi.Output[str] | None
@@ -50,6 +53,7 @@ class GpuFleet(pulumi.ComponentResource):
     pools: dict[str, GpuNodePool]
     operator: FakeGpuOperator | None
     device_class: KubernetesObject | None
+    scheduler: Scheduler | None
     demo: DemoWorkloads | None
 
     def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
@@ -91,10 +95,24 @@ class GpuFleet(pulumi.ComponentResource):
             manifest = device_class()
             self.device_class = KubernetesObject(manifest["metadata"]["name"], manifest, on_cluster)
 
+        self.scheduler = None
+        if spec.scheduler != "default":
+            # Kueue's webhooks see every Deployment and Pod outside its own namespace (the
+            # operator's too) and refuse them until its manager serves: it comes last.
+            installed: list[pulumi.Resource] = [self.operator] if self.operator else nodes
+            self.scheduler = Scheduler(
+                f"{name}-scheduler",
+                SchedulerArgs(spec),
+                pulumi.ResourceOptions.merge(
+                    on_cluster, pulumi.ResourceOptions(depends_on=installed)
+                ),
+            )
+
         self.demo = None
         if spec.demo.enabled:
             gpus_advertised: list[pulumi.Resource] = [self.operator] if self.operator else nodes
             gpus_advertised += [self.device_class] if self.device_class else []
+            gpus_advertised += [self.scheduler] if self.scheduler else []
             self.demo = DemoWorkloads(
                 f"{name}-demo",
                 DemoWorkloadsArgs(spec),

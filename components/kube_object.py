@@ -12,6 +12,13 @@ def type_token(api_version: str, kind: str) -> str:
     return f"kubernetes:{group_version}:{kind}"
 
 
+def resource_name(manifest: dict[str, Any]) -> str:
+    """`namespace/name` of a namespaced object, `name` of a cluster-wide one."""
+    metadata = manifest["metadata"]
+    namespace = metadata.get("namespace")
+    return f"{namespace}/{metadata['name']}" if namespace else str(metadata["name"])
+
+
 class KubernetesObject(pulumi.CustomResource):
     """A Kubernetes object from a plain manifest, registered under its kind's own type token.
 

@@ -1,11 +1,14 @@
-"""`fleet manifests STACK_FILE`: every object the stack creates directly, as YAML."""
+"""`fleet manifests STACK_FILE`: every object the stack creates directly, as YAML: the
+fleet's own objects, then the teams' namespaces and queues of its scheduler."""
 
 import argparse
+import itertools
 import sys
 
 import yaml
 
 from fleet.render.objects import stack_objects
+from fleet.schedulers.objects import scheduler_objects
 from fleet.stack.load import load_stack_file
 from fleet.stack.owner import owner_of_stack_file
 
@@ -21,5 +24,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
     owner = owner_of_stack_file(args.stack_file)
-    yaml.safe_dump_all(stack_objects(spec, owner), sys.stdout, sort_keys=False)
+    objects = itertools.chain(stack_objects(spec, owner), scheduler_objects(spec))
+    yaml.safe_dump_all(objects, sys.stdout, sort_keys=False)
     return 0

@@ -1,5 +1,5 @@
-"""The rich tables the commands print: the fleet summary, the expected demo outcome and a
-trace's forecast.
+"""The rich tables the commands print: the fleet summary, the expected demo outcome, a
+trace's forecast and the expected steps of the scheduler demo.
 
 A table is printed without ever cutting a number (or any cell) to fit a narrow terminal,
 nor breaking a name across lines; only the reasons wrap, at spaces where they can.
@@ -15,6 +15,7 @@ from rich.table import Table
 from fleet.demo.outcome import FleetOutcome
 from fleet.replay.compare import Figure
 from fleet.replay.forecast import Forecast
+from fleet.schedulers.scenarios import Scenario
 from fleet.stack.spec import FleetSpec
 
 # A width no table reaches, to measure a table's narrowest layout without the terminal's.
@@ -98,9 +99,60 @@ def outcome_table(outcome: FleetOutcome, title: str) -> Table:
     return table
 
 
+def scenario_table(scenario: Scenario, title: str) -> Table:
+    """One row per team after each step: GPUs running and GPUs waiting."""
+    rows = [
+        (
+            str(index) if row == 0 else "",
+            step.action if row == 0 else "",
+            state.team,
+            str(state.running),
+            str(state.waiting),
+        )
+        for index, step in enumerate(scenario.steps, start=1)
+        for row, state in enumerate(step.expected)
+    ]
+    table = Table(title=title, title_justify="left")
+    number_column(table, "step", [r[0] for r in rows])
+    text_column(table, "what happens (job pods x GPUs)")
+    name_column(table, "team", [r[2] for r in rows])
+    number_column(table, "GPUs running", [r[3] for r in rows])
+    number_column(table, "GPUs waiting", [r[4] for r in rows])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def teams_table(spec: FleetSpec) -> Table:
+    """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
+    rows = []
+    for team, settings in spec.teams.items():
+        quota = spec.team_quota(team)
+        borrowing = settings.borrowing_limit
+        rows.append(
+            (
+                team,
+                *(str(quota.get(pool, 0)) for pool in spec.pools),
+                "any idle" if borrowing is None else str(borrowing),
+                str(settings.priority),
+            )
+        )
+    table = Table(title=f"teams ({spec.scheduler})", title_justify="left")
+    name_column(table, "team", [r[0] for r in rows])
+    headers = [f"{pool} quota" for pool in spec.pools] + ["may borrow", "priority"]
+    for column, header in enumerate(headers, start=1):
+        number_column(table, header, [r[column] for r in rows])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def print_summary(spec: FleetSpec, title: str) -> None:
-    """Print the fleet summary of `spec` on standard output."""
-    print_table(Console(highlight=False, markup=False, emoji=False), summary_table(spec, title))
+    """Print the fleet summary of `spec` on standard output, and its teams if it has any."""
+    console = Console(highlight=False, markup=False, emoji=False)
+    print_table(console, summary_table(spec, title))
+    if spec.teams:
+        print_table(console, teams_table(spec))
 
 
 def forecast_table(forecast: Forecast, capacity: dict[str, int]) -> Table:

@@ -74,16 +74,17 @@ def operator_values(spec: FleetSpec) -> dict[str, Any]:
     switch a plugin the offer does not say.
     """
     derived = topology_values(spec) | offer_values(spec)
-    merged = _merge(_merge(pull_policy_values(), spec.operator.values), derived)
+    merged = merge_values(merge_values(pull_policy_values(), spec.operator.values), derived)
     merged["topology"]["nodePools"] = derived["topology"]["nodePools"]
     return merged
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merge_values(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Helm values `override` laid over `base`, mappings merged key by key."""
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+            merged[key] = merge_values(merged[key], value)
         else:
             merged[key] = value
     return merged

@@ -25,6 +25,8 @@ from fleet.stack.spec import (
     KwokSpec,
     OperatorSpec,
     PoolSpec,
+    SchedulerReleaseSpec,
+    TeamSpec,
 )
 
 # Problems listed in one message; the rest are counted (a file can have thousands).
@@ -195,7 +197,8 @@ def _readable(part: int | str) -> int | str:
 
 
 def _pattern_hint(loc: tuple[int | str, ...]) -> str:
-    field = loc[-2] if loc and loc[-1] == "[key]" else (loc[-1] if loc else "")
+    # A mapping's bad key is at (..., field, key, "[key]").
+    field = loc[-3] if len(loc) > 2 and loc[-1] == "[key]" else (loc[-1] if loc else "")
     if loc and loc[0] == "pools" and loc[-1] == "[key]":
         return (
             "pool names become node names and label values: lowercase letters, digits and "
@@ -204,6 +207,7 @@ def _pattern_hint(loc: tuple[int | str, ...]) -> str:
     hints = {
         "product": "must be a label value: letters, digits, '-', '_', '.', at most 63 characters",
         "memory": "must be a Kubernetes quantity such as 1024Gi or 512Gi",
+        "quota": "must be a pool name or a product: letters, digits, '-', '_', '.'",
         "version": "must be a release version such as v0.7.0 (KWOK) or 0.0.59 (operator chart)",
     }
     return hints.get(
@@ -215,6 +219,7 @@ _MODELS_BY_SECTION: dict[str, type[BaseModel]] = {
     "kwok": KwokSpec,
     "operator": OperatorSpec,
     "demo": DemoSpec,
+    "schedulerRelease": SchedulerReleaseSpec,
 }
 
 
@@ -226,6 +231,8 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             model = FleetSpec
         case ("pools", _):
             model = PoolSpec
+        case ("teams", _):
+            model = TeamSpec
         case ("cluster", "kind"):
             model = KindClusterSpec
         case ("cluster", "existing"):

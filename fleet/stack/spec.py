@@ -269,6 +269,52 @@ class DemoSpec(SpecModel):
     )
 
 
+SchedulerName = Literal["default", "kueue", "kai"]
+# The namespace each scheduler's release goes to unless `schedulerRelease.namespace` says.
+SCHEDULER_NAMESPACES = {"kueue": "kueue-system", "kai": "kai-scheduler"}
+# Namespaces a team may not take: the cluster's own, and the demo's.
+RESERVED_NAMESPACES = frozenset({"default", "kube-system", "kube-public", "kube-node-lease"})
+MAX_TEAMS = 100
+# A PriorityClass value above this is reserved for the system (Kubernetes' own limit).
+MAX_PRIORITY = 1_000_000_000
+MAX_FLEET_GPUS = MAX_FAKE_NODES * MAX_GPUS_PER_NODE
+
+
+class SchedulerReleaseSpec(SpecModel):
+    """The Helm release of the stack's scheduler; every key defaults per scheduler
+    (`fleet.stack.versions` for the chart and version, SCHEDULER_NAMESPACES)."""
+
+    version: ReleaseTag | None = None
+    # An oci:// reference or a local chart directory.
+    chart: Reference | None = None
+    namespace: DnsLabel | None = None
+    release_name: DnsLabel | None = Field(default=None, alias="releaseName")
+    # False where the scheduler's own pods cannot become ready (no images).
+    wait: bool = True
+    # False skips the chart's hooks (Jobs that need a runnable pod).
+    hooks: bool = True
+    values: dict[str, Any] = Field(default_factory=dict)
+
+
+class TeamSpec(SpecModel):
+    """One team of a scheduler stack: GPUs it is guaranteed, how many more it may borrow
+    from idle quota of other teams, and how its jobs rank against theirs."""
+
+    # GPUs per pool, keyed by pool name or by a product that exactly one pool has.
+    quota: dict[LabelValue, Annotated[int, Field(ge=0, le=MAX_FLEET_GPUS)]] = Field(
+        min_length=1, max_length=MAX_FAKE_NODES
+    )
+    # GPUs beyond its quota; None: as many as the other teams leave idle.
+    borrowing_limit: int | None = Field(
+        default=None, alias="borrowingLimit", ge=0, le=MAX_FLEET_GPUS
+    )
+    priority: int = Field(default=0, ge=0, le=MAX_PRIORITY)
+
+    @property
+    def total_quota(self) -> int:
+        return sum(self.quota.values())
+
+
 # How the fleet's GPUs are offered to the scheduler: `nvidia.com/gpu` counts
 # from the device plugin, ResourceSlices for Dynamic Resource Allocation, or both
 # (then every fake GPU is offered twice, once per mechanism).
@@ -288,6 +334,11 @@ class FleetSpec(SpecModel):
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
+    scheduler: SchedulerName = "default"
+    scheduler_release: SchedulerReleaseSpec = Field(
+        default_factory=SchedulerReleaseSpec, alias="schedulerRelease"
+    )
+    teams: dict[DnsLabel, TeamSpec] = Field(default_factory=dict, max_length=MAX_TEAMS)
 
     @field_validator("pools", mode="before")
     @classmethod
@@ -398,6 +449,60 @@ class FleetSpec(SpecModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _teams_and_scheduler(self) -> "FleetSpec":
+        if self.scheduler == "default":
+            if self.teams:
+                raise FieldProblem(
+                    ("teams",),
+                    "the default scheduler knows no team quotas: set gpu-fleet:scheduler to "
+                    "kueue or kai, or drop teams",
+                )
+            if self.scheduler_release != SchedulerReleaseSpec():
+                raise FieldProblem(
+                    ("schedulerRelease",),
+                    "the default scheduler has no release to install: set gpu-fleet:scheduler "
+                    "to kueue or kai, or drop schedulerRelease",
+                )
+            return self
+        taken = RESERVED_NAMESPACES | {
+            self.demo.namespace,
+            self.operator.namespace,
+            self.scheduler_namespace,
+        }
+        for name, team in self.teams.items():
+            if name in taken:
+                raise FieldProblem(
+                    ("teams", name),
+                    f"a team's jobs run in a namespace of the team's name, and {name!r} is "
+                    f"taken (by the cluster, the operator, the scheduler or the demo: "
+                    f"{', '.join(sorted(taken))}): rename the team",
+                )
+            for key in team.quota:
+                quota_pool(self.pools, key, ("teams", name, "quota", key))
+        for pool_name, pool in self.pools.items():
+            promised = sum(self.team_quota(name).get(pool_name, 0) for name in self.teams)
+            if promised > pool.gpus:
+                raise FieldProblem(
+                    ("teams",),
+                    f"the teams' quotas add up to {promised} GPUs of pool {pool_name!r}, which "
+                    f"has {pool.gpus}: a quota is a guarantee, lower them to {pool.gpus} in all",
+                )
+        return self
+
+    @property
+    def scheduler_namespace(self) -> str:
+        """Where the scheduler's release goes ("" for the default scheduler)."""
+        default = SCHEDULER_NAMESPACES.get(self.scheduler, "")
+        return self.scheduler_release.namespace or default
+
+    def team_quota(self, team: str) -> dict[str, int]:
+        """A team's quota by pool name (a product key resolved to its one pool)."""
+        return {
+            quota_pool(self.pools, key, ("teams", team, "quota", key)): gpus
+            for key, gpus in self.teams[team].quota.items()
+        }
+
     @property
     def offers_device_plugin(self) -> bool:
         return self.gpu_offer in ("devicePlugin", "both")
@@ -428,6 +533,26 @@ class FleetSpec(SpecModel):
     def largest_pod_gpus(self) -> int:
         """The most GPUs a single pod can be given: one whole node of the biggest pool."""
         return max(pool.gpus_per_node for pool in self.pools.values())
+
+
+def quota_pool(pools: dict[str, PoolSpec], key: str, loc: tuple[str, ...]) -> str:
+    """The pool a quota key names: a pool name, or a product exactly one pool has."""
+    if key in pools:
+        return key
+    holders = [name for name, pool in pools.items() if pool.product == key]
+    if len(holders) == 1:
+        return holders[0]
+    if holders:
+        raise FieldProblem(
+            loc,
+            f"product {key!r} is in pools {', '.join(holders)}: give the quota per pool",
+        )
+    products = sorted({pool.product for pool in pools.values()})
+    raise FieldProblem(
+        loc,
+        f"{key!r} is neither a pool nor a product of this stack (pools: {', '.join(pools)}; "
+        f"products: {', '.join(products)})",
+    )
 
 
 # `cluster.kubeconfig` as a stack file's reader sees a Pulumi secret (`{secure: ...}`):

@@ -43,6 +43,13 @@ OPERATOR_SHARED_EXPORTER_VERSION: Final = "0.0.67"
 # `kwokDraPlugin.enabled`), which publishes ResourceSlices for fake nodes.
 OPERATOR_DRA_VERSION: Final = "0.2.0"
 
+# The schedulers a stack may choose besides the default one (`gpu-fleet:scheduler`),
+# each installed from its upstream chart at this release. Kueue publishes its chart
+# to registry.k8s.io with the version without its `v`; KAI-Scheduler to ghcr.io with it.
+KUEUE_VERSION: Final = "v0.17.0"
+KUEUE_OCI_CHART: Final = "oci://registry.k8s.io/kueue/charts/kueue"
+KAI_VERSION: Final = "v0.17.0"
+KAI_OCI_CHART: Final = "oci://ghcr.io/kai-scheduler/kai-scheduler/kai-scheduler"
 
 # The Pulumi engine pieces the program is tested with (requirements.txt pins the
 # matching Python SDKs; a unit test keeps the two in step).

@@ -76,6 +76,31 @@ def api(cluster: Cluster) -> Iterator[Any]:
     client.close()
 
 
+@pytest.fixture(scope="module")
+def routed_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
+    """A control plane of the module's own whose API server sends a Service's traffic to
+    its endpoints, for schedulers whose webhooks run on the host (harness/kueue_host.py)."""
+    with kwok_cluster(binaries, apiserver_args=("enable-aggregator-routing=true",)) as created:
+        yield created
+
+
+@pytest.fixture(scope="module")
+def routed_api(routed_cluster: Cluster) -> Iterator[Any]:
+    client = kube.api_client(routed_cluster.kubeconfig)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def routed_operator(binaries: dict[str, Path], routed_cluster: Cluster) -> Iterator[Supervisor]:
+    """fake-gpu-operator's device-plugin commands on the host, for the module's cluster."""
+    commands = host_processes.operator_commands(
+        binaries, routed_cluster, OPERATOR_NAMESPACE, versions.OPERATOR_VERSION
+    )
+    with host_processes.supervised(commands) as supervisor:
+        yield supervisor
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Step durations, so a slow step is visible in CI's log."""
     if not steps.TIMELINE:

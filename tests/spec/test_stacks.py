@@ -9,6 +9,8 @@ from tests.paths import STACK_FILES, STACKS_DIR
 EXPECTED_TOTALS = {
     "lesson1": (5, 32),
     "lesson1-dra": (5, 32),
+    "lesson1-kueue": (5, 32),
+    "lesson1-kai": (5, 32),
     "medium": (160, 1024),
     "large-1k": (1000, 6400),
     "existing": (6, 48),

@@ -164,6 +164,7 @@ def create_cluster(
     unlimited_qps: bool = False,
     extra_args: Sequence[str] = (),
     component_args: Mapping[str, Mapping[str, str]] | None = None,
+    apiserver_args: tuple[str, ...] = (),
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
@@ -175,6 +176,7 @@ def create_cluster(
     `component_args` gives components more flags (`{"kube-scheduler": {"kube-api-qps":
     "1000"}}`), as `componentsPatches` of kwokctl's configuration: its `--extra-args`
     mislays the second flag of a second component (v0.7.0 panics).
+    `apiserver_args` (`flag=value`) are added to the API server's command line.
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
@@ -205,6 +207,8 @@ def create_cluster(
         command.append("--disable-qps-limits")
     for extra in extra_args:
         command += ["--extra-args", extra]
+    for extra in apiserver_args:
+        command += ["--extra-args", f"kube-apiserver={extra}"]
     for component, flag in BINARY_FLAGS.items():
         if component != "kwok" or kwok_controller:
             command += [flag, str(binaries[component])]
@@ -234,6 +238,7 @@ def kwok_cluster(
     unlimited_qps: bool = False,
     extra_args: Sequence[str] = (),
     component_args: Mapping[str, Mapping[str, str]] | None = None,
+    apiserver_args: tuple[str, ...] = (),
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -249,6 +254,7 @@ def kwok_cluster(
             unlimited_qps=unlimited_qps,
             extra_args=extra_args,
             component_args=component_args,
+            apiserver_args=apiserver_args,
         )
     finally:
         _delete(binaries, workdir, name)

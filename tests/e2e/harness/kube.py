@@ -60,3 +60,15 @@ def extensions(api: Any) -> Any:
 
 def coordination(api: Any) -> Any:
     return client.CoordinationV1Api(api)
+
+
+def discovery(api: Any) -> Any:
+    return client.DiscoveryV1Api(api)
+
+
+def admission(api: Any) -> Any:
+    return client.AdmissionregistrationV1Api(api)
+
+
+def api_registration(api: Any) -> Any:
+    return client.ApiregistrationV1Api(api)

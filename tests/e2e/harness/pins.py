@@ -1,13 +1,13 @@
 """What the end-to-end tier builds, and from where. Versions come from `fleet.stack.versions`.
 
 Three kinds of source:
-- `go install pkg@version` from the Go module proxy (KWOK);
+- `go install pkg@version` from the Go module proxy (KWOK, Kueue);
 - a wrapper module under `gomod/` whose go.mod requires the upstream module, for modules
   whose own go.mod has replace directives that `go install` refuses (Kubernetes, etcd,
   the Pulumi CLI);
 - an upstream source tree that the registries do not serve, copied to a scratch folder
   and built there (the Python language host, the Kubernetes and Command providers,
-  fake-gpu-operator). Those trees are looked for in `$GPU_FLEET_UPSTREAM`, else in
+  fake-gpu-operator, KAI-Scheduler). Those trees are looked for in `$GPU_FLEET_UPSTREAM`, else in
   `upstream/` beside this checkout.
 """
 
@@ -222,6 +222,26 @@ OPERATOR_IMAGE_TOOLS: tuple[Tool, ...] = (
     _operator("kwok-gpu-device-plugin", OPERATOR_DRA_VERSION),
 )
 
+# The schedulers a stack may choose. Kueue's manager is served by the module proxy at
+# its release tag; KAI-Scheduler's module is not, so its commands are built from a
+# copy of its source tree at the release tag.
+KUEUE_TOOL = Tool("kueue", versions.KUEUE_VERSION, "sigs.k8s.io/kueue/cmd/kueue")
+KAI_UPSTREAM = Upstream(
+    f"kai-scheduler-{versions.KAI_VERSION}",
+    f"github.com/kai-scheduler/KAI-scheduler at tag {versions.KAI_VERSION}",
+)
+# KAI's commands that place pods (scheduler, binder), group them (podgrouper) and keep
+# queue status (queuecontroller), as harness/kai_host.py runs them.
+KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller")
+KAI_TOOLS: tuple[Tool, ...] = tuple(
+    Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
+    for command in KAI_COMMANDS
+)
+SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
+# Where the charts live: Kueue's in its module, KAI's in its source tree.
+KUEUE_CHART_DIR = "charts/kueue"
+KAI_CHART_DIR = "deployments/kai-scheduler"
+
 ENGINE_TOOLS: tuple[Tool, ...] = (
     PULUMI_CLI,
     LANGUAGE_HOST,
@@ -229,7 +249,7 @@ ENGINE_TOOLS: tuple[Tool, ...] = (
     COMMAND_PROVIDER,
 )
 
-TOOLS: tuple[Tool, ...] = CONTROL_PLANE_TOOLS + ENGINE_TOOLS + OPERATOR_TOOLS
+TOOLS: tuple[Tool, ...] = CONTROL_PLANE_TOOLS + ENGINE_TOOLS + OPERATOR_TOOLS + SCHEDULER_TOOLS
 
 # Where the operator's chart lives in its source tree.
 OPERATOR_CHART_DIR = "deploy/fake-gpu-operator"

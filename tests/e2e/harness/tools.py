@@ -29,7 +29,10 @@ from fleet.stack import versions
 from tests.e2e.harness.pins import (
     COMMAND_PROVIDER,
     GOMOD_DIR,
+    KAI_CHART_DIR,
+    KAI_UPSTREAM,
     KUBERNETES_PROVIDER,
+    KUEUE_CHART_DIR,
     LANGUAGE_HOST,
     OPERATOR_CHART_DIR,
     OPERATOR_DRA_VERSION,
@@ -353,23 +356,46 @@ def operator_chart(version: str) -> Path:
     enabled by values; Helm refuses a chart whose dependencies are not vendored, and
     their repository is not reachable here, so the copy drops those two entries.
     """
-    target = cache_dir() / "charts" / f"fake-gpu-operator-{version}"
-    if target.is_dir():
-        return target
     upstream = Upstream(
         f"fake-gpu-operator-v{version}", f"github.com/run-ai/fake-gpu-operator at tag v{version}"
     )
     source = upstream_source(upstream) / OPERATOR_CHART_DIR
+    return _chart_copy(source, "fake-gpu-operator", version, drop_dependencies=True)
+
+
+def _chart_copy(source: Path, name: str, version: str, drop_dependencies: bool = False) -> Path:
+    """A copy of the chart at `source` in the cache, its Chart.yaml set to `version`
+    (and without the dependencies it lists, with `drop_dependencies`)."""
+    target = cache_dir() / "charts" / f"{name}-{version}"
+    if target.is_dir():
+        return target
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
     _copy_writable(source, scratch)
     chart_yaml = scratch / "Chart.yaml"
     chart = yaml.safe_load(chart_yaml.read_text())
     chart.update(version=version, appVersion=version)
-    chart.pop("dependencies", None)
+    if drop_dependencies:
+        chart.pop("dependencies", None)
     chart_yaml.write_text(yaml.safe_dump(chart, sort_keys=False))
     scratch.replace(target)
     return target
+
+
+def kueue_chart() -> Path:
+    """Kueue's chart from its module (the proxy serves it with the module), as released:
+    chart version 0.17.0 for tag v0.17.0."""
+    module = module_dir(
+        f"sigs.k8s.io/kueue@{versions.KUEUE_VERSION}", cache_dir(), dict(os.environ)
+    )
+    return _chart_copy(module / KUEUE_CHART_DIR, "kueue", versions.KUEUE_VERSION.removeprefix("v"))
+
+
+def kai_chart() -> Path:
+    """KAI-Scheduler's chart from its source tree; the tree carries a placeholder version
+    (0.0.0) that its release process replaces with the tag."""
+    source = upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR
+    return _chart_copy(source, "kai-scheduler", versions.KAI_VERSION)
 
 
 def main() -> int:
@@ -380,12 +406,13 @@ def main() -> int:
         paths = ensure_tools()
         engine = ensure_engine(paths)
         charts = [operator_chart(version) for version in (OPERATOR_VERSION, OPERATOR_DRA_VERSION)]
+        charts += [kueue_chart(), kai_chart()]
     except BuildError as error:
         print(f"  FAILED {error}", file=sys.stderr, flush=True)
         return 1
     print(f"  engine {engine.bin_dir} (PULUMI_HOME {engine.pulumi_home})", flush=True)
     for chart in charts:
-        print(f"  operator chart {chart}", flush=True)
+        print(f"  chart {chart}", flush=True)
     print(f"== e2e tools ready in {time.monotonic() - started:.0f}s", flush=True)
     return 0
 

@@ -1,0 +1,85 @@
+"""A scheduler stack file (stacks/Pulumi.lesson1-kueue.yaml, ...-kai.yaml) as the e2e tier
+brings it up: its pools, scheduler and teams unchanged, the cluster section and the charts
+of the tier's own (the session's kind of control plane, charts from source)."""
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fleet.schedulers.scenarios import Scenario
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import PROJECT
+from tests.e2e.harness import kube, scenario_runner, waits
+from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.engine import FleetStack
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.lesson1 import lesson1_config
+from tests.e2e.test_1_lesson1 import fake_nodes
+from tests.paths import STACKS_DIR
+
+NODES_TIMEOUT = 120.0
+
+
+def stack_file(scheduler: str) -> Path:
+    return STACKS_DIR / f"Pulumi.lesson1-{scheduler}.yaml"
+
+
+def scheduler_config(
+    cluster: Cluster, scheduler: str, chart: Path, *, teams: bool
+) -> dict[str, Any]:
+    """The stack file's config on `cluster`, the scheduler's chart from `chart`; without
+    `teams`, the scheduler alone (its controllers start before the teams' queues exist)."""
+    document = yaml.safe_load(stack_file(scheduler).read_text())["config"]
+    own = {key.removeprefix(f"{PROJECT}:"): value for key, value in document.items()}
+    config = lesson1_config(cluster, own["pools"])
+    del config["demo"]  # the scheduler stacks run the scheduler demo instead
+    config["scheduler"] = own["scheduler"]
+    # No pod of the chart can start here: the release is not awaited, its hooks not run.
+    config["schedulerRelease"] = {"chart": str(chart), "wait": False, "hooks": False}
+    if teams:
+        config["teams"] = own["teams"]
+    return config
+
+
+def check_scenario(api: Any, stack: FleetStack, scenario: Scenario, logs: Supervisor) -> None:
+    """Run `scenario` on the stack's fleet: every step as `fleet expect` says, no gang half
+    started; the scheduler's log tail is printed when a step differs."""
+    spec = load_stack_file(stack.stack_file)
+    waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    observed = scenario_runner.run_scenario(api, spec, scenario)
+    print(f"  {spec.scheduler} scenario {scenario.name}: {observed.seconds:.1f}s")
+    expected = [step.expected for step in scenario.steps]
+    if observed.steps != expected:
+        print(logs.log_tail(30))
+    assert observed.steps == expected
+    assert observed.half_started == []
+
+
+def destroy_leaves_nothing(
+    api: Any, stack: FleetStack, crd_groups: tuple[str, ...], word: str, names: set[str]
+) -> None:
+    """`pulumi destroy`, then: no resource in the state, no fake node, no CRD of the
+    scheduler's groups, no webhook configuration or APIService whose name holds `word`,
+    none of the namespaces `names`."""
+    stack.destroy()
+    assert stack.resource_names() == []
+    crds = kube.items(kube.extensions(api).list_custom_resource_definition)
+    admission = kube.admission(api)
+    webhooks = [
+        *kube.items(admission.list_mutating_webhook_configuration),
+        *kube.items(admission.list_validating_webhook_configuration),
+    ]
+    services = kube.items(kube.api_registration(api).list_api_service)
+    left = {
+        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in crd_groups],
+        "webhooks": [w["metadata"]["name"] for w in webhooks if word in w["metadata"]["name"]],
+        "apiservices": [s["metadata"]["name"] for s in services if word in s["metadata"]["name"]],
+        "namespaces": sorted(
+            n["metadata"]["name"]
+            for n in kube.items(kube.core(api).list_namespace)
+            if n["metadata"]["name"] in names
+        ),
+        "fake nodes": sorted(fake_nodes(api)),
+    }
+    assert left == {key: [] for key in left}

@@ -1,0 +1,120 @@
+"""Kueue v0.17.0 on the lesson-1 fleet under the real engine: the program installs its chart
+and the teams' queues of stacks/Pulumi.lesson1-kueue.yaml, Kueue's manager (built from its
+module) admits the scheduler demo's jobs as `fleet expect` says, and destroy leaves nothing
+of Kueue behind.
+
+A control plane of its own: its API server routes Services to their endpoints, so that
+Kueue's webhooks, served by the manager on the host, are reached (harness/kueue_host.py).
+The stack is brought up in two steps, Kueue first and the teams second: the queues pass
+through Kueue's webhooks, which serve only once the release's CRDs and configuration
+exist and the manager has started from them (on a real cluster `schedulerRelease.wait`
+awaits the manager's pod instead).
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.schedulers.scenarios import Scenario, plan_scenarios
+from fleet.stack.load import load_stack_file
+from tests.e2e.harness import host_processes, kube, kueue_host, steps
+from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.engine import FleetStack, Run
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.tools import Engine, kueue_chart
+from tests.e2e.schedulers import (
+    check_scenario,
+    destroy_leaves_nothing,
+    scheduler_config,
+    stack_file,
+)
+
+pytestmark = pytest.mark.e2e
+
+NAMESPACE = "kueue-system"
+SCENARIOS = plan_scenarios(load_stack_file(stack_file("kueue")))
+
+
+@dataclass
+class KueueStack:
+    stack: FleetStack
+    kueue_up: Run
+    teams_up: Run
+    manager: Supervisor
+
+
+@pytest.fixture(scope="module")
+def kueue_stack(
+    engine: Engine,
+    binaries: dict[str, Path],
+    routed_cluster: Cluster,
+    routed_api: Any,
+    routed_operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[KueueStack]:
+    """Kueue up, its manager serving, then the teams' queues."""
+    workdir = tmp_path_factory.mktemp("kueue")
+    stack = FleetStack(engine, workdir, "e2e-kueue")
+    chart = kueue_chart()
+    stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=False))
+    kueue_up = stack.up()
+    host = kueue_host.write_config(routed_api, NAMESPACE, workdir)
+    kueue_host.point_webhook_service_at_host(routed_api, NAMESPACE, host)
+    manager = kueue_host.manager_command(binaries, routed_cluster.kubeconfig, host)
+    with (
+        kueue_host.secret_volume(routed_api, NAMESPACE, host),
+        host_processes.supervised([manager]) as supervisor,
+    ):
+        with steps.step("kueue: manager serving its webhooks"):
+            try:
+                kueue_host.wait_for_webhooks(routed_api)
+            except AssertionError:
+                print(supervisor.log_tail(40))
+                raise
+        stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=True))
+        yield KueueStack(stack, kueue_up, stack.up(), supervisor)
+        print(supervisor.log_tail(5))
+
+
+def test_the_program_installs_kueue_then_the_teams_queues(
+    kueue_stack: KueueStack, routed_api: Any
+) -> None:
+    assert "gpu-fleet-scheduler" in kueue_stack.kueue_up.names("create", ":Release")
+    created = kueue_stack.teams_up.names("create")
+    assert {"a100", "h100", "l40s", "research", "prod", "research/research", "prod/prod"} <= set(
+        created
+    )
+    # Kueue took the queues: each ClusterQueue reports itself active.
+    queues = kube.custom(routed_api).list_cluster_custom_object(
+        "kueue.x-k8s.io", "v1beta2", "clusterqueues"
+    )["items"]
+    active = {
+        q["metadata"]["name"]: any(
+            c["type"] == "Active" and c["status"] == "True"
+            for c in q.get("status", {}).get("conditions", [])
+        )
+        for q in queues
+    }
+    assert active == {"research": True, "prod": True}
+
+
+def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
+    assert kueue_stack.stack.up().changes == []
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario_as_fleet_expect_says(
+    kueue_stack: KueueStack, routed_api: Any, scenario: Scenario
+) -> None:
+    check_scenario(routed_api, kueue_stack.stack, scenario, kueue_stack.manager)
+
+
+def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
+    kueue_stack: KueueStack, routed_api: Any
+) -> None:
+    destroy_leaves_nothing(
+        routed_api, kueue_stack.stack, ("kueue.x-k8s.io",), "kueue", {NAMESPACE, "research", "prod"}
+    )

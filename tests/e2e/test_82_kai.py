@@ -1,0 +1,97 @@
+"""KAI-Scheduler v0.17.0 on the lesson-1 fleet under the real engine: the program installs its
+chart (its CRDs applied by the program), the teams' queues of stacks/Pulumi.lesson1-kai.yaml,
+KAI's controllers (built from its source) place the scheduler demo's pods as `fleet expect`
+says, and destroy leaves nothing of KAI behind.
+
+A control plane of its own (the node names are lesson 1's). KAI's controllers run on the
+host (harness/kai_host.py); with no operator, no KAI webhook is registered, so the stack
+comes up in one step.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.schedulers.scenarios import Scenario, plan_scenarios
+from fleet.stack.load import load_stack_file
+from tests.e2e.harness import host_processes, kube
+from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.engine import FleetStack, Run
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.kai_host import kai_commands
+from tests.e2e.harness.tools import Engine, kai_chart
+from tests.e2e.schedulers import (
+    check_scenario,
+    destroy_leaves_nothing,
+    scheduler_config,
+    stack_file,
+)
+
+pytestmark = pytest.mark.e2e
+
+NAMESPACE = "kai-scheduler"
+KAI_GROUPS = ("scheduling.run.ai", "kai.scheduler")
+SCENARIOS = plan_scenarios(load_stack_file(stack_file("kai")))
+
+
+@dataclass
+class KaiStack:
+    stack: FleetStack
+    first_up: Run
+    controllers: Supervisor
+
+
+@pytest.fixture(scope="module")
+def kai_stack(
+    engine: Engine,
+    binaries: dict[str, Path],
+    routed_cluster: Cluster,
+    routed_operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[KaiStack]:
+    workdir = tmp_path_factory.mktemp("kai")
+    stack = FleetStack(engine, workdir, "e2e-kai")
+    stack.write_config(scheduler_config(routed_cluster, "kai", kai_chart(), teams=True))
+    first_up = stack.up()
+    commands = kai_commands(binaries, routed_cluster.kubeconfig, NAMESPACE, workdir)
+    with host_processes.supervised(commands) as supervisor:
+        yield KaiStack(stack, first_up, supervisor)
+        print(supervisor.log_tail(5))
+
+
+def test_the_program_installs_kai_its_crds_and_the_teams_queues(
+    kai_stack: KaiStack, routed_api: Any
+) -> None:
+    created = kai_stack.first_up.names("create")
+    assert "gpu-fleet-scheduler" in kai_stack.first_up.names("create", ":Release")
+    assert "gpu-fleet-scheduler-crd-scheduling.run.ai_queues" in created
+    queues = kube.custom(routed_api).list_cluster_custom_object(
+        "scheduling.run.ai", "v2", "queues"
+    )["items"]
+    assert sorted(q["metadata"]["name"] for q in queues) == ["gpu-fleet", "prod", "research"]
+
+
+def test_second_up_changes_nothing(kai_stack: KaiStack) -> None:
+    assert kai_stack.stack.up().changes == []
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
+def test_scenario_as_fleet_expect_says(
+    kai_stack: KaiStack, routed_api: Any, scenario: Scenario
+) -> None:
+    check_scenario(routed_api, kai_stack.stack, scenario, kai_stack.controllers)
+
+
+def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
+    kai_stack: KaiStack, routed_api: Any
+) -> None:
+    destroy_leaves_nothing(
+        routed_api,
+        kai_stack.stack,
+        KAI_GROUPS,
+        "kai",
+        {NAMESPACE, "kai-resource-reservation", "research", "prod"},
+    )
