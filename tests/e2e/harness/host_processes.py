@@ -176,13 +176,8 @@ def kwok_shard_commands(
     """
     api = kube.api_client(cluster.kubeconfig)
     try:
-        deployments = kube.items(
-            kube.apps(api).list_namespaced_deployment,
-            NAMESPACE,
-            label_selector="app=kwok-controller",
-        )
         commands = []
-        for deployment in sorted(deployments, key=lambda d: str(d["metadata"]["name"])):
+        for deployment in kwok_controllers(api):
             name = deployment["metadata"]["name"]
             pod = deployment["spec"]["template"]["spec"]
             (container,) = pod["containers"]
