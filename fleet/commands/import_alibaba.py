@@ -4,11 +4,11 @@ trace from files in the layout of Alibaba's cluster-trace-gpu-v2023 (docs/replay
 import argparse
 from pathlib import Path
 
+from fleet.commands.stack_target import add_stacks_dir, stack_file
 from fleet.commands.tables import print_summary
 from fleet.files import files_out
-from fleet.imports.stack_writer import default_cluster_name, new_kind_stack, stack_path
+from fleet.imports.stack_writer import default_cluster_name, new_kind_stack
 from fleet.stack.load import load_stack_file
-from fleet.stack.project import default_stacks_dir
 from fleet.trace.alibaba import import_alibaba
 from fleet.trace.csv_file import format_trace
 
@@ -22,15 +22,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument("pod_list", help="CSV: name, ..., num_gpu, gpu_milli, gpu_spec, ...")
     parser.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
     parser.add_argument("--trace", type=Path, required=True, help="trace CSV file to write")
-    parser.add_argument(
-        "--stacks-dir", help="where stack files live (default: stackConfigDir of Pulumi.yaml)"
-    )
+    add_stacks_dir(parser)
     parser.add_argument("--force", action="store_true", help="replace existing files")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    path = stack_path(args.stacks_dir or default_stacks_dir(), args.stack)
+    path = stack_file(args, args.stack)
     files_out.check_file(path, may_exist=args.force)
     files_out.check_file(args.trace, may_exist=args.force)
     imported = import_alibaba(args.node_list, args.pod_list)

@@ -2,12 +2,12 @@
 
 import argparse
 
+from fleet.commands.stack_target import add_stacks_dir, stack_file
 from fleet.commands.tables import print_summary
 from fleet.files import files_out
-from fleet.imports.stack_writer import default_cluster_name, new_kind_stack, stack_path
+from fleet.imports.stack_writer import default_cluster_name, new_kind_stack
 from fleet.imports.topology import read_topology
 from fleet.stack.load import load_stack_file
-from fleet.stack.project import default_stacks_dir
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -16,10 +16,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("topology", help="topology JSON file (pools keyed by name)")
     parser.add_argument("--stack", required=True, help="stack name: writes Pulumi.<stack>.yaml")
-    parser.add_argument(
-        "--stacks-dir",
-        help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
-    )
+    add_stacks_dir(parser)
     parser.add_argument(
         "--cluster-name", help="kind cluster name (default: gpu-fleet-<stack>, made a DNS label)"
     )
@@ -28,7 +25,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = stack_path(args.stacks_dir or default_stacks_dir(), args.stack)
+    path = stack_file(args, args.stack)
     files_out.check_file(path, may_exist=args.force)
     topology = read_topology(args.topology)
     header = [f"Written by python -m fleet import-topology from {args.topology}."]

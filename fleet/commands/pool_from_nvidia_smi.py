@@ -3,6 +3,7 @@
 import argparse
 from pathlib import Path
 
+from fleet.commands.stack_target import add_stacks_dir, stacks_dir
 from fleet.commands.tables import print_summary
 from fleet.files import files_in, files_out
 from fleet.imports import nvidia_smi
@@ -10,7 +11,6 @@ from fleet.imports.mirror import mirror_pool
 from fleet.imports.pools import InputError
 from fleet.imports.stack_writer import pool_yaml, stack_path, with_pool
 from fleet.stack.load import load_stack_file, load_stack_text
-from fleet.stack.project import default_stacks_dir
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -30,10 +30,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument(
         "--into-stack", metavar="NAME", help="add the pool to the stack file Pulumi.NAME.yaml"
     )
-    parser.add_argument(
-        "--stacks-dir",
-        help="where stack files live (default: stackConfigDir of Pulumi.yaml)",
-    )
+    add_stacks_dir(parser)
     parser.add_argument(
         "--force", action="store_true", help="with --into-stack: replace a pool of the same name"
     )
@@ -41,11 +38,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    path = (
-        None
-        if args.into_stack is None
-        else _stack_to_edit(args.stacks_dir or default_stacks_dir(), args.into_stack)
-    )
+    path = None if args.into_stack is None else _stack_to_edit(stacks_dir(args), args.into_stack)
     source, text = _read(args.file)
     mirrored = mirror_pool(text, source, args.nodes, args.pool)
     name, pool, comment = mirrored.name, mirrored.pool, mirrored.comment
