@@ -10,13 +10,14 @@ demo's table is printed only when its demo is on (`--json` always holds both).
 
 import argparse
 import json
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
 
 from fleet.commands.tables import forecast_table, outcome_table, print_table, scenario_table
 from fleet.demo.plan import plan_demo
-from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
 from fleet.stack.load import load_stack_file
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
-    rows = read_trace(args.trace)
+    rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
     prediction = forecast(rows, nodes)
     central = prediction.timeline
@@ -82,6 +83,7 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
             "end_s": central.end_s,
             "bounds": prediction.bounds_table(),
             "unschedulable_jobs": [row.job for row in unschedulable(rows, nodes)],
+            "pods_by_offer": dict(Counter(row.asks_by for row in rows for _ in range(row.pods))),
         }
         print(json.dumps(figures, indent=2))
         return 0
@@ -100,8 +102,8 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     )
     for row in unschedulable(rows, nodes):
         console.print(
-            f"caveat: job {row.job} ({row.constraint}, {row.gpus_per_pod} GPUs per pod) "
-            "fits on no node: it would wait forever",
+            f"caveat: job {row.job} ({row.constraint}, {row.asks} per pod) fits on no node "
+            f"(the fleet offers GPUs by {spec.gpu_offer}): it would wait forever",
             markup=False,
         )
     console.print(
