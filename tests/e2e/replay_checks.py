@@ -18,6 +18,7 @@ from tests.e2e.harness import kube
 from tests.e2e.test_1_lesson1 import fleet_cli
 
 NAMESPACE = "gpu-replay"
+SPEED = "60"
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,19 @@ class Replayed:
     comparison: Comparison
 
 
-def replay(stack_file: str, trace: Path, out: Path, speed: str) -> Replayed:
+def replay(stack_file: str, folder: Path, shape: str, jobs: int, span_s: int) -> Replayed:
+    """`fleet trace` (a load of 0.9, the offer left to the stack), `fleet expect --trace`,
+    then `fleet replay` at 60x into `folder`."""
+    trace, out = folder / "trace.csv", folder / "replay"
+    generated = fleet_cli(
+        "trace", stack_file, "--shape", shape, "--jobs", str(jobs), "--span", str(span_s),
+        "--load", "0.9", "--out", str(trace),
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
     expected = fleet_cli("expect", stack_file, "--trace", str(trace), "--json")
     assert expected.returncode == 0, expected.stderr
     started = time.monotonic()
-    run = fleet_cli("replay", stack_file, str(trace), "--speed", speed, "--out", str(out))
+    run = fleet_cli("replay", stack_file, str(trace), "--speed", SPEED, "--out", str(out))
     print(run.stdout, run.stderr[-2000:], f"replay took {time.monotonic() - started:.0f}s")
     assert run.returncode == 0, run.stderr
     document = load_replay(out)

@@ -2,7 +2,8 @@
 component (its job-complete Stage ends each pod after its duration), a generated trace of
 a few hundred pods replayed at 60x by `fleet replay`, the observed timeline checked against
 `fleet expect --trace`'s prediction, the report written, and Ctrl-C leaving a list and one
-clean-up command. On a control plane of its own (about 2 minutes of replay).
+clean-up command (the replay and its checks: `tests/e2e/replay_checks.py`). On a control
+plane of its own (about 2 minutes of replay).
 """
 
 import re
@@ -30,7 +31,7 @@ from tests.e2e.test_1_lesson1 import fleet_cli
 
 pytestmark = pytest.mark.e2e
 
-JOBS, SPAN_S, SPEED = 200, 5400, "60"
+JOBS, SPAN_S = 200, 5400
 
 
 @pytest.fixture(scope="module")
@@ -52,17 +53,12 @@ def test_the_kwok_component_installs_the_job_complete_stage(fleet: ReplayFleet) 
 
 def test_a_replay_follows_its_prediction(fleet: ReplayFleet, tmp_path: Path) -> None:
     stack_file = str(fleet.stack.stack_file)
-    trace, out = tmp_path / "trace.csv", tmp_path / "replay"
-    generated = fleet_cli(
-        "trace", stack_file, "--shape", "diurnal", "--jobs", str(JOBS), "--span", str(SPAN_S),
-        "--load", "0.9", "--out", str(trace),
-    )  # fmt: skip
-    assert generated.returncode == 0, generated.stderr
-    replayed = replay(stack_file, trace, out, SPEED)
+    replayed = replay(stack_file, tmp_path, "diurnal", JOBS, SPAN_S)
     pods = sum(row.pods for row in replayed.document.rows)
     assert replayed.prediction["pods_by_offer"] == {"devicePlugin": pods}
     assert_follows_prediction(replayed, JOBS)
 
+    out = tmp_path / "replay"
     report = fleet_cli("report", str(out))
     assert report.returncode == 0, report.stderr
     page = (out / "report.html").read_text()

@@ -26,7 +26,7 @@ from tests.e2e.test_1_lesson1 import fleet_cli
 
 pytestmark = pytest.mark.e2e
 
-JOBS, SPAN_S, SPEED = 80, 2400, "60"
+JOBS, SPAN_S = 80, 2400
 CLAIMS = ("resource.k8s.io", "v1")
 
 
@@ -58,13 +58,7 @@ def test_a_dra_replay_follows_its_prediction_and_cleans_up(
     fleet: ReplayFleet, tmp_path: Path
 ) -> None:
     stack_file = str(fleet.stack.stack_file)
-    trace, out = tmp_path / "trace.csv", tmp_path / "replay"
-    generated = fleet_cli(
-        "trace", stack_file, "--shape", "steady", "--jobs", str(JOBS), "--span", str(SPAN_S),
-        "--load", "0.9", "--out", str(trace),
-    )  # fmt: skip
-    assert generated.returncode == 0, generated.stderr
-    replayed = replay(stack_file, trace, out, SPEED)
+    replayed = replay(stack_file, tmp_path, "steady", JOBS, SPAN_S)
     rows = replayed.document.rows
     assert {row.offer for row in rows} == {"dra"}  # the stack's offer filled the column
     assert replayed.prediction["pods_by_offer"] == {"dra": sum(row.pods for row in rows)}
