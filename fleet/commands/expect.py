@@ -23,6 +23,7 @@ from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
+from fleet.trace.model import DRA
 
 PIPED_WIDTH = 120
 
@@ -91,7 +92,9 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     if not console.is_terminal:
         console.width = PIPED_WIDTH
     pods = sum(row.pods for row in rows)
-    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods")
+    claims = sum(row.pods for row in rows if row.asks_by == DRA)
+    by_claim = f", {claims} of them by DRA claim" if claims else ""
+    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods{by_claim}")
     print_table(console, forecast_table(prediction, central.capacity))
     low, high = prediction.bounds_table()["mean_wait_s"]
     console.print(

@@ -188,6 +188,9 @@ def test_fleet_expect_on_a_dra_stack_predicts_claims(tmp_path: Path) -> None:
     assert sum(figures["gpu_hours"].values()) == pytest.approx(
         sum(r.gpu_seconds for r in rows) / 3600
     )
+    printed = run_fleet(["expect", str(LESSON1_DRA_FILE), "--trace", str(trace)])
+    assert f"30 jobs, {figures['pods_by_offer']['dra']} pods, " in printed.out
+    assert " of them by DRA claim" in printed.out
     # The same trace by nvidia.com/gpu on lesson 1 (same pools): the same prediction.
     device_plugin = run_fleet(
         ["expect", str(STACKS_DIR / "Pulumi.lesson1.yaml"), "--trace", str(trace), "--json"]
