@@ -244,8 +244,9 @@ def markdown(comparison: Comparison) -> list[str]:
         f"waited {waits.overhead:,.0f}; pods ran {waits.overrun:,.0f} longer than their "
         "duration on average (KWOK ending them late).",
         "",
-        *_placement_lines(comparison.placement),
     ]
+    if summary := placement_summary(comparison.placement):
+        lines += [summary, ""]
     return lines
 
 
@@ -256,15 +257,15 @@ def _split(hours: dict[str, tuple[float, float]]) -> str:
     )
 
 
-def _placement_lines(found: Placement) -> list[str]:
-    """Why per-pool GPU-hours differ: the pools the scheduler chose for flexible jobs."""
+def placement_summary(found: Placement) -> str:
+    """Why per-pool GPU-hours differ: the pools the scheduler chose for flexible jobs
+    (empty when every job accepts one pool only)."""
     if not found.flexible_pods:
-        return []
-    return [
+        return ""
+    return (
         f"GPU-hours per pool, predicted / observed, of pods whose job accepts one pool only: "
         f"{_split(found.pinned) or 'none'}. Of the {found.flexible_pods:,} pods whose job "
         f"accepts several pools, the scheduler put {found.moved_pods:,} in another pool than "
         f"predicted (the first feasible node its search finds); their GPU-hours: "
-        f"{_split(found.flexible)}.",
-        "",
-    ]
+        f"{_split(found.flexible)}."
+    )

@@ -1,6 +1,6 @@
 """Why per-pool GPU-hours differ: pinned jobs apart from jobs that accept several pools."""
 
-from fleet.replay.compare import compare, markdown, placement
+from fleet.replay.compare import compare, markdown, placement, placement_summary
 from fleet.replay.fleet_nodes import GpuNode
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
@@ -46,3 +46,8 @@ def test_the_report_says_how_many_pods_the_scheduler_put_elsewhere() -> None:
     assert "one pool only: a 8.0 / 8.1 (+1.0%)" in text
     assert "the scheduler put 1 in another pool than predicted" in text
     assert "a 0.0 / 2.0, b 2.0 / 0.0 (-100.0%)" in text
+
+
+def test_no_flexible_job_no_placement_sentence() -> None:
+    pinned_only = placement(ROWS[:1], NODES, PREDICTED[:1], OBSERVED[:1])
+    assert placement_summary(pinned_only) == ""
