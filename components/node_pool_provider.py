@@ -27,6 +27,7 @@ from typing import Any
 
 from pulumi.dynamic import (
     CheckResult,
+    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -34,6 +35,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components import engine_cancel
 from fleet.cluster import node_api
 from fleet.render.nodes import OWNED_POOL_LABEL, STACK_LABEL, TEMPLATE_ANNOTATION, named
 from fleet.stack.spec import node_name
@@ -250,6 +252,10 @@ class NodePoolProvider(ResourceProvider):
     def __init__(self, connect: Connect = node_api.connect) -> None:
         self.connect = connect
 
+    def configure(self, req: ConfigureRequest) -> None:
+        """Called once in the provider's process, before any operation."""
+        engine_cancel.listen(sys.modules.get("__main__"))
+
     def _api(self, props: Mapping[str, Any], operation: str) -> node_api.NodeApi:
         return connected(self.connect, props, operation)
 
@@ -285,9 +291,9 @@ class NodePoolProvider(ResourceProvider):
             raise node_api.NodeApiError(
                 f"{pool}: {operation} stopped: {error}. Done before it stopped: "
                 f"{done.created:,} created, {done.reapplied:,} re-applied, {done.deleted:,} "
-                f"deleted, of {_count(props):,} wanted. Run `pulumi up` again once the "
-                f"cluster answers: the pool adopts the nodes it wrote (label "
-                f"{STACK_LABEL}={props['owner']}) and converges; `pulumi destroy` "
+                f"deleted, of {_count(props):,} wanted. Run `pulumi up` again (once the "
+                "cluster answers, if it stopped answering): the pool adopts the nodes it "
+                f"wrote (label {STACK_LABEL}={props['owner']}) and converges; `pulumi destroy` "
                 "removes them all."
             ) from None
 
@@ -336,12 +342,15 @@ def _legacy_aware(props: Mapping[str, Any]) -> Ownership:
 
 
 def _engine_gone() -> bool:
-    """Whether the engine has stopped waiting for this provider: it interrupted the
-    provider's process (whose main thread, the gRPC server's, then ends), or it ended
-    itself (a force-quit: the process's parent changes). The Python dynamic provider
-    server answers the engine's Cancel request without telling the provider, so these
-    are the signs there are."""
-    return not threading.main_thread().is_alive() or os.getppid() != _ENGINE
+    """Whether the engine has stopped waiting for this provider: it cancelled (the first
+    Ctrl-C; heard through `engine_cancel`), it interrupted the provider's process (a
+    second Ctrl-C, or the end of its run: the main thread, the gRPC server's, then
+    ends), or it ended itself (killed: the process's parent changes)."""
+    return (
+        engine_cancel.CANCELLED.is_set()
+        or not threading.main_thread().is_alive()
+        or os.getppid() != _ENGINE
+    )
 
 
 # The process that started this one: the engine, when this module runs in the provider.

@@ -9,12 +9,14 @@ the subject.
 """
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +246,97 @@ def test_the_engine_killed_mid_up_recovers_by_the_readme_commands(
     )
     preview = stack.preview()
     assert [c for c in preview.changes if not c.type.startswith("pulumi:providers:")] == []
+
+
+# -- Ctrl-C during up ---------------------------------------------------------------------
+
+
+@dataclass
+class Interrupted:
+    """What a Ctrl-C did: nodes when it was sent, (seconds after it, nodes) samples until
+    the engine had exited, its exit code and output."""
+
+    at_signal: int
+    samples: list[tuple[float, int]]
+    returncode: int
+    output: str
+
+    def last_growth(self) -> float:
+        """Seconds after the signal of the last sample with more nodes than the one before."""
+        counts = [(0.0, self.at_signal), *self.samples]
+        grew = [t for (_, before), (t, n) in itertools.pairwise(counts) if n > before]
+        return max(grew, default=0.0)
+
+
+def interrupt_engine_at(stack: FleetStack, api: Any, at: int, whole_group: bool) -> Interrupted:
+    """Start `pulumi up` as a terminal starts a job (a process group of its own) and, once
+    `at` of the stack's nodes exist, send SIGINT to that group (Ctrl-C) or to the engine's
+    process alone; follow the node count until the engine has exited and a second after."""
+    log = stack.project / "interrupted-up.log"
+    command = ["pulumi", "up", "--yes", "--skip-preview", "--stack", stack.name]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=stack.project,
+            env={**os.environ, **stack.env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            while (count := len(owned_nodes(api, stack.name))) < at:
+                assert process.poll() is None, f"`pulumi up` ended before {at} nodes"
+                time.sleep(0.02)
+            sent = time.monotonic()
+            if whole_group:
+                os.killpg(process.pid, signal.SIGINT)
+            else:
+                os.kill(process.pid, signal.SIGINT)
+            samples: list[tuple[float, int]] = []
+            ended: float | None = None
+            while ended is None or time.monotonic() < ended + 1.0:
+                samples.append((time.monotonic() - sent, len(owned_nodes(api, stack.name))))
+                if ended is None and process.poll() is not None:
+                    ended = time.monotonic()
+                assert time.monotonic() < sent + 120, "the engine did not exit after Ctrl-C"
+                time.sleep(0.1)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return Interrupted(count, samples, process.returncode, log.read_text())
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "sigint-to-the-engine"])
+def test_ctrl_c_stops_the_pool_at_once_and_the_readme_commands_converge(
+    whole_group: bool,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    stack = new_stack("ctrl-c" if whole_group else "sigint")
+    stack.write_config(config(first.as_stack_cluster(), {"cc": pool(300)}))
+    assert stack.stack.name == stack.name
+    done = interrupt_engine_at(stack, apis["first"], at=30, whole_group=whole_group)
+    final = done.samples[-1][1]
+    print(
+        f"  SIGINT at {done.at_signal} nodes; the last new node {done.last_growth():.2f} s "
+        f"after it; {final} in the end; the engine exited {done.returncode}"
+    )
+    assert done.returncode != 0
+    assert "create stopped: cancelled" in done.output
+    assert final < 300, "the pool wrote every node: the cancel did not reach it"
+    assert done.last_growth() <= 3.0
+    # The create failed: no pool in the state and no pending operation to clear.
+    deployment = stack.stack.export_stack().deployment or {}
+    assert not deployment.get("pending_operations")
+    assert "cc-nodes" not in stack.resource_names()
+    for command in console_commands(RECOVERY_HEADING, stack.name):
+        assert stack.shell(command).returncode == 0, command
+    assert sorted(owned_nodes(apis["first"], stack.name)) == sorted(names("cc", 300))
+    stack.destroy()
+    assert owned_nodes(apis["first"], stack.name) == {}
 
 
 # -- drift in preview; every owned field reaches existing nodes -------------------------------
