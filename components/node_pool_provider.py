@@ -9,8 +9,10 @@ of what an update does, naming added and removed nodes up to a cap.
 
 Every write reconciles: one metadata-only list of the cluster's nodes, then the
 pool's own nodes (labelled with its stack and pool) are compared with the wanted
-ones: missing nodes are created, nodes with an older template digest re-applied
-(status through the status subresource), own nodes beyond the count deleted. A node
+ones: missing nodes are created, nodes with an older template digest re-applied, own
+nodes beyond the count deleted; every node written gets its status applied through the
+status subresource too (on a new node as well: status given on create is owned by no
+field manager, so a status field dropped later would otherwise stay). A node
 this pool would write that another stack owns, or that nobody owns, stops the
 operation before anything is written, naming the owner. So a failed or interrupted
 run leaves nothing that the next `up` does not adopt or prune.
@@ -184,22 +186,29 @@ def reconcile(
             "pool (or those nodes) first."
         )
     missing = [n for n in wanted if n not in own]
-    stale = [
-        n for n in wanted if n in own and own[n].annotations.get(TEMPLATE_ANNOTATION) != current
-    ]
+    stale = [n for n in wanted if n in own and not up_to_date(own[n], current)]
     extra = [meta for name, meta in own.items() if name not in set(wanted)]
 
     def create(name: str) -> None:
-        api.apply(named(template, name))
-
-    def reapply(name: str) -> None:
         manifest = named(template, name)
         api.apply(manifest)
         api.apply_status(manifest)
 
+    def reapply(name: str) -> None:
+        """Status first: the main apply writes the digest, the mark of a finished node."""
+        manifest = named(template, name)
+        api.apply_status(manifest)
+        api.apply(manifest)
+
     node_api.each(create, missing, control, "create", done.count_created)
     node_api.each(reapply, stale, control, "re-apply", done.count_reapplied)
     node_api.each(api.delete, extra, control, "delete", done.count_deleted)
+
+
+def up_to_date(meta: node_api.NodeMeta, current_digest: str) -> bool:
+    """Whether a node carries the current template, status applied by the pool (a node
+    whose create stopped between its two applies is not)."""
+    return meta.status_applied and meta.annotations.get(TEMPLATE_ANNOTATION) == current_digest
 
 
 def control_of(api: node_api.NodeApi) -> node_api.Control:
@@ -325,15 +334,14 @@ class NodePoolProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The state, with `inSync` false when the cluster differs from it (a wanted
-        node missing or with an older template, an own node beyond the count), so that
-        the next `up` reconciles. Status is never read back: KWOK and the operator own
+        node missing, with an older template or its status not applied by the pool, an
+        own node beyond the count), so that the next `up` reconciles. Status values are
+        never read back: KWOK and the operator own
         what the program does not send."""
         own = _legacy_aware(props).of(self._api(props, "read").nodes())
         wanted = wanted_names(props)
         current = digest(props)
-        in_sync = set(own) == set(wanted) and all(
-            own[name].annotations.get(TEMPLATE_ANNOTATION) == current for name in wanted
-        )
+        in_sync = set(own) == set(wanted) and all(up_to_date(own[n], current) for n in wanted)
         return ReadResult(id_=id_, outs={**props, "inSync": in_sync})
 
 

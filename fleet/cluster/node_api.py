@@ -4,10 +4,12 @@ Every write is a server-side apply (PATCH `application/apply-patch+yaml`) under 
 field manager, for a new node as for an existing one: a field the manifest stops
 carrying is then removed from the node (a node first made by a plain create would
 keep it, owned by the create's own entry: kubernetes/kubernetes#99003). The apply of
-a new node creates it with its status (the API server keeps status given on create);
-on an existing node status changes go through the status subresource, applied by the
-same manager, because the main resource ignores them. KWOK and the operator own the
-status fields the program does not send, and are never overwritten.
+a new node creates it with its status (the API server keeps status given on create,
+but owned by no field manager: status is reset on the main resource); status is then
+applied through the status subresource by the same manager, on a new node as on an
+existing one, so that the manager owns it and a status field it stops sending is
+removed. KWOK and the operator own the status fields the program does not send, and
+are never overwritten.
 
 Each request has a timeout; 429, 5xx answers and broken connections are retried a
 bounded number of times with exponential backoff (honouring `Retry-After`); a run of
@@ -133,6 +135,8 @@ class NodeMeta:
     uid: str
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
+    # Whether FIELD_MANAGER has applied the node's status (through the subresource).
+    status_applied: bool = False
 
 
 class NodeApi(Protocol):
@@ -264,6 +268,12 @@ def _meta(metadata: Mapping[str, Any]) -> NodeMeta:
         str(metadata.get("uid", "")),
         dict(metadata.get("labels") or {}),
         dict(metadata.get("annotations") or {}),
+        any(
+            entry.get("manager") == FIELD_MANAGER
+            and entry.get("operation") == "Apply"
+            and entry.get("subresource") == "status"
+            for entry in metadata.get("managedFields") or []
+        ),
     )
 
 

@@ -38,6 +38,7 @@ pytestmark = pytest.mark.e2e
 
 RECOVERY_HEADING = "### Recovering from an interrupted `up`"
 NEW_LABEL = "example.com/added-by-upgrade"
+SET_AT_CREATE = "example.com/set-at-create"
 
 
 @pytest.fixture(scope="module")
@@ -354,6 +355,18 @@ def add_label_to_the_program(stack: FleetStack, present: bool) -> None:
     source.write_text(text)
 
 
+def add_status_to_the_program(stack: FleetStack, present: bool) -> None:
+    """A program whose rendered node has (or no longer has) one more status resource."""
+    source = stack.project / "fleet" / "render" / "nodes.py"
+    text = source.read_text()
+    anchor = '"pods": str(pool.pods)'
+    extra = f', "{SET_AT_CREATE}": "1"'
+    text = text.replace(anchor + extra, anchor)
+    if present:
+        text = text.replace(anchor, anchor + extra)
+    source.write_text(text)
+
+
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
 def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     mode: str,
@@ -366,8 +379,14 @@ def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     stack = new_stack(f"drift-{mode.lower()}", copied=("fleet",))
     pools = {"a100": pool(count), "h100": pool(count, "NVIDIA-H100-80GB-HBM3")}
     stack.write_config(config(first.as_stack_cluster(), pools, mode))
+    if mode == "perPool":  # a status field given only when the nodes are created
+        add_status_to_the_program(stack, present=True)
     stack.up()
     api = apis["first"]
+    if mode == "perPool":
+        created = owned_nodes(api, stack.name).values()
+        assert all(n["status"]["capacity"][SET_AT_CREATE] == "1" for n in created)
+        add_status_to_the_program(stack, present=False)
     add_label_to_the_program(stack, present=True)
     steps = Steps()
     printed: list[str] = []
@@ -387,6 +406,9 @@ def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     nodes = owned_nodes(api, stack.name)
     assert len(nodes) == 2 * count
     assert all(node["metadata"]["labels"].get(NEW_LABEL) == "yes" for node in nodes.values())
+    for node in nodes.values():  # dropped by the same upgrade, and never re-applied before
+        assert SET_AT_CREATE not in node["status"]["capacity"]
+        assert SET_AT_CREATE not in node["status"]["allocatable"]
     add_label_to_the_program(stack, present=False)
     stack.up()
     nodes = owned_nodes(api, stack.name)

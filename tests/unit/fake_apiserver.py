@@ -9,6 +9,9 @@ resource depends on it, answering the requests `fleet.cluster.node_api` sends.
 - A field a manager applied before and leaves out now is removed, unless another
   manager owns it too (server-side apply's field ownership, kept to map keys; lists
   such as taints are atomic).
+- Lists show each node's `managedFields` as the real server does: one entry per manager
+  and subresource that owns a field (`Apply` for server-side applies, `Update` for other
+  writers), none for status given on create.
 - DELETE honours a uid precondition (409 when it does not match), 404 for a missing node.
 - GET lists metadata, filtered by an equality label selector, in pages with `continue`.
 - `faults` answers chosen requests (by their number, from 1) instead of serving them.
@@ -68,6 +71,8 @@ class FakeApiServer:
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (node, manager, MAIN or STATUS) -> the leaf paths that manager owns there
     owned: dict[tuple[str, str, str], set[Path]] = field(default_factory=dict)
+    # (node, manager, MAIN or STATUS) -> "Apply" or "Update"
+    operations: dict[tuple[str, str, str], str] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: dict[int, Fault] = field(default_factory=dict)
     # Called with every request (method, path) before it is served; may raise or answer.
@@ -130,6 +135,7 @@ class FakeApiServer:
             node["metadata"]["uid"] = str(uuid.uuid4())
             self.nodes[name] = node
             self.owned[(name, manager, MAIN)] = set(applied)
+            self.operations[(name, manager, MAIN)] = "Apply"
             return _answer(201, node)
         self._write(name, manager, MAIN, applied)
         return _answer(200, node)
@@ -155,6 +161,7 @@ class FakeApiServer:
             if key[0] == name and key[1] != manager:
                 paths -= set(applied)  # forced: the applier takes the fields over
         self.owned[(name, manager, part)] = set(applied)
+        self.operations[(name, manager, part)] = "Apply"
 
     def _delete(self, name: str, body: Mapping[str, Any] | None) -> Answer:
         node = self.nodes.get(name)
@@ -166,6 +173,7 @@ class FakeApiServer:
         del self.nodes[name]
         for key in [key for key in self.owned if key[0] == name]:
             del self.owned[key]
+            self.operations.pop(key, None)
         return _answer(200, {"status": "Success"})
 
     def _list(self, params: Mapping[str, str]) -> Answer:
@@ -180,8 +188,24 @@ class FakeApiServer:
         size = self.page_size or int(params.get("limit") or len(names) or 1)
         page = names[start : start + size]
         token = str(start + size) if start + size < len(names) else ""
-        items = [{"metadata": self.nodes[name]["metadata"]} for name in page]
+        items = [{"metadata": self.metadata(name)} for name in page]
         return _answer(200, {"items": items, "metadata": {"continue": token}})
+
+    def metadata(self, name: str) -> dict[str, Any]:
+        """The node's metadata with its managedFields."""
+        entries = [
+            {
+                "manager": manager,
+                "operation": self.operations.get((node, manager, part), "Update"),
+                "apiVersion": "v1",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": _fields_v1(paths),
+                **({"subresource": "status"} if part == STATUS else {}),
+            }
+            for (node, manager, part), paths in self.owned.items()
+            if node == name and paths
+        ]
+        return {**self.nodes[name]["metadata"], "managedFields": entries}
 
     # -- what others do ---------------------------------------------------------------
     def update_status_as(self, manager: str, name: str, status: Mapping[str, Any]) -> None:
@@ -195,6 +219,16 @@ class FakeApiServer:
     def put(self, node: dict[str, Any], manager: str = "someone") -> None:
         """A node made outside the pool (by hand, or by another stack)."""
         self._apply(node["metadata"]["name"], manager, copy.deepcopy(node))
+
+
+def _fields_v1(paths: set[Path]) -> dict[str, Any]:
+    """The owned paths in the API server's FieldsV1 form (`{"f:status": {"f:x": {}}}`)."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        level = tree
+        for key in path:
+            level = level.setdefault(f"f:{key}", {})
+    return tree
 
 
 def _answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:

@@ -4,6 +4,7 @@ reconciling by ownership, drift in the diff, status through the subresource, rem
 fields removed, faults stopped early with a useful error, unreachable clusters."""
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -88,6 +89,11 @@ def cluster() -> Cluster:
     return Cluster()
 
 
+def status_applied(cluster: Cluster, name: str) -> bool:
+    """Whether the node's listed metadata says the pool applied its status."""
+    return KubeNodeApi(cluster.server).nodes()[name].status_applied
+
+
 def a100(count: int) -> list[str]:
     return [node_name("a100", i) for i in range(count)]
 
@@ -110,6 +116,21 @@ def test_the_fake_keeps_status_on_create_and_drops_it_on_update() -> None:
     assert server.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "128"
 
 
+def test_the_fake_owns_status_given_on_create_to_nobody_as_the_real_one_does() -> None:
+    server = FakeApiServer()
+    api = KubeNodeApi(server)
+    node = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+    api.apply(node)
+    entries = server.metadata("kwok-gpu-a100-0")["managedFields"]
+    assert [(e["manager"], e["operation"], e.get("subresource")) for e in entries] == [
+        ("gpu-fleet", "Apply", None)
+    ]
+    assert "f:status" not in entries[0]["fieldsV1"]
+    assert api.nodes()["kwok-gpu-a100-0"].status_applied is False
+    api.apply_status(node)
+    assert api.nodes()["kwok-gpu-a100-0"].status_applied is True
+
+
 # -- create, ownership labels -------------------------------------------------------------
 
 
@@ -123,8 +144,12 @@ def test_create_applies_every_node_as_rendered_with_its_owner(cluster: Cluster) 
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == "kwok-gpu-a100-1"
     assert node["status"]["capacity"] == {"cpu": "96", "memory": "1024Gi", "pods": "110"}
     assert "nvidia.com/gpu" not in node["status"]["capacity"]
-    # One server-side apply per new node, no plain create.
-    assert sorted(cluster.writes()) == [("PATCH", f"/api/v1/nodes/{n}") for n in a100(3)]
+    # Per new node a server-side apply and one of its status, no plain create.
+    assert sorted(cluster.writes()) == sorted(
+        [("PATCH", f"/api/v1/nodes/{n}") for n in a100(3)]
+        + [("PATCH", f"/api/v1/nodes/{n}/status") for n in a100(3)]
+    )
+    assert all(status_applied(cluster, name) for name in a100(3))
     assert cluster.connected == [("apiVersion: v1\nkind: Config\n", None)]
 
 
@@ -137,19 +162,23 @@ def test_a_failed_create_leaves_nothing_the_next_create_does_not_adopt_or_prune(
     """The issue's case: a create fails after 25 of 40 nodes; with the pool lowered to 10
     the next up must leave exactly 10, and destroy none."""
     cluster.server.before = lambda n, method, path: (
-        answer(500) if method == "PATCH" and n > 26 else None
+        answer(500) if method == "PATCH" and n > 51 else None
     )
     with pytest.raises(NodeApiError) as failed:
         cluster.provider.create(props(40))
     assert 20 <= len(cluster.server.nodes) < 40
     message = str(failed.value)
     assert "pool a100 (stack gpu-fleet.first): create stopped" in message
-    assert f"{len(cluster.server.nodes)} created" in message
+    finished = re.search(r"(\d+) created", message)
+    assert finished is not None
+    # A node whose status apply was refused exists, unfinished (at most one per worker).
+    assert 0 <= len(cluster.server.nodes) - int(finished[1]) <= node_api.WORKERS
     assert "Run `pulumi up` again" in message
     cluster.server.before = None
-    # No state was written: the engine creates again, now with 10 nodes.
+    # No state was written: the engine creates again, now with 10 nodes, all finished.
     cluster.provider.create(props(10))
     assert cluster.names() == sorted(a100(10))
+    assert all(status_applied(cluster, name) for name in a100(10))
     cluster.provider.delete("a100", props(10))
     assert cluster.names() == []
 
@@ -311,11 +340,66 @@ def test_a_label_added_then_taken_out_reaches_and_leaves_every_node(cluster: Clu
     )
 
 
+def with_capacity(base: dict[str, Any], resource: str, value: str | None) -> dict[str, Any]:
+    """The inputs after a program change that adds (or, with None, drops) a status
+    capacity and allocatable entry."""
+    changed = copy.deepcopy(base)
+    status = changed["node"]["status"]
+    for part in ("capacity", "allocatable"):
+        if value is None:
+            status[part].pop(resource)
+        else:
+            status[part][resource] = value
+    changed["node"]["metadata"]["annotations"][TEMPLATE_ANNOTATION] = f"status-{resource}-{value}"
+    return changed
+
+
+def test_a_status_field_given_only_at_create_goes_when_the_program_drops_it(
+    cluster: Cluster,
+) -> None:
+    created = with_capacity(props(3), "example.com/set-at-create", "1")
+    cluster.provider.create(created)
+    cluster.server.update_status_as("kwok", "kwok-gpu-a100-0", {"phase": "Running"})
+    assert all(
+        n["status"]["capacity"]["example.com/set-at-create"] == "1"
+        for n in cluster.server.nodes.values()
+    )
+    dropped = with_capacity(created, "example.com/set-at-create", None)
+    cluster.provider.update("a100", created, dropped)
+    for node in cluster.server.nodes.values():
+        assert "example.com/set-at-create" not in node["status"]["capacity"]
+        assert "example.com/set-at-create" not in node["status"]["allocatable"]
+        assert node["status"]["capacity"]["cpu"] == "96"
+    assert cluster.server.nodes["kwok-gpu-a100-0"]["status"]["phase"] == "Running"
+
+
+def test_a_node_whose_status_the_pool_never_applied_is_drift_and_finished(
+    cluster: Cluster,
+) -> None:
+    """A create stopped between a node's two applies (or a node from before status was
+    applied at create): refresh sees it, and the next up applies the status, then the node."""
+    cluster.provider.create(props(3))
+    del cluster.server.owned[("kwok-gpu-a100-1", "gpu-fleet", "status")]
+    drifted = cluster.provider.read("a100", {**props(3), "inSync": True})
+    assert drifted.outs is not None
+    assert drifted.outs["inSync"] is False
+    cluster.server.requests.clear()
+    cluster.provider.update("a100", drifted.outs, props(3))
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1/status"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1"),
+    ]
+    assert status_applied(cluster, "kwok-gpu-a100-1")
+
+
 def test_an_unchanged_update_writes_only_what_is_missing_or_stale(cluster: Cluster) -> None:
     cluster.provider.create(props(3))
     cluster.server.requests.clear()
     cluster.provider.update("a100", props(3), props(4))
-    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-3")]
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-3"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-3/status"),
+    ]
 
 
 # -- refresh --------------------------------------------------------------------------------
@@ -334,7 +418,10 @@ def test_read_marks_a_pool_whose_cluster_differs_so_up_reconciles(cluster: Clust
     assert cluster.provider.diff("a100", drifted.outs, props(3)).changes is True
     cluster.server.requests.clear()
     cluster.provider.update("a100", drifted.outs, props(3))
-    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-1")]
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1/status"),
+    ]
 
 
 # -- faults -----------------------------------------------------------------------------------
