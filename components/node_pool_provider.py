@@ -191,18 +191,36 @@ def reconcile(
 
     def create(name: str) -> None:
         manifest = named(template, name)
-        api.apply(manifest)
-        api.apply_status(manifest)
+        try:
+            uid = api.create(manifest)
+        except node_api.Exists:
+            uid = _own_after_all(api, name, owned)
+        api.apply_status(manifest, uid)
 
     def reapply(name: str) -> None:
-        """Status first: the main apply writes the digest, the mark of a finished node."""
+        """Status first: the main apply writes the digest, the mark of a finished node.
+        Both only to the node listed (its uid)."""
         manifest = named(template, name)
-        api.apply_status(manifest)
-        api.apply(manifest)
+        api.apply_status(manifest, own[name].uid)
+        api.apply(manifest, own[name].uid)
 
     node_api.each(create, missing, control, "create", done.count_created)
     node_api.each(reapply, stale, control, "re-apply", done.count_reapplied)
     node_api.each(api.delete, extra, control, "delete", done.count_deleted)
+
+
+def _own_after_all(api: node_api.NodeApi, name: str, owned: Ownership) -> str:
+    """The uid of a node a create found already there, if it is the pool's own (this
+    create's, sent again after its answer was lost); a node made by someone else since
+    the list is refused, naming its owner, with nothing written to it."""
+    meta = api.node(name)
+    if meta is not None and owned.owns(meta):
+        return meta.uid
+    owner = _owner_of(meta) if meta is not None else "nobody: it was deleted again"
+    raise node_api.NodeApiError(
+        f"node {name} was made by someone else after the pool listed the nodes (owned by "
+        f"{owner}); nothing was written to it"
+    )
 
 
 def up_to_date(meta: node_api.NodeMeta, current_digest: str) -> bool:

@@ -24,7 +24,9 @@ import pytest
 from pulumi import automation as auto
 
 from fleet.cluster.node_api import FIELD_MANAGER
-from fleet.render.nodes import STACK_LABEL
+from fleet.render.nodes import STACK_LABEL, fake_node
+from fleet.stack.owner import StackOwner
+from fleet.stack.spec import PoolSpec
 from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
@@ -39,6 +41,7 @@ pytestmark = pytest.mark.e2e
 RECOVERY_HEADING = "### Recovering from an interrupted `up`"
 NEW_LABEL = "example.com/added-by-upgrade"
 SET_AT_CREATE = "example.com/set-at-create"
+RACE_POOL = PoolSpec.model_validate({"nodes": 5, "gpusPerNode": 8, "product": "NVIDIA-L40S"})
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +166,52 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
         assert sorted(owned_nodes(apis["first"], "faults")) == sorted(names("a100", 40))
         stack.destroy()
     assert owned_nodes(apis["first"], "faults") == {}
+
+
+def test_a_node_another_stack_makes_after_the_list_is_refused_not_taken(
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    """The race the list cannot see: just before the pool's create of one node reaches the
+    API server, another stack makes that node; the create only creates."""
+    api = apis["first"]
+    intruder = fake_node("race", RACE_POOL, 2, StackOwner("gpu-fleet", "intruder"))
+    taken = intruder["metadata"]["name"]
+    made: list[str] = []
+
+    def meanwhile(method: str, path: str) -> None:
+        if method == "PATCH" and path.startswith(f"/api/v1/nodes/{taken}?") and not made:
+            made.append(path)
+            kube.core(api).create_node(intruder, field_manager="intruder")
+
+    with fault_proxy(first.kubeconfig, Plan(meanwhile=meanwhile)) as url:
+        kubeconfig = proxy_kubeconfig(url, tmp_path_factory.mktemp("race") / "kubeconfig")
+        cluster = {
+            "mode": "existing",
+            "kubeconfig": str(kubeconfig),
+            "context": "fault-proxy",
+            "allowFakeNodes": True,
+        }
+        stack = new_stack("race")
+        stack.write_config(config(cluster, {"race": pool(5)}))
+        output = failed(stack.up)
+        assert made, "the pool never sent the create of the node the other stack made"
+        assert (
+            f"node {taken} was made by someone else after the pool listed the nodes "
+            "(owned by stack gpu-fleet.intruder, pool race); nothing was written to it"
+        ) in output
+        node = kube.core(api).read_node(taken).to_dict()
+        assert node["metadata"]["labels"][STACK_LABEL] == "gpu-fleet.intruder"
+        managers = {entry["manager"] for entry in node["metadata"]["managed_fields"]}
+        assert managers == {"intruder"}
+        assert sorted(owned_nodes(api, "race")) == sorted(set(names("race", 5)) - {taken})
+        kube.core(api).delete_node(taken)
+        stack.up()
+        assert sorted(owned_nodes(api, "race")) == sorted(names("race", 5))
+        stack.destroy()
+    assert owned_nodes(api, "race") == {}
 
 
 # -- the engine killed mid-up -------------------------------------------------------------

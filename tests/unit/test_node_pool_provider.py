@@ -91,7 +91,11 @@ def cluster() -> Cluster:
 
 def status_applied(cluster: Cluster, name: str) -> bool:
     """Whether the node's listed metadata says the pool applied its status."""
-    return KubeNodeApi(cluster.server).nodes()[name].status_applied
+    return status_applied_in(cluster.server, name)
+
+
+def status_applied_in(server: FakeApiServer, name: str) -> bool:
+    return KubeNodeApi(server).nodes()[name].status_applied
 
 
 def a100(count: int) -> list[str]:
@@ -224,6 +228,89 @@ def test_another_stacks_node_is_never_written_and_its_owner_is_named(cluster: Cl
     # Destroying the first stack's pool leaves the second's nodes alone.
     cluster.provider.delete("a100", props(3))
     assert cluster.names() == a100(2)
+
+
+def test_the_fake_creates_only_when_asked_to_and_checks_uids_as_the_real_one_does() -> None:
+    server = FakeApiServer()
+    api = KubeNodeApi(server)
+    node = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+    uid = api.create(node)
+    assert server.nodes["kwok-gpu-a100-0"]["metadata"]["uid"] == uid
+    with pytest.raises(node_api.Exists, match="the object has been modified"):
+        api.create(node)
+    with pytest.raises(node_api.Replaced, match="field is immutable"):
+        api.apply(node, uid="another")
+    with pytest.raises(node_api.Replaced, match="field is immutable"):
+        api.apply_status(node, uid="another")
+    api.apply(node, uid=uid)
+    with pytest.raises(node_api.Replaced, match="no existing object was found"):
+        api.apply(named(node, "kwok-gpu-a100-9"), uid=uid)
+    assert sorted(server.nodes) == ["kwok-gpu-a100-0"]
+
+
+def foreign(name: str) -> dict[str, Any]:
+    return named(node_template("a100", A100, OTHER), name)
+
+
+def test_a_node_another_stack_makes_between_the_list_and_the_create_is_not_taken(
+    cluster: Cluster,
+) -> None:
+    """The race the list cannot see: the create only creates, and names the owner."""
+
+    def meanwhile(n: int, method: str, path: str) -> None:
+        if (
+            path == "/api/v1/nodes/kwok-gpu-a100-1"
+            and "kwok-gpu-a100-1" not in cluster.server.nodes
+        ):
+            cluster.server.put(foreign("kwok-gpu-a100-1"), manager="gpu-fleet")
+
+    cluster.server.before = meanwhile
+    with pytest.raises(NodeApiError) as refused:
+        cluster.provider.create(props(3))
+    message = str(refused.value)
+    assert (
+        "node kwok-gpu-a100-1 was made by someone else after the pool listed the nodes" in message
+    )
+    assert "owned by stack gpu-fleet.second, pool a100" in message
+    taken = cluster.server.nodes["kwok-gpu-a100-1"]
+    assert taken["metadata"]["labels"][STACK_LABEL] == OTHER.label
+    assert not any(path.endswith("kwok-gpu-a100-1/status") for _, path in cluster.writes())
+    assert cluster.names() == a100(3)  # the other two are the pool's
+
+
+def test_a_create_sent_again_after_its_answer_was_lost_is_the_pools_own(cluster: Cluster) -> None:
+    served = cluster.server
+    lost: list[str] = []
+
+    def losing(method: str, path: str, *rest: Any) -> node_api.Answer:
+        answer = served(method, path, *rest)
+        if path == "/api/v1/nodes/kwok-gpu-a100-0" and len(served.nodes) == 1 and not lost:
+            lost.append(path)
+            raise TransportError("ReadTimeoutError: the answer never came")
+        return answer
+
+    cluster.server = losing  # type: ignore[assignment]
+    cluster.provider.create(props(1))
+    assert sorted(served.nodes) == a100(1)
+    assert status_applied_in(served, "kwok-gpu-a100-0")
+
+
+def test_a_node_replaced_between_the_list_and_its_re_apply_is_not_taken(cluster: Cluster) -> None:
+    cluster.provider.create(props(2))
+
+    def meanwhile(n: int, method: str, path: str) -> None:
+        if path == "/api/v1/nodes/kwok-gpu-a100-1/status":
+            old = cluster.server.nodes["kwok-gpu-a100-1"]
+            if old["metadata"]["labels"][STACK_LABEL] == OWNER.label:
+                del cluster.server.nodes["kwok-gpu-a100-1"]
+                cluster.server.put(foreign("kwok-gpu-a100-1"), manager="gpu-fleet")
+
+    cluster.server.before = meanwhile
+    with pytest.raises(NodeApiError, match="no longer the node listed"):
+        cluster.provider.update("a100", props(2), props(2, cpu=128))
+    taken = cluster.server.nodes["kwok-gpu-a100-1"]
+    assert taken["metadata"]["labels"][STACK_LABEL] == OTHER.label
+    assert taken["status"]["capacity"]["cpu"] == "96"
 
 
 def test_a_node_nobody_owns_is_refused_too(cluster: Cluster) -> None:
