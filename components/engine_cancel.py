@@ -17,6 +17,8 @@ import threading
 from types import ModuleType
 from typing import Any
 
+from pulumi.runtime.proto import ResourceProviderServicer
+
 CANCELLED = threading.Event()
 # The name under which the server module's globals hold CANCELLED for `_heard`.
 GLOBAL = "_gpu_fleet_engine_cancelled"
@@ -35,7 +37,9 @@ def listen(server_module: ModuleType | None) -> bool:
     """Make the dynamic-provider server in `server_module` set CANCELLED when the
     engine cancels; whether it now does."""
     servicer = getattr(server_module, SERVICER, None)
-    handler = getattr(servicer, "__dict__", {}).get("Cancel")
+    if not (isinstance(servicer, type) and issubclass(servicer, ResourceProviderServicer)):
+        return False
+    handler = servicer.__dict__.get("Cancel")
     code = getattr(handler, "__code__", None)
     if code is _heard.__code__:
         return True

@@ -35,8 +35,10 @@ def sdk_server_module() -> ModuleType:
         if isinstance(node, ast.FunctionDef) and node.name == "Cancel"
     ]
     assert servicer.body, "the SDK's servicer has no Cancel handler"
-    servicer.bases = []
-    imports = ast.parse("from google.protobuf import empty_pb2").body
+    imports = ast.parse(
+        "from google.protobuf import empty_pb2\n"
+        "from pulumi.runtime.proto import ResourceProviderServicer\n"
+    ).body
     module = ModuleType("dynamic_provider_server")
     code = compile(ast.Module(body=[*imports, servicer], type_ignores=[]), spec.origin, "exec")
     exec(code, module.__dict__)  # noqa: S102 - the SDK's own source, cut down
@@ -64,7 +66,8 @@ def test_the_sdks_cancel_handler_sets_the_flag_once_listened_to() -> None:
 def test_a_server_that_handles_cancel_otherwise_is_left_alone() -> None:
     module = ModuleType("another_server")
     exec(  # noqa: S102
-        "class DynamicResourceProviderServicer:\n"
+        "from pulumi.runtime.proto import ResourceProviderServicer\n"
+        "class DynamicResourceProviderServicer(ResourceProviderServicer):\n"
         "    def Cancel(self, request, context):\n"
         "        return self.provider.cancel()\n",
         module.__dict__,
@@ -72,6 +75,15 @@ def test_a_server_that_handles_cancel_otherwise_is_left_alone() -> None:
     before = module.DynamicResourceProviderServicer.Cancel.__code__
     assert not engine_cancel.listen(module)
     assert module.DynamicResourceProviderServicer.Cancel.__code__ is before
+    unrelated = ModuleType("unrelated")
+    exec(  # noqa: S102
+        "from google.protobuf import empty_pb2\n"
+        "class DynamicResourceProviderServicer:\n"
+        "    def Cancel(self, request, context):\n"
+        "        return empty_pb2.Empty()\n",
+        unrelated.__dict__,
+    )
+    assert not engine_cancel.listen(unrelated)
     assert not engine_cancel.listen(None)
     assert not engine_cancel.listen(ModuleType("no_server_here"))
 
