@@ -132,6 +132,17 @@ def failed(call: Any) -> str:
 # -- faults -------------------------------------------------------------------------------
 
 
+def through_the_proxy(url: str, folder: Path) -> dict[str, Any]:
+    """An existing-cluster stack's `cluster` that reaches the API server through the proxy."""
+    kubeconfig = proxy_kubeconfig(url, folder / "kubeconfig")
+    return {
+        "mode": "existing",
+        "kubeconfig": str(kubeconfig),
+        "context": "fault-proxy",
+        "allowFakeNodes": True,
+    }
+
+
 def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
     new_stack: Callable[..., FleetStack],
     first: Cluster,
@@ -140,13 +151,7 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
 ) -> None:
     plan = Plan(faults={3: "500", 6: "429", 9: "hang", 12: "reset"}, outage_from=20, hang_seconds=4)
     with fault_proxy(first.kubeconfig, plan) as url:
-        kubeconfig = proxy_kubeconfig(url, tmp_path_factory.mktemp("proxy") / "kubeconfig")
-        cluster = {
-            "mode": "existing",
-            "kubeconfig": str(kubeconfig),
-            "context": "fault-proxy",
-            "allowFakeNodes": True,
-        }
+        cluster = through_the_proxy(url, tmp_path_factory.mktemp("proxy"))
         stack = new_stack("faults")
         stack.env["GPU_FLEET_REQUEST_TIMEOUT"] = "2"
         stack.write_config(config(cluster, {"a100": pool(40)}))
@@ -187,13 +192,7 @@ def test_a_node_another_stack_makes_after_the_list_is_refused_not_taken(
             kube.core(api).create_node(intruder, field_manager="intruder")
 
     with fault_proxy(first.kubeconfig, Plan(meanwhile=meanwhile)) as url:
-        kubeconfig = proxy_kubeconfig(url, tmp_path_factory.mktemp("race") / "kubeconfig")
-        cluster = {
-            "mode": "existing",
-            "kubeconfig": str(kubeconfig),
-            "context": "fault-proxy",
-            "allowFakeNodes": True,
-        }
+        cluster = through_the_proxy(url, tmp_path_factory.mktemp("race"))
         stack = new_stack("race")
         stack.write_config(config(cluster, {"race": pool(5)}))
         output = failed(stack.up)
