@@ -204,7 +204,8 @@ def test_a_node_another_stack_makes_after_the_list_is_refused_not_taken(
         node = kube.core(api).read_node(taken).to_dict()
         assert node["metadata"]["labels"][STACK_LABEL] == "gpu-fleet.intruder"
         managers = {entry["manager"] for entry in node["metadata"]["managed_fields"]}
-        assert managers == {"intruder"}
+        assert "intruder" in managers
+        assert FIELD_MANAGER not in managers  # (KWOK and kube-controller-manager write too)
         assert sorted(owned_nodes(api, "race")) == sorted(set(names("race", 5)) - {taken})
         kube.core(api).delete_node(taken)
         stack.up()
