@@ -13,6 +13,7 @@ handler is the SDK's no-op; a server that handles Cancel some other way is left 
 it is (the pool then only sees the engine's termination).
 """
 
+import sys
 import threading
 from types import ModuleType
 from typing import Any
@@ -31,6 +32,12 @@ def _heard(self: Any, request: Any, context: Any) -> Any:
     """The Cancel handler's new body; its names are the server module's globals."""
     _gpu_fleet_engine_cancelled.set()  # type: ignore[name-defined]  # noqa: F821
     return empty_pb2.Empty()  # type: ignore[name-defined]  # noqa: F821
+
+
+def listen_here() -> bool:
+    """`listen` to the server running this process (`python -m pulumi.dynamic`): for a
+    dynamic provider's `configure`, which runs once in that process before any operation."""
+    return listen(sys.modules.get("__main__"))
 
 
 def listen(server_module: ModuleType | None) -> bool:

@@ -295,8 +295,7 @@ class NodePoolProvider(ResourceProvider):
         self.connect = connect
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Called once in the provider's process, before any operation."""
-        engine_cancel.listen(sys.modules.get("__main__"))
+        engine_cancel.listen_here()
 
     def _api(self, props: Mapping[str, Any], operation: str) -> node_api.NodeApi:
         return connected(self.connect, props, operation)

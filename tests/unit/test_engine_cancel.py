@@ -13,6 +13,7 @@ import pytest
 
 from components import engine_cancel
 from components.node_pool_provider import NodePoolProvider
+from components.node_status_provider import NodeStatusProvider
 from fleet.cluster.node_api import NodeApiError
 from tests.unit.test_node_pool_provider import Cluster, props
 
@@ -103,13 +104,14 @@ def test_a_cancel_during_a_create_stops_the_writes_with_a_clear_error() -> None:
     assert 0 < len(cluster.server.nodes) < 200
 
 
+@pytest.mark.parametrize("provider", [NodePoolProvider, NodeStatusProvider])
 def test_configure_listens_to_the_server_running_the_provider(
-    monkeypatch: pytest.MonkeyPatch,
+    provider: type[NodePoolProvider | NodeStatusProvider], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In the provider's process the server is `__main__` (`python -m pulumi.dynamic`)."""
     server = sdk_server_module()
     handler = server.DynamicResourceProviderServicer().Cancel
     monkeypatch.setitem(sys.modules, "__main__", server)
-    NodePoolProvider(Cluster().connect).configure(None)  # type: ignore[arg-type]
+    provider(Cluster().connect).configure(None)  # type: ignore[arg-type]
     handler(None, None)
     assert engine_cancel.CANCELLED.is_set()
