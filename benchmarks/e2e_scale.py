@@ -5,9 +5,10 @@ person would type), on one kwokctl control plane.
 Per size, three runs on the same objects (`python -m fleet manifests` of the stack):
 
 - the floor: the program's own requests without the engine, through the same thin
-  request layer at the program's concurrency (8 in flight): a server-side apply per
-  node, one metadata-only list of the nodes (what a refresh or a reconcile reads),
-  the two applies of a +2 change, a delete per node;
+  request layer at the program's concurrency (8 in flight): per node a create-only
+  server-side apply and the apply of its status, one metadata-only list of the nodes
+  (what a refresh or a reconcile reads), the two creates of a +2 change, a delete per
+  node;
 - kubectl: `apply --server-side` of them all, `diff --server-side` of them unchanged
   (what `up --refresh` answers: does the cluster differ?), `apply` of the +2, then
   `delete --wait=false` of them all;
@@ -216,8 +217,11 @@ class Bench:
         every = list(yaml.safe_load_all(fleet.read_text()))
         two = list(yaml.safe_load_all(plus_two.read_text()))
 
+        def create(node: dict[str, Any]) -> None:
+            api.apply_status(node, api.create(node))
+
         def apply(objects: list[dict[str, Any]]) -> Callable[[], Any]:
-            return lambda: node_api.each(api.apply, objects, api.control, "apply")
+            return lambda: node_api.each(create, objects, api.control, "create")
 
         def delete_all() -> None:
             listed = api.nodes()

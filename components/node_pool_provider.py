@@ -11,10 +11,12 @@ of what an update does, naming added and removed nodes up to a cap.
 Every write reconciles: one metadata-only list of the cluster's nodes, then the
 pool's own nodes (labelled with its stack and pool) are compared with the wanted
 ones: missing nodes are created, nodes with an older template digest or another
-shard label re-applied (status through the status subresource), own nodes beyond
-the count deleted. A node this pool would write that another stack owns, or that
-nobody owns, stops the operation before anything is written, naming the owner. So a
-failed or interrupted run leaves nothing that the next `up` does not adopt or prune.
+shard label re-applied, own nodes beyond the count deleted; every node written gets its
+status applied through the status subresource too (on a new node as well: status given
+on create is owned by no field manager, so a status field dropped later would otherwise
+stay). A node this pool would write that another stack owns, or that nobody owns, stops
+the operation before anything is written, naming the owner. So a failed or interrupted
+run leaves nothing that the next `up` does not adopt or prune.
 """
 
 import os
@@ -28,6 +30,7 @@ from typing import Any
 
 from pulumi.dynamic import (
     CheckResult,
+    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
@@ -35,6 +38,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
+from components import engine_cancel
 from fleet.cluster import node_api
 from fleet.render.nodes import OWNED_POOL_LABEL, STACK_LABEL, TEMPLATE_ANNOTATION, named
 from fleet.render.shards import SHARD_LABEL, shard_of
@@ -68,10 +72,14 @@ def _shards(props: Mapping[str, Any]) -> int:
 
 
 def current(meta: node_api.NodeMeta, props: Mapping[str, Any]) -> bool:
-    """Whether an own node carries the pool's template and its wanted KWOK shard."""
-    return meta.annotations.get(TEMPLATE_ANNOTATION) == digest(props) and meta.labels.get(
-        SHARD_LABEL
-    ) == str(shard_of(meta.name, _shards(props)))
+    """Whether an own node carries the pool's template and its wanted KWOK shard, its
+    status applied by the pool (a node whose create stopped between its two applies,
+    or made before the pool applied status at create, is not)."""
+    return (
+        meta.status_applied
+        and meta.annotations.get(TEMPLATE_ANNOTATION) == digest(props)
+        and meta.labels.get(SHARD_LABEL) == str(shard_of(meta.name, _shards(props)))
+    )
 
 
 def digest(props: Mapping[str, Any]) -> str:
@@ -203,16 +211,37 @@ def reconcile(
     extra = [meta for name, meta in own.items() if name not in wanted_set]
 
     def create(name: str) -> None:
-        api.apply(named(template, name, shards))
+        manifest = named(template, name, shards)
+        try:
+            uid = api.create(manifest)
+        except node_api.Exists:
+            uid = _own_after_all(api, name, owned)
+        api.apply_status(manifest, uid)
 
     def reapply(name: str) -> None:
+        """Status first: the main apply writes the digest, the mark of a finished node.
+        Both only to the node listed (its uid)."""
         manifest = named(template, name, shards)
-        api.apply(manifest)
-        api.apply_status(manifest)
+        api.apply_status(manifest, own[name].uid)
+        api.apply(manifest, own[name].uid)
 
     node_api.each(create, missing, control, "create", done.count_created)
     node_api.each(reapply, stale, control, "re-apply", done.count_reapplied)
     node_api.each(api.delete, extra, control, "delete", done.count_deleted)
+
+
+def _own_after_all(api: node_api.NodeApi, name: str, owned: Ownership) -> str:
+    """The uid of a node a create found already there, if it is the pool's own (this
+    create's, sent again after its answer was lost); a node made by someone else since
+    the list is refused, naming its owner, with nothing written to it."""
+    meta = api.node(name)
+    if meta is not None and owned.owns(meta):
+        return meta.uid
+    owner = _owner_of(meta) if meta is not None else "nobody: it was deleted again"
+    raise node_api.NodeApiError(
+        f"node {name} was made by someone else after the pool listed the nodes (owned by "
+        f"{owner}); nothing was written to it"
+    )
 
 
 def control_of(api: node_api.NodeApi) -> node_api.Control:
@@ -265,6 +294,9 @@ class NodePoolProvider(ResourceProvider):
     def __init__(self, connect: Connect = node_api.connect) -> None:
         self.connect = connect
 
+    def configure(self, req: ConfigureRequest) -> None:
+        engine_cancel.listen_here()
+
     def _api(self, props: Mapping[str, Any], operation: str) -> node_api.NodeApi:
         return connected(self.connect, props, operation)
 
@@ -300,9 +332,9 @@ class NodePoolProvider(ResourceProvider):
             raise node_api.NodeApiError(
                 f"{pool}: {operation} stopped: {error}. Done before it stopped: "
                 f"{done.created:,} created, {done.reapplied:,} re-applied, {done.deleted:,} "
-                f"deleted, of {_count(props):,} wanted. Run `pulumi up` again once the "
-                f"cluster answers: the pool adopts the nodes it wrote (label "
-                f"{STACK_LABEL}={props['owner']}) and converges; `pulumi destroy` "
+                f"deleted, of {_count(props):,} wanted. Run `pulumi up` again (once the "
+                "cluster answers, if it stopped answering): the pool adopts the nodes it "
+                f"wrote (label {STACK_LABEL}={props['owner']}) and converges; `pulumi destroy` "
                 "removes them all."
             ) from None
 
@@ -334,9 +366,10 @@ class NodePoolProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The state, with `inSync` false when the cluster differs from it (a wanted
-        node missing, with an older template or in another KWOK shard, an own node
-        beyond the count), so that the next `up` reconciles. Status is never read back:
-        KWOK and the operator own what the program does not send."""
+        node missing, with an older template, in another KWOK shard or with its status
+        not applied by the pool, an own node beyond the count), so that the next `up`
+        reconciles. Status values are never read back: KWOK and the operator own what
+        the program does not send."""
         own = _legacy_aware(props).of(self._api(props, "read").nodes())
         wanted = wanted_names(props)
         in_sync = set(own) == set(wanted) and all(current(own[name], props) for name in wanted)
@@ -348,12 +381,15 @@ def _legacy_aware(props: Mapping[str, Any]) -> Ownership:
 
 
 def _engine_gone() -> bool:
-    """Whether the engine has stopped waiting for this provider: it interrupted the
-    provider's process (whose main thread, the gRPC server's, then ends), or it ended
-    itself (a force-quit: the process's parent changes). The Python dynamic provider
-    server answers the engine's Cancel request without telling the provider, so these
-    are the signs there are."""
-    return not threading.main_thread().is_alive() or os.getppid() != _ENGINE
+    """Whether the engine has stopped waiting for this provider: it cancelled (the first
+    Ctrl-C; heard through `engine_cancel`), it interrupted the provider's process (a
+    second Ctrl-C, or the end of its run: the main thread, the gRPC server's, then
+    ends), or it ended itself (killed: the process's parent changes)."""
+    return (
+        engine_cancel.CANCELLED.is_set()
+        or not threading.main_thread().is_alive()
+        or os.getppid() != _ENGINE
+    )
 
 
 # The process that started this one: the engine, when this module runs in the provider.

@@ -13,8 +13,16 @@ get their status on create).
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import CreateResult, DiffResult, ReadResult, ResourceProvider, UpdateResult
+from pulumi.dynamic import (
+    ConfigureRequest,
+    CreateResult,
+    DiffResult,
+    ReadResult,
+    ResourceProvider,
+    UpdateResult,
+)
 
+from components import engine_cancel
 from components.node_pool_provider import Connect, connected, control_of
 from fleet.cluster import node_api
 from fleet.render.nodes import owner_selector
@@ -27,6 +35,9 @@ class NodeStatusProvider(ResourceProvider):
 
     def __init__(self, connect: Connect = node_api.connect) -> None:
         self.connect = connect
+
+    def configure(self, req: ConfigureRequest) -> None:
+        engine_cancel.listen_here()
 
     def _apply(self, props: Mapping[str, Any], operation: str) -> None:
         api = connected(self.connect, props, operation)

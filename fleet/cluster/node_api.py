@@ -4,10 +4,17 @@ Every write is a server-side apply (PATCH `application/apply-patch+yaml`) under 
 field manager, for a new node as for an existing one: a field the manifest stops
 carrying is then removed from the node (a node first made by a plain create would
 keep it, owned by the create's own entry: kubernetes/kubernetes#99003). The apply of
-a new node creates it with its status (the API server keeps status given on create);
-on an existing node status changes go through the status subresource, applied by the
-same manager, because the main resource ignores them. KWOK and the operator own the
-status fields the program does not send, and are never overwritten.
+a new node creates it with its status (the API server keeps status given on create,
+but owned by no field manager: status is reset on the main resource); status is then
+applied through the status subresource by the same manager, on a new node as on an
+existing one, so that the manager owns it and a status field it stops sending is
+removed. KWOK and the operator own the status fields the program does not send, and
+are never overwritten.
+
+A write never lands on a node the caller did not mean: a new node is created by an
+apply that only creates (it carries a resourceVersion no object has, so the API server
+refuses it when the node exists, in the same transaction as the write), and writes to
+an existing node carry the uid listed (refused if the node was replaced meanwhile).
 
 Each request has a timeout; 429, 5xx answers and broken connections are retried a
 bounded number of times with exponential backoff (honouring `Retry-After`); a run of
@@ -40,6 +47,11 @@ METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 WORKERS = 8
 LIST_PAGE = 500
 RETRIED = frozenset({429, 500, 502, 503, 504})
+# A resourceVersion no stored object has (etcd's first revision: every write of a key
+# gets a later one). An apply carrying it only creates: the API server ignores it when
+# it creates the node, and answers 409 Conflict when the node exists, even one made an
+# instant before (the check and the write are one transaction).
+CREATE_ONLY_VERSION = "1"
 
 
 class NodeApiError(RuntimeError):
@@ -48,6 +60,15 @@ class NodeApiError(RuntimeError):
 
 class Unreachable(NodeApiError):
     """No answer at all (connection refused, reset, timed out), after every retry."""
+
+
+class Exists(NodeApiError):
+    """A create found the node there: made by someone else since the list, or by this
+    very create, whose answer was lost and which was sent again."""
+
+
+class Replaced(NodeApiError):
+    """An apply meant for the node listed (its uid) found it gone, or another in its place."""
 
 
 class Stopped(NodeApiError):
@@ -133,12 +154,16 @@ class NodeMeta:
     uid: str
     labels: Mapping[str, str]
     annotations: Mapping[str, str]
+    # Whether FIELD_MANAGER has applied the node's status (through the subresource).
+    status_applied: bool = False
 
 
 class NodeApi(Protocol):
-    def apply(self, manifest: dict[str, Any]) -> None: ...
-    def apply_status(self, manifest: dict[str, Any]) -> None: ...
+    def create(self, manifest: dict[str, Any]) -> str: ...
+    def apply(self, manifest: dict[str, Any], uid: str = "") -> None: ...
+    def apply_status(self, manifest: dict[str, Any], uid: str = "") -> None: ...
     def delete(self, node: NodeMeta) -> None: ...
+    def node(self, name: str) -> NodeMeta | None: ...
     def nodes(self, label_selector: str = "") -> dict[str, NodeMeta]: ...
     def server(self) -> str: ...
 
@@ -202,13 +227,25 @@ class KubeNodeApi:
             backoff = min(backoff * 2, limits.max_backoff)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def apply(self, manifest: dict[str, Any]) -> None:
-        """Server-side apply of the whole node: creates it (status kept) or updates it
-        (status ignored by the API server)."""
-        self._apply(manifest, f"{NODES}/{manifest['metadata']['name']}", "apply")
+    def create(self, manifest: dict[str, Any]) -> str:
+        """Server-side apply of a new node that never writes to an existing one (raises
+        Exists); the new node's uid."""
+        metadata = {**manifest["metadata"], "resourceVersion": CREATE_ONLY_VERSION}
+        name = metadata["name"]
+        answer = self._send({**manifest, "metadata": metadata}, f"{NODES}/{name}", "create")
+        if answer.status == 409:
+            raise Exists(f"create of node {name}: it exists ({_refusal(answer)})")
+        _accept(answer, f"create of node {name}")
+        return str((json.loads(answer.body).get("metadata") or {}).get("uid", ""))
 
-    def apply_status(self, manifest: dict[str, Any]) -> None:
-        """Server-side apply of the node's status through the status subresource."""
+    def apply(self, manifest: dict[str, Any], uid: str = "") -> None:
+        """Server-side apply of the whole node (the API server ignores status here);
+        with `uid`, only to that node."""
+        self._apply(manifest, uid, f"{NODES}/{manifest['metadata']['name']}", "apply")
+
+    def apply_status(self, manifest: dict[str, Any], uid: str = "") -> None:
+        """Server-side apply of the node's status through the status subresource; with
+        `uid`, only to that node."""
         status_only = {
             "apiVersion": manifest["apiVersion"],
             "kind": manifest["kind"],
@@ -216,15 +253,35 @@ class KubeNodeApi:
             "status": manifest["status"],
         }
         path = f"{NODES}/{manifest['metadata']['name']}/status"
-        self._apply(status_only, path, "status apply")
+        self._apply(status_only, uid, path, "status apply")
 
-    def _apply(self, body: dict[str, Any], path: str, what: str) -> None:
+    def _apply(self, body: dict[str, Any], uid: str, path: str, what: str) -> None:
         name = body["metadata"]["name"]
+        if uid:
+            body = {**body, "metadata": {**body["metadata"], "uid": uid}}
+        answer = self._send(body, path, what)
+        if uid and answer.status in (409, 422) and b"uid" in answer.body:
+            raise Replaced(
+                f"{what} of node {name}: it is no longer the node listed (uid {uid}): "
+                f"{_refusal(answer)}"
+            )
+        _accept(answer, f"{what} of node {name}")
+
+    def _send(self, body: dict[str, Any], path: str, what: str) -> Answer:
         query = [("fieldManager", FIELD_MANAGER), ("force", "true")]
         headers = {"Content-Type": APPLY_PATCH, "Accept": "application/json"}
-        answer = self.request(f"{what} of node {name}", "PATCH", path, query, headers, body)
-        if answer.status not in (200, 201):
-            raise NodeApiError(f"{what} of node {name}: {_refusal(answer)}")
+        what = f"{what} of node {body['metadata']['name']}"
+        return self.request(what, "PATCH", path, query, headers, body)
+
+    def node(self, name: str) -> NodeMeta | None:
+        """One node's metadata; None if there is no such node."""
+        what = f"read of node {name}"
+        answer = self.request(what, "GET", f"{NODES}/{name}", [], {"Accept": METADATA})
+        if answer.status == 404:
+            return None
+        if answer.status != 200:
+            raise NodeApiError(f"{what}: {_refusal(answer)}")
+        return _meta(json.loads(answer.body).get("metadata") or {})
 
     def delete(self, node: NodeMeta) -> None:
         """Delete a node if it is still the one listed (same uid); one already gone is fine."""
@@ -264,7 +321,18 @@ def _meta(metadata: Mapping[str, Any]) -> NodeMeta:
         str(metadata.get("uid", "")),
         dict(metadata.get("labels") or {}),
         dict(metadata.get("annotations") or {}),
+        any(
+            entry.get("manager") == FIELD_MANAGER
+            and entry.get("operation") == "Apply"
+            and entry.get("subresource") == "status"
+            for entry in metadata.get("managedFields") or []
+        ),
     )
+
+
+def _accept(answer: Answer, what: str) -> None:
+    if answer.status not in (200, 201):
+        raise NodeApiError(f"{what}: {_refusal(answer)}")
 
 
 def _refusal(answer: Answer) -> str:

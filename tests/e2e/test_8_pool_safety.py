@@ -9,12 +9,14 @@ the subject.
 """
 
 import contextlib
+import itertools
 import os
 import shutil
 import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +24,9 @@ import pytest
 from pulumi import automation as auto
 
 from fleet.cluster.node_api import FIELD_MANAGER
-from fleet.render.nodes import STACK_LABEL
+from fleet.render.nodes import STACK_LABEL, fake_node
+from fleet.stack.owner import StackOwner
+from fleet.stack.spec import PoolSpec
 from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
@@ -36,6 +40,8 @@ pytestmark = pytest.mark.e2e
 
 RECOVERY_HEADING = "### Recovering from an interrupted `up`"
 NEW_LABEL = "example.com/added-by-upgrade"
+SET_AT_CREATE = "example.com/set-at-create"
+RACE_POOL = PoolSpec.model_validate({"nodes": 5, "gpusPerNode": 8, "product": "NVIDIA-L40S"})
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +132,17 @@ def failed(call: Any) -> str:
 # -- faults -------------------------------------------------------------------------------
 
 
+def through_the_proxy(url: str, folder: Path) -> dict[str, Any]:
+    """An existing-cluster stack's `cluster` that reaches the API server through the proxy."""
+    kubeconfig = proxy_kubeconfig(url, folder / "kubeconfig")
+    return {
+        "mode": "existing",
+        "kubeconfig": str(kubeconfig),
+        "context": "fault-proxy",
+        "allowFakeNodes": True,
+    }
+
+
 def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
     new_stack: Callable[..., FleetStack],
     first: Cluster,
@@ -134,13 +151,7 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
 ) -> None:
     plan = Plan(faults={3: "500", 6: "429", 9: "hang", 12: "reset"}, outage_from=20, hang_seconds=4)
     with fault_proxy(first.kubeconfig, plan) as url:
-        kubeconfig = proxy_kubeconfig(url, tmp_path_factory.mktemp("proxy") / "kubeconfig")
-        cluster = {
-            "mode": "existing",
-            "kubeconfig": str(kubeconfig),
-            "context": "fault-proxy",
-            "allowFakeNodes": True,
-        }
+        cluster = through_the_proxy(url, tmp_path_factory.mktemp("proxy"))
         stack = new_stack("faults")
         stack.env["GPU_FLEET_REQUEST_TIMEOUT"] = "2"
         stack.write_config(config(cluster, {"a100": pool(40)}))
@@ -160,6 +171,47 @@ def test_faults_stop_up_clearly_then_up_converges_and_destroy_leaves_none(
         assert sorted(owned_nodes(apis["first"], "faults")) == sorted(names("a100", 40))
         stack.destroy()
     assert owned_nodes(apis["first"], "faults") == {}
+
+
+def test_a_node_another_stack_makes_after_the_list_is_refused_not_taken(
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    """The race the list cannot see: just before the pool's create of one node reaches the
+    API server, another stack makes that node; the create only creates."""
+    api = apis["first"]
+    intruder = fake_node("race", RACE_POOL, 2, StackOwner("gpu-fleet", "intruder"))
+    taken = intruder["metadata"]["name"]
+    made: list[str] = []
+
+    def meanwhile(method: str, path: str) -> None:
+        if method == "PATCH" and path.startswith(f"/api/v1/nodes/{taken}?") and not made:
+            made.append(path)
+            kube.core(api).create_node(intruder, field_manager="intruder")
+
+    with fault_proxy(first.kubeconfig, Plan(meanwhile=meanwhile)) as url:
+        cluster = through_the_proxy(url, tmp_path_factory.mktemp("race"))
+        stack = new_stack("race")
+        stack.write_config(config(cluster, {"race": pool(5)}))
+        output = failed(stack.up)
+        assert made, "the pool never sent the create of the node the other stack made"
+        assert (
+            f"node {taken} was made by someone else after the pool listed the nodes "
+            "(owned by stack gpu-fleet.intruder, pool race); nothing was written to it"
+        ) in output
+        node = kube.core(api).read_node(taken).to_dict()
+        assert node["metadata"]["labels"][STACK_LABEL] == "gpu-fleet.intruder"
+        managers = {entry["manager"] for entry in node["metadata"]["managed_fields"]}
+        assert "intruder" in managers
+        assert FIELD_MANAGER not in managers  # (KWOK and kube-controller-manager write too)
+        assert sorted(owned_nodes(api, "race")) == sorted(set(names("race", 5)) - {taken})
+        kube.core(api).delete_node(taken)
+        stack.up()
+        assert sorted(owned_nodes(api, "race")) == sorted(names("race", 5))
+        stack.destroy()
+    assert owned_nodes(api, "race") == {}
 
 
 # -- the engine killed mid-up -------------------------------------------------------------
@@ -246,6 +298,97 @@ def test_the_engine_killed_mid_up_recovers_by_the_readme_commands(
     assert [c for c in preview.changes if not c.type.startswith("pulumi:providers:")] == []
 
 
+# -- Ctrl-C during up ---------------------------------------------------------------------
+
+
+@dataclass
+class Interrupted:
+    """What a Ctrl-C did: nodes when it was sent, (seconds after it, nodes) samples until
+    the engine had exited, its exit code and output."""
+
+    at_signal: int
+    samples: list[tuple[float, int]]
+    returncode: int
+    output: str
+
+    def last_growth(self) -> float:
+        """Seconds after the signal of the last sample with more nodes than the one before."""
+        counts = [(0.0, self.at_signal), *self.samples]
+        grew = [t for (_, before), (t, n) in itertools.pairwise(counts) if n > before]
+        return max(grew, default=0.0)
+
+
+def interrupt_engine_at(stack: FleetStack, api: Any, at: int, whole_group: bool) -> Interrupted:
+    """Start `pulumi up` as a terminal starts a job (a process group of its own) and, once
+    `at` of the stack's nodes exist, send SIGINT to that group (Ctrl-C) or to the engine's
+    process alone; follow the node count until the engine has exited and a second after."""
+    log = stack.project / "interrupted-up.log"
+    command = ["pulumi", "up", "--yes", "--skip-preview", "--stack", stack.name]
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            command,
+            cwd=stack.project,
+            env={**os.environ, **stack.env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            while (count := len(owned_nodes(api, stack.name))) < at:
+                assert process.poll() is None, f"`pulumi up` ended before {at} nodes"
+                time.sleep(0.02)
+            sent = time.monotonic()
+            if whole_group:
+                os.killpg(process.pid, signal.SIGINT)
+            else:
+                os.kill(process.pid, signal.SIGINT)
+            samples: list[tuple[float, int]] = []
+            ended: float | None = None
+            while ended is None or time.monotonic() < ended + 1.0:
+                samples.append((time.monotonic() - sent, len(owned_nodes(api, stack.name))))
+                if ended is None and process.poll() is not None:
+                    ended = time.monotonic()
+                assert time.monotonic() < sent + 120, "the engine did not exit after Ctrl-C"
+                time.sleep(0.1)
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+    return Interrupted(count, samples, process.returncode, log.read_text())
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "sigint-to-the-engine"])
+def test_ctrl_c_stops_the_pool_at_once_and_the_readme_commands_converge(
+    whole_group: bool,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+    tmp_path_factory: Any,
+) -> None:
+    stack = new_stack("ctrl-c" if whole_group else "sigint")
+    stack.write_config(config(first.as_stack_cluster(), {"cc": pool(300)}))
+    assert stack.stack.name == stack.name
+    done = interrupt_engine_at(stack, apis["first"], at=30, whole_group=whole_group)
+    final = done.samples[-1][1]
+    print(
+        f"  SIGINT at {done.at_signal} nodes; the last new node {done.last_growth():.2f} s "
+        f"after it; {final} in the end; the engine exited {done.returncode}"
+    )
+    assert done.returncode != 0
+    assert "create stopped: cancelled" in done.output
+    assert final < 300, "the pool wrote every node: the cancel did not reach it"
+    assert done.last_growth() <= 3.0
+    # The create failed: no pool in the state and no pending operation to clear.
+    deployment = stack.stack.export_stack().deployment or {}
+    assert not deployment.get("pending_operations")
+    assert "cc-nodes" not in stack.resource_names()
+    for command in console_commands(RECOVERY_HEADING, stack.name):
+        assert stack.shell(command).returncode == 0, command
+    assert sorted(owned_nodes(apis["first"], stack.name)) == sorted(names("cc", 300))
+    stack.destroy()
+    assert owned_nodes(apis["first"], stack.name) == {}
+
+
 # -- drift in preview; every owned field reaches existing nodes -------------------------------
 
 
@@ -261,6 +404,18 @@ def add_label_to_the_program(stack: FleetStack, present: bool) -> None:
     source.write_text(text)
 
 
+def add_status_to_the_program(stack: FleetStack, present: bool) -> None:
+    """A program whose rendered node has (or no longer has) one more status resource."""
+    source = stack.project / "fleet" / "render" / "nodes.py"
+    text = source.read_text()
+    anchor = '"pods": str(pool.pods)'
+    extra = f', "{SET_AT_CREATE}": "1"'
+    text = text.replace(anchor + extra, anchor)
+    if present:
+        text = text.replace(anchor, anchor + extra)
+    source.write_text(text)
+
+
 @pytest.mark.parametrize("mode", ["perPool", "perNode"])
 def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     mode: str,
@@ -273,8 +428,14 @@ def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     stack = new_stack(f"drift-{mode.lower()}", copied=("fleet",))
     pools = {"a100": pool(count), "h100": pool(count, "NVIDIA-H100-80GB-HBM3")}
     stack.write_config(config(first.as_stack_cluster(), pools, mode))
+    if mode == "perPool":  # a status field given only when the nodes are created
+        add_status_to_the_program(stack, present=True)
     stack.up()
     api = apis["first"]
+    if mode == "perPool":
+        created = owned_nodes(api, stack.name).values()
+        assert all(n["status"]["capacity"][SET_AT_CREATE] == "1" for n in created)
+        add_status_to_the_program(stack, present=False)
     add_label_to_the_program(stack, present=True)
     steps = Steps()
     printed: list[str] = []
@@ -294,6 +455,9 @@ def test_a_template_change_shows_in_preview_reaches_every_node_and_goes_again(
     nodes = owned_nodes(api, stack.name)
     assert len(nodes) == 2 * count
     assert all(node["metadata"]["labels"].get(NEW_LABEL) == "yes" for node in nodes.values())
+    for node in nodes.values():  # dropped by the same upgrade, and never re-applied before
+        assert SET_AT_CREATE not in node["status"]["capacity"]
+        assert SET_AT_CREATE not in node["status"]["allocatable"]
     add_label_to_the_program(stack, present=False)
     stack.up()
     nodes = owned_nodes(api, stack.name)

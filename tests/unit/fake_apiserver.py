@@ -9,6 +9,13 @@ resource depends on it, answering the requests `fleet.cluster.node_api` sends.
 - A field a manager applied before and leaves out now is removed, unless another
   manager owns it too (server-side apply's field ownership, kept to map keys; lists
   such as taints are atomic).
+- Lists show each node's `managedFields` as the real server does: one entry per manager
+  and subresource that owns a field (`Apply` for server-side applies, `Update` for other
+  writers), none for status given on create.
+- An apply may carry preconditions: a `resourceVersion` (409 Conflict unless it is the
+  node's; ignored when the apply creates the node) or a `uid` (422 unless it is the
+  node's; 409 when there is no node, which the apply then does not create).
+- GET of one node answers its metadata.
 - DELETE honours a uid precondition (409 when it does not match), 404 for a missing node.
 - GET lists metadata, filtered by an equality label selector, in pages with `continue`.
 - `faults` answers chosen requests (by their number, from 1) instead of serving them.
@@ -59,7 +66,9 @@ def _remove(obj: dict[str, Any], path: Path) -> None:
 
 def _main_part(body: Mapping[str, Any]) -> dict[str, Any]:
     part = {k: v for k, v in body.items() if k not in ("apiVersion", "kind", "status")}
-    metadata = {k: v for k, v in (part.get("metadata") or {}).items() if k != "name"}
+    metadata = {
+        k: v for k, v in (part.get("metadata") or {}).items() if k not in ("name", *PRECONDITIONS)
+    }
     return {**part, "metadata": metadata}
 
 
@@ -68,11 +77,15 @@ class FakeApiServer:
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     # (node, manager, MAIN or STATUS) -> the leaf paths that manager owns there
     owned: dict[tuple[str, str, str], set[Path]] = field(default_factory=dict)
+    # (node, manager, MAIN or STATUS) -> "Apply" or "Update"
+    operations: dict[tuple[str, str, str], str] = field(default_factory=dict)
     requests: list[tuple[str, str]] = field(default_factory=list)
     faults: dict[int, Fault] = field(default_factory=dict)
     # Called with every request (method, path) before it is served; may raise or answer.
     before: Callable[[int, str, str], Fault | None] | None = None
     page_size: int | None = None
+    # etcd's revision: every write gives the node written the next one (from 2).
+    version: int = 1
     # The pool writes from several threads; the fake serves one request at a time.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
@@ -111,6 +124,10 @@ class FakeApiServer:
         name = parts[0] if parts[0] else None
         if method == "GET" and name is None:
             return self._list(params)
+        if method == "GET" and name is not None:
+            if name not in self.nodes:
+                return _answer(404, {"message": f'nodes "{name}" not found'})
+            return _answer(200, {"metadata": self.metadata(name)})
         if method == "PATCH" and name is not None and isinstance(body, dict):
             assert headers.get("Content-Type") == APPLY_PATCH, headers
             manager = params["fieldManager"]
@@ -126,20 +143,48 @@ class FakeApiServer:
         applied = _leaves(_main_part(body))
         node = self.nodes.get(name)
         if node is None:
+            if body["metadata"].get("uid"):
+                return _conflict(name, _UID_MISSING.format(uid=body["metadata"]["uid"]))
             node = copy.deepcopy(body)
+            for key in PRECONDITIONS:
+                node["metadata"].pop(key, None)
             node["metadata"]["uid"] = str(uuid.uuid4())
             self.nodes[name] = node
+            self._bump(name)
             self.owned[(name, manager, MAIN)] = set(applied)
+            self.operations[(name, manager, MAIN)] = "Apply"
             return _answer(201, node)
+        refused = self._preconditions(name, body)
+        if refused is not None:
+            return refused
         self._write(name, manager, MAIN, applied)
         return _answer(200, node)
 
     def _apply_status(self, name: str, manager: str, body: dict[str, Any]) -> Answer:
         if name not in self.nodes:
             return _answer(404, {"message": f'nodes "{name}" not found'})
+        refused = self._preconditions(name, body)
+        if refused is not None:
+            return refused
         applied = _leaves({"status": body.get("status") or {}})
         self._write(name, manager, STATUS, applied)
         return _answer(200, self.nodes[name])
+
+    def _preconditions(self, name: str, body: Mapping[str, Any]) -> Answer | None:
+        """A resourceVersion or uid in an apply to an existing node must be the node's."""
+        metadata = self.nodes[name]["metadata"]
+        version = body["metadata"].get("resourceVersion")
+        if version and version != metadata["resourceVersion"]:
+            return _conflict(name, _MODIFIED)
+        uid = body["metadata"].get("uid")
+        if uid and uid != metadata["uid"]:
+            message = f'Node "{name}" is invalid: metadata.uid: Invalid value: "{uid}": '
+            return _answer(422, {"message": message + "field is immutable"})
+        return None
+
+    def _bump(self, name: str) -> None:
+        self.version += 1
+        self.nodes[name]["metadata"]["resourceVersion"] = str(self.version)
 
     def _write(self, name: str, manager: str, part: str, applied: dict[Path, Any]) -> None:
         node = self.nodes[name]
@@ -155,6 +200,8 @@ class FakeApiServer:
             if key[0] == name and key[1] != manager:
                 paths -= set(applied)  # forced: the applier takes the fields over
         self.owned[(name, manager, part)] = set(applied)
+        self.operations[(name, manager, part)] = "Apply"
+        self._bump(name)
 
     def _delete(self, name: str, body: Mapping[str, Any] | None) -> Answer:
         node = self.nodes.get(name)
@@ -166,6 +213,7 @@ class FakeApiServer:
         del self.nodes[name]
         for key in [key for key in self.owned if key[0] == name]:
             del self.owned[key]
+            self.operations.pop(key, None)
         return _answer(200, {"status": "Success"})
 
     def _list(self, params: Mapping[str, str]) -> Answer:
@@ -180,8 +228,24 @@ class FakeApiServer:
         size = self.page_size or int(params.get("limit") or len(names) or 1)
         page = names[start : start + size]
         token = str(start + size) if start + size < len(names) else ""
-        items = [{"metadata": self.nodes[name]["metadata"]} for name in page]
+        items = [{"metadata": self.metadata(name)} for name in page]
         return _answer(200, {"items": items, "metadata": {"continue": token}})
+
+    def metadata(self, name: str) -> dict[str, Any]:
+        """The node's metadata with its managedFields."""
+        entries = [
+            {
+                "manager": manager,
+                "operation": self.operations.get((node, manager, part), "Update"),
+                "apiVersion": "v1",
+                "fieldsType": "FieldsV1",
+                "fieldsV1": _fields_v1(paths),
+                **({"subresource": "status"} if part == STATUS else {}),
+            }
+            for (node, manager, part), paths in self.owned.items()
+            if node == name and paths
+        ]
+        return {**self.nodes[name]["metadata"], "managedFields": entries}
 
     # -- what others do ---------------------------------------------------------------
     def update_status_as(self, manager: str, name: str, status: Mapping[str, Any]) -> None:
@@ -191,10 +255,36 @@ class FakeApiServer:
         for path, value in applied.items():
             _set(node, path, value)
         self.owned.setdefault((name, manager, STATUS), set()).update(applied)
+        self._bump(name)
 
     def put(self, node: dict[str, Any], manager: str = "someone") -> None:
         """A node made outside the pool (by hand, or by another stack)."""
         self._apply(node["metadata"]["name"], manager, copy.deepcopy(node))
+
+
+def _fields_v1(paths: set[Path]) -> dict[str, Any]:
+    """The owned paths in the API server's FieldsV1 form (`{"f:status": {"f:x": {}}}`)."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        level = tree
+        for key in path:
+            level = level.setdefault(f"f:{key}", {})
+    return tree
+
+
+# Metadata an apply may carry as a precondition; never stored from it, never owned.
+PRECONDITIONS = ("uid", "resourceVersion")
+_MODIFIED = (
+    "the object has been modified; please apply your changes to the latest version and try again"
+)
+_UID_MISSING = (
+    "uid mismatch: the provided object specified uid {uid}, and no existing object was found"
+)
+
+
+def _conflict(name: str, why: str) -> Answer:
+    message = f'Operation cannot be fulfilled on nodes "{name}": {why}'
+    return _answer(409, {"message": message, "reason": "Conflict"})
 
 
 def _answer(status: int, body: Any, headers: Mapping[str, str] | None = None) -> Answer:

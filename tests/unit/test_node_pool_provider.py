@@ -4,6 +4,7 @@ reconciling by ownership, drift in the diff, status through the subresource, rem
 fields removed, faults stopped early with a useful error, unreachable clusters."""
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -89,6 +90,15 @@ def cluster() -> Cluster:
     return Cluster()
 
 
+def status_applied(cluster: Cluster, name: str) -> bool:
+    """Whether the node's listed metadata says the pool applied its status."""
+    return status_applied_in(cluster.server, name)
+
+
+def status_applied_in(server: FakeApiServer, name: str) -> bool:
+    return KubeNodeApi(server).nodes()[name].status_applied
+
+
 def a100(count: int) -> list[str]:
     return [node_name("a100", i) for i in range(count)]
 
@@ -111,6 +121,21 @@ def test_the_fake_keeps_status_on_create_and_drops_it_on_update() -> None:
     assert server.nodes["kwok-gpu-a100-0"]["status"]["capacity"]["cpu"] == "128"
 
 
+def test_the_fake_owns_status_given_on_create_to_nobody_as_the_real_one_does() -> None:
+    server = FakeApiServer()
+    api = KubeNodeApi(server)
+    node = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+    api.apply(node)
+    entries = server.metadata("kwok-gpu-a100-0")["managedFields"]
+    assert [(e["manager"], e["operation"], e.get("subresource")) for e in entries] == [
+        ("gpu-fleet", "Apply", None)
+    ]
+    assert "f:status" not in entries[0]["fieldsV1"]
+    assert api.nodes()["kwok-gpu-a100-0"].status_applied is False
+    api.apply_status(node)
+    assert api.nodes()["kwok-gpu-a100-0"].status_applied is True
+
+
 # -- create, ownership labels -------------------------------------------------------------
 
 
@@ -124,8 +149,12 @@ def test_create_applies_every_node_as_rendered_with_its_owner(cluster: Cluster) 
     assert node["metadata"]["labels"]["kubernetes.io/hostname"] == "kwok-gpu-a100-1"
     assert node["status"]["capacity"] == {"cpu": "96", "memory": "1024Gi", "pods": "110"}
     assert "nvidia.com/gpu" not in node["status"]["capacity"]
-    # One server-side apply per new node, no plain create.
-    assert sorted(cluster.writes()) == [("PATCH", f"/api/v1/nodes/{n}") for n in a100(3)]
+    # Per new node a server-side apply and one of its status, no plain create.
+    assert sorted(cluster.writes()) == sorted(
+        [("PATCH", f"/api/v1/nodes/{n}") for n in a100(3)]
+        + [("PATCH", f"/api/v1/nodes/{n}/status") for n in a100(3)]
+    )
+    assert all(status_applied(cluster, name) for name in a100(3))
     assert cluster.connected == [("apiVersion: v1\nkind: Config\n", None)]
 
 
@@ -138,19 +167,23 @@ def test_a_failed_create_leaves_nothing_the_next_create_does_not_adopt_or_prune(
     """The issue's case: a create fails after 25 of 40 nodes; with the pool lowered to 10
     the next up must leave exactly 10, and destroy none."""
     cluster.server.before = lambda n, method, path: (
-        answer(500) if method == "PATCH" and n > 26 else None
+        answer(500) if method == "PATCH" and n > 51 else None
     )
     with pytest.raises(NodeApiError) as failed:
         cluster.provider.create(props(40))
     assert 20 <= len(cluster.server.nodes) < 40
     message = str(failed.value)
     assert "pool a100 (stack gpu-fleet.first): create stopped" in message
-    assert f"{len(cluster.server.nodes)} created" in message
+    finished = re.search(r"(\d+) created", message)
+    assert finished is not None
+    # A node whose status apply was refused exists, unfinished (at most one per worker).
+    assert 0 <= len(cluster.server.nodes) - int(finished[1]) <= node_api.WORKERS
     assert "Run `pulumi up` again" in message
     cluster.server.before = None
-    # No state was written: the engine creates again, now with 10 nodes.
+    # No state was written: the engine creates again, now with 10 nodes, all finished.
     cluster.provider.create(props(10))
     assert cluster.names() == sorted(a100(10))
+    assert all(status_applied(cluster, name) for name in a100(10))
     cluster.provider.delete("a100", props(10))
     assert cluster.names() == []
 
@@ -196,6 +229,89 @@ def test_another_stacks_node_is_never_written_and_its_owner_is_named(cluster: Cl
     # Destroying the first stack's pool leaves the second's nodes alone.
     cluster.provider.delete("a100", props(3))
     assert cluster.names() == a100(2)
+
+
+def test_the_fake_creates_only_when_asked_to_and_checks_uids_as_the_real_one_does() -> None:
+    server = FakeApiServer()
+    api = KubeNodeApi(server)
+    node = named(node_template("a100", A100, OWNER), "kwok-gpu-a100-0")
+    uid = api.create(node)
+    assert server.nodes["kwok-gpu-a100-0"]["metadata"]["uid"] == uid
+    with pytest.raises(node_api.Exists, match="the object has been modified"):
+        api.create(node)
+    with pytest.raises(node_api.Replaced, match="field is immutable"):
+        api.apply(node, uid="another")
+    with pytest.raises(node_api.Replaced, match="field is immutable"):
+        api.apply_status(node, uid="another")
+    api.apply(node, uid=uid)
+    with pytest.raises(node_api.Replaced, match="no existing object was found"):
+        api.apply(named(node, "kwok-gpu-a100-9"), uid=uid)
+    assert sorted(server.nodes) == ["kwok-gpu-a100-0"]
+
+
+def foreign(name: str) -> dict[str, Any]:
+    return named(node_template("a100", A100, OTHER), name)
+
+
+def test_a_node_another_stack_makes_between_the_list_and_the_create_is_not_taken(
+    cluster: Cluster,
+) -> None:
+    """The race the list cannot see: the create only creates, and names the owner."""
+
+    def meanwhile(n: int, method: str, path: str) -> None:
+        if (
+            path == "/api/v1/nodes/kwok-gpu-a100-1"
+            and "kwok-gpu-a100-1" not in cluster.server.nodes
+        ):
+            cluster.server.put(foreign("kwok-gpu-a100-1"), manager="gpu-fleet")
+
+    cluster.server.before = meanwhile
+    with pytest.raises(NodeApiError) as refused:
+        cluster.provider.create(props(3))
+    message = str(refused.value)
+    assert (
+        "node kwok-gpu-a100-1 was made by someone else after the pool listed the nodes" in message
+    )
+    assert "owned by stack gpu-fleet.second, pool a100" in message
+    taken = cluster.server.nodes["kwok-gpu-a100-1"]
+    assert taken["metadata"]["labels"][STACK_LABEL] == OTHER.label
+    assert not any(path.endswith("kwok-gpu-a100-1/status") for _, path in cluster.writes())
+    assert cluster.names() == a100(3)  # the other two are the pool's
+
+
+def test_a_create_sent_again_after_its_answer_was_lost_is_the_pools_own(cluster: Cluster) -> None:
+    served = cluster.server
+    lost: list[str] = []
+
+    def losing(method: str, path: str, *rest: Any) -> node_api.Answer:
+        answer = served(method, path, *rest)
+        if path == "/api/v1/nodes/kwok-gpu-a100-0" and len(served.nodes) == 1 and not lost:
+            lost.append(path)
+            raise TransportError("ReadTimeoutError: the answer never came")
+        return answer
+
+    cluster.server = losing  # type: ignore[assignment]
+    cluster.provider.create(props(1))
+    assert sorted(served.nodes) == a100(1)
+    assert status_applied_in(served, "kwok-gpu-a100-0")
+
+
+def test_a_node_replaced_between_the_list_and_its_re_apply_is_not_taken(cluster: Cluster) -> None:
+    cluster.provider.create(props(2))
+
+    def meanwhile(n: int, method: str, path: str) -> None:
+        if path == "/api/v1/nodes/kwok-gpu-a100-1/status":
+            old = cluster.server.nodes["kwok-gpu-a100-1"]
+            if old["metadata"]["labels"][STACK_LABEL] == OWNER.label:
+                del cluster.server.nodes["kwok-gpu-a100-1"]
+                cluster.server.put(foreign("kwok-gpu-a100-1"), manager="gpu-fleet")
+
+    cluster.server.before = meanwhile
+    with pytest.raises(NodeApiError, match="no longer the node listed"):
+        cluster.provider.update("a100", props(2), props(2, cpu=128))
+    taken = cluster.server.nodes["kwok-gpu-a100-1"]
+    assert taken["metadata"]["labels"][STACK_LABEL] == OTHER.label
+    assert taken["status"]["capacity"]["cpu"] == "96"
 
 
 def test_a_node_nobody_owns_is_refused_too(cluster: Cluster) -> None:
@@ -321,11 +437,66 @@ def test_a_label_added_then_taken_out_reaches_and_leaves_every_node(cluster: Clu
     )
 
 
+def with_capacity(base: dict[str, Any], resource: str, value: str | None) -> dict[str, Any]:
+    """The inputs after a program change that adds (or, with None, drops) a status
+    capacity and allocatable entry."""
+    changed = copy.deepcopy(base)
+    status = changed["node"]["status"]
+    for part in ("capacity", "allocatable"):
+        if value is None:
+            status[part].pop(resource)
+        else:
+            status[part][resource] = value
+    changed["node"]["metadata"]["annotations"][TEMPLATE_ANNOTATION] = f"status-{resource}-{value}"
+    return changed
+
+
+def test_a_status_field_given_only_at_create_goes_when_the_program_drops_it(
+    cluster: Cluster,
+) -> None:
+    created = with_capacity(props(3), "example.com/set-at-create", "1")
+    cluster.provider.create(created)
+    cluster.server.update_status_as("kwok", "kwok-gpu-a100-0", {"phase": "Running"})
+    assert all(
+        n["status"]["capacity"]["example.com/set-at-create"] == "1"
+        for n in cluster.server.nodes.values()
+    )
+    dropped = with_capacity(created, "example.com/set-at-create", None)
+    cluster.provider.update("a100", created, dropped)
+    for node in cluster.server.nodes.values():
+        assert "example.com/set-at-create" not in node["status"]["capacity"]
+        assert "example.com/set-at-create" not in node["status"]["allocatable"]
+        assert node["status"]["capacity"]["cpu"] == "96"
+    assert cluster.server.nodes["kwok-gpu-a100-0"]["status"]["phase"] == "Running"
+
+
+def test_a_node_whose_status_the_pool_never_applied_is_drift_and_finished(
+    cluster: Cluster,
+) -> None:
+    """A create stopped between a node's two applies (or a node from before status was
+    applied at create): refresh sees it, and the next up applies the status, then the node."""
+    cluster.provider.create(props(3))
+    del cluster.server.owned[("kwok-gpu-a100-1", "gpu-fleet", "status")]
+    drifted = cluster.provider.read("a100", {**props(3), "inSync": True})
+    assert drifted.outs is not None
+    assert drifted.outs["inSync"] is False
+    cluster.server.requests.clear()
+    cluster.provider.update("a100", drifted.outs, props(3))
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1/status"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1"),
+    ]
+    assert status_applied(cluster, "kwok-gpu-a100-1")
+
+
 def test_an_unchanged_update_writes_only_what_is_missing_or_stale(cluster: Cluster) -> None:
     cluster.provider.create(props(3))
     cluster.server.requests.clear()
     cluster.provider.update("a100", props(3), props(4))
-    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-3")]
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-3"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-3/status"),
+    ]
 
 
 # -- refresh --------------------------------------------------------------------------------
@@ -344,7 +515,10 @@ def test_read_marks_a_pool_whose_cluster_differs_so_up_reconciles(cluster: Clust
     assert cluster.provider.diff("a100", drifted.outs, props(3)).changes is True
     cluster.server.requests.clear()
     cluster.provider.update("a100", drifted.outs, props(3))
-    assert cluster.writes() == [("PATCH", "/api/v1/nodes/kwok-gpu-a100-1")]
+    assert cluster.writes() == [
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1"),
+        ("PATCH", "/api/v1/nodes/kwok-gpu-a100-1/status"),
+    ]
 
 
 # -- faults -----------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ from 1; a fault planned for write number N replaces it:
 - `reset`: the connection is reset (TCP RST) without an answer.
 
 `outage_from` answers every node write from that number on with 500, until `heal()`.
+`meanwhile`, if set, is called with every request's method and path before it is
+forwarded (what another client does just then).
 """
 
 import http.client
@@ -20,7 +22,7 @@ import ssl
 import struct
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +40,7 @@ class Plan:
     faults: dict[int, str] = field(default_factory=dict)
     outage_from: int | None = None
     hang_seconds: float = 6.0
+    meanwhile: Callable[[str, str], None] | None = None
     writes: int = 0
     injected: list[tuple[int, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,6 +125,8 @@ def _handler(upstream: Upstream, plan: Plan) -> type[BaseHTTPRequestHandler]:
                 self.end_headers()
                 self.wfile.write(payload)
                 return
+            if plan.meanwhile is not None:
+                plan.meanwhile(self.command, self.path)
             headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
             answer = self._send_upstream(body, headers)
             data = answer.read()
