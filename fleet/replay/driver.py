@@ -16,7 +16,7 @@ from pathlib import Path
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from fleet.replay.jobs import REPLAY_LABEL, JobShape, job_manifest, priority_class
+from fleet.replay.jobs import REPLAY_LABEL, JobShape, job_manifest, job_namespace, priority_class
 from fleet.replay.observe import PodTimes, PodWatch
 from fleet.trace.model import TraceRow
 
@@ -33,6 +33,11 @@ class ReplayPlan:
     shape: JobShape = field(default_factory=JobShape)
     timeout_s: float = 600.0
     """Wall seconds to wait, after the last job is created, for every job to finish."""
+
+    @property
+    def namespaces(self) -> list[str]:
+        """Where the Jobs go: `namespace`, or their teams' namespaces."""
+        return sorted({job_namespace(row, self.namespace) for row in self.rows})
 
 
 @dataclass
@@ -61,14 +66,15 @@ class ReplayError(RuntimeError):
 
 
 def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
-    """The namespace (if missing) and a PriorityClass per priority the trace uses."""
+    """The namespaces (those missing) and a PriorityClass per priority the trace uses."""
     core = client.CoreV1Api(api)
-    body = {"metadata": {"name": plan.namespace, "labels": {REPLAY_LABEL: plan.replay}}}
-    try:
-        core.create_namespace(body)  # type: ignore[arg-type]
-    except ApiException as error:
-        if error.status != 409:
-            raise ReplayError(f"cannot create namespace {plan.namespace}: {error.reason}") from None
+    for namespace in plan.namespaces:
+        body = {"metadata": {"name": namespace, "labels": {REPLAY_LABEL: plan.replay}}}
+        try:
+            core.create_namespace(body)  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status != 409:
+                raise ReplayError(f"cannot create namespace {namespace}: {error.reason}") from None
     scheduling = client.SchedulingV1Api(api)
     for priority in sorted({row.priority for row in plan.rows if row.priority is not None}):
         try:
@@ -87,7 +93,7 @@ def run(
     prepare(api, plan)
     batch = client.BatchV1Api(api)
     started = time.monotonic()
-    watch = PodWatch(api, plan.namespace, f"{REPLAY_LABEL}={plan.replay}", started)
+    watch = PodWatch(api, plan.namespaces, f"{REPLAY_LABEL}={plan.replay}", started)
     watch.start()
     pods_total = sum(row.pods for row in plan.rows)
     lags: list[float] = []
@@ -95,9 +101,10 @@ def run(
 
     def create(row: TraceRow, due: float) -> None:
         manifest = job_manifest(row, plan.namespace, plan.replay, plan.speed, plan.shape)
-        batch.create_namespaced_job(plan.namespace, manifest)  # type: ignore[arg-type]
+        namespace = manifest["metadata"]["namespace"]
+        batch.create_namespaced_job(namespace, manifest)  # type: ignore[arg-type]
         lags.append(time.monotonic() - started - due)
-        listing.write(f"{plan.namespace}/{row.job}\n")
+        listing.write(f"{namespace}/{row.job}\n")
         listing.flush()
 
     def report() -> dict[str, int]:

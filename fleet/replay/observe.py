@@ -45,10 +45,12 @@ class PodTimes:
 class PodWatch:
     """Watches the replay's pods from a thread and keeps their first times per state."""
 
-    def __init__(self, api: client.ApiClient, namespace: str, selector: str, started: float):
+    def __init__(
+        self, api: client.ApiClient, namespaces: Sequence[str], selector: str, started: float
+    ):
         self.api = api
         self.core = client.CoreV1Api(api)
-        self.namespace = namespace
+        self.namespaces = list(namespaces)
         self.selector = selector
         self.started = started
         self.pods: dict[str, PodTimes] = {}
@@ -87,8 +89,15 @@ class PodWatch:
         except Exception as error:
             self.error = error
 
+    def _lister(self) -> tuple[Any, tuple[str, ...]]:
+        """One namespace's pods (a user may see only that one), or every namespace's."""
+        if len(self.namespaces) == 1:
+            return self.core.list_namespaced_pod, (self.namespaces[0],)
+        return self.core.list_pod_for_all_namespaces, ()
+
     def _list(self) -> str:
-        pods = self.core.list_namespaced_pod(self.namespace, label_selector=self.selector)
+        lister, where = self._lister()
+        pods = lister(*where, label_selector=self.selector)
         document = self.api.sanitize_for_serialization(pods)  # type: ignore[no-untyped-call]
         for pod in document.get("items") or []:
             self.see(pod)
@@ -97,9 +106,10 @@ class PodWatch:
     def _watch(self, version: str) -> str:
         """Watch for `WATCH_SECONDS` from `version`; the version to go on from (after a
         relist when the API server no longer has `version`)."""
+        lister, where = self._lister()
         stream = watch.Watch().stream(  # type: ignore[no-untyped-call]
-            self.core.list_namespaced_pod,
-            self.namespace,
+            lister,
+            *where,
             label_selector=self.selector,
             resource_version=version,
             allow_watch_bookmarks=True,
@@ -122,7 +132,7 @@ class PodWatch:
         now = time.monotonic() - self.started
         metadata = pod.get("metadata") or {}
         labels = metadata.get("labels") or {}
-        name = str(metadata.get("name"))
+        name = f"{metadata.get('namespace')}/{metadata.get('name')}"
         node = (pod.get("spec") or {}).get("nodeName")
         phase = str((pod.get("status") or {}).get("phase") or "Pending")
         with self.lock:

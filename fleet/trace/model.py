@@ -4,7 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from fleet.stack.spec import MAX_GPUS_PER_NODE, LabelValue, PoolName
+from fleet.stack.spec import MAX_GPUS_PER_NODE, DnsLabel, LabelValue, PoolName
 
 # A job's name becomes a Job's name (and a prefix of its pods' names).
 JobName = Annotated[
@@ -24,6 +24,8 @@ class TraceRow(BaseModel):
     `pool` names one pool of the fleet, `product` one GPU product or several separated
     by `|` (any of them); both empty (or `any`) means any GPU node. Times are seconds
     of trace time: `arrival_s` from the trace's start, `duration_s` each pod's run.
+    `team` names the team that submits it (a team of a kueue or kai stack, whose
+    queue it joins and in whose namespace it runs); empty: no team.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -36,6 +38,7 @@ class TraceRow(BaseModel):
     products: tuple[LabelValue, ...] = ()
     duration_s: float = Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
     priority: int | None = Field(default=None, ge=-MAX_PRIORITY, le=MAX_PRIORITY)
+    team: DnsLabel | None = None
 
     @model_validator(mode="after")
     def _one_constraint(self) -> "TraceRow":
@@ -64,5 +67,15 @@ class TraceRow(BaseModel):
         return f"product {'|'.join(self.products)}" if self.products else ANY
 
 
-COLUMNS = ("arrival_s", "job", "pods", "gpus_per_pod", "pool", "product", "duration_s", "priority")
+COLUMNS = (
+    "arrival_s",
+    "job",
+    "pods",
+    "gpus_per_pod",
+    "pool",
+    "product",
+    "duration_s",
+    "priority",
+    "team",
+)
 REQUIRED = ("arrival_s", "job", "gpus_per_pod", "duration_s")
