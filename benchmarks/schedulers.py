@@ -41,7 +41,7 @@ from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from tests.e2e.harness import tools
 from tests.e2e.harness.replay_fleet import replay_fleet
-from tests.paths import ROOT, STACKS_DIR
+from tests.paths import STACKS_DIR
 
 RESULTS = Path(__file__).parent / "results"
 SCHEDULERS = ("default", "kueue", "kai")
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     chart.write_text(scheduler_comparison(rows, title))
     Console(width=120).print(comparison_table(rows, title))
     print("\n".join(markdown_table(rows)))
-    print(f"rows written to {args.out.relative_to(ROOT)}, chart to {chart.relative_to(ROOT)}")
+    print(f"rows written to {args.out}, chart to {chart}")
     return 0
 
 

@@ -40,6 +40,7 @@ def test_a_trace_survives_writing_and_reading(tmp_path: Path) -> None:
         TraceRow(arrival_s=0.125, job="a", gpus_per_pod=1, duration_s=10, products=("X", "Y")),
         TraceRow(arrival_s=7200, job="b", pods=4, gpus_per_pod=8, pool="h100", duration_s=3.5),
         TraceRow(arrival_s=86400.5, job="c", gpus_per_pod=2, duration_s=1e5, priority=-3),
+        TraceRow(arrival_s=90000, job="d", pods=2, gpus_per_pod=8, duration_s=60, team="research"),
     ]
     path = tmp_path / "trace.csv"
     path.write_text(format_trace(rows))
@@ -96,3 +97,12 @@ def test_a_file_that_is_not_text_is_refused(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"\xff\xfe\n")
     with pytest.raises(Exception, match="not UTF-8 text: line 2"):
         read_trace(path)
+
+
+def test_a_team_is_optional_and_a_dns_label() -> None:
+    text = "arrival_s,job,gpus_per_pod,duration_s,team\n0,a,1,10,prod\n1,b,1,10,\n2,c,1,10,Prod\n"
+    with pytest.raises(InputError) as caught:
+        parse_trace(text, "t.csv")
+    assert "line 4: team: String should match pattern" in str(caught.value)
+    first, second = parse_trace(text.rsplit("2,c", 1)[0], "t.csv")
+    assert (first.team, second.team) == ("prod", None)
