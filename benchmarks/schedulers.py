@@ -140,11 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=5000)
     parser.add_argument("--span", type=float, default=14_400, help="trace seconds of arrivals")
-    parser.add_argument("--load", type=float, default=1.0)
-    parser.add_argument("--speed", type=float, default=60.0)
+    parser.add_argument(
+        "--load", type=float, default=3.0, help="GPU-seconds asked / the fleet's over the span"
+    )
+    parser.add_argument("--speed", type=float, default=50.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
-        "--timeout", type=float, default=180.0, help="wall seconds to wait after the last job"
+        "--timeout", type=float, default=100.0, help="wall seconds to wait after the last job"
     )
     parser.add_argument("--schedulers", default=",".join(SCHEDULERS))
     parser.add_argument("--out", type=Path, default=RESULTS / "schedulers.json")

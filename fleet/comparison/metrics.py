@@ -3,7 +3,8 @@
 All times are trace seconds. A job is *admitted* when every one of its pods is bound to
 a node: the scheduler (with Kueue, the queue manager and then kube-scheduler) has given
 it its GPUs, whichever way it got there. A *gang* is a job of several pods; its wait
-runs from its arrival until all its pods are Running.
+runs from its arrival until all its pods are Running. A pod a scheduler evicts (to
+preempt or reclaim its GPUs) held GPUs while it ran; its job's times are its replacement's.
 
 Quota fairness is measured where quotas decide something: while every team has pods
 waiting (each wants more than it has), each team's share of the GPUs in use should be
@@ -58,12 +59,16 @@ class SchedulerFigures:
     occupancy_percent: float
     stranded_gpu_hours: float
     fairness: Fairness
+    evicted_pods: int
+    """Pods deleted while they ran (preempted or reclaimed), then replaced."""
 
 
 def _by_job(runs: Sequence[PodRun]) -> dict[str, list[PodRun]]:
+    """Each job's runs, without its evicted pods (their replacements are the job's)."""
     jobs: dict[str, list[PodRun]] = defaultdict(list)
     for run in runs:
-        jobs[run.job].append(run)
+        if not run.evicted:
+            jobs[run.job].append(run)
     return jobs
 
 
@@ -99,9 +104,10 @@ def fairness(
         team = team_of.get(run.job)
         if team not in teams or team is None:
             continue
-        events.append((run.arrival_s, team, 1, 0))
+        waits = 0 if run.evicted else 1  # an evicted pod's replacement is the one waiting
+        events.append((run.arrival_s, team, waits, 0))
         if run.start_s is not None:
-            events.append((run.start_s, team, -1, run.gpus))
+            events.append((run.start_s, team, -waits, run.gpus))
             events.append((run.end_s if run.end_s is not None else end_s, team, 0, -run.gpus))
     events.sort(key=lambda event: event[0])
     waiting: dict[str, int] = dict.fromkeys(teams, 0)
@@ -145,4 +151,5 @@ def scheduler_figures(
         occupancy_percent=occupancy,
         stranded_gpu_hours=sum(seen.stranded_gpu_hours.values()),
         fairness=fairness(rows, runs, quotas, seen.end_s),
+        evicted_pods=sum(1 for run in runs if run.evicted),
     )

@@ -23,6 +23,7 @@ METRICS = (
     ("gang_wait_p95", "trace s"),
     ("fairness_jain", "index"),
     ("contended", "trace s"),
+    ("evicted_pods", "pods"),
     ("jobs_finished", "jobs"),
     ("wall", "s"),
 )
@@ -43,6 +44,7 @@ def scheduler_rows(scheduler: str, figures: SchedulerFigures, wall_s: float) -> 
         "gang_wait_p95": _rounded(percentile(figures.gang_wait_s, 95), 1),
         "fairness_jain": _rounded(figures.fairness.index, 3),
         "contended": round(figures.fairness.contended_s, 1),
+        "evicted_pods": figures.evicted_pods,
         "jobs_finished": figures.jobs_finished,
         "wall": round(wall_s, 1),
     }
@@ -59,11 +61,8 @@ def row(scheduler: str, metric: str, value: Any, unit: str) -> Row:
 
 
 def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:,.3f}" if abs(value) < 10 and value != int(value) else f"{value:,.1f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+    """A value as its row holds it (already rounded), with thousands separated."""
+    return "-" if value is None else f"{value:,}"
 
 
 def _grid(rows: Sequence[Row]) -> tuple[list[str], list[tuple[str, str, list[str]]]]:

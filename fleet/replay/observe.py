@@ -5,7 +5,9 @@ pod runs they give in trace time.
 The API server's own timestamps have one-second resolution, a minute of trace time
 at `--speed 60`; the watch's arrival times do better. A watch delivers every change
 of a pod; after a relist (the watch's version expired) a pod first seen finished is
-counted as running from then, so nothing is left without a time.
+counted as running from then, so nothing is left without a time. A pod deleted before
+it finished (evicted by a scheduler to preempt or reclaim its GPUs) ends then, as
+`Deleted`; its Job replaces it with a pod of the same index.
 """
 
 import threading
@@ -25,6 +27,7 @@ from fleet.trace.model import TraceRow
 WATCH_SECONDS = 5
 HTTP_GONE = 410
 FINISHED = ("Succeeded", "Failed")
+DELETED = "Deleted"
 
 
 @dataclass(frozen=True)
@@ -122,13 +125,15 @@ class PodWatch:
                 version = pod.get("metadata", {}).get("resourceVersion", version)
                 if event.get("type") in ("ADDED", "MODIFIED"):
                     self.see(pod)
+                elif event.get("type") == "DELETED":
+                    self.see(pod, deleted=True)
         except ApiException as error:
             if error.status != HTTP_GONE:
                 raise
             return self._list()
         return version
 
-    def see(self, pod: Mapping[str, Any]) -> None:
+    def see(self, pod: Mapping[str, Any], deleted: bool = False) -> None:
         now = time.monotonic() - self.started
         metadata = pod.get("metadata") or {}
         labels = metadata.get("labels") or {}
@@ -145,29 +150,43 @@ class PodWatch:
                 times = replace(times, running=now)
             if phase in FINISHED and times.finished is None:
                 times = replace(times, finished=now, running=times.running or now)
+            if deleted and times.finished is None:
+                times, phase = replace(times, finished=now), DELETED
             self.pods[name] = replace(times, phase=phase)
 
 
 def observed_runs(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], pods: Sequence[PodTimes], speed: float
 ) -> list[PodRun]:
-    """One run per pod of the trace, in trace seconds; a pod never seen never started."""
+    """One run per pod of the trace, in trace seconds (a pod never seen never started), and
+    one per pod deleted while it ran (`evicted`: it held GPUs; its replacement, if any yet,
+    is the run)."""
     pool_of = {node.name: node.pool for node in nodes}
-    seen = {(times.job, times.index): times for times in pods}
+    incarnations: dict[tuple[str, int], list[PodTimes]] = {}
+    for times in sorted(pods, key=lambda times: times.created):
+        incarnations.setdefault((times.job, times.index), []).append(times)
+
+    def run_of(row: TraceRow, index: int, times: PodTimes | None) -> PodRun:
+        run = PodRun(job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s)
+        if times is None or times.running is None:
+            return run
+        return replace(
+            run,
+            start_s=times.running * speed,
+            end_s=None if times.finished is None else times.finished * speed,
+            node=times.node,
+            pool=pool_of.get(times.node or ""),
+            created_s=times.created * speed,
+            bound_s=None if times.bound is None else times.bound * speed,
+        )
+
     runs = []
     for row in rows:
         for index in range(row.pods):
-            times = seen.get((row.job, index))
-            run = PodRun(job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s)
-            if times is not None and times.running is not None:
-                run = replace(
-                    run,
-                    start_s=times.running * speed,
-                    end_s=None if times.finished is None else times.finished * speed,
-                    node=times.node,
-                    pool=pool_of.get(times.node or ""),
-                    created_s=times.created * speed,
-                    bound_s=None if times.bound is None else times.bound * speed,
-                )
-            runs.append(run)
+            seen = incarnations.get((row.job, index), [])
+            for times in seen:
+                if times.phase == DELETED and times.running is not None:
+                    runs.append(replace(run_of(row, index, times), evicted=True))
+            kept = [times for times in seen if times.phase != DELETED]
+            runs.append(run_of(row, index, kept[-1] if kept else None))
     return runs

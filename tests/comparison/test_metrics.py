@@ -104,3 +104,13 @@ def test_occupancy_and_stranded_gpus_over_the_replay() -> None:
     assert (figures.jobs, figures.jobs_finished) == (4, 4)
     assert sorted(figures.admission_s) == [0.0, 0.0, 100.0, 100.0]
     assert figures.gang_wait_s == []
+
+
+def test_an_evicted_pod_counts_for_gpus_in_use_but_not_for_its_jobs_admission() -> None:
+    evicted = PodRun("p1", 0, 6, 0.0, 0.0, 40.0, "n0", "a", 0.0, 0.0, evicted=True)
+    runs = [evicted, *contended_runs(6, 2)]
+    figures = scheduler_figures(ROWS, NODES, runs, QUOTAS)
+    assert figures.evicted_pods == 1
+    assert sorted(figures.admission_s) == [0.0, 0.0, 100.0, 100.0]
+    # 240 more GPU-seconds in use than without the evicted pod
+    assert figures.occupancy_percent == pytest.approx(100 * 1840 / 2400)

@@ -24,6 +24,7 @@ def figures(gangs: list[float], index: float | None) -> SchedulerFigures:
         occupancy_percent=66.666,
         stranded_gpu_hours=0.2222,
         fairness=Fairness(100.0, {"prod": 0.75, "research": 0.25}, index),
+        evicted_pods=2,
     )
 
 
@@ -37,6 +38,7 @@ def test_rows_carry_every_metric_with_its_unit_in_order_then_each_teams_share() 
     assert (value["gang_wait_p50"], value["gang_wait_p95"]) == (50.0, 50.0)
     assert (value["gpu_occupancy"], value["stranded_gpu_hours"]) == (66.7, 0.2)
     assert (value["fairness_jain"], value["jobs_finished"], value["wall"]) == (0.912, 3, 321.0)
+    assert value["evicted_pods"] == 2
     assert (value["contended_gpu_share_prod"], value["contended_gpu_share_research"]) == (75, 25)
     json.dumps(rows)  # plain values only
 

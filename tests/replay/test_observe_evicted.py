@@ -1,0 +1,57 @@
+"""A pod a scheduler deletes while it runs (preemption, reclaim) held GPUs, and its job's
+replacement pod is the job's run: the observed timeline keeps both apart."""
+
+from typing import Any
+
+from fleet.replay.fleet_nodes import GpuNode
+from fleet.replay.observe import PodTimes, PodWatch, observed_runs
+from fleet.replay.timeline import timeline
+from fleet.trace.model import TraceRow
+
+NODES = [GpuNode("n0", "a", "X", 8)]
+ROW = TraceRow(arrival_s=0, job="j", gpus_per_pod=4, duration_s=100, team="prod")
+
+
+def pod(name: str, phase: str, node: str | None = "n0") -> dict[str, Any]:
+    labels = {"batch.kubernetes.io/job-name": "j", "batch.kubernetes.io/job-completion-index": "0"}
+    return {
+        "metadata": {"name": name, "namespace": "prod", "labels": labels},
+        "spec": {"nodeName": node},
+        "status": {"phase": phase},
+    }
+
+
+def test_a_pod_deleted_while_running_ends_then_and_one_deleted_after_it_finished_does_not() -> None:
+    watch = PodWatch(None, ["prod"], "x", started=0.0)  # type: ignore[arg-type]
+    watch.see(pod("j-0-a", "Running"))
+    watch.see(pod("j-0-a", "Running"), deleted=True)
+    watch.see(pod("j-0-b", "Succeeded"))
+    watch.see(pod("j-0-b", "Succeeded"), deleted=True)
+    first, second = sorted(watch.snapshot(), key=lambda times: times.name)
+    assert (first.name, first.phase, first.finished is not None) == ("prod/j-0-a", "Deleted", True)
+    assert second.phase == "Succeeded"
+
+
+def test_an_evicted_pod_holds_gpus_but_its_replacement_is_the_jobs_run() -> None:
+    evicted = PodTimes("prod/j-0-a", "j", 0, created=0.0, node="n0", bound=0.5, running=1.0,
+                       finished=3.0, phase="Deleted")  # fmt: skip
+    replacement = PodTimes("prod/j-0-b", "j", 0, created=3.5, node="n0", bound=4.0,
+                           running=5.0, finished=7.0, phase="Succeeded")  # fmt: skip
+    runs = observed_runs([ROW], NODES, [replacement, evicted], speed=10)
+    assert [(run.evicted, run.start_s, run.end_s) for run in runs] == [
+        (True, 10.0, 30.0),
+        (False, 50.0, 70.0),
+    ]
+    seen = timeline([ROW], NODES, runs)
+    assert seen.gpu_hours["a"] == 4 * (20 + 20) / 3600  # both held 4 GPUs
+    assert (seen.pods, seen.pods_finished, seen.jobs_finished) == (1, 1, 1)
+    assert seen.waits_s == [50.0]
+
+
+def test_a_job_whose_only_pod_was_evicted_has_not_run() -> None:
+    evicted = PodTimes("prod/j-0-a", "j", 0, created=0.0, node="n0", bound=0.5, running=1.0,
+                       finished=3.0, phase="Deleted")  # fmt: skip
+    runs = observed_runs([ROW], NODES, [evicted], speed=10)
+    assert [(run.evicted, run.start_s) for run in runs] == [(True, 10.0), (False, None)]
+    seen = timeline([ROW], NODES, runs)
+    assert (seen.jobs_finished, seen.waits_s) == (0, [])
