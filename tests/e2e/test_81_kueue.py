@@ -24,7 +24,7 @@ from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.scheduler_hosts import kueue_serving
+from tests.e2e.harness.scheduler_hosts import scheduler_running
 from tests.e2e.harness.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
     check_scenario,
@@ -68,7 +68,10 @@ def kueue_stack(
         stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=True))
         teams_up.append(stack.up())
 
-    with kueue_serving(binaries, routed_cluster, routed_api, workdir, up_with_teams) as manager:
+    with scheduler_running(
+        "kueue", binaries, routed_cluster, routed_api, workdir, up_with_teams
+    ) as manager:
+        assert manager is not None
         yield KueueStack(stack, kueue_up, teams_up[0], manager)
         print(manager.log_tail(5))
 
