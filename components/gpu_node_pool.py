@@ -114,7 +114,8 @@ class GpuNodePool(pulumi.ComponentResource):
         props: dict[str, Any] = {
             **_reaching_the_cluster(args, child),
             "nodeCount": args.pool.nodes,
-            "node": node_template(args.pool_name, args.pool, args.owner, args.kwok_shards),
+            "node": node_template(args.pool_name, args.pool, args.owner),
+            "kwokShards": args.kwok_shards,
             "deleteUnreachable": (args.connection or ClusterConnection()).delete_unreachable,
         }
         return PoolNodes(f"{name}-nodes", props, child)
@@ -126,9 +127,7 @@ class GpuNodePool(pulumi.ComponentResource):
         child = child_options(self, opts, after_nodes)
         props: dict[str, Any] = {
             **_reaching_the_cluster(args, child),
-            "status": node_template(args.pool_name, args.pool, args.owner, args.kwok_shards)[
-                "status"
-            ],
+            "status": node_template(args.pool_name, args.pool, args.owner)["status"],
         }
         return PoolStatus(f"{name}-status", props, child)
 

@@ -4,16 +4,17 @@ in bulk against what the cluster holds (`nodeResources: perPool`).
 Inputs: the pool's name, its owner (the stack's label value), how many nodes it
 has, the rendered node (`node`, the template every node is stamped from: what a
 preview compares, so a changed label, taint, annotation or status shows as an update
-of the pool) and how to reach the cluster. `check` adds `changes`, a one-line summary
+of the pool), the fleet's KWOK shard count (`kwokShards`: with a node's name, it gives
+the node's shard label) and how to reach the cluster. `check` adds `changes`, a one-line summary
 of what an update does, naming added and removed nodes up to a cap.
 
 Every write reconciles: one metadata-only list of the cluster's nodes, then the
 pool's own nodes (labelled with its stack and pool) are compared with the wanted
-ones: missing nodes are created, nodes with an older template digest re-applied
-(status through the status subresource), own nodes beyond the count deleted. A node
-this pool would write that another stack owns, or that nobody owns, stops the
-operation before anything is written, naming the owner. So a failed or interrupted
-run leaves nothing that the next `up` does not adopt or prune.
+ones: missing nodes are created, nodes with an older template digest or another
+shard label re-applied (status through the status subresource), own nodes beyond
+the count deleted. A node this pool would write that another stack owns, or that
+nobody owns, stops the operation before anything is written, naming the owner. So a
+failed or interrupted run leaves nothing that the next `up` does not adopt or prune.
 """
 
 import os
@@ -36,13 +37,14 @@ from pulumi.dynamic import (
 
 from fleet.cluster import node_api
 from fleet.render.nodes import OWNED_POOL_LABEL, STACK_LABEL, TEMPLATE_ANNOTATION, named
+from fleet.render.shards import SHARD_LABEL, shard_of
 from fleet.stack.spec import node_name
 
 # A change to either replaces the pool: its nodes are deleted through the old
 # connection before they are created through the new one.
 CONNECTION_KEYS = ("kubeconfig", "context")
 # What an update compares, besides the connection.
-CONTENT_KEYS = ("poolName", "owner", "nodeCount", "node")
+CONTENT_KEYS = ("poolName", "owner", "nodeCount", "node", "kwokShards")
 NAMES_SHOWN = 10
 # The kubernetes provider's switch for a cluster that is gone (its `deleteUnreachable`).
 DELETE_UNREACHABLE_ENV = "PULUMI_K8S_DELETE_UNREACHABLE"
@@ -59,6 +61,17 @@ def _count(props: Mapping[str, Any]) -> int:
 
 def wanted_names(props: Mapping[str, Any]) -> list[str]:
     return [node_name(str(props["poolName"]), i) for i in range(_count(props))]
+
+
+def _shards(props: Mapping[str, Any]) -> int:
+    return int(props.get("kwokShards") or 1)
+
+
+def current(meta: node_api.NodeMeta, props: Mapping[str, Any]) -> bool:
+    """Whether an own node carries the pool's template and its wanted KWOK shard."""
+    return meta.annotations.get(TEMPLATE_ANNOTATION) == digest(props) and meta.labels.get(
+        SHARD_LABEL
+    ) == str(shard_of(meta.name, _shards(props)))
 
 
 def digest(props: Mapping[str, Any]) -> str:
@@ -89,15 +102,19 @@ def summary(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str:
             f"old one, then creates {len(new_names):,} through the new one"
         )
     old_names = old_wanted(olds)
-    kept = set(new_names)
+    kept, was = set(new_names), set(old_names)
     parts = [
-        listed([n for n in new_names if n not in set(old_names)], "adds"),
+        listed([n for n in new_names if n not in was], "adds"),
         listed([n for n in old_names if n not in kept], "removes"),
     ]
+    staying = [n for n in old_names if n in kept]
     if olds.get("node") != news.get("node") or olds.get("owner") != news.get("owner"):
+        parts.append(f"re-applies {len(staying):,} existing nodes (the rendered node changed)")
+    elif _shards(olds) != _shards(news):
+        moved = sum(shard_of(n, _shards(olds)) != shard_of(n, _shards(news)) for n in staying)
         parts.append(
-            f"re-applies {len([n for n in old_names if n in kept]):,} existing nodes "
-            "(the rendered node changed)"
+            f"moves {moved:,} existing nodes to another KWOK shard "
+            f"({_shards(olds)} -> {_shards(news)} controllers)"
         )
     return "; ".join(part for part in parts if part) or "no change"
 
@@ -167,8 +184,7 @@ def reconcile(
 ) -> None:
     """Make the cluster hold exactly the pool's wanted nodes, as rendered; `done` counts."""
     control = control_of(api)
-    template = props["node"]
-    current = digest(props)
+    template, shards = props["node"], _shards(props)
     everything = api.nodes()
     own = owned.of(everything)
     wanted = wanted_names(props)
@@ -182,16 +198,15 @@ def reconcile(
             "pool (or those nodes) first."
         )
     missing = [n for n in wanted if n not in own]
-    stale = [
-        n for n in wanted if n in own and own[n].annotations.get(TEMPLATE_ANNOTATION) != current
-    ]
-    extra = [meta for name, meta in own.items() if name not in set(wanted)]
+    stale = [n for n in wanted if n in own and not current(own[n], props)]
+    wanted_set = set(wanted)
+    extra = [meta for name, meta in own.items() if name not in wanted_set]
 
     def create(name: str) -> None:
-        api.apply(named(template, name))
+        api.apply(named(template, name, shards))
 
     def reapply(name: str) -> None:
-        manifest = named(template, name)
+        manifest = named(template, name, shards)
         api.apply(manifest)
         api.apply_status(manifest)
 
@@ -319,15 +334,12 @@ class NodePoolProvider(ResourceProvider):
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """The state, with `inSync` false when the cluster differs from it (a wanted
-        node missing or with an older template, an own node beyond the count), so that
-        the next `up` reconciles. Status is never read back: KWOK and the operator own
-        what the program does not send."""
+        node missing, with an older template or in another KWOK shard, an own node
+        beyond the count), so that the next `up` reconciles. Status is never read back:
+        KWOK and the operator own what the program does not send."""
         own = _legacy_aware(props).of(self._api(props, "read").nodes())
         wanted = wanted_names(props)
-        current = digest(props)
-        in_sync = set(own) == set(wanted) and all(
-            own[name].annotations.get(TEMPLATE_ANNOTATION) == current for name in wanted
-        )
+        in_sync = set(own) == set(wanted) and all(current(own[name], props) for name in wanted)
         return ReadResult(id_=id_, outs={**props, "inSync": in_sync})
 
 

@@ -22,15 +22,10 @@ OWNED_POOL_LABEL = "gpu-fleet.dev/pool"
 # The digest of the node's template, so that a metadata-only list shows stale nodes.
 TEMPLATE_ANNOTATION = "gpu-fleet.dev/template"
 TEMPLATE_INDEX = "<i>"
-# The fleet's KWOK shard count, in the template (so in its digest): `named` labels each
-# node with its shard (`fleet.render.shards`), and a changed count makes every node stale.
-SHARDS_ANNOTATION = "gpu-fleet.dev/kwok-shards"
 DIGEST_CHARS = 16
 
 
-def node_template(
-    pool_name: str, pool: PoolSpec, owner: StackOwner, kwok_shards: int = 1
-) -> dict[str, Any]:
+def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str, Any]:
     """Every node of `pool` as one object, its name left as `kwok-gpu-<pool>-<i>`
     (`named` gives node i), with the digest of its content in an annotation.
 
@@ -40,12 +35,10 @@ def node_template(
     node-initialize stage and the operator's `nvidia.com/gpu` patch. The GPU
     count itself is left to the operator. The owner labels say which stack and
     pool the node belongs to; the digest lets a pool tell, from a metadata-only
-    list, which of its nodes carry an older template. The fleet's KWOK shard count
-    is part of the template, so a change of shard assignment shows as a changed
-    template (drift) and re-applies the nodes with their new shard labels.
+    list, which of its nodes carry an older template. The KWOK shard label is not part
+    of the template: it follows from the node's name and the fleet's shard count
+    (`named`), so a new shard count moves only the nodes the new count assigns elsewhere.
     """
-    if kwok_shards < 1:
-        raise ValueError(f"a fleet has at least one KWOK shard, got {kwok_shards}")
     resources = {"cpu": str(pool.cpu), "memory": pool.memory, "pods": str(pool.pods)}
     template: dict[str, Any] = {
         "apiVersion": "v1",
@@ -55,7 +48,6 @@ def node_template(
             "annotations": {
                 KWOK_NODE_ANNOTATION: "fake",
                 "node.alpha.kubernetes.io/ttl": "0",
-                SHARDS_ANNOTATION: str(kwok_shards),
             },
             "labels": {
                 "kubernetes.io/arch": "amd64",
@@ -103,11 +95,10 @@ def template_digest(template: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:DIGEST_CHARS]
 
 
-def named(template: Mapping[str, Any], name: str) -> dict[str, Any]:
+def named(template: Mapping[str, Any], name: str, shards: int = 1) -> dict[str, Any]:
     """The template as the node `name` (copies what differs, shares the rest), labelled
-    with its KWOK shard."""
+    with its shard of the fleet's `shards` KWOK controllers."""
     metadata = template["metadata"]
-    shards = int((metadata.get("annotations") or {}).get(SHARDS_ANNOTATION) or 1)
     labels = {**metadata["labels"], HOSTNAME_LABEL: name, SHARD_LABEL: str(shard_of(name, shards))}
     return {**template, "metadata": {**metadata, "name": name, "labels": labels}}
 
@@ -116,8 +107,7 @@ def fake_node(
     pool_name: str, pool: PoolSpec, index: int, owner: StackOwner, kwok_shards: int = 1
 ) -> dict[str, Any]:
     """Node `index` of `pool` (docs/fleet.md)."""
-    template = node_template(pool_name, pool, owner, kwok_shards)
-    return named(template, node_name(pool_name, index))
+    return named(node_template(pool_name, pool, owner), node_name(pool_name, index), kwok_shards)
 
 
 def owner_selector(owner_label: str, pool_name: str) -> str:
@@ -134,9 +124,9 @@ def is_fake_node(node: Mapping[str, Any]) -> bool:
 def pool_nodes(
     pool_name: str, pool: PoolSpec, owner: StackOwner, kwok_shards: int = 1
 ) -> Iterator[dict[str, Any]]:
-    template = node_template(pool_name, pool, owner, kwok_shards)
+    template = node_template(pool_name, pool, owner)
     for index in range(pool.nodes):
-        yield named(template, node_name(pool_name, index))
+        yield named(template, node_name(pool_name, index), kwok_shards)
 
 
 def fleet_nodes(spec: FleetSpec, owner: StackOwner) -> Iterator[dict[str, Any]]:

@@ -15,8 +15,6 @@ def test_a100_node_is_the_reference_node(lesson1: FleetSpec) -> None:
         "annotations": {
             "kwok.x-k8s.io/node": "fake",
             "node.alpha.kubernetes.io/ttl": "0",
-            # The fleet's KWOK shard count (in the digest: a change re-applies the nodes).
-            "gpu-fleet.dev/kwok-shards": "1",
             "gpu-fleet.dev/template": digest,
         },
         "labels": {

@@ -97,7 +97,6 @@ def test_a_node_as_reference_section_1(deploy: Deploy) -> None:
     assert metadata["annotations"] == {
         "kwok.x-k8s.io/node": "fake",
         "node.alpha.kubernetes.io/ttl": "0",
-        "gpu-fleet.dev/kwok-shards": "1",
         "gpu-fleet.dev/template": metadata["annotations"]["gpu-fleet.dev/template"],
     }
     assert metadata["labels"] == {

@@ -39,7 +39,8 @@ def props(nodes: int, owner: StackOwner = OWNER, shards: int = 1, **pool: Any) -
         "poolName": "a100",
         "owner": owner.label,
         "nodeCount": float(nodes),  # as the wire delivers numbers
-        "node": node_template("a100", spec, owner, shards),
+        "node": node_template("a100", spec, owner),
+        "kwokShards": float(shards),
         "kubeconfig": "apiVersion: v1\nkind: Config\n",
         "context": None,
         "deleteUnreachable": False,
@@ -225,13 +226,16 @@ def test_a_state_from_before_ownership_labels_adopts_its_unlabelled_nodes(
 
 
 def test_a_new_kwok_shard_is_drift_and_relabels_the_nodes_it_takes(cluster: Cluster) -> None:
-    """A fleet grown from 3 to 4 KWOK controllers: the shard count is in the node template,
-    so the change is an update of the pool, and after it the nodes shard 3 wins carry its
-    label (about a quarter; no node moves between the old shards)."""
+    """A fleet grown from 3 to 4 KWOK controllers: the shard count is an input of the pool,
+    so the change is an update of the pool that re-applies only the nodes shard 3 wins
+    (about a quarter; no node moves between the old shards), and after it they carry its
+    label."""
     cluster.provider.create(props(400, shards=3))
     before = {n: m["metadata"]["labels"][SHARD_LABEL] for n, m in cluster.server.nodes.items()}
     diff = cluster.provider.diff("a100", props(400, shards=3), props(400, shards=4))
     assert (diff.changes, diff.replaces) == (True, [])
+    checked = cluster.provider.check(props(400, shards=3), props(400, shards=4)).inputs
+    writes = len(cluster.server.requests)
     cluster.provider.update("a100", props(400, shards=3), props(400, shards=4))
     after = {n: m["metadata"]["labels"][SHARD_LABEL] for n, m in cluster.server.nodes.items()}
     moved = sorted(n for n in after if after[n] != before[n])
@@ -239,6 +243,12 @@ def test_a_new_kwok_shard_is_drift_and_relabels_the_nodes_it_takes(cluster: Clus
     assert {after[n] for n in moved} == {"3"}
     assert moved == sorted(n for n in after if after[n] == "3")
     assert sorted(after) == sorted(a100(400))
+    assert (
+        checked["changes"]
+        == f"moves {len(moved)} existing nodes to another KWOK shard (3 -> 4 controllers)"
+    )
+    # One list, then an apply and a status apply per moved node: the others are untouched.
+    assert len(cluster.server.requests) - writes == 1 + 2 * len(moved)
 
 
 # -- drift: what the diff compares and the summary says -----------------------------------
