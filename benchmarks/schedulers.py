@@ -50,6 +50,9 @@ FLEET_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"
 TEAM_SHARES = {"prod": (0.5, 1000), "research": (0.3, 100), "inference": (0.2, 500)}
 CLIENT_LIMITS = (1000, 2000)
 SHAPE = "big-job-mix"
+# Beside each scheduler's replay.json: wall seconds from a fresh control plane to the fleet
+# up and Ready (and the scheduler's controllers running).
+FLEET_UP_FILE = "fleet-up-seconds.txt"
 
 
 def pools_of(nodes: int) -> dict[str, Any]:
@@ -96,12 +99,15 @@ def write_trace(work: Path, pools: dict[str, Any], teams: dict[str, Any], args: 
     return trace
 
 
-def run_rows(scheduler: str, folder: Path, quotas: dict[str, int], fleet_up_s: float) -> list[Row]:
+def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
+    """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`)."""
     document = load_replay(folder)
     nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
-    figures = scheduler_figures(document.rows, nodes, document.observed, quotas)
+    until_s = document.wall_s * document.speed
+    figures = scheduler_figures(document.rows, nodes, document.observed, quotas, until_s)
     rows = scheduler_rows(scheduler, figures, document.wall_s)
     gangs = sum(1 for r in document.rows if r.pods > 1)
+    fleet_up_s = float((folder / FLEET_UP_FILE).read_text())
     return [
         *rows,
         row(scheduler, "nodes", len(nodes), "nodes"),
@@ -115,10 +121,11 @@ def run_rows(scheduler: str, folder: Path, quotas: dict[str, int], fleet_up_s: f
 
 def replay_under(
     scheduler: str, work: Path, pools: dict[str, Any], teams: dict[str, Any], trace: Path, args: Any
-) -> tuple[Path, float]:
+) -> None:
+    """The fleet up under `scheduler`, the trace replayed into `args.replays`/replay-<scheduler>."""
     binaries = tools.ensure_tools()
     engine = tools.ensure_engine(binaries)
-    folder = work / f"replay-{scheduler}"
+    folder = args.replays / f"replay-{scheduler}"
     started = time.monotonic()
     with replay_fleet(
         binaries, engine, work / scheduler, f"bench-{scheduler}", pools,
@@ -130,9 +137,9 @@ def replay_under(
         print(f"== {scheduler}: fleet up and Ready in {fleet_up_s:.0f}s", flush=True)
         fleet("replay", str(created.stack.stack_file), str(trace), "--speed", str(args.speed),
               "--timeout", str(args.timeout), "--out", str(folder))  # fmt: skip
+        (folder / FLEET_UP_FILE).write_text(f"{fleet_up_s:.1f}\n")
         if created.controllers is not None:
             print(created.controllers.log_tail(3), flush=True)
-    return folder, fleet_up_s
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,19 +156,38 @@ def main(argv: list[str] | None = None) -> int:
         "--timeout", type=float, default=100.0, help="wall seconds to wait after the last job"
     )
     parser.add_argument("--schedulers", default=",".join(SCHEDULERS))
+    parser.add_argument(
+        "--replays",
+        type=Path,
+        help="keep each scheduler's replay folder here (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--rows-only",
+        action="store_true",
+        help="replay nothing: the rows, table and chart from the replay folders in --replays",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "schedulers.json")
     args = parser.parse_args(argv)
+    if args.rows_only and args.replays is None:
+        parser.error("--rows-only reads the replay folders of --replays DIR")
     pools = pools_of(args.nodes)
     teams = teams_of(pools)
     quotas = {team: sum(spec["quota"].values()) for team, spec in teams.items()}
-    rows: list[Row] = []
+    schedulers = args.schedulers.split(",")
     with tempfile.TemporaryDirectory(prefix="bench-schedulers-") as scratch:
         work = Path(scratch)
-        trace = write_trace(work, pools, teams, args)
-        print(f"== trace: {len(read_trace(trace))} jobs", flush=True)
-        for scheduler in args.schedulers.split(","):
-            folder, fleet_up_s = replay_under(scheduler, work, pools, teams, trace, args)
-            rows += run_rows(scheduler, folder, quotas, fleet_up_s)
+        args.replays = args.replays or work
+        if not args.rows_only:
+            args.replays.mkdir(parents=True, exist_ok=True)
+            trace = write_trace(work, pools, teams, args)
+            print(f"== trace: {len(read_trace(trace))} jobs", flush=True)
+            for scheduler in schedulers:
+                replay_under(scheduler, work, pools, teams, trace, args)
+        rows = [
+            row
+            for scheduler in schedulers
+            for row in run_rows(scheduler, args.replays / f"replay-{scheduler}", quotas)
+        ]
     args.out.write_text(json.dumps(rows, indent=2) + "\n")
     nodes = sum(pool["nodes"] for pool in pools.values())
     title = f"{args.jobs:,} jobs on {nodes:,} nodes at {args.speed:g}x"
