@@ -3,8 +3,10 @@ replacement pod is the job's run: the observed timeline keeps both apart."""
 
 from typing import Any
 
+from fleet.replay.compare import wait_parts
 from fleet.replay.fleet_nodes import GpuNode
 from fleet.replay.observe import PodTimes, PodWatch, observed_runs
+from fleet.replay.runs import PodRun
 from fleet.replay.timeline import timeline
 from fleet.trace.model import TraceRow
 
@@ -55,3 +57,10 @@ def test_a_job_whose_only_pod_was_evicted_has_not_run() -> None:
     assert [(run.evicted, run.start_s) for run in runs] == [(True, 10.0), (False, None)]
     seen = timeline([ROW], NODES, runs)
     assert (seen.jobs_finished, seen.waits_s) == (0, [])
+
+
+def test_an_evicted_pod_is_not_a_run_that_ended_early_in_the_wait_parts() -> None:
+    evicted = PodRun("j", 0, 4, 0.0, start_s=10.0, end_s=30.0, node="n0", pool="a", evicted=True)
+    kept = PodRun("j", 0, 4, 0.0, start_s=50.0, end_s=151.0, node="n0", pool="a", bound_s=49.0)
+    parts = wait_parts([ROW], [], [evicted, kept])
+    assert (parts.running, parts.bound, parts.overrun) == (50.0, 49.0, 1.0)
