@@ -103,8 +103,7 @@ def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
     """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`)."""
     document = load_replay(folder)
     nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
-    until_s = document.wall_s * document.speed
-    figures = scheduler_figures(document.rows, nodes, document.observed, quotas, until_s)
+    figures = scheduler_figures(document.rows, nodes, document.observed, quotas)
     rows = scheduler_rows(scheduler, figures, document.wall_s)
     gangs = sum(1 for r in document.rows if r.pods > 1)
     fleet_up_s = float((folder / FLEET_UP_FILE).read_text())

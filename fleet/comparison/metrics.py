@@ -3,10 +3,11 @@
 All times are trace seconds. A job is *admitted* when every one of its pods is bound to
 a node: the scheduler (with Kueue, the queue manager and then kube-scheduler) has given
 it its GPUs, whichever way it got there. A *gang* is a job of several pods; its wait
-runs from its arrival until all its pods are Running. A job not admitted (a gang not
-whole) when the replay stops watching counts with its wait so far: a lower bound. A pod
-a scheduler evicts (to preempt or reclaim its GPUs) held GPUs while it ran; its job's
-times are its replacement's.
+runs from its arrival until all its pods are Running. Both are taken over the jobs
+admitted (the gangs whole) when the replay stops watching: jobs still waiting then are
+left out, so they are read beside the jobs finished and the occupancy. A pod a scheduler
+evicts (to preempt or reclaim its GPUs) held GPUs while it ran; its job's times are its
+replacement's.
 
 Quota fairness is measured where quotas decide something: while every team has pods
 waiting (each wants more than it has), each team's share of the GPUs in use should be
@@ -56,7 +57,6 @@ class Fairness:
 class SchedulerFigures:
     jobs: int
     jobs_finished: int
-    jobs_admitted: int
     admission_s: list[float]
     gang_wait_s: list[float]
     occupancy_percent: float
@@ -75,33 +75,23 @@ def _by_job(runs: Sequence[PodRun]) -> dict[str, list[PodRun]]:
     return jobs
 
 
-def admission_waits(runs: Sequence[PodRun], until_s: float) -> list[float]:
-    """Per job, from its arrival to its last pod bound (or seen running); a job not admitted
-    by `until_s` (the replay's end) with its wait so far, a lower bound, so that the jobs a
-    scheduler leaves waiting count against it rather than drop out."""
+def admission_waits(runs: Sequence[PodRun]) -> list[float]:
+    """Per admitted job, from its arrival to its last pod bound (or seen running)."""
     waits = []
     for pods in _by_job(runs).values():
         bound = [run.bound_s if run.bound_s is not None else run.start_s for run in pods]
-        done = max(until_s if time is None else time for time in bound)
-        waits.append(max(done - pods[0].arrival_s, 0.0))
+        if all(time is not None for time in bound):
+            waits.append(max(max(t for t in bound if t is not None) - pods[0].arrival_s, 0.0))
     return waits
 
 
-def admitted_jobs(runs: Sequence[PodRun]) -> int:
-    return sum(
-        all(run.bound_s is not None or run.start_s is not None for run in pods)
-        for pods in _by_job(runs).values()
-    )
-
-
-def gang_waits(runs: Sequence[PodRun], until_s: float) -> list[float]:
-    """Per job of several pods, from its arrival to its last pod Running; a gang not whole
-    by `until_s` with its wait so far (a lower bound)."""
+def gang_waits(runs: Sequence[PodRun]) -> list[float]:
+    """Per job of several pods that all ran, from its arrival to its last pod Running."""
     waits = []
     for pods in _by_job(runs).values():
-        if len(pods) > 1:
-            done = max(until_s if run.start_s is None else run.start_s for run in pods)
-            waits.append(max(done - pods[0].arrival_s, 0.0))
+        starts = [run.start_s for run in pods]
+        if len(pods) > 1 and all(start is not None for start in starts):
+            waits.append(max(max(s for s in starts if s is not None) - pods[0].arrival_s, 0.0))
     return waits
 
 
@@ -149,10 +139,8 @@ def scheduler_figures(
     nodes: Sequence[GpuNode],
     runs: Sequence[PodRun],
     quotas: Mapping[str, int],
-    until_s: float,
 ) -> SchedulerFigures:
-    """The comparison's figures of one observed replay that watched until `until_s`;
-    `quotas` is each team's GPUs."""
+    """The comparison's figures of one observed replay; `quotas` is each team's GPUs."""
     seen = timeline(rows, nodes, runs)
     capacity = sum(node.gpus for node in nodes)
     used_hours = sum(seen.gpu_hours.values())
@@ -161,9 +149,8 @@ def scheduler_figures(
     return SchedulerFigures(
         jobs=seen.jobs,
         jobs_finished=seen.jobs_finished,
-        jobs_admitted=admitted_jobs(runs),
-        admission_s=admission_waits(runs, until_s),
-        gang_wait_s=gang_waits(runs, until_s),
+        admission_s=admission_waits(runs),
+        gang_wait_s=gang_waits(runs),
         occupancy_percent=occupancy,
         stranded_gpu_hours=sum(seen.stranded_gpu_hours.values()),
         fairness=fairness(rows, runs, quotas, seen.end_s),

@@ -24,7 +24,6 @@ METRICS = (
     ("fairness_jain", "index"),
     ("contended", "trace s"),
     ("evicted_pods", "pods"),
-    ("jobs_admitted", "jobs"),
     ("jobs_finished", "jobs"),
     ("wall", "s"),
 )
@@ -46,7 +45,6 @@ def scheduler_rows(scheduler: str, figures: SchedulerFigures, wall_s: float) -> 
         "fairness_jain": _rounded(figures.fairness.index, 3),
         "contended": round(figures.fairness.contended_s, 1),
         "evicted_pods": figures.evicted_pods,
-        "jobs_admitted": figures.jobs_admitted,
         "jobs_finished": figures.jobs_finished,
         "wall": round(wall_s, 1),
     }

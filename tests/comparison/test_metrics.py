@@ -4,7 +4,6 @@ import pytest
 
 from fleet.comparison.metrics import (
     admission_waits,
-    admitted_jobs,
     fairness,
     gang_waits,
     jain,
@@ -68,20 +67,12 @@ def test_a_job_is_admitted_when_its_last_pod_is_bound_and_a_gang_waits_for_its_l
         PodRun("g", 0, 8, 10.0, start_s=16.0, end_s=50.0, bound_s=15.0),
         PodRun("g", 1, 8, 10.0, start_s=31.0, end_s=60.0, bound_s=30.0),
     ]
-    relisted = [PodRun("s", 0, 1, 10.0, start_s=12.0, end_s=20.0)]  # seen running, not bound
-    runs = [*gang, *relisted]
-    assert sorted(admission_waits(runs, until_s=100.0)) == [2.0, 20.0]
-    assert gang_waits(runs, until_s=100.0) == [21.0]
-    assert admitted_jobs(runs) == 2
-
-
-def test_a_job_left_waiting_counts_with_its_wait_so_far() -> None:
     never = [PodRun("n", 0, 1, 5.0)]
+    relisted = [PodRun("s", 0, 1, 10.0, start_s=12.0, end_s=20.0)]  # seen running, not bound
     half = [PodRun("h", 0, 1, 0.0, start_s=1.0, bound_s=1.0), PodRun("h", 1, 1, 0.0)]
-    runs = [*never, *half]
-    assert sorted(admission_waits(runs, until_s=100.0)) == [95.0, 100.0]
-    assert gang_waits(runs, until_s=100.0) == [100.0]
-    assert admitted_jobs(runs) == 0
+    runs = [*gang, *never, *relisted, *half]
+    assert sorted(admission_waits(runs)) == [2.0, 20.0]
+    assert gang_waits(runs) == [21.0]
 
 
 def test_fairness_is_one_when_each_team_gets_its_quota_share_while_all_wait() -> None:
@@ -105,12 +96,12 @@ def test_without_a_time_when_every_team_waits_there_is_no_fairness_figure() -> N
 
 
 def test_occupancy_and_stranded_gpus_over_the_replay() -> None:
-    figures = scheduler_figures(ROWS, NODES, contended_runs(6, 2), QUOTAS, until_s=150.0)
+    figures = scheduler_figures(ROWS, NODES, contended_runs(6, 2), QUOTAS)
     # 6x100 + 2x100 + 8x50 + 8x50 GPU-seconds of 16 GPUs x 150 s
     assert figures.occupancy_percent == pytest.approx(100 * 1600 / 2400)
     # For 100 s the waiting 8-GPU pods fit on neither node: their 2 + 6 free GPUs are stranded.
     assert figures.stranded_gpu_hours == pytest.approx(8 * 100 / 3600)
-    assert (figures.jobs, figures.jobs_finished, figures.jobs_admitted) == (4, 4, 4)
+    assert (figures.jobs, figures.jobs_finished) == (4, 4)
     assert sorted(figures.admission_s) == [0.0, 0.0, 100.0, 100.0]
     assert figures.gang_wait_s == []
 
@@ -118,7 +109,7 @@ def test_occupancy_and_stranded_gpus_over_the_replay() -> None:
 def test_an_evicted_pod_counts_for_gpus_in_use_but_not_for_its_jobs_admission() -> None:
     evicted = PodRun("p1", 0, 6, 0.0, 0.0, 40.0, "n0", "a", 0.0, 0.0, evicted=True)
     runs = [evicted, *contended_runs(6, 2)]
-    figures = scheduler_figures(ROWS, NODES, runs, QUOTAS, until_s=150.0)
+    figures = scheduler_figures(ROWS, NODES, runs, QUOTAS)
     assert figures.evicted_pods == 1
     assert sorted(figures.admission_s) == [0.0, 0.0, 100.0, 100.0]
     # 240 more GPU-seconds in use than without the evicted pod
