@@ -1,5 +1,5 @@
-"""A pod a scheduler deletes while it runs (preemption, reclaim) held GPUs, and its job's
-replacement pod is the job's run: the observed timeline keeps both apart."""
+"""The observed timeline: the watch's namespaces, and pods a scheduler deletes while they run
+(preemption, reclaim), which held GPUs while their job's replacement pod is the job's run."""
 
 from typing import Any
 
@@ -64,3 +64,12 @@ def test_an_evicted_pod_is_not_a_run_that_ended_early_in_the_wait_parts() -> Non
     kept = PodRun("j", 0, 4, 0.0, start_s=50.0, end_s=151.0, node="n0", pool="a", bound_s=49.0)
     parts = wait_parts([ROW], [], [evicted, kept])
     assert (parts.running, parts.bound, parts.overrun) == (50.0, 49.0, 1.0)
+
+
+def test_the_watch_lists_one_namespace_or_every_namespace_when_teams_spread_the_jobs() -> None:
+    one = PodWatch(None, ["gpu-replay"], "x", started=0.0)  # type: ignore[arg-type]
+    lister, where = one._lister()
+    assert (lister.__name__, where) == ("list_namespaced_pod", ("gpu-replay",))
+    teams = PodWatch(None, ["prod", "research"], "x", started=0.0)  # type: ignore[arg-type]
+    lister, where = teams._lister()
+    assert (lister.__name__, where) == ("list_pod_for_all_namespaces", ())
