@@ -46,7 +46,8 @@ from tests.paths import STACKS_DIR
 RESULTS = Path(__file__).parent / "results"
 SCHEDULERS = ("default", "kueue", "kai")
 FLEET_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"
-# Each team's quota, as a share of every pool's GPUs; priorities as the lesson's teams'.
+# Each team's quota, as a share of every pool's GPUs, and its priority (prod and research
+# as in the lesson-1 scheduler stacks, inference between them).
 TEAM_SHARES = {"prod": (0.5, 1000), "research": (0.3, 100), "inference": (0.2, 500)}
 CLIENT_LIMITS = (1000, 2000)
 SHAPE = "big-job-mix"
