@@ -40,6 +40,7 @@ help:
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
 	@echo "make bench-fleet [SIZES=...] [OFFERS=...] [HOLD=600]  a living fleet at 1k/5k/10k (builds tools)"
+	@echo "make bench-schedulers       one trace of 5,000 jobs on 1,000 nodes under default, Kueue, KAI"
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -199,3 +200,13 @@ bench-replay: venv
 bench-fleet: venv
 	$(PY) -m tests.e2e.harness tools
 	$(PY) -m benchmarks.fleet_scale $(if $(SIZES),--sizes $(SIZES)) $(if $(OFFERS),--offers $(OFFERS)) $(if $(HOLD),--hold $(HOLD))
+
+# Schedulers side by side: one trace of 5,000 jobs (teams, some gangs) on the 1,000 nodes of
+# large-1k, replayed under the default scheduler, Kueue and KAI-Scheduler, each stack up
+# under the real engine on a fresh kwokctl control plane with the scheduler's controllers on
+# the host. Writes benchmarks/results/schedulers.json and schedulers.svg (docs/schedulers.md).
+# Not part of `make test` or `make e2e`; builds the e2e tools. BENCH_ARGS: e.g. --nodes 50 --jobs 200.
+.PHONY: bench-schedulers
+bench-schedulers: venv
+	$(PY) -m tests.e2e.harness tools
+	$(PY) -m benchmarks.schedulers $(BENCH_ARGS)

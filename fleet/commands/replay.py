@@ -25,10 +25,12 @@ from fleet.replay.compare import compare
 from fleet.replay.document import REPLAY_FILE, ReplayDocument, dump
 from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
-from fleet.replay.jobs import DEFAULT_NAMESPACE, JobShape
+from fleet.replay.jobs import DEFAULT_NAMESPACE, scheduler_shape
 from fleet.replay.observe import observed_runs
 from fleet.stack.load import load_stack_file
+from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
+from fleet.trace.model import TraceRow
 
 EXIT_FAILED = 1
 EXIT_INTERRUPTED = 130
@@ -58,7 +60,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the Jobs")
     parser.add_argument(
-        "--scheduler", help="schedulerName of the pods (default: the default scheduler)"
+        "--scheduler",
+        help="schedulerName of the pods (default: the stack's scheduler's: kube-scheduler's, "
+        "or kai-scheduler on a kai stack)",
     )
     parser.add_argument(
         "--timeout",
@@ -76,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
     rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
+    _check_teams(args.trace, spec, rows)
     stuck = unschedulable(rows, nodes)
     if stuck:
         raise InputError(
@@ -98,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         args.namespace,
         replay_id,
         args.speed,
-        JobShape(scheduler_name=args.scheduler),
+        scheduler_shape(spec.scheduler, args.scheduler),
         args.timeout or latest / args.speed + TIMEOUT_MARGIN_S,
     )
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
@@ -126,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         namespace=args.namespace,
         replay=replay_id,
         speed=args.speed,
-        scheduler=args.scheduler,
+        scheduler=spec.scheduler,
         started_at=started_at,
         wall_s=result.wall_s,
         finished=result.finished,
@@ -157,6 +162,22 @@ def run(args: argparse.Namespace) -> int:
     console.print(f"{out / REPLAY_FILE}: written; the report: python -m fleet report {out}")
     console.print(f"remove the jobs with: {clean}")
     return 0 if result.finished else EXIT_FAILED
+
+
+def _check_teams(trace: str, spec: FleetSpec, rows: list[TraceRow]) -> None:
+    """On a kueue or kai stack every job names one of its teams: a job outside every queue
+    would bypass the quotas (Kueue) or never be scheduled (KAI)."""
+    if spec.scheduler == "default":
+        return
+    teams = ", ".join(spec.teams) or "none"
+    problems = [
+        f"job {row.job}: team {row.team or '(none)'} is not a team of the stack "
+        f"(gpu-fleet:scheduler {spec.scheduler}; its teams: {teams})"
+        for row in rows
+        if row.team not in spec.teams
+    ]
+    if problems:
+        raise InputError(trace, problems)
 
 
 def _run_with_progress(

@@ -15,7 +15,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="delete the Jobs, pods, PriorityClasses and ResourceClaimTemplates replays created",
     )
     parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
-    parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the Jobs")
+    parser.add_argument(
+        "--namespace",
+        default=DEFAULT_NAMESPACE,
+        help="namespace of the Jobs (a stack's teams' namespaces too)",
+    )
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `fleet evidence`)")
     parser.add_argument("--context", help="kubeconfig context")
     parser.set_defaults(func=run)
@@ -25,11 +29,12 @@ def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
     api = connect(*kubeconfig_and_context(spec, args.kubeconfig, args.context))
     try:
-        cleaned = clean(api, args.namespace)
+        namespaces = [args.namespace, *(t for t in spec.teams if t != args.namespace)]
+        cleaned = clean(api, namespaces)
     finally:
         api.close()  # type: ignore[no-untyped-call]
     print(
-        f"{args.namespace}: deleted {cleaned.jobs} jobs, {cleaned.pods} pods, "
+        f"{', '.join(namespaces)}: deleted {cleaned.jobs} jobs, {cleaned.pods} pods, "
         f"{cleaned.priority_classes} PriorityClasses, "
         f"{cleaned.claim_templates} ResourceClaimTemplates of replays"
     )

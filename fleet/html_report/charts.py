@@ -141,3 +141,35 @@ def waits(predicted: Timeline, observed: Timeline) -> str:
     axis.legend(fontsize=8, loc="lower right")
     figure.tight_layout()
     return _svg(figure)
+
+
+# The panels of the schedulers' comparison chart: metric, title.
+COMPARED = (
+    ("admission_p50", "time to admission p50 (trace s)"),
+    ("admission_p95", "time to admission p95 (trace s)"),
+    ("gang_wait_p50", "gang wait p50 (trace s)"),
+    ("gang_wait_p95", "gang wait p95 (trace s)"),
+    ("gpu_occupancy", "GPU occupancy (%)"),
+    ("stranded_gpu_hours", "stranded GPUs (GPU-hours)"),
+    ("fairness_jain", "quota fairness (Jain's index)"),
+    ("jobs_finished", "jobs finished"),
+)
+
+
+def scheduler_comparison(rows: Sequence[dict[str, Any]], title: str) -> str:
+    """One bar panel per compared metric, a bar per scheduler (none where the value is None)."""
+    schedulers = list(dict.fromkeys(str(row["scheduler"]) for row in rows))
+    value = {(row["scheduler"], row["metric"]): row["value"] for row in rows}
+    figure, axes = _pyplot().subplots(2, 4, figsize=(14, 6))
+    for axis, (metric, label) in zip(axes.flat, COMPARED, strict=True):
+        heights = [value.get((scheduler, metric)) for scheduler in schedulers]
+        bars = axis.bar(schedulers, [h or 0 for h in heights], color=PREDICTED)
+        for bar, height in zip(bars, heights, strict=True):
+            text = "n/a" if height is None else f"{height:,.4g}"
+            axis.annotate(text, (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                          ha="center", va="bottom", fontsize=8)  # fmt: skip
+        axis.set_title(label, fontsize=9)
+        axis.tick_params(labelsize=8)
+    figure.suptitle(title, fontsize=10)
+    figure.tight_layout()
+    return _svg(figure)

@@ -5,6 +5,7 @@ Everything a replay creates carries the label `gpu-fleet.dev/replay`; the namesp
 is left (it may hold other things), empty of replay objects.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from kubernetes import client
@@ -45,19 +46,25 @@ def _clean_claims(api: client.ApiClient, namespace: str) -> int:
     return len(templates)
 
 
-def clean(api: client.ApiClient, namespace: str) -> Cleaned:
+def clean(api: client.ApiClient, namespaces: Sequence[str]) -> Cleaned:
+    """Every replay object in `namespaces` (the replay's, and its teams': a team's jobs run
+    in the team's namespace), and the PriorityClasses."""
     batch, core = client.BatchV1Api(api), client.CoreV1Api(api)
     scheduling = client.SchedulingV1Api(api)
-    jobs = batch.list_namespaced_job(namespace, label_selector=REPLAY_LABEL).items
-    pods = core.list_namespaced_pod(namespace, label_selector=REPLAY_LABEL).items
+    jobs = pods = 0
+    for namespace in namespaces:
+        found = len(batch.list_namespaced_job(namespace, label_selector=REPLAY_LABEL).items)
+        if found:
+            batch.delete_collection_namespaced_job(
+                namespace, label_selector=REPLAY_LABEL, propagation_policy="Background"
+            )
+        jobs += found
+        found = len(core.list_namespaced_pod(namespace, label_selector=REPLAY_LABEL).items)
+        if found:
+            core.delete_collection_namespaced_pod(namespace, label_selector=REPLAY_LABEL)
+        pods += found
     classes = scheduling.list_priority_class(label_selector=REPLAY_LABEL).items
-    if jobs:
-        batch.delete_collection_namespaced_job(
-            namespace, label_selector=REPLAY_LABEL, propagation_policy="Background"
-        )
-    if pods:
-        core.delete_collection_namespaced_pod(namespace, label_selector=REPLAY_LABEL)
     if classes:
         scheduling.delete_collection_priority_class(label_selector=REPLAY_LABEL)
-    templates = _clean_claims(api, namespace)
-    return Cleaned(len(jobs), len(pods), len(classes), templates)
+    templates = sum(_clean_claims(api, namespace) for namespace in namespaces)
+    return Cleaned(jobs, pods, len(classes), templates)

@@ -131,6 +131,7 @@ def wait_parts(
 
     at_once = {(run.job, run.index) for run in predicted if run.wait_s == 0}
     duration = {row.job: row.duration_s for row in rows}
+    observed = [run for run in observed if not run.evicted]  # cut short: not a job's run
     return WaitParts(
         pod_created=mean([r.created_s - r.arrival_s for r in observed if r.created_s is not None]),
         bound=mean([r.bound_s - r.arrival_s for r in observed if r.bound_s is not None]),

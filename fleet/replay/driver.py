@@ -21,6 +21,7 @@ from fleet.replay.jobs import (
     JobShape,
     claim_template,
     job_manifest,
+    job_namespace,
     priority_class,
 )
 from fleet.replay.observe import PodTimes, PodWatch
@@ -39,6 +40,11 @@ class ReplayPlan:
     shape: JobShape = field(default_factory=JobShape)
     timeout_s: float = 600.0
     """Wall seconds to wait, after the last job is created, for every job to finish."""
+
+    @property
+    def namespaces(self) -> list[str]:
+        """Where the Jobs go: `namespace`, or their teams' namespaces."""
+        return sorted({job_namespace(row, self.namespace) for row in self.rows})
 
 
 @dataclass
@@ -67,15 +73,17 @@ class ReplayError(RuntimeError):
 
 
 def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
-    """The namespace (if missing), a PriorityClass per priority the trace uses and a
-    ResourceClaimTemplate per GPU count its DRA rows ask for."""
+    """The namespaces (those missing), a PriorityClass per priority the trace uses and a
+    ResourceClaimTemplate per GPU count its DRA rows ask for (in each namespace that has
+    such rows)."""
     core = client.CoreV1Api(api)
-    body = {"metadata": {"name": plan.namespace, "labels": {REPLAY_LABEL: plan.replay}}}
-    try:
-        core.create_namespace(body)  # type: ignore[arg-type]
-    except ApiException as error:
-        if error.status != 409:
-            raise ReplayError(f"cannot create namespace {plan.namespace}: {error.reason}") from None
+    for namespace in plan.namespaces:
+        body = {"metadata": {"name": namespace, "labels": {REPLAY_LABEL: plan.replay}}}
+        try:
+            core.create_namespace(body)  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status != 409:
+                raise ReplayError(f"cannot create namespace {namespace}: {error.reason}") from None
     scheduling = client.SchedulingV1Api(api)
     for priority in sorted({row.priority for row in plan.rows if row.priority is not None}):
         try:
@@ -84,10 +92,15 @@ def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
             if error.status != 409:
                 raise ReplayError(f"cannot create a PriorityClass: {error.reason}") from None
     resource = client.ResourceV1Api(api)
-    for gpus in sorted({row.gpus_per_pod for row in plan.rows if row.asks_by == DRA}):
-        template = claim_template(gpus, plan.namespace, plan.replay)
+    claims = {
+        (job_namespace(row, plan.namespace), row.gpus_per_pod)
+        for row in plan.rows
+        if row.asks_by == DRA
+    }
+    for namespace, gpus in sorted(claims):
+        template = claim_template(gpus, namespace, plan.replay)
         try:
-            resource.create_namespaced_resource_claim_template(plan.namespace, template)  # type: ignore[arg-type]
+            resource.create_namespaced_resource_claim_template(namespace, template)  # type: ignore[arg-type]
         except ApiException as error:
             if error.status != 409:
                 raise ReplayError(
@@ -105,7 +118,7 @@ def run(
     prepare(api, plan)
     batch = client.BatchV1Api(api)
     started = time.monotonic()
-    watch = PodWatch(api, plan.namespace, f"{REPLAY_LABEL}={plan.replay}", started)
+    watch = PodWatch(api, plan.namespaces, f"{REPLAY_LABEL}={plan.replay}", started)
     watch.start()
     pods_total = sum(row.pods for row in plan.rows)
     lags: list[float] = []
@@ -113,9 +126,10 @@ def run(
 
     def create(row: TraceRow, due: float) -> None:
         manifest = job_manifest(row, plan.namespace, plan.replay, plan.speed, plan.shape)
-        batch.create_namespaced_job(plan.namespace, manifest)  # type: ignore[arg-type]
+        namespace = manifest["metadata"]["namespace"]
+        batch.create_namespaced_job(namespace, manifest)  # type: ignore[arg-type]
         lags.append(time.monotonic() - started - due)
-        listing.write(f"{plan.namespace}/{row.job}\n")
+        listing.write(f"{namespace}/{row.job}\n")
         listing.flush()
 
     def report() -> dict[str, int]:

@@ -8,6 +8,8 @@ node selector or their products by node affinity, and carry KWOK's delay annotat
 so that they end after the row's duration divided by the replay's speed. `JobShape`
 holds what another scheduler needs to change: the scheduler's name, extra labels and
 annotations on the Job (a Kueue queue name, say), and whether Jobs start suspended.
+`scheduler_shape` gives the stack's scheduler's; a row with a team runs in the team's
+namespace and joins the team's queue the scheduler's way (`team_additions`).
 """
 
 from dataclasses import dataclass, field
@@ -17,6 +19,8 @@ from fleet.render import dra
 from fleet.render.demo import KWOK_TOLERATION
 from fleet.render.kwok import DELAY_ANNOTATION
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
+from fleet.schedulers import kai, kueue
+from fleet.stack.spec import SchedulerName
 from fleet.trace.model import DRA, TraceRow
 
 REPLAY_LABEL = "gpu-fleet.dev/replay"
@@ -27,6 +31,10 @@ DEFAULT_NAMESPACE = "gpu-replay"
 DEFAULT_IMAGE = "nvidia/cuda:12.4.1-base-ubuntu22.04"
 PRIORITY_CLASS_PREFIX = "gpu-fleet-replay-"
 CLAIM_TEMPLATE_PREFIX = "gpu-fleet-replay-gpus-"
+# KAI's pod grouper makes one PodGroup per batch Job, of this many pods (1 without it).
+KAI_MIN_MEMBER_ANNOTATION = "kai.scheduler/batch-min-member"
+# A pod a scheduler evicts to preempt or reclaim is replaced, not counted as a failure.
+IGNORE_DISRUPTION = {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,33 @@ class JobShape:
     job_annotations: dict[str, str] = field(default_factory=dict)
     suspend: bool = False
     image: str = DEFAULT_IMAGE
+    scheduler: SchedulerName = "default"
+    """Whose queues a row's team joins (nothing for the default scheduler)."""
+
+
+def scheduler_shape(scheduler: SchedulerName, scheduler_name: str | None = None) -> JobShape:
+    """The Jobs a stack's scheduler takes: KAI's pods name its scheduler; Kueue's Jobs are
+    created suspended, for Kueue to admit (its webhook would suspend them anyway)."""
+    if scheduler == "kai":
+        return JobShape(scheduler_name=scheduler_name or kai.SCHEDULER_NAME, scheduler="kai")
+    return JobShape(
+        scheduler_name=scheduler_name, suspend=scheduler == "kueue", scheduler=scheduler
+    )
+
+
+def team_additions(row: TraceRow, shape: JobShape) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels and annotations a row's Job gets for its team's queue: Kueue's LocalQueue
+    and workload priority class; KAI's queue, and a gang of all the job's pods."""
+    if row.team is None or shape.scheduler == "default":
+        return {}, {}
+    if shape.scheduler == "kueue":
+        return kueue.job_labels(row.team), {}
+    return kai.job_labels(row.team), {KAI_MIN_MEMBER_ANNOTATION: str(row.pods)}
+
+
+def job_namespace(row: TraceRow, namespace: str) -> str:
+    """A row with a team runs in the team's namespace (where its queue is), else `namespace`."""
+    return row.team or namespace
 
 
 def priority_class_name(priority: int) -> str:
@@ -112,13 +147,14 @@ def job_manifest(
         pod_spec["schedulerName"] = shape.scheduler_name
     if row.priority is not None:
         pod_spec["priorityClassName"] = priority_class_name(row.priority)
+    team_labels, team_annotations = team_additions(row, shape)
     metadata: dict[str, Any] = {
         "name": row.job,
-        "namespace": namespace,
-        "labels": {**labels, **shape.job_labels},
+        "namespace": job_namespace(row, namespace),
+        "labels": {**labels, **shape.job_labels, **team_labels},
     }
-    if shape.job_annotations:
-        metadata["annotations"] = dict(shape.job_annotations)
+    if shape.job_annotations or team_annotations:
+        metadata["annotations"] = {**shape.job_annotations, **team_annotations}
     return {
         "apiVersion": "batch/v1",
         "kind": "Job",
@@ -128,6 +164,7 @@ def job_manifest(
             "completions": row.pods,
             "completionMode": "Indexed",
             "backoffLimit": 0,
+            "podFailurePolicy": {"rules": [dict(IGNORE_DISRUPTION)]},
             "suspend": shape.suspend,
             "template": {
                 "metadata": {

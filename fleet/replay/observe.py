@@ -5,7 +5,9 @@ pod runs they give in trace time.
 The API server's own timestamps have one-second resolution, a minute of trace time
 at `--speed 60`; the watch's arrival times do better. A watch delivers every change
 of a pod; after a relist (the watch's version expired) a pod first seen finished is
-counted as running from then, so nothing is left without a time.
+counted as running from then, so nothing is left without a time. A pod deleted before
+it finished (evicted by a scheduler to preempt or reclaim its GPUs) ends then, as
+`Deleted`; its Job replaces it with a pod of the same index.
 """
 
 import threading
@@ -25,6 +27,7 @@ from fleet.trace.model import TraceRow
 WATCH_SECONDS = 5
 HTTP_GONE = 410
 FINISHED = ("Succeeded", "Failed")
+DELETED = "Deleted"
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,12 @@ class PodTimes:
 class PodWatch:
     """Watches the replay's pods from a thread and keeps their first times per state."""
 
-    def __init__(self, api: client.ApiClient, namespace: str, selector: str, started: float):
+    def __init__(
+        self, api: client.ApiClient, namespaces: Sequence[str], selector: str, started: float
+    ):
         self.api = api
         self.core = client.CoreV1Api(api)
-        self.namespace = namespace
+        self.namespaces = list(namespaces)
         self.selector = selector
         self.started = started
         self.pods: dict[str, PodTimes] = {}
@@ -87,8 +92,15 @@ class PodWatch:
         except Exception as error:
             self.error = error
 
+    def _lister(self) -> tuple[Any, tuple[str, ...]]:
+        """One namespace's pods (a user may see only that one), or every namespace's."""
+        if len(self.namespaces) == 1:
+            return self.core.list_namespaced_pod, (self.namespaces[0],)
+        return self.core.list_pod_for_all_namespaces, ()
+
     def _list(self) -> str:
-        pods = self.core.list_namespaced_pod(self.namespace, label_selector=self.selector)
+        lister, where = self._lister()
+        pods = lister(*where, label_selector=self.selector)
         document = self.api.sanitize_for_serialization(pods)  # type: ignore[no-untyped-call]
         for pod in document.get("items") or []:
             self.see(pod)
@@ -97,9 +109,10 @@ class PodWatch:
     def _watch(self, version: str) -> str:
         """Watch for `WATCH_SECONDS` from `version`; the version to go on from (after a
         relist when the API server no longer has `version`)."""
+        lister, where = self._lister()
         stream = watch.Watch().stream(  # type: ignore[no-untyped-call]
-            self.core.list_namespaced_pod,
-            self.namespace,
+            lister,
+            *where,
             label_selector=self.selector,
             resource_version=version,
             allow_watch_bookmarks=True,
@@ -112,17 +125,19 @@ class PodWatch:
                 version = pod.get("metadata", {}).get("resourceVersion", version)
                 if event.get("type") in ("ADDED", "MODIFIED"):
                     self.see(pod)
+                elif event.get("type") == "DELETED":
+                    self.see(pod, deleted=True)
         except ApiException as error:
             if error.status != HTTP_GONE:
                 raise
             return self._list()
         return version
 
-    def see(self, pod: Mapping[str, Any]) -> None:
+    def see(self, pod: Mapping[str, Any], deleted: bool = False) -> None:
         now = time.monotonic() - self.started
         metadata = pod.get("metadata") or {}
         labels = metadata.get("labels") or {}
-        name = str(metadata.get("name"))
+        name = f"{metadata.get('namespace')}/{metadata.get('name')}"
         node = (pod.get("spec") or {}).get("nodeName")
         phase = str((pod.get("status") or {}).get("phase") or "Pending")
         with self.lock:
@@ -135,29 +150,43 @@ class PodWatch:
                 times = replace(times, running=now)
             if phase in FINISHED and times.finished is None:
                 times = replace(times, finished=now, running=times.running or now)
+            if deleted and times.finished is None:
+                times, phase = replace(times, finished=now), DELETED
             self.pods[name] = replace(times, phase=phase)
 
 
 def observed_runs(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], pods: Sequence[PodTimes], speed: float
 ) -> list[PodRun]:
-    """One run per pod of the trace, in trace seconds; a pod never seen never started."""
+    """One run per pod of the trace, in trace seconds (a pod never seen never started), and
+    one per pod deleted while it ran (`evicted`: it held GPUs; its replacement, if any yet,
+    is the run)."""
     pool_of = {node.name: node.pool for node in nodes}
-    seen = {(times.job, times.index): times for times in pods}
+    incarnations: dict[tuple[str, int], list[PodTimes]] = {}
+    for times in sorted(pods, key=lambda times: times.created):
+        incarnations.setdefault((times.job, times.index), []).append(times)
+
+    def run_of(row: TraceRow, index: int, times: PodTimes | None) -> PodRun:
+        run = PodRun(job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s)
+        if times is None or times.running is None:
+            return run
+        return replace(
+            run,
+            start_s=times.running * speed,
+            end_s=None if times.finished is None else times.finished * speed,
+            node=times.node,
+            pool=pool_of.get(times.node or ""),
+            created_s=times.created * speed,
+            bound_s=None if times.bound is None else times.bound * speed,
+        )
+
     runs = []
     for row in rows:
         for index in range(row.pods):
-            times = seen.get((row.job, index))
-            run = PodRun(job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s)
-            if times is not None and times.running is not None:
-                run = replace(
-                    run,
-                    start_s=times.running * speed,
-                    end_s=None if times.finished is None else times.finished * speed,
-                    node=times.node,
-                    pool=pool_of.get(times.node or ""),
-                    created_s=times.created * speed,
-                    bound_s=None if times.bound is None else times.bound * speed,
-                )
-            runs.append(run)
+            seen = incarnations.get((row.job, index), [])
+            for times in seen:
+                if times.phase == DELETED and times.running is not None:
+                    runs.append(replace(run_of(row, index, times), evicted=True))
+            kept = [times for times in seen if times.phase != DELETED]
+            runs.append(run_of(row, index, kept[-1] if kept else None))
     return runs

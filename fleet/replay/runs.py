@@ -22,6 +22,9 @@ class PodRun:
     pool: str | None = None
     created_s: float | None = None
     bound_s: float | None = None
+    evicted: bool = False
+    """A pod deleted before it finished (a scheduler preempting or reclaiming its GPUs); the
+    job's pod of that index is replaced. It held GPUs, but it is not the job's run."""
 
     @property
     def wait_s(self) -> float | None:

@@ -90,30 +90,33 @@ def timeline(
     in_use: dict[str, list[tuple[float, float]]] = defaultdict(list)
     queue: list[tuple[float, float]] = []
     gpu_hours: dict[str, float] = defaultdict(float)
+    jobs_runs = [run for run in runs if not run.evicted]
     for run in runs:
-        queue.append((run.arrival_s, 1.0))
+        if not run.evicted:  # an evicted pod held GPUs; its job's pod queues as its replacement
+            queue.append((run.arrival_s, 1.0))
         if run.start_s is None or run.pool is None:
             continue
-        queue.append((run.start_s, -1.0))
+        if not run.evicted:
+            queue.append((run.start_s, -1.0))
         stop = run.end_s if run.end_s is not None else end
         in_use[run.pool] += [(run.start_s, run.gpus), (stop, -run.gpus)]
         gpu_hours[run.pool] += run.gpus * (stop - run.start_s) / HOUR
     stranded = _stranded(rows, nodes, runs)
     jobs_done: dict[str, bool] = {}
-    for run in runs:
+    for run in jobs_runs:
         jobs_done[run.job] = jobs_done.get(run.job, True) and run.end_s is not None
     return Timeline(
         end_s=end,
         gpus_in_use={pool: _steps(in_use[pool]) for pool in pools},
         queue=_steps(queue),
         stranded=stranded,
-        waits_s=[wait for run in runs if (wait := run.wait_s) is not None],
+        waits_s=[wait for run in jobs_runs if (wait := run.wait_s) is not None],
         gpu_hours={pool: gpu_hours.get(pool, 0.0) for pool in pools},
         stranded_gpu_hours={
             pool: _integral_hours(series, end) for pool, series in stranded.items()
         },
-        pods=len(runs),
-        pods_finished=sum(1 for run in runs if run.end_s is not None),
+        pods=len(jobs_runs),
+        pods_finished=sum(1 for run in jobs_runs if run.end_s is not None),
         jobs=len(jobs_done),
         jobs_finished=sum(jobs_done.values()),
         capacity=dict(capacity),
@@ -134,7 +137,8 @@ def _stranded(
     # (time, order, kind, run): ends free GPUs first, then arrivals queue, then starts.
     events: list[tuple[float, int, PodRun]] = []
     for run in runs:
-        events.append((run.arrival_s, 1, run))
+        if not run.evicted:
+            events.append((run.arrival_s, 1, run))
         if run.start_s is not None and (run.node, offer_of.get(run.job)) in number_of:
             events.append((run.start_s, 2, run))
             if run.end_s is not None:
@@ -161,7 +165,7 @@ def _stranded(
         if order == 1:
             waiting[key] += 1
         elif order == 2:
-            waiting[key] -= 1
+            waiting[key] -= 0 if run.evicted else 1
             move(run, -run.gpus)
         else:
             move(run, run.gpus)

@@ -108,6 +108,7 @@ def format_trace(rows: Iterable[TraceRow]) -> str:
                 seconds(row.duration_s),
                 "" if row.priority is None else row.priority,
                 row.offer or "",
+                row.team or "",
             ]
         )
     return out.getvalue()

@@ -69,7 +69,9 @@ def generate(
     largest = spec.largest_pod_gpus
     pools = list(spec.pools.items())
     weights = [pool.gpus for _, pool in pools]
+    teams = list(spec.teams)
     drafts: list[tuple[float, int, int, str | None, float]] = []
+    owners: list[str | None] = []
     for arrival in _arrivals(shape, sizing, rng):
         pool_name: str | None = None
         limit = largest
@@ -81,6 +83,7 @@ def generate(
         # Heavy-tailed run times, the tail cut at e^2 times the median.
         relative = min(rng.lognormvariate(0, 1.0), math.e**2)
         drafts.append((arrival, pods, gpus, pool_name, relative))
+        owners.append(rng.choice(teams) if teams else None)
     asked = sum(pods * gpus * relative for _, pods, gpus, _, relative in drafts)
     scale = sizing.load * spec.total_gpus * sizing.span_s / asked
     return [
@@ -92,6 +95,9 @@ def generate(
             pool=pool_name,
             offer=offer,
             duration_s=round(min(max(relative * scale, 1.0), MAX_SECONDS), 3),
+            team=team,
         )
-        for index, (arrival, pods, gpus, pool_name, relative) in enumerate(drafts)
+        for index, ((arrival, pods, gpus, pool_name, relative), team) in enumerate(
+            zip(drafts, owners, strict=True)
+        )
     ]

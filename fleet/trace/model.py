@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from fleet.stack.spec import MAX_GPUS_PER_NODE, LabelValue, PoolName
+from fleet.stack.spec import MAX_GPUS_PER_NODE, DnsLabel, LabelValue, PoolName
 
 # A job's name becomes a Job's name (and a prefix of its pods' names).
 JobName = Annotated[
@@ -31,6 +31,8 @@ class TraceRow(BaseModel):
     for `gpus_per_pod` devices); None leaves it to the stack (`for_stack` in
     `fleet.replay.fleet_nodes`) and means the device plugin below that. Times are seconds
     of trace time: `arrival_s` from the trace's start, `duration_s` each pod's run.
+    `team` names the team that submits it (a team of a kueue or kai stack, whose
+    queue it joins and in whose namespace it runs); empty: no team.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -44,6 +46,7 @@ class TraceRow(BaseModel):
     products: tuple[LabelValue, ...] = ()
     duration_s: float = Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
     priority: int | None = Field(default=None, ge=-MAX_PRIORITY, le=MAX_PRIORITY)
+    team: DnsLabel | None = None
 
     @model_validator(mode="after")
     def _one_constraint(self) -> "TraceRow":
@@ -95,5 +98,6 @@ COLUMNS = (
     "duration_s",
     "priority",
     "offer",
+    "team",
 )
 REQUIRED = ("arrival_s", "job", "gpus_per_pod", "duration_s")

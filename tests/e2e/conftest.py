@@ -21,6 +21,7 @@ from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.scheduler_hosts import ROUTED_APISERVER_ARGS
 from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 
 
@@ -80,7 +81,7 @@ def api(cluster: Cluster) -> Iterator[Any]:
 def routed_cluster(binaries: dict[str, Path]) -> Iterator[Cluster]:
     """A control plane of the module's own whose API server sends a Service's traffic to
     its endpoints, for schedulers whose webhooks run on the host (harness/kueue_host.py)."""
-    with kwok_cluster(binaries, apiserver_args=("enable-aggregator-routing=true",)) as created:
+    with kwok_cluster(binaries, apiserver_args=ROUTED_APISERVER_ARGS) as created:
         yield created
 
 

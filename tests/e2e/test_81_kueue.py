@@ -20,10 +20,11 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube, kueue_host, steps
+from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.scheduler_hosts import scheduler_running
 from tests.e2e.harness.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
     check_scenario,
@@ -61,22 +62,18 @@ def kueue_stack(
     chart = kueue_chart()
     stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=False))
     kueue_up = stack.up()
-    host = kueue_host.write_config(routed_api, NAMESPACE, workdir)
-    kueue_host.point_webhook_service_at_host(routed_api, NAMESPACE, host)
-    manager = kueue_host.manager_command(binaries, routed_cluster.kubeconfig, host)
-    with (
-        kueue_host.secret_volume(routed_api, NAMESPACE, host),
-        host_processes.supervised([manager]) as supervisor,
-    ):
-        with steps.step("kueue: manager serving its webhooks"):
-            try:
-                kueue_host.wait_for_webhooks(routed_api)
-            except AssertionError:
-                print(supervisor.log_tail(40))
-                raise
+    teams_up: list[Run] = []
+
+    def up_with_teams() -> None:
         stack.write_config(scheduler_config(routed_cluster, "kueue", chart, teams=True))
-        yield KueueStack(stack, kueue_up, stack.up(), supervisor)
-        print(supervisor.log_tail(5))
+        teams_up.append(stack.up())
+
+    with scheduler_running(
+        "kueue", binaries, routed_cluster, routed_api, workdir, up_with_teams
+    ) as manager:
+        assert manager is not None
+        yield KueueStack(stack, kueue_up, teams_up[0], manager)
+        print(manager.log_tail(5))
 
 
 def test_the_program_installs_kueue_then_the_teams_queues(

@@ -7,8 +7,9 @@ import kubernetes_validate
 import pytest
 
 from fleet.render.kwok import DELAY_ANNOTATION, JOB_COMPLETE_STAGE, job_complete_stage
-from fleet.replay.jobs import JobShape, delay, job_manifest, priority_class
+from fleet.replay.jobs import JobShape, delay, job_manifest, priority_class, scheduler_shape
 from fleet.stack import versions
+from fleet.stack.spec import SchedulerName
 from fleet.trace.model import TraceRow
 
 # A Go duration as time.ParseDuration reads it (KWOK parses the annotation so).
@@ -95,3 +96,43 @@ def test_the_stage_finishes_only_annotated_job_pods_and_outweighs_the_release_st
     }
     assert "jitterDurationMilliseconds" not in spec["delay"]
     assert "phase: Succeeded" in spec["next"]["statusTemplate"]
+
+
+@pytest.mark.parametrize("scheduler", ["default", "kueue", "kai"])
+def test_a_team_job_is_valid_and_runs_in_the_teams_namespace(scheduler: SchedulerName) -> None:
+    manifest = job_manifest(
+        job(team="research", pods=4), "gpu-replay", "r", 60, scheduler_shape(scheduler)
+    )
+    assert manifest["metadata"]["namespace"] == "research"
+    assert kubernetes_validate.validate(manifest, versions.KUBERNETES_VERSION, strict=True)
+    # A pod evicted to preempt or reclaim is replaced, not the end of the job.
+    (rule,) = manifest["spec"]["podFailurePolicy"]["rules"]
+    assert rule == {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget"}]}
+
+
+def test_kueue_takes_a_suspended_job_of_the_teams_local_queue_and_priority() -> None:
+    manifest = job_manifest(job(team="prod"), "gpu-replay", "r", 60, scheduler_shape("kueue"))
+    labels = manifest["metadata"]["labels"]
+    assert labels["kueue.x-k8s.io/queue-name"] == "prod"
+    assert labels["kueue.x-k8s.io/priority-class"] == "prod-priority"
+    assert manifest["spec"]["suspend"] is True
+    assert "schedulerName" not in manifest["spec"]["template"]["spec"]
+
+
+def test_kai_takes_a_job_of_the_teams_queue_as_one_gang_of_all_its_pods() -> None:
+    manifest = job_manifest(job(team="prod", pods=3), "ns", "r", 60, scheduler_shape("kai"))
+    assert manifest["metadata"]["labels"]["kai.scheduler/queue"] == "prod"
+    assert manifest["metadata"]["annotations"] == {"kai.scheduler/batch-min-member": "3"}
+    assert manifest["spec"]["template"]["spec"]["schedulerName"] == "kai-scheduler"
+    assert manifest["spec"]["suspend"] is False
+    renamed = job_manifest(job(team="prod"), "ns", "r", 60, scheduler_shape("kai", "other"))
+    assert renamed["spec"]["template"]["spec"]["schedulerName"] == "other"
+
+
+def test_the_default_scheduler_and_a_job_without_team_get_no_queue() -> None:
+    plain = job_manifest(job(team="prod"), "ns", "r", 60, scheduler_shape("default"))
+    assert set(plain["metadata"]["labels"]) == {"gpu-fleet.dev/replay", "gpu-fleet.dev/trace-job"}
+    assert "annotations" not in plain["metadata"]
+    teamless = job_manifest(job(), "gpu-replay", "r", 60, scheduler_shape("kueue"))
+    assert teamless["metadata"]["namespace"] == "gpu-replay"
+    assert "kueue.x-k8s.io/queue-name" not in teamless["metadata"]["labels"]

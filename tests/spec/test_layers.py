@@ -7,6 +7,18 @@ import pytest
 
 from tests.paths import ROOT
 
+# What the report and the commands read: a replay, its comparison, and what they stand on.
+REPORTED = {
+    "comparison",
+    "replay",
+    "trace",
+    "imports",
+    "schedulers",
+    "render",
+    "demo",
+    "stack",
+    "files",
+}
 # Each package of fleet/ and the packages it may import (besides itself).
 MAY_IMPORT = {
     "files": set(),
@@ -19,22 +31,10 @@ MAY_IMPORT = {
     "schedulers": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
     "trace": {"imports", "stack", "files"},
-    "replay": {"trace", "imports", "render", "demo", "stack", "files"},
-    "html_report": {"evidence", "replay", "trace", "imports", "render", "demo", "stack", "files"},
-    "commands": {
-        "html_report",
-        "replay",
-        "trace",
-        "evidence",
-        "imports",
-        "schedulers",
-        "render",
-        "demo",
-        "stack",
-        "files",
-        "recovery",
-        "cluster",
-    },
+    "replay": {"trace", "imports", "schedulers", "render", "demo", "stack", "files"},
+    "comparison": REPORTED - {"comparison"},
+    "html_report": {"evidence", *REPORTED},
+    "commands": {"html_report", "evidence", *REPORTED, "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

@@ -45,6 +45,7 @@ def test_a_trace_survives_writing_and_reading(tmp_path: Path) -> None:
         TraceRow(arrival_s=9, job="e", gpus_per_pod=1, duration_s=60, offer="devicePlugin"),
         TraceRow(arrival_s=7200, job="b", pods=4, gpus_per_pod=8, pool="h100", duration_s=3.5),
         TraceRow(arrival_s=86400.5, job="c", gpus_per_pod=2, duration_s=1e5, priority=-3),
+        TraceRow(arrival_s=90000, job="f", pods=2, gpus_per_pod=8, duration_s=60, team="research"),
     ]
     path = tmp_path / "trace.csv"
     path.write_text(format_trace(rows))
@@ -126,3 +127,12 @@ def test_an_unknown_offer_is_named_by_line_and_column(value: str) -> None:
     assert f"t.csv: line 3: offer: Input should be 'devicePlugin' or 'dra' (got {value!r})" in str(
         caught.value
     )
+
+
+def test_a_team_is_optional_and_a_dns_label() -> None:
+    text = "arrival_s,job,gpus_per_pod,duration_s,team\n0,a,1,10,prod\n1,b,1,10,\n2,c,1,10,Prod\n"
+    with pytest.raises(InputError) as caught:
+        parse_trace(text, "t.csv")
+    assert "line 4: team: String should match pattern" in str(caught.value)
+    first, second = parse_trace(text.rsplit("2,c", 1)[0], "t.csv")
+    assert (first.team, second.team) == ("prod", None)

@@ -1,11 +1,13 @@
 """Generated traces: seeded, sized from the fleet, and every job able to run somewhere."""
 
+from collections import Counter
+
 import pytest
 
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.generate import SHAPES, Shape, Sizing, generate
-from tests.paths import LESSON1_FILE
+from tests.paths import LESSON1_FILE, STACKS_DIR
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +62,16 @@ def test_the_big_job_mix_has_multi_pod_whole_node_jobs(lesson1: FleetSpec) -> No
     assert big
     assert all(row.gpus_per_pod == lesson1.largest_pod_gpus for row in big)
     assert all(row.pods == 1 for row in generate(lesson1, "steady", Sizing(jobs=400, seed=3)))
+
+
+def test_a_stack_with_teams_gets_each_job_a_team_drawn_uniformly() -> None:
+    kueue = load_stack_file(STACKS_DIR / "Pulumi.lesson1-kueue.yaml")
+    rows = generate(kueue, "big-job-mix", Sizing(jobs=600, seed=3))
+    per_team = Counter(row.team for row in rows)
+    assert set(per_team) == {"research", "prod"}
+    assert all(250 <= count <= 350 for count in per_team.values())  # 300 each on average
+    assert any(row.pods > 1 for row in rows)  # gangs, whichever team
+
+
+def test_a_stack_without_teams_gets_jobs_without_one(lesson1: FleetSpec) -> None:
+    assert {row.team for row in generate(lesson1, "steady", Sizing(jobs=50))} == {None}

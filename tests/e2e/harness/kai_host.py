@@ -52,12 +52,23 @@ KAI_HOST_COMMANDS = ("queuecontroller", "podgrouper", "binder", "scheduler")
 
 
 def kai_commands(
-    binaries: dict[str, Path], kubeconfig: Path, namespace: str, logs: Path
+    binaries: dict[str, Path],
+    kubeconfig: Path,
+    namespace: str,
+    logs: Path,
+    client_limits: tuple[int, int] | None = None,
 ) -> list[Supervised]:
+    """`client_limits` (requests per second, burst) replace every controller's client rate
+    limits toward the API server (50/300 by default), as KAI's `Config` can."""
+    limits = (
+        []
+        if client_limits is None
+        else [f"--qps={client_limits[0]}", f"--burst={client_limits[1]}"]
+    )
     return [
         Supervised(
             f"kai-{command}",
-            [command, *_arguments(command, namespace)],
+            [command, *_arguments(command, namespace), *limits],
             binaries[f"kai-{command}"],
             {"KUBECONFIG": str(kubeconfig)},
             logs / f"kai-{command}.log",

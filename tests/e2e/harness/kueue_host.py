@@ -81,8 +81,11 @@ class KueueHost:
     cert_dir: Path
 
 
-def write_config(api: Any, namespace: str, workdir: Path) -> KueueHost:
-    """The release's manager configuration, for a manager on this host."""
+def write_config(
+    api: Any, namespace: str, workdir: Path, client_limits: tuple[int, int] | None = None
+) -> KueueHost:
+    """The release's manager configuration, for a manager on this host; `client_limits`
+    (requests per second, burst) replace its client rate limits (50/100 in the chart)."""
     config_map = kube.raw(kube.core(api).read_namespaced_config_map, CONFIG_MAP, namespace)
     config: dict[str, Any] = yaml.safe_load(config_map["data"][CONFIG_KEY])
     address = host_address()
@@ -100,6 +103,8 @@ def write_config(api: Any, namespace: str, workdir: Path) -> KueueHost:
         "certDir": str(host.cert_dir),
     }
     config["leaderElection"] = {"leaderElect": False}
+    if client_limits is not None:
+        config["clientConnection"] = {"qps": client_limits[0], "burst": client_limits[1]}
     host.config.write_text(yaml.safe_dump(config, sort_keys=False))
     return host
 

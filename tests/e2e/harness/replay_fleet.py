@@ -5,7 +5,9 @@ As in `test_5_kwok_component.py`, the Deployment the component installs cannot r
 here; the same `kwok` binary runs on the host with the configuration the component
 installed (ConfigMap kube-system/kwok), reading the Stage objects it created. The
 operator's device plugin (or, for a stack offering GPUs by DRA, its KWOK DRA plugin)
-runs on the host too (`host_processes`).
+runs on the host too (`host_processes`). A stack with a scheduler (`kueue`, `kai`) gets
+its release and teams from the program and its controllers on the host
+(`scheduler_hosts`).
 """
 
 import re
@@ -21,6 +23,7 @@ from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
 from tests.e2e.harness.engine import FleetStack
 from tests.e2e.harness.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
+from tests.e2e.harness.scheduler_hosts import ROUTED_APISERVER_ARGS, scheduler_running
 from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 
 NODES_TIMEOUT = 300.0
@@ -33,6 +36,8 @@ class ReplayFleet:
     stack: FleetStack
     api: Any
     supervisor: Supervisor
+    controllers: Supervisor | None
+    """The scheduler's controllers on the host (None for the default scheduler)."""
 
 
 def replay_config(
@@ -41,8 +46,11 @@ def replay_config(
     binaries: dict[str, Path],
     operator: str,
     offer: str = "devicePlugin",
+    scheduler: str = "default",
 ) -> dict[str, Any]:
-    """The lesson-1 layout of a stack with `pools`, KWOK from the program, the demo off."""
+    """The lesson-1 layout of a stack with `pools`, KWOK from the program, the demo off;
+    a kueue or kai `scheduler` from its chart built by the tier (no pod of it can start
+    here: the release is not awaited, its hooks not run)."""
     config = lesson1_config(cluster, pools)
     config["gpuOffer"] = offer
     config["kwok"] = {
@@ -54,6 +62,10 @@ def replay_config(
     config["demo"] = {"enabled": False}
     if sum(pool["nodes"] for pool in pools.values()) > 200:
         config["nodeResources"] = "perPool"
+    if scheduler != "default":
+        chart = tools.kueue_chart() if scheduler == "kueue" else tools.kai_chart()
+        config["scheduler"] = scheduler
+        config["schedulerRelease"] = {"chart": str(chart), "wait": False, "hooks": False}
     return config
 
 
@@ -70,23 +82,41 @@ def replay_fleet(
     extra_args: Sequence[str] = (),
     kwok_parallelism: int | None = None,
     offer: str = "devicePlugin",
+    scheduler: str = "default",
+    teams: dict[str, Any] | None = None,
+    client_limits: tuple[int, int] | None = None,
 ) -> Iterator[ReplayFleet]:
-    """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with GPUs
-    (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs).
+    """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with
+    GPUs (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs);
+    then the `scheduler`'s controllers on the host, with its `teams`.
 
     `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
-    pod and node stage parallelism of the configuration KWOK's release installs (4).
+    pod and node stage parallelism of the configuration KWOK's release installs (4);
+    `client_limits` (requests per second, burst) those of the scheduler's controllers.
     The control plane (and everything in it) is deleted on the way out.
     """
+    routed = ROUTED_APISERVER_ARGS if scheduler == "kueue" else ()
     with kwok_cluster(
-        binaries, kwok_controller=False, unlimited_qps=unlimited_qps, extra_args=extra_args
+        binaries,
+        kwok_controller=False,
+        unlimited_qps=unlimited_qps,
+        extra_args=extra_args,
+        apiserver_args=routed,
     ) as cluster:
         stack = FleetStack(engine, workdir, name)
-        config = replay_config(cluster, pools, binaries, operator, offer)
+        config = replay_config(cluster, pools, binaries, operator, offer, scheduler)
+        whole = {**config, "teams": teams} if teams else config
         if config.get("nodeResources") == "perPool":
             ensure_dynamic_provider_plugin(engine)
-        stack.write_config(config)
+        # Kueue's queues pass its webhooks: they come once its manager serves.
+        stack.write_config(config if scheduler == "kueue" else whole)
         stack.first_up = stack.up()
+
+        def teams_up() -> None:
+            if scheduler == "kueue" and teams:
+                stack.write_config(whole)
+                stack.up()
+
         api = kube.api_client(cluster.kubeconfig)
         try:
             commands = [
@@ -115,7 +145,10 @@ def replay_fleet(
                     )
                 else:
                     waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
-                yield ReplayFleet(cluster, stack, api, supervisor)
+                with scheduler_running(
+                    scheduler, binaries, cluster, api, workdir, teams_up, client_limits
+                ) as controllers:
+                    yield ReplayFleet(cluster, stack, api, supervisor, controllers)
         finally:
             api.close()
 

@@ -1,0 +1,62 @@
+"""A stack's scheduler brought up on a control plane of the e2e tier: its release by the
+program, its controllers on the host (harness/kueue_host.py, harness/kai_host.py).
+
+Kueue comes up in two steps (`tests/e2e/test_81_kueue.py`, `make bench-schedulers`): the
+release first, then, once the manager serves its webhooks (which admit every Kueue
+object), the teams' queues. KAI registers no webhook here: its stack comes up whole.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from fleet.stack.spec import SCHEDULER_NAMESPACES
+from tests.e2e.harness import host_processes, kueue_host, steps
+from tests.e2e.harness.cluster import Cluster
+from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.kai_host import kai_commands
+
+# The API server must reach Kueue's webhooks on the host through their Service.
+ROUTED_APISERVER_ARGS = ("enable-aggregator-routing=true",)
+
+
+@contextmanager
+def scheduler_running(
+    scheduler: str,
+    binaries: dict[str, Path],
+    cluster: Cluster,
+    api: Any,
+    workdir: Path,
+    then_up: Callable[[], object],
+    client_limits: tuple[int, int] | None = None,
+) -> Iterator[Supervisor | None]:
+    """The stack's scheduler's controllers running (none for the default scheduler, whose
+    kube-scheduler is the control plane's), then `then_up`: what needed them (Kueue's
+    teams, which pass its webhooks once its manager serves them)."""
+    if scheduler == "default":
+        then_up()
+        yield None
+        return
+    namespace = SCHEDULER_NAMESPACES[scheduler]
+    if scheduler == "kai":
+        commands = kai_commands(binaries, cluster.kubeconfig, namespace, workdir, client_limits)
+        with host_processes.supervised(commands) as running:
+            then_up()
+            yield running
+        return
+    host = kueue_host.write_config(api, namespace, workdir, client_limits)
+    kueue_host.point_webhook_service_at_host(api, namespace, host)
+    manager = kueue_host.manager_command(binaries, cluster.kubeconfig, host)
+    with (
+        kueue_host.secret_volume(api, namespace, host),
+        host_processes.supervised([manager]) as running,
+    ):
+        with steps.step("kueue: manager serving its webhooks"):
+            try:
+                kueue_host.wait_for_webhooks(api)
+            except AssertionError:
+                print(running.log_tail(40))
+                raise
+        then_up()
+        yield running
