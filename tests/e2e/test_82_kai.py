@@ -82,7 +82,8 @@ def test_second_up_changes_nothing(kai_stack: KaiStack) -> None:
 def test_scenario_as_fleet_expect_says(
     kai_stack: KaiStack, routed_api: Any, scenario: Scenario
 ) -> None:
-    check_scenario(routed_api, kai_stack.stack, scenario, kai_stack.controllers)
+    spec = load_stack_file(kai_stack.stack.stack_file)
+    check_scenario(routed_api, spec, scenario, kai_stack.controllers.log_tail)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(

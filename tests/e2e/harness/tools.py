@@ -22,9 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from fleet.render.operator import merge_values
 from fleet.stack import versions
 from tests.e2e.harness.pins import (
     COMMAND_PROVIDER,
@@ -363,11 +365,19 @@ def operator_chart(version: str) -> Path:
     return _chart_copy(source, "fake-gpu-operator", version, drop_dependencies=True)
 
 
-def _chart_copy(source: Path, name: str, version: str, drop_dependencies: bool = False) -> Path:
+def _chart_copy(
+    source: Path,
+    name: str,
+    version: str,
+    drop_dependencies: bool = False,
+    release_values: dict[str, Any] | None = None,
+) -> Path:
     """A copy of the chart at `source` in the cache, its Chart.yaml set to `version`
-    (and without the dependencies it lists, with `drop_dependencies`)."""
+    (and without the dependencies it lists, with `drop_dependencies`), with
+    `release_values` merged into its values.yaml. A cached copy whose values lack
+    them is made again."""
     target = cache_dir() / "charts" / f"{name}-{version}"
-    if target.is_dir():
+    if target.is_dir() and _holds_values(target, release_values or {}):
         return target
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -378,17 +388,42 @@ def _chart_copy(source: Path, name: str, version: str, drop_dependencies: bool =
     if drop_dependencies:
         chart.pop("dependencies", None)
     chart_yaml.write_text(yaml.safe_dump(chart, sort_keys=False))
+    if release_values:
+        values_yaml = scratch / "values.yaml"
+        values = merge_values(yaml.safe_load(values_yaml.read_text()), release_values)
+        values_yaml.write_text(yaml.safe_dump(values, sort_keys=False))
+    shutil.rmtree(target, ignore_errors=True)
     scratch.replace(target)
     return target
 
 
+def _holds_values(chart: Path, wanted: dict[str, Any]) -> bool:
+    values: dict[str, Any] = yaml.safe_load((chart / "values.yaml").read_text())
+    return merge_values(values, wanted) == values
+
+
+# What Kueue's release packaging (hack/helm-chart-package.sh) sets in the chart it
+# publishes: the manager's image at the release's registry and tag, pulled only when
+# missing. The module's copy names a staging image pulled `Always`.
+KUEUE_RELEASE_IMAGE = {
+    "repository": "registry.k8s.io/kueue/kueue",
+    "tag": versions.KUEUE_VERSION,
+    "pullPolicy": "IfNotPresent",
+}
+
+
 def kueue_chart() -> Path:
     """Kueue's chart from its module (the proxy serves it with the module), as released:
-    chart version 0.17.0 for tag v0.17.0."""
+    chart version 0.17.0 for tag v0.17.0, the manager's image as the release sets it."""
     module = module_dir(
         f"sigs.k8s.io/kueue@{versions.KUEUE_VERSION}", cache_dir(), dict(os.environ)
     )
-    return _chart_copy(module / KUEUE_CHART_DIR, "kueue", versions.KUEUE_VERSION.removeprefix("v"))
+    return _chart_copy(
+        module / KUEUE_CHART_DIR,
+        "kueue",
+        versions.KUEUE_VERSION.removeprefix("v"),
+        release_values={"controllerManager": {"manager": {"image": KUEUE_RELEASE_IMAGE}}},
+    )
 
 
 def kai_chart() -> Path:

@@ -20,6 +20,7 @@ from tests.e2e.harness.pins import (
     COREDNS_VERSION,
     ETCD_IMAGE_TAG,
     KUBERNETES_VERSION,
+    KUEUE_TOOL,
     OPERATOR_DRA_VERSION,
     OPERATOR_VERSION,
 )
@@ -35,12 +36,14 @@ NETWORK_MANIFEST = Path(__file__).with_name("node-network.yaml")
 
 @dataclass(frozen=True)
 class Image:
-    """`reference` FROM `base` with `files` (path in the image -> binary name in the cache)."""
+    """`reference` FROM `base` with `files` (path in the image -> binary name in the cache),
+    run as `user` (uid:gid) where the upstream image sets one."""
 
     reference: str
     files: dict[str, str]
     entrypoint: tuple[str, ...] | None = None
     base: str = IMAGE_BASE
+    user: str | None = None
 
 
 def _kube_image(name: str) -> Image:
@@ -113,12 +116,31 @@ def operator_images(version: str, available: set[str]) -> list[Image]:
     return images
 
 
+# Kueue's image: its manager at /manager, run as the distroless base's nonroot user
+# (the chart's pod asks for `runAsNonRoot`, which a numeric non-zero user satisfies).
+KUEUE_MANAGER = "/manager"
+NONROOT_USER = "65532:65532"
+
+
+def kueue_image() -> Image:
+    """Kueue's manager image as the chart the tier installs names it."""
+    values = yaml.safe_load((tools.kueue_chart() / "values.yaml").read_text())
+    image = values["controllerManager"]["manager"]["image"]
+    return Image(
+        f"{image['repository']}:{image['tag']}",
+        {KUEUE_MANAGER: KUEUE_TOOL.binary_name},
+        (KUEUE_MANAGER,),
+        user=NONROOT_USER,
+    )
+
+
 def workload_images(available: set[str]) -> list[Image]:
-    """KWOK's controller and both operator versions' images."""
+    """KWOK's controller, both operator versions' images and Kueue's manager."""
     return [
         KWOK_IMAGE,
         *operator_images(OPERATOR_VERSION, available),
         *operator_images(OPERATOR_DRA_VERSION, available),
+        kueue_image(),
     ]
 
 
@@ -154,7 +176,7 @@ def ensure_images(images: list[Image], binaries: dict[str, Path]) -> None:
         if docker.image_exists(image.reference):
             continue
         files = {target: binaries[name] for target, name in image.files.items()}
-        docker.build_image(image.reference, image.base, files, image.entrypoint)
+        docker.build_image(image.reference, image.base, files, image.entrypoint, image.user)
 
 
 def ensure_pause_image(scratch: Path) -> None:

@@ -1,8 +1,8 @@
 """Everything `make e2e-kind` needs before a stack runs, built or reused, each step timed.
 
 The Docker engine must already answer (see `docker_engine`). The steps: the binaries
-(the e2e tier's, kind's and a node's), the Pulumi engine, KWOK's manifests and the
-operator's charts, the container images and the node image. Each is cached under the
+(the e2e tier's, kind's and a node's), the Pulumi engine, KWOK's manifests, the
+operator's and Kueue's charts, the container images and the node image. Each is cached under the
 tier's cache, so a warm run only checks that they are there.
 """
 
@@ -29,6 +29,8 @@ class KindTier:
     path: tuple[Path, ...]
     kwok_manifests: list[Path]
     charts: dict[str, Path]
+    # The charts of the schedulers whose images the tier builds, by `gpu-fleet:scheduler`.
+    scheduler_charts: dict[str, Path]
 
 
 def kind_bin_dir(binaries: dict[str, Path]) -> Path:
@@ -45,12 +47,13 @@ def prepare() -> KindTier:
     binaries["node-network.sh"] = images.NETWORK_SCRIPT
     with steps.step("kind tier: Pulumi engine"):
         engine = tools.ensure_engine(binaries)
-    with steps.step("kind tier: KWOK manifests and operator charts"):
+    with steps.step("kind tier: KWOK manifests, operator and scheduler charts"):
         kwok = tools.kwok_manifests(binaries["kubectl"])
         charts = {
             version: tools.operator_chart(version)
             for version in (versions.OPERATOR_VERSION, OPERATOR_DRA_VERSION)
         }
+        scheduler_charts = {"kueue": tools.kueue_chart()}
     with tempfile.TemporaryDirectory(prefix="gpu-fleet-kind-") as scratch:
         with steps.step("kind tier: container images"):
             wanted = [*images.CLUSTER_IMAGES, *images.workload_images(set(binaries))]
@@ -60,4 +63,5 @@ def prepare() -> KindTier:
             preload = [image.reference for image in wanted] + [images.PAUSE_IMAGE]
             status = node_image.ensure_node_image(binaries, preload, Path(scratch))
             print(f"  {status} {node_image.NODE_IMAGE} ({len(preload)} images preloaded)")
-    return KindTier(engine, (engine.bin_dir, kind_bin_dir(binaries)), kwok, charts)
+    path = (engine.bin_dir, kind_bin_dir(binaries))
+    return KindTier(engine, path, kwok, charts, scheduler_charts)
