@@ -3,13 +3,16 @@ brings it up: its pools, scheduler and teams unchanged, the cluster section and 
 of the tier's own (the session's kind of control plane, charts from source)."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from fleet.schedulers.release import KAI_RESERVATION_NAMESPACE
 from fleet.schedulers.scenarios import Scenario
-from fleet.stack.spec import PROJECT, FleetSpec
+from fleet.stack.load import load_stack_file
+from fleet.stack.spec import PROJECT, SCHEDULER_NAMESPACES, FleetSpec
 from tests.e2e.harness import kube, scenario_runner, waits
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack
@@ -18,6 +21,29 @@ from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 
 NODES_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class SchedulerTraces:
+    """What a scheduler puts in a cluster, by which its leftovers are found: its release's
+    namespace and the other namespaces it uses, its CRDs' API groups, and the word in
+    the names of its webhook configurations and APIServices."""
+
+    namespaces: frozenset[str]
+    crd_groups: tuple[str, ...]
+    word: str
+
+
+TRACES = {
+    "kueue": SchedulerTraces(
+        frozenset({SCHEDULER_NAMESPACES["kueue"]}), ("kueue.x-k8s.io",), "kueue"
+    ),
+    "kai": SchedulerTraces(
+        frozenset({SCHEDULER_NAMESPACES["kai"], KAI_RESERVATION_NAMESPACE}),
+        ("scheduling.run.ai", "kai.scheduler"),
+        "kai",
+    ),
+}
 
 
 def stack_file(scheduler: str) -> Path:
@@ -70,11 +96,11 @@ def active_cluster_queues(api: Any) -> dict[str, bool]:
     }
 
 
-def scheduler_leftovers(
-    api: Any, crd_groups: tuple[str, ...], word: str, names: set[str]
-) -> dict[str, list[str]]:
-    """What is left of a scheduler: CRDs of its groups, webhook configurations and
-    APIServices whose name holds `word`, and those of the namespaces `names` that exist."""
+def scheduler_leftovers(api: Any, spec: FleetSpec) -> dict[str, list[str]]:
+    """What is left of the stack's scheduler (`TRACES`) and of its teams' namespaces:
+    CRDs, webhook configurations, APIServices and namespaces."""
+    traces = TRACES[spec.scheduler]
+    names = traces.namespaces | set(spec.teams)
     crds = kube.items(kube.extensions(api).list_custom_resource_definition)
     admission = kube.admission(api)
     webhooks = [
@@ -82,8 +108,9 @@ def scheduler_leftovers(
         *kube.items(admission.list_validating_webhook_configuration),
     ]
     services = kube.items(kube.api_registration(api).list_api_service)
+    word = traces.word
     return {
-        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in crd_groups],
+        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in traces.crd_groups],
         "webhooks": [w["metadata"]["name"] for w in webhooks if word in w["metadata"]["name"]],
         "apiservices": [s["metadata"]["name"] for s in services if word in s["metadata"]["name"]],
         "namespaces": sorted(
@@ -94,13 +121,12 @@ def scheduler_leftovers(
     }
 
 
-def destroy_leaves_nothing(
-    api: Any, stack: FleetStack, crd_groups: tuple[str, ...], word: str, names: set[str]
-) -> None:
+def destroy_leaves_nothing(api: Any, stack: FleetStack) -> None:
     """`pulumi destroy`, then: no resource in the state, no fake node, nothing of the
-    scheduler (`scheduler_leftovers`)."""
+    scheduler or its teams (`scheduler_leftovers`)."""
+    spec = load_stack_file(stack.stack_file)
     stack.destroy()
     assert stack.resource_names() == []
-    left = scheduler_leftovers(api, crd_groups, word, names)
+    left = scheduler_leftovers(api, spec)
     left["fake nodes"] = sorted(fake_nodes(api))
     assert left == {key: [] for key in left}

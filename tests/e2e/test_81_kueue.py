@@ -107,6 +107,4 @@ def test_scenario_as_fleet_expect_says(
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
     kueue_stack: KueueStack, routed_api: Any
 ) -> None:
-    destroy_leaves_nothing(
-        routed_api, kueue_stack.stack, ("kueue.x-k8s.io",), "kueue", {NAMESPACE, "research", "prod"}
-    )
+    destroy_leaves_nothing(routed_api, kueue_stack.stack)

@@ -1,14 +1,15 @@
-"""Lesson 1 under Kueue on a real kind cluster: the scheduler's own chart installed by the
-program, its controller running as the pod the chart defines, from an image built here.
+"""Lesson 1 under Kueue and under KAI-Scheduler on a real kind cluster: the scheduler's own
+chart installed by the program, its controllers running as the pods the chart (and, for
+KAI, its operator) define, from images built here.
 
-`make up STACK=lesson1-kueue`, `make evidence` (the kubeconfig), then: Kueue's manager
-Running on the cluster's real worker, the teams' ClusterQueues active, and each
-scenario of `fleet expect` observed step by step as it predicts (the same checks as the
-e2e tier's test_81). Then the stack file chooses the default scheduler again (no teams)
-and `make up` removes the scheduler: no CRD, webhook configuration, APIService or
-namespace of it is left on the live cluster. `make down` then leaves nothing of the
-cluster (a kind stack's destroy deletes the cluster itself, so the scheduler's
-leftovers are checked before it).
+Per scheduler: `make up STACK=lesson1-<scheduler>`, `make evidence` (for the
+kubeconfig), then: each controller's Deployment available with its pods Running on the
+cluster's real worker, each scenario of `fleet expect` observed step by step as it
+predicts (the e2e tier's checks, shared). Then the stack file chooses the default
+scheduler again (no teams) and `make up` removes the scheduler: no CRD, webhook
+configuration, APIService or namespace of it or its teams is left on the live cluster.
+`make down` then leaves nothing of the cluster (a kind stack's destroy deletes the
+cluster itself, so the scheduler's leftovers are checked before it).
 """
 
 from pathlib import Path
@@ -27,9 +28,22 @@ from tests.e2e.schedulers import active_cluster_queues, check_scenario, schedule
 
 pytestmark = pytest.mark.e2e_kind
 
-STACK = "lesson1-kueue"
-NAMESPACE = SCHEDULER_NAMESPACES["kueue"]
-MANAGER = "kueue-controller-manager"
+# The Deployments whose pods are each scheduler's controllers: Kueue's chart deploys its
+# manager; KAI's deploys its operator, which deploys the rest for the chart's Config and
+# its `default` SchedulingShard.
+CONTROLLERS = {
+    "kueue": ("kueue-controller-manager",),
+    "kai": (
+        "kai-operator",
+        "kai-scheduler-default",
+        "binder",
+        "pod-grouper",
+        "podgroup-controller",
+        "queue-controller",
+        "admission",
+    ),
+}
+CONTROLLERS_TIMEOUT = 300.0
 
 
 def _default_scheduler(config: dict[str, Any]) -> None:
@@ -38,39 +52,64 @@ def _default_scheduler(config: dict[str, Any]) -> None:
         config.pop(key, None)
 
 
-def _manager_log(api: Any, lines: int) -> str:
-    pods = kube.items(kube.core(api).list_namespaced_pod, NAMESPACE)
+def _available(api: Any, namespace: str, names: tuple[str, ...]) -> dict[str, bool]:
+    deployments = {
+        d["metadata"]["name"]: (d.get("status") or {}).get("availableReplicas", 0) >= 1
+        for d in kube.items(kube.apps(api).list_namespaced_deployment, namespace)
+    }
+    return {name: deployments.get(name, False) for name in names}
+
+
+def _controller_logs(api: Any, namespace: str, lines: int) -> str:
+    core = kube.core(api)
     return "\n".join(
-        kube.core(api).read_namespaced_pod_log(pod["metadata"]["name"], NAMESPACE, tail_lines=lines)
-        for pod in pods
-        if pod["metadata"]["name"].startswith(MANAGER)
+        f"== {pod['metadata']['name']}\n"
+        + core.read_namespaced_pod_log(pod["metadata"]["name"], namespace, tail_lines=lines)
+        for pod in kube.items(core.list_namespaced_pod, namespace)
+        if (pod.get("status") or {}).get("phase") == "Running"
     )
 
 
-def test_kueue_on_a_real_kind_cluster(kind_tier: KindTier, tmp_path: Path) -> None:
+@pytest.mark.parametrize("scheduler", ["kueue", "kai"])
+def test_scheduler_on_a_real_kind_cluster(
+    kind_tier: KindTier, tmp_path: Path, scheduler: str
+) -> None:
+    stack = f"lesson1-{scheduler}"
     checkout = copy_checkout(tmp_path / "checkout", kind_tier)
-    use_offline_sources(checkout, STACK)
-    with made_down(checkout, STACK) as cluster:
-        _kueue_path(checkout, cluster)
+    use_offline_sources(checkout, stack)
+    with made_down(checkout, stack) as cluster:
+        _scheduler_path(checkout, stack, cluster)
 
 
-def _kueue_path(checkout: Checkout, cluster: str) -> None:
-    ok(checkout.make("up", f"STACK={STACK}"))
-    ok(checkout.make("evidence", f"STACK={STACK}"))
-    spec = load_stack_file(checkout.stack_file(STACK))
-    api = kube.api_client(checkout.root / "evidence" / STACK / "kubeconfig")
+def _scheduler_path(checkout: Checkout, stack: str, cluster: str) -> None:
+    ok(checkout.make("up", f"STACK={stack}"))
+    ok(checkout.make("evidence", f"STACK={stack}"))
+    spec = load_stack_file(checkout.stack_file(stack))
+    namespace = SCHEDULER_NAMESPACES[spec.scheduler]
+    controllers = CONTROLLERS[spec.scheduler]
+    api = kube.api_client(checkout.root / "evidence" / stack / "kubeconfig")
     try:
-        manager = pods_on_real_nodes(api, NAMESPACE, cluster)
-        assert [phase for name, phase in manager.items() if name.startswith(MANAGER)] == [
-            "Running"
-        ], manager
-        assert active_cluster_queues(api) == {team: True for team in spec.teams}
+        available = kube.wait_until(
+            lambda: all(_available(api, namespace, controllers).values()),
+            timeout=CONTROLLERS_TIMEOUT,
+            interval=2,
+        )
+        assert available, _available(api, namespace, controllers)
+        pods = pods_on_real_nodes(api, namespace, cluster)
+        for name in controllers:
+            phases = [phase for pod, phase in pods.items() if pod.startswith(f"{name}-")]
+            assert "Running" in phases, (name, pods)
+            assert set(phases) == {"Running"}, (name, pods)
+        if spec.scheduler == "kueue":
+            assert active_cluster_queues(api) == {team: True for team in spec.teams}
         for scenario in plan_scenarios(spec):
-            check_scenario(api, spec, scenario, lambda lines: _manager_log(api, lines))
+            check_scenario(
+                api, spec, scenario, lambda lines: _controller_logs(api, namespace, lines)
+            )
 
-        checkout.edit_stack(STACK, _default_scheduler)
-        ok(checkout.make("up", f"STACK={STACK}"))
-        left = scheduler_leftovers(api, ("kueue.x-k8s.io",), "kueue", {NAMESPACE, *spec.teams})
+        checkout.edit_stack(stack, _default_scheduler)
+        ok(checkout.make("up", f"STACK={stack}"))
+        left = scheduler_leftovers(api, spec)
         assert left == {key: [] for key in left}
     finally:
         api.close()

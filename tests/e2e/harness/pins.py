@@ -230,13 +230,21 @@ KAI_UPSTREAM = Upstream(
     f"kai-scheduler-{versions.KAI_VERSION}",
     f"github.com/kai-scheduler/KAI-scheduler at tag {versions.KAI_VERSION}",
 )
+
+
+def _kai(command: str) -> Tool:
+    return Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
+
+
 # KAI's commands that place pods (scheduler, binder), group them (podgrouper) and keep
 # queue status (queuecontroller), as harness/kai_host.py runs them.
 KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller")
-KAI_TOOLS: tuple[Tool, ...] = tuple(
-    Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
-    for command in KAI_COMMANDS
-)
+KAI_TOOLS: tuple[Tool, ...] = tuple(_kai(command) for command in KAI_COMMANDS)
+# KAI's other commands whose pods run in a kind cluster: the operator, which deploys
+# every controller above from the chart's Config, the pod-group controller and the
+# admission webhooks it deploys too.
+KAI_OPERATOR_COMMANDS = ("operator", "podgroupcontroller", "admission")
+KAI_IMAGE_TOOLS: tuple[Tool, ...] = tuple(_kai(command) for command in KAI_OPERATOR_COMMANDS)
 SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
 # Where the charts live: Kueue's in its module, KAI's in its source tree.
 KUEUE_CHART_DIR = "charts/kueue"

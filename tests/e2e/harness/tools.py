@@ -426,11 +426,23 @@ def kueue_chart() -> Path:
     )
 
 
+# What KAI's release workflow sets in the chart it publishes: the images' registry in
+# place of the source tree's placeholder (`registry/local/kai-scheduler`); the tag is
+# the chart's appVersion, the release tag.
+KAI_RELEASE_REGISTRY = "ghcr.io/kai-scheduler/kai-scheduler"
+
+
 def kai_chart() -> Path:
-    """KAI-Scheduler's chart from its source tree; the tree carries a placeholder version
-    (0.0.0) that its release process replaces with the tag."""
+    """KAI-Scheduler's chart from its source tree, as released: the tree carries a
+    placeholder version (0.0.0) that its release process replaces with the tag, and a
+    placeholder registry replaced with the release's."""
     source = upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR
-    return _chart_copy(source, "kai-scheduler", versions.KAI_VERSION)
+    return _chart_copy(
+        source,
+        "kai-scheduler",
+        versions.KAI_VERSION,
+        release_values={"global": {"registry": KAI_RELEASE_REGISTRY}},
+    )
 
 
 def main() -> int:
