@@ -166,11 +166,26 @@ def _upstream_module(tool: Tool, scratch: Path, env: dict[str, str]) -> Path:
     return module
 
 
+# Where KAI's operator imports gpu-operator's ClusterPolicy API from (its own tree).
+KAI_GPU_OPERATOR_API_DIR = "third_party/nvidia/gpu-operator/api/nvidia/v1"
+
+
+def _kai_gpu_operator_api(module: Path, env: dict[str, str]) -> None:
+    """The package KAI's operator imports for gpu-operator's ClusterPolicy, absent from
+    the source snapshot: aliases of the served module's API (gomod/kai-operator)."""
+    package = module / KAI_GPU_OPERATOR_API_DIR
+    package.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(
+        GOMOD_DIR / "kai-operator" / "cluster_policy.go.txt", package / "cluster_policy.go"
+    )
+
+
 SOURCE_STEPS: dict[str, Callable[[Path, dict[str, str]], Path]] = {
     "language-host-in-wrapper": _language_host_sources,
 }
 PREPARE_STEPS: dict[str, Callable[[Path, dict[str, str]], None]] = {
     "kubernetes-provider-schema": _kubernetes_schema,
+    "kai-gpu-operator-api": _kai_gpu_operator_api,
 }
 
 

@@ -196,7 +196,6 @@ def workload_images(available: set[str]) -> list[Image]:
         *operator_images(OPERATOR_VERSION, available),
         *operator_images(OPERATOR_DRA_VERSION, available),
         kueue_image(),
-        *kai_images(),
     ]
 
 
