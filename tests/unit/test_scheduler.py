@@ -207,7 +207,8 @@ def test_a_local_charts_crds_are_applied_by_the_program(deploy: Deploy, tmp_path
     )
     deployment = deploy(spec)
     crds = [c for c in deployment.of_type("kubernetes:yaml/v2:ConfigFile") if "crd" in c.name]
-    assert [(c.name, c.inputs["file"]) for c in crds] == [
+    # Sorted: the mocks register resources from concurrent tasks, in no fixed order.
+    assert sorted((c.name, c.inputs["file"]) for c in crds) == [
         ("gpu-fleet-scheduler-crd-podgroups", str(chart / "crds" / "podgroups.yaml")),
         ("gpu-fleet-scheduler-crd-queues", str(chart / "crds" / "queues.yaml")),
     ]
