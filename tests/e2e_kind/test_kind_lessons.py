@@ -22,9 +22,9 @@ import pytest
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube, tools
-from tests.e2e.harness.kind.checks import made_down, ok, pods_on_real_nodes
+from tests.e2e.harness.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
 from tests.e2e.harness.kind.tier import KindTier
-from tests.e2e.harness.kind.user import Checkout, copy_checkout, use_offline_sources
+from tests.e2e.harness.kind.user import Checkout, offline_checkout
 
 pytestmark = pytest.mark.e2e_kind
 
@@ -69,17 +69,14 @@ def _record(checkout: Checkout, stack: str, kubeconfig: Path) -> None:
 def test_the_readme_commands_on_a_real_kind_cluster(
     kind_tier: KindTier, tmp_path: Path, stack: str
 ) -> None:
-    checkout = copy_checkout(tmp_path / "checkout", kind_tier)
-    use_offline_sources(checkout, stack)
+    checkout = offline_checkout(tmp_path / "checkout", kind_tier, stack)
     with made_down(checkout, stack) as cluster:
         _user_path(checkout, stack, cluster)
 
 
 def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
-    ok(checkout.make("up", f"STACK={stack}"))
-    ok(checkout.make("evidence", f"STACK={stack}"))
-    evidence = checkout.root / "evidence" / stack
-    api = kube.api_client(evidence / "kubeconfig")
+    kubeconfig = brought_up(checkout, stack)
+    api = kube.api_client(kubeconfig)
     try:
         operator = pods_on_real_nodes(api, "gpu-operator", cluster)
         kwok = pods_on_real_nodes(api, "kube-system", cluster)
@@ -94,7 +91,7 @@ def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
     ok(report)
     assert "FAIL" not in report.output
     if RECORD:
-        _record(checkout, stack, evidence / "kubeconfig")
+        _record(checkout, stack, kubeconfig)
 
     checkout.edit_stack(stack, _grow_a100)
     preview = checkout.make("preview", f"STACK={stack}")

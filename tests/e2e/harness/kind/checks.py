@@ -4,6 +4,7 @@
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from fleet.stack.load import load_stack_file
@@ -16,6 +17,13 @@ KIND_NODE_LABEL = "io.x-k8s.kind.cluster"
 
 def ok(run: MakeRun) -> None:
     assert run.returncode == 0, f"make {' '.join(run.args)} failed:\n{run.output[-4000:]}"
+
+
+def brought_up(checkout: Checkout, stack: str) -> Path:
+    """`make up`, then `make evidence`, which keeps the kind cluster's kubeconfig; its path."""
+    ok(checkout.make("up", f"STACK={stack}"))
+    ok(checkout.make("evidence", f"STACK={stack}"))
+    return checkout.root / "evidence" / stack / "kubeconfig"
 
 
 def docker_lines(*args: str) -> list[str]:

@@ -106,3 +106,10 @@ def use_offline_sources(checkout: Checkout, stack: str) -> None:
             release["chart"] = str(checkout.tier.scheduler_charts[scheduler])
 
     checkout.edit_stack(stack, edit)
+
+
+def offline_checkout(target: Path, tier: KindTier, stack: str) -> Checkout:
+    """A copy of this checkout at `target` whose `stack` uses the tier's offline sources."""
+    checkout = copy_checkout(target, tier)
+    use_offline_sources(checkout, stack)
+    return checkout
