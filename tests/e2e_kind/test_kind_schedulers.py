@@ -21,9 +21,9 @@ from fleet.schedulers.scenarios import plan_scenarios
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import SCHEDULER_NAMESPACES
 from tests.e2e.harness import kube
-from tests.e2e.harness.kind.checks import made_down, ok, pods_on_real_nodes
+from tests.e2e.harness.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
 from tests.e2e.harness.kind.tier import KindTier
-from tests.e2e.harness.kind.user import Checkout, copy_checkout, use_offline_sources
+from tests.e2e.harness.kind.user import Checkout, offline_checkout
 from tests.e2e.schedulers import active_cluster_queues, check_scenario, scheduler_leftovers
 
 pytestmark = pytest.mark.e2e_kind
@@ -71,24 +71,21 @@ def _controller_logs(api: Any, namespace: str, lines: int) -> str:
     )
 
 
-@pytest.mark.parametrize("scheduler", ["kueue"])
+@pytest.mark.parametrize("scheduler", ["kueue", "kai"])
 def test_scheduler_on_a_real_kind_cluster(
     kind_tier: KindTier, tmp_path: Path, scheduler: str
 ) -> None:
     stack = f"lesson1-{scheduler}"
-    checkout = copy_checkout(tmp_path / "checkout", kind_tier)
-    use_offline_sources(checkout, stack)
+    checkout = offline_checkout(tmp_path / "checkout", kind_tier, stack)
     with made_down(checkout, stack) as cluster:
         _scheduler_path(checkout, stack, cluster)
 
 
 def _scheduler_path(checkout: Checkout, stack: str, cluster: str) -> None:
-    ok(checkout.make("up", f"STACK={stack}"))
-    ok(checkout.make("evidence", f"STACK={stack}"))
     spec = load_stack_file(checkout.stack_file(stack))
     namespace = SCHEDULER_NAMESPACES[spec.scheduler]
     controllers = CONTROLLERS[spec.scheduler]
-    api = kube.api_client(checkout.root / "evidence" / stack / "kubeconfig")
+    api = kube.api_client(brought_up(checkout, stack))
     try:
         available = kube.wait_until(
             lambda: all(_available(api, namespace, controllers).values()),

@@ -196,6 +196,7 @@ def workload_images(available: set[str]) -> list[Image]:
         *operator_images(OPERATOR_VERSION, available),
         *operator_images(OPERATOR_DRA_VERSION, available),
         kueue_image(),
+        *kai_images(),
     ]
 
 

@@ -15,6 +15,7 @@ from fleet.stack import versions
 from tests.e2e.harness import steps, tools
 from tests.e2e.harness.kind import images, node_image
 from tests.e2e.harness.pins import (
+    KAI_IMAGE_TOOLS,
     KIND_TOOLS,
     KIND_VERSION,
     OPERATOR_DRA_VERSION,
@@ -44,7 +45,7 @@ def kind_bin_dir(binaries: dict[str, Path]) -> Path:
 
 def prepare() -> KindTier:
     with steps.step("kind tier: binaries (e2e tools, kind, kubelet, kubeadm, kube-proxy)"):
-        binaries = tools.ensure_tools(TOOLS + KIND_TOOLS + OPERATOR_IMAGE_TOOLS)
+        binaries = tools.ensure_tools(TOOLS + KIND_TOOLS + OPERATOR_IMAGE_TOOLS + KAI_IMAGE_TOOLS)
     binaries["node-network.sh"] = images.NETWORK_SCRIPT
     with steps.step("kind tier: Pulumi engine"):
         engine = tools.ensure_engine(binaries)
