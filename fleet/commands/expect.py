@@ -10,18 +10,20 @@ demo's table is printed only when its demo is on (`--json` always holds both).
 
 import argparse
 import json
+from collections import Counter
 from typing import Any
 
 from rich.console import Console
 
 from fleet.commands.tables import forecast_table, outcome_table, print_table, scenario_table
 from fleet.demo.plan import plan_demo
-from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
+from fleet.trace.model import DRA
 
 PIPED_WIDTH = 120
 
@@ -68,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
-    rows = read_trace(args.trace)
+    rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
     prediction = forecast(rows, nodes)
     central = prediction.timeline
@@ -82,6 +84,7 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
             "end_s": central.end_s,
             "bounds": prediction.bounds_table(),
             "unschedulable_jobs": [row.job for row in unschedulable(rows, nodes)],
+            "pods_by_offer": dict(Counter(row.asks_by for row in rows for _ in range(row.pods))),
         }
         print(json.dumps(figures, indent=2))
         return 0
@@ -89,7 +92,9 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     if not console.is_terminal:
         console.width = PIPED_WIDTH
     pods = sum(row.pods for row in rows)
-    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods")
+    claims = sum(row.pods for row in rows if row.asks_by == DRA)
+    by_claim = f", {claims} of them by DRA claim" if claims else ""
+    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods{by_claim}")
     print_table(console, forecast_table(prediction, central.capacity))
     low, high = prediction.bounds_table()["mean_wait_s"]
     console.print(
@@ -100,8 +105,8 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     )
     for row in unschedulable(rows, nodes):
         console.print(
-            f"caveat: job {row.job} ({row.constraint}, {row.gpus_per_pod} GPUs per pod) "
-            "fits on no node: it would wait forever",
+            f"caveat: job {row.job} ({row.constraint}, {row.asks} per pod) fits on no node "
+            f"(the fleet offers GPUs by {spec.gpu_offer}): it would wait forever",
             markup=False,
         )
     console.print(

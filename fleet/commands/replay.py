@@ -23,7 +23,7 @@ from fleet.imports.pools import InputError
 from fleet.replay import driver
 from fleet.replay.compare import compare
 from fleet.replay.document import REPLAY_FILE, ReplayDocument, dump
-from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.replay.jobs import DEFAULT_NAMESPACE, JobShape
 from fleet.replay.observe import observed_runs
@@ -74,16 +74,15 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
     spec = load_stack_file(args.stack_file)
-    rows = read_trace(args.trace)
+    rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
     stuck = unschedulable(rows, nodes)
     if stuck:
         raise InputError(
             args.trace,
             [
-                f"job {row.job}: {row.gpus_per_pod} GPUs per pod on {row.constraint} fit on no "
-                "node "
-                "of the fleet; the replay would never finish"
+                f"job {row.job}: {row.asks} per pod on {row.constraint} fit on no node of the "
+                f"fleet (its GPUs are offered by {spec.gpu_offer}); the replay would never finish"
                 for row in stuck
             ],
         )

@@ -1,4 +1,5 @@
-"""`fleet replay-clean STACK_FILE`: remove every replay's Jobs, pods and PriorityClasses."""
+"""`fleet replay-clean STACK_FILE`: remove every replay's Jobs, pods, PriorityClasses and
+ResourceClaimTemplates (with their claims)."""
 
 import argparse
 
@@ -10,7 +11,8 @@ from fleet.stack.load import load_stack_file
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = subparsers.add_parser(
-        "replay-clean", help="delete the Jobs, pods and PriorityClasses replays created"
+        "replay-clean",
+        help="delete the Jobs, pods, PriorityClasses and ResourceClaimTemplates replays created",
     )
     parser.add_argument("stack_file", help="path to stacks/Pulumi.<stack>.yaml")
     parser.add_argument("--namespace", default=DEFAULT_NAMESPACE, help="namespace of the Jobs")
@@ -28,6 +30,7 @@ def run(args: argparse.Namespace) -> int:
         api.close()  # type: ignore[no-untyped-call]
     print(
         f"{args.namespace}: deleted {cleaned.jobs} jobs, {cleaned.pods} pods, "
-        f"{cleaned.priority_classes} PriorityClasses of replays"
+        f"{cleaned.priority_classes} PriorityClasses, "
+        f"{cleaned.claim_templates} ResourceClaimTemplates of replays"
     )
     return 0

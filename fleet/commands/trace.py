@@ -7,6 +7,7 @@ from fleet.files import files_out
 from fleet.stack.load import load_stack_file
 from fleet.trace.csv_file import format_trace
 from fleet.trace.generate import SHAPES, Sizing, generate
+from fleet.trace.model import DEVICE_PLUGIN, DRA
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -26,6 +27,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="GPU-seconds asked / the fleet's over the span",
     )
     parser.add_argument("--seed", type=int, default=Sizing.seed)
+    parser.add_argument(
+        "--offer",
+        choices=(DEVICE_PLUGIN, DRA),
+        help="how every pod asks for GPUs: nvidia.com/gpu or a DRA claim "
+        "(default: the column is left empty, and the stack replaying it decides)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="CSV file to write")
     parser.set_defaults(func=run)
 
@@ -34,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     files_out.check_file(args.out)
     spec = load_stack_file(args.stack_file)
     sizing = Sizing(jobs=args.jobs, span_s=args.span, load=args.load, seed=args.seed)
-    rows = generate(spec, args.shape, sizing)
+    rows = generate(spec, args.shape, sizing, args.offer)
     files_out.write_text(args.out, format_trace(rows))
     pods = sum(row.pods for row in rows)
     print(f"{args.out}: {len(rows)} jobs, {pods} pods, shape {args.shape}, seed {args.seed}")

@@ -7,7 +7,7 @@ from html import escape
 from fleet.evidence.checks import Validation
 from fleet.evidence.markdown import workload_cells
 from fleet.html_report import charts
-from fleet.replay.compare import Comparison
+from fleet.replay.compare import Comparison, placement_summary
 from fleet.replay.document import ReplayDocument
 from fleet.stack.spec import FleetSpec
 
@@ -94,11 +94,13 @@ def _replay(part: ReplayPart) -> str:
         "(the control plane's own latency, scaled by the speed). Pods ran "
         f"{waits.overrun:,.0f} longer than their duration on average (KWOK ending them late)."
     )
+    placement = placement_summary(comparison.placement)
     capacity = predicted.capacity
     return (
         "<h2>Replay: predicted and observed</h2>"
         f"<p>{escape(summary)}</p>"
         + _table(("figure", "predicted", "bounds", "observed", "gap"), rows, {1, 3, 4})
+        + (f"<p>{escape(placement)}</p>" if placement else "")
         + _figure(
             "chart-gpus",
             charts.gpus_per_pool(predicted, observed, capacity),

@@ -101,13 +101,9 @@ def _pod_spec(workload: DemoWorkload, image: str) -> dict[str, Any]:
     if workload.claim is None:
         container["resources"] = {"limits": {GPU_RESOURCE: str(workload.gpus)}}
     else:
-        container["resources"] = {"claims": [{"name": dra.CLAIM_REQUEST}]}
-        spec["resourceClaims"] = [
-            {
-                "name": dra.CLAIM_REQUEST,
-                "resourceClaimTemplateName": claim_template_name(workload),
-            }
-        ]
+        container["resources"], spec["resourceClaims"] = dra.pod_claim(
+            claim_template_name(workload)
+        )
     if workload.pool is not None:
         spec["nodeSelector"] = {POOL_LABEL: workload.pool}
     if workload.kind == "Pod":

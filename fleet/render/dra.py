@@ -63,19 +63,23 @@ def device_class() -> dict[str, Any]:
 
 
 def claim_template(
-    metadata: dict[str, Any], claim_labels: dict[str, str], count: int, selection: DeviceSelection
+    metadata: dict[str, Any],
+    claim_labels: dict[str, str],
+    count: int,
+    selection: DeviceSelection | None = None,
 ) -> dict[str, Any]:
-    """A ResourceClaimTemplate for `count` devices of the class; each pod gets its own claim.
+    """A ResourceClaimTemplate for `count` devices of the class (those matching `selection`,
+    or any); each pod gets its own claim.
 
     The claims the controller creates from it carry `claim_labels`, so that
-    evidence can group them by workload without reading pods.
+    evidence (or a clean-up) can find them by label without reading pods.
     """
     exactly: dict[str, Any] = {
         "deviceClassName": DEVICE_CLASS,
         "allocationMode": "ExactCount",
         "count": count,
     }
-    expressions = selectors(selection)
+    expressions = selectors(selection) if selection is not None else []
     if expressions:
         exactly["selectors"] = [{"cel": {"expression": expression}} for expression in expressions]
     return {
@@ -87,3 +91,11 @@ def claim_template(
             "spec": {"devices": {"requests": [{"name": CLAIM_REQUEST, "exactly": exactly}]}},
         },
     }
+
+
+def pod_claim(template_name: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A container's `resources` and its pod's `resourceClaims` for one claim made from
+    `template_name` (the container uses the claim's one request)."""
+    resources = {"claims": [{"name": CLAIM_REQUEST}]}
+    claims = [{"name": CLAIM_REQUEST, "resourceClaimTemplateName": template_name}]
+    return resources, claims

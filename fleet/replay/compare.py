@@ -6,6 +6,12 @@ pod was found unschedulable, up to 10 s of wall time, which `--speed` multiplies
 KWOK marking the pod Running. `overhead` puts a number on it: the mean observed wait
 of the pods the prediction starts at once, i.e. those that never queued for GPUs.
 GPU-hours gain what KWOK adds to each pod's run when it ends pods late (`overrun`).
+
+Per-pool GPU-hours differ when jobs that accept several pools run in another pool than
+predicted: which of the feasible nodes the scheduler finds first depends on the order
+its cache holds them, which the prediction cannot know. `placement` splits each pool's
+GPU-hours into those of pinned jobs (one pool possible: no choice to get wrong) and
+flexible ones, and counts the pods the scheduler put in another pool than predicted.
 """
 
 import statistics
@@ -13,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fleet.replay.fleet_nodes import GpuNode
+from fleet.replay.predict import groups_wanted
 from fleet.replay.runs import PodRun
 from fleet.replay.timeline import Timeline, timeline
 from fleet.trace.model import TraceRow
@@ -142,11 +149,57 @@ def wait_parts(
 
 
 @dataclass(frozen=True)
+class Placement:
+    """Where the pods ran, pinned jobs (one pool possible) apart from flexible ones."""
+
+    pinned: dict[str, tuple[float, float]]
+    """Per pool, predicted and observed GPU-hours of pods whose job accepts that pool only."""
+    flexible: dict[str, tuple[float, float]]
+    """Per pool, the same for pods whose job accepts several pools."""
+    flexible_pods: int
+    moved_pods: int
+    """Flexible pods that ran in another pool than the prediction put them in."""
+
+
+def _gpu_hours(run: PodRun) -> float:
+    if run.start_s is None or run.end_s is None:
+        return 0.0
+    return run.gpus * (run.end_s - run.start_s) / 3600.0
+
+
+def placement(
+    rows: Sequence[TraceRow],
+    nodes: Sequence[GpuNode],
+    predicted: Sequence[PodRun],
+    observed: Sequence[PodRun],
+) -> Placement:
+    pools_of = {
+        job: {pool for pool, _ in groups} for job, groups in groups_wanted(rows, nodes).items()
+    }
+    sums: dict[bool, dict[str, list[float]]] = {True: {}, False: {}}
+    for side, runs in enumerate((predicted, observed)):
+        for run in runs:
+            if run.pool is not None:
+                pinned = len(pools_of.get(run.job, ())) == 1
+                sums[pinned].setdefault(run.pool, [0.0, 0.0])[side] += _gpu_hours(run)
+    where = {(r.job, r.index): r.pool for r in predicted if r.pool is not None}
+    flexible = [r for r in observed if r.pool is not None and len(pools_of.get(r.job, ())) > 1]
+    moved = [r for r in flexible if where.get((r.job, r.index), r.pool) != r.pool]
+    return Placement(
+        {pool: (a, b) for pool, (a, b) in sorted(sums[True].items())},
+        {pool: (a, b) for pool, (a, b) in sorted(sums[False].items())},
+        len(flexible),
+        len(moved),
+    )
+
+
+@dataclass(frozen=True)
 class Comparison:
     predicted: Timeline
     observed: Timeline
     figures: list[Figure]
     waits: WaitParts
+    placement: Placement
 
 
 def compare(
@@ -158,7 +211,11 @@ def compare(
 ) -> Comparison:
     expected, seen = timeline(rows, nodes, predicted), timeline(rows, nodes, observed)
     return Comparison(
-        expected, seen, figures(expected, seen, bounds), wait_parts(rows, predicted, observed)
+        expected,
+        seen,
+        figures(expected, seen, bounds),
+        wait_parts(rows, predicted, observed),
+        placement(rows, nodes, predicted, observed),
     )
 
 
@@ -188,4 +245,27 @@ def markdown(comparison: Comparison) -> list[str]:
         "duration on average (KWOK ending them late).",
         "",
     ]
+    if summary := placement_summary(comparison.placement):
+        lines += [summary, ""]
     return lines
+
+
+def _split(hours: dict[str, tuple[float, float]]) -> str:
+    return ", ".join(
+        f"{pool} {a:,.1f} / {b:,.1f} ({(b - a) / a:+.1%})" if a else f"{pool} {a:,.1f} / {b:,.1f}"
+        for pool, (a, b) in hours.items()
+    )
+
+
+def placement_summary(found: Placement) -> str:
+    """Why per-pool GPU-hours differ: the pools the scheduler chose for flexible jobs
+    (empty when every job accepts one pool only)."""
+    if not found.flexible_pods:
+        return ""
+    return (
+        f"GPU-hours per pool, predicted / observed, of pods whose job accepts one pool only: "
+        f"{_split(found.pinned) or 'none'}. Of the {found.flexible_pods:,} pods whose job "
+        f"accepts several pools, the scheduler put {found.moved_pods:,} in another pool than "
+        f"predicted (the first feasible node its search finds); their GPU-hours: "
+        f"{_split(found.flexible)}."
+    )

@@ -16,9 +16,15 @@ from pathlib import Path
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from fleet.replay.jobs import REPLAY_LABEL, JobShape, job_manifest, priority_class
+from fleet.replay.jobs import (
+    REPLAY_LABEL,
+    JobShape,
+    claim_template,
+    job_manifest,
+    priority_class,
+)
 from fleet.replay.observe import PodTimes, PodWatch
-from fleet.trace.model import TraceRow
+from fleet.trace.model import DRA, TraceRow
 
 CREATORS = 4
 TICK_S = 0.25
@@ -61,7 +67,8 @@ class ReplayError(RuntimeError):
 
 
 def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
-    """The namespace (if missing) and a PriorityClass per priority the trace uses."""
+    """The namespace (if missing), a PriorityClass per priority the trace uses and a
+    ResourceClaimTemplate per GPU count its DRA rows ask for."""
     core = client.CoreV1Api(api)
     body = {"metadata": {"name": plan.namespace, "labels": {REPLAY_LABEL: plan.replay}}}
     try:
@@ -76,6 +83,17 @@ def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
         except ApiException as error:
             if error.status != 409:
                 raise ReplayError(f"cannot create a PriorityClass: {error.reason}") from None
+    resource = client.ResourceV1Api(api)
+    for gpus in sorted({row.gpus_per_pod for row in plan.rows if row.asks_by == DRA}):
+        template = claim_template(gpus, plan.namespace, plan.replay)
+        try:
+            resource.create_namespaced_resource_claim_template(plan.namespace, template)  # type: ignore[arg-type]
+        except ApiException as error:
+            if error.status != 409:
+                raise ReplayError(
+                    f"cannot create a ResourceClaimTemplate (does the cluster serve "
+                    f"resource.k8s.io/v1?): {error.reason}"
+                ) from None
 
 
 def run(

@@ -65,5 +65,7 @@ def unschedulable(rows: Sequence[TraceRow], nodes: Sequence[GpuNode]) -> list[Tr
     return [
         row
         for row in rows
-        if not any(row.wants(n.pool, n.product) and n.gpus >= row.gpus_per_pod for n in nodes)
+        if not any(
+            row.wants(n.pool, n.product, n.offer) and n.gpus >= row.gpus_per_pod for n in nodes
+        )
     ]

@@ -1,7 +1,9 @@
 """The Kubernetes objects a replay creates: one batch/v1 Job per trace row.
 
 This is the scheduler-facing seam (docs/replay.md, "Another scheduler"): a Job's pods
-ask for `nvidia.com/gpu` and nothing else, tolerate the KWOK taint, name their pool by
+ask for `nvidia.com/gpu` and nothing else (or, for a row whose offer is `dra`, for one
+ResourceClaim made from the replay's template for that many GPUs: `claim_template`),
+tolerate the KWOK taint, name their pool by
 node selector or their products by node affinity, and carry KWOK's delay annotation
 so that they end after the row's duration divided by the replay's speed. `JobShape`
 holds what another scheduler needs to change: the scheduler's name, extra labels and
@@ -11,10 +13,11 @@ annotations on the Job (a Kueue queue name, say), and whether Jobs start suspend
 from dataclasses import dataclass, field
 from typing import Any
 
+from fleet.render import dra
 from fleet.render.demo import KWOK_TOLERATION
 from fleet.render.kwok import DELAY_ANNOTATION
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
-from fleet.trace.model import TraceRow
+from fleet.trace.model import DRA, TraceRow
 
 REPLAY_LABEL = "gpu-fleet.dev/replay"
 TRACE_JOB_LABEL = "gpu-fleet.dev/trace-job"
@@ -23,6 +26,7 @@ INDEX_LABEL = "batch.kubernetes.io/job-completion-index"
 DEFAULT_NAMESPACE = "gpu-replay"
 DEFAULT_IMAGE = "nvidia/cuda:12.4.1-base-ubuntu22.04"
 PRIORITY_CLASS_PREFIX = "gpu-fleet-replay-"
+CLAIM_TEMPLATE_PREFIX = "gpu-fleet-replay-gpus-"
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,19 @@ def priority_class(priority: int, replay: str) -> dict[str, Any]:
     }
 
 
+def claim_template_name(gpus: int) -> str:
+    return f"{CLAIM_TEMPLATE_PREFIX}{gpus}"
+
+
+def claim_template(gpus: int, namespace: str, replay: str) -> dict[str, Any]:
+    """The ResourceClaimTemplate of every replay pod that asks for `gpus` GPUs by DRA: any
+    `gpus` devices of the operator's DeviceClass (the pod's pool or products select its
+    node, as for `nvidia.com/gpu`). Its claims carry the replay label too."""
+    labels = {REPLAY_LABEL: replay}
+    metadata = {"name": claim_template_name(gpus), "namespace": namespace, "labels": labels}
+    return dra.claim_template(metadata, labels, gpus)
+
+
 def delay(row: TraceRow, speed: float) -> str:
     """KWOK's delay annotation: the row's duration in wall seconds (a Go duration)."""
     return f"{row.duration_s / speed:.3f}s"
@@ -79,18 +96,18 @@ def job_manifest(
     row: TraceRow, namespace: str, replay: str, speed: float, shape: JobShape
 ) -> dict[str, Any]:
     labels = {REPLAY_LABEL: replay, TRACE_JOB_LABEL: row.job}
+    container: dict[str, Any] = {"name": "job", "image": shape.image}
     pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "tolerations": [dict(KWOK_TOLERATION)],
         **_placement(row),
-        "containers": [
-            {
-                "name": "job",
-                "image": shape.image,
-                "resources": {"limits": {GPU_RESOURCE: str(row.gpus_per_pod)}},
-            }
-        ],
+        "containers": [container],
     }
+    if row.asks_by == DRA:
+        template = claim_template_name(row.gpus_per_pod)
+        container["resources"], pod_spec["resourceClaims"] = dra.pod_claim(template)
+    else:
+        container["resources"] = {"limits": {GPU_RESOURCE: str(row.gpus_per_pod)}}
     if shape.scheduler_name:
         pod_spec["schedulerName"] = shape.scheduler_name
     if row.priority is not None:

@@ -3,10 +3,13 @@
 Each job's pods arrive together and each asks for `gpus_per_pod` whole GPUs on a node
 that passes the job's pool or product constraint (the filters that matter: the KWOK
 taint every replay pod tolerates, the node selector or affinity, `nvidia.com/gpu`
-left on the node). Pending pods are tried in the scheduler's queue order (priority,
-then arrival) whenever GPUs free up, and one that fits is placed even when an earlier
-one does not (the default scheduler has no head-of-line blocking). Pod slots never
-bind: every replay pod takes at least one GPU and a node has at most 16.
+left on the node). A pod that asks by DRA claim is treated alike: its claim for N devices
+fits a node with N unallocated devices (every device of a node is one of its GPUs, so
+any N of them do), and a node offering GPUs both ways counts them apart. Pending pods
+are tried in the scheduler's queue order (priority, then arrival) whenever GPUs free
+up, and one that fits is placed even when an earlier one does not (the default
+scheduler has no head-of-line blocking). Pod slots never bind: every replay pod takes
+at least one GPU and a node has at most 16.
 
 Which feasible node a pod gets is the scheduler's. For replay pods (no CPU or memory
 requests, `nvidia.com/gpu` not among the scored resources) every default scoring plugin
@@ -30,7 +33,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from fleet.replay.fleet_nodes import GpuNode
+from fleet.replay.fleet_nodes import GpuNode, Group
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
@@ -77,23 +80,24 @@ class FleetState:
         self.nodes = list(nodes)
         self.free = [node.gpus for node in nodes]
         self.position = [0] * len(nodes)
-        self.pools: dict[str, _Pool] = {}
+        self.groups: dict[Group, _Pool] = {}
         self.rng = rng
         self.start = 0  # where the scheduler's next search begins, in `order`
-        self.to_find = feasible_to_find(len(nodes))
+        # A node offering GPUs both ways is one node to the scheduler.
+        self.to_find = feasible_to_find(len({node.name for node in nodes}))
         self.order = list(range(len(nodes)))
         for number, node in enumerate(nodes):
-            pool = self.pools.setdefault(node.pool, _Pool(node.gpus))
+            pool = self.groups.setdefault(node.group, _Pool(node.gpus))
             pool.capacity = max(pool.capacity, node.gpus)
             self._put(number)
 
     def _put(self, number: int) -> None:
-        bucket = self.pools[self.nodes[number].pool].buckets[self.free[number]]
+        bucket = self.groups[self.nodes[number].group].buckets[self.free[number]]
         self.position[number] = len(bucket)
         bucket.append(number)
 
     def _take(self, number: int) -> None:
-        bucket = self.pools[self.nodes[number].pool].buckets[self.free[number]]
+        bucket = self.groups[self.nodes[number].group].buckets[self.free[number]]
         last = bucket.pop()
         if last != number:
             bucket[self.position[number]] = last
@@ -104,14 +108,14 @@ class FleetState:
         self.free[number] += gpus
         self._put(number)
 
-    def first_found(self, pools: Sequence[str], gpus: int) -> int | None:
+    def first_found(self, groups: Sequence[Group], gpus: int) -> int | None:
         """The scheduler's pick among equal scores: the first feasible node from where the
         last search stopped; the search stops after `to_find` feasible nodes."""
         count = len(self.nodes)
         chosen, found, checked = None, 0, count
         for offset in range(count):
             number = self.order[(self.start + offset) % count]
-            if self.free[number] >= gpus and self.nodes[number].pool in pools:
+            if self.free[number] >= gpus and self.nodes[number].group in groups:
                 chosen = number if chosen is None else chosen
                 found += 1
                 if found == self.to_find:
@@ -120,14 +124,14 @@ class FleetState:
         self.start = (self.start + checked) % count
         return chosen
 
-    def choose(self, pools: Sequence[str], gpus: int, policy: Policy) -> int | None:
-        """A node of `pools` with `gpus` free, as `policy` picks it; None if none fits."""
+    def choose(self, groups: Sequence[Group], gpus: int, policy: Policy) -> int | None:
+        """A node of `groups` with `gpus` free, as `policy` picks it; None if none fits."""
         if policy == "scheduler":
-            return self.first_found(pools, gpus)
+            return self.first_found(groups, gpus)
         candidates = [
             (free, bucket)
-            for name in pools
-            for free, bucket in enumerate(self.pools[name].buckets)
+            for group in groups
+            for free, bucket in enumerate(self.groups[group].buckets)
             if free >= gpus and bucket
         ]
         if not candidates:
@@ -146,15 +150,22 @@ class FleetState:
         raise AssertionError("unreachable")
 
 
-# Waiting pods by (pools, GPUs per pod), each a heap in queue order.
-_Queues = dict[tuple[tuple[str, ...], int], list[_Waiting]]
+# Waiting pods by (groups, GPUs per pod), each a heap in queue order.
+_Key = tuple[tuple[Group, ...], int]
+_Queues = dict[_Key, list[_Waiting]]
 
 
-def pools_wanted(rows: Sequence[TraceRow], nodes: Sequence[GpuNode]) -> dict[str, tuple[str, ...]]:
-    """Per job, the pools it may run on."""
-    products = {node.pool: node.product for node in nodes}
+def groups_wanted(
+    rows: Sequence[TraceRow], nodes: Sequence[GpuNode]
+) -> dict[str, tuple[Group, ...]]:
+    """Per job, the groups of nodes (pool, offer) its pods may run on."""
+    products = {node.group: node.product for node in nodes}
     return {
-        row.job: tuple(pool for pool, product in products.items() if row.wants(pool, product))
+        row.job: tuple(
+            (pool, offer)
+            for (pool, offer), product in products.items()
+            if row.wants(pool, product, offer)
+        )
         for row in rows
     }
 
@@ -166,7 +177,7 @@ def predict(
     fleet = FleetState(nodes, random.Random(seed))  # noqa: S311 - a seeded model, not a secret
     if seed:
         fleet.rng.shuffle(fleet.order)
-    pools_of = pools_wanted(rows, nodes)
+    groups_of = groups_wanted(rows, nodes)
     queues: _Queues = {}
     runs: dict[tuple[str, int], PodRun] = {}
     counter = itertools.count()
@@ -186,15 +197,15 @@ def predict(
                 continue
             assert isinstance(payload, TraceRow)
             row = payload
-            key = (pools_of[row.job], row.gpus_per_pod)
+            key = (groups_of[row.job], row.gpus_per_pod)
             for index in range(row.pods):
                 runs[(row.job, index)] = PodRun(
                     job=row.job, index=index, gpus=row.gpus_per_pod, arrival_s=row.arrival_s
                 )
                 waiting = _Waiting(-(row.priority or 0), row.arrival_s, next(counter), row, index)
                 heapq.heappush(queues.setdefault(key, []), waiting)
-        for (pools, gpus), waiting in _placements(queues, fleet):
-            number = fleet.choose(pools, gpus, policy)
+        for (groups, gpus), waiting in _placements(queues, fleet):
+            number = fleet.choose(groups, gpus, policy)
             assert number is not None
             fleet.change(number, -gpus)
             row = waiting.row
@@ -211,22 +222,20 @@ def predict(
     return list(runs.values())
 
 
-def _placements(
-    queues: _Queues, fleet: FleetState
-) -> Iterator[tuple[tuple[tuple[str, ...], int], _Waiting]]:
+def _placements(queues: _Queues, fleet: FleetState) -> Iterator[tuple[_Key, _Waiting]]:
     """The waiting pods that can be placed now, in queue order, each taken off its queue.
 
-    Pods with the same pools and GPU count queue together: when the first of such a
+    Pods with the same groups and GPU count queue together: when the first of such a
     queue does not fit, none of it does. The caller places each pod before the next
     is chosen.
     """
     while True:
-        best: tuple[tuple[str, ...], int] | None = None
+        best: _Key | None = None
         for key, queue in queues.items():
             if not queue or (best is not None and queue[0] >= queues[best][0]):
                 continue
-            pools, gpus = key
-            if any(fleet.pools[name].fits(gpus) for name in pools):
+            groups, gpus = key
+            if any(fleet.groups[group].fits(gpus) for group in groups):
                 best = key
         if best is None:
             return

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from fleet.replay.fleet_nodes import GpuNode
-from fleet.replay.predict import MAX_GPUS, pools_wanted
+from fleet.replay.fleet_nodes import GpuNode, Group
+from fleet.replay.predict import MAX_GPUS, groups_wanted
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
@@ -125,34 +125,36 @@ def _stranded(
 ) -> dict[str, Series]:
     """Per pool, the free GPUs no waiting pod fits on, after every event (exact steps).
 
-    Nodes are kept as a count per pool and number of free GPUs, so each event costs
-    the pools times the GPUs per node, not the nodes.
+    Nodes are kept as a count per group (pool, offer) and number of free GPUs, so each
+    event costs the groups times the GPUs per node, not the nodes.
     """
-    number_of = {node.name: number for number, node in enumerate(nodes)}
-    wanted = pools_wanted(rows, nodes)
+    number_of = {(node.name, node.offer): number for number, node in enumerate(nodes)}
+    offer_of = {row.job: row.asks_by for row in rows}
+    wanted = groups_wanted(rows, nodes)
     # (time, order, kind, run): ends free GPUs first, then arrivals queue, then starts.
     events: list[tuple[float, int, PodRun]] = []
     for run in runs:
         events.append((run.arrival_s, 1, run))
-        if run.start_s is not None and run.node in number_of:
+        if run.start_s is not None and (run.node, offer_of.get(run.job)) in number_of:
             events.append((run.start_s, 2, run))
             if run.end_s is not None:
                 events.append((run.end_s, 0, run))
     events.sort(key=lambda event: (event[0], event[1]))
     free = [node.gpus for node in nodes]
     pools = sorted({node.pool for node in nodes})
-    counts: dict[str, list[int]] = {pool: [0] * (MAX_GPUS + 1) for pool in pools}
+    groups = sorted({node.group for node in nodes})
+    counts: dict[Group, list[int]] = {group: [0] * (MAX_GPUS + 1) for group in groups}
     for node in nodes:
-        counts[node.pool][node.gpus] += 1
-    waiting: Counter[tuple[tuple[str, ...], int]] = Counter()
+        counts[node.group][node.gpus] += 1
+    waiting: Counter[tuple[tuple[Group, ...], int]] = Counter()
     series: dict[str, tuple[list[float], list[float]]] = {pool: ([0.0], [0.0]) for pool in pools}
 
     def move(run: PodRun, gpus: int) -> None:
-        number = number_of[run.node or ""]
-        pool = counts[nodes[number].pool]
-        pool[free[number]] -= 1
+        number = number_of[(run.node or "", offer_of[run.job])]
+        group = counts[nodes[number].group]
+        group[free[number]] -= 1
         free[number] += gpus
-        pool[free[number]] += 1
+        group[free[number]] += 1
 
     for index, (time, order, run) in enumerate(events):
         key = (wanted.get(run.job, ()), run.gpus)
@@ -165,14 +167,17 @@ def _stranded(
             move(run, run.gpus)
         if index + 1 < len(events) and events[index + 1][0] == time:
             continue  # record once all events of this instant are in
-        smallest: dict[str, int] = {}
+        smallest: dict[Group, int] = {}
         for (allowed, gpus), count in waiting.items():
             if count > 0:
-                for pool in allowed:
-                    smallest[pool] = min(smallest.get(pool, gpus), gpus)
+                for group in allowed:
+                    smallest[group] = min(smallest.get(group, gpus), gpus)
+        stranded_in: Counter[str] = Counter()
+        for group in groups:
+            limit = smallest.get(group, 0)
+            stranded_in[group[0]] += sum(f * counts[group][f] for f in range(1, limit))
         for pool in pools:
-            limit = smallest.get(pool, 0)
-            stranded = float(sum(f * counts[pool][f] for f in range(1, limit)))
+            stranded = float(stranded_in[pool])
             times, values = series[pool]
             if stranded != values[-1]:
                 times.append(time)

@@ -107,6 +107,7 @@ def format_trace(rows: Iterable[TraceRow]) -> str:
                 "|".join(row.products),
                 seconds(row.duration_s),
                 "" if row.priority is None else row.priority,
+                row.offer or "",
             ]
         )
     return out.getvalue()

@@ -4,6 +4,7 @@ Every shape draws arrivals over `span_s` seconds, a GPU count per pod that some 
 of the fleet can hold, and a pool constraint for a share of the jobs (about a third
 of the Alibaba 2023 trace's GPU tasks name a GPU model); durations are scaled so
 that the GPU-seconds asked for are `load` times what the fleet has over the span.
+Every row asks for its GPUs by `offer`, or leaves it to the stack at replay time (None).
 """
 
 import math
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fleet.stack.spec import FleetSpec
-from fleet.trace.model import MAX_SECONDS, TraceRow
+from fleet.trace.model import MAX_SECONDS, PodOffer, TraceRow
 
 Shape = Literal["steady", "burst", "diurnal", "big-job-mix"]
 SHAPES: tuple[Shape, ...] = ("steady", "burst", "diurnal", "big-job-mix")
@@ -61,7 +62,9 @@ def _pods(shape: Shape, rng: random.Random, gpus: int, largest: int) -> int:
     return 1
 
 
-def generate(spec: FleetSpec, shape: Shape, sizing: Sizing) -> list[TraceRow]:
+def generate(
+    spec: FleetSpec, shape: Shape, sizing: Sizing, offer: PodOffer | None = None
+) -> list[TraceRow]:
     rng = random.Random(f"{shape}-{sizing.seed}")  # noqa: S311 - seeded on purpose
     largest = spec.largest_pod_gpus
     pools = list(spec.pools.items())
@@ -87,6 +90,7 @@ def generate(spec: FleetSpec, shape: Shape, sizing: Sizing) -> list[TraceRow]:
             pods=pods,
             gpus_per_pod=gpus,
             pool=pool_name,
+            offer=offer,
             duration_s=round(min(max(relative * scale, 1.0), MAX_SECONDS), 3),
         )
         for index, (arrival, pods, gpus, pool_name, relative) in enumerate(drafts)

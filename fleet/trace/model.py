@@ -1,6 +1,6 @@
 """One trace row: a job that arrives, asks for GPUs on some pool or product, and runs."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
@@ -16,13 +16,20 @@ MAX_TRACE_ROWS = 100_000
 MAX_SECONDS = 365 * 24 * 3600.0
 MAX_PRIORITY = 1_000_000_000
 ANY = "any"
+# How a pod asks for its GPUs: `nvidia.com/gpu` (the device plugin) or a DRA claim.
+PodOffer = Literal["devicePlugin", "dra"]
+DEVICE_PLUGIN: PodOffer = "devicePlugin"
+DRA: PodOffer = "dra"
 
 
 class TraceRow(BaseModel):
     """A job of the trace, as one CSV row (columns in `COLUMNS`).
 
     `pool` names one pool of the fleet, `product` one GPU product or several separated
-    by `|` (any of them); both empty (or `any`) means any GPU node. Times are seconds
+    by `|` (any of them); both empty (or `any`) means any GPU node. `offer` says how each
+    pod asks for its GPUs: `devicePlugin` (`nvidia.com/gpu`) or `dra` (a ResourceClaim
+    for `gpus_per_pod` devices); None leaves it to the stack (`for_stack` in
+    `fleet.replay.fleet_nodes`) and means the device plugin below that. Times are seconds
     of trace time: `arrival_s` from the trace's start, `duration_s` each pod's run.
     """
 
@@ -32,6 +39,7 @@ class TraceRow(BaseModel):
     job: JobName
     pods: int = Field(default=1, ge=1, le=MAX_PODS_PER_JOB)
     gpus_per_pod: int = Field(ge=1, le=MAX_GPUS_PER_NODE)
+    offer: PodOffer | None = None
     pool: PoolName | None = None
     products: tuple[LabelValue, ...] = ()
     duration_s: float = Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
@@ -51,8 +59,21 @@ class TraceRow(BaseModel):
     def gpu_seconds(self) -> float:
         return self.pod_gpus * self.duration_s
 
-    def wants(self, pool: str, product: str) -> bool:
-        """Whether a node of `pool` (with GPUs of `product`) satisfies this job's constraint."""
+    @property
+    def asks_by(self) -> PodOffer:
+        return self.offer or DEVICE_PLUGIN
+
+    @property
+    def asks(self) -> str:
+        """What each pod asks for, in words: `4 GPUs (nvidia.com/gpu)`, `2 GPUs by DRA claim`."""
+        how = "by DRA claim" if self.asks_by == DRA else "(nvidia.com/gpu)"
+        return f"{self.gpus_per_pod} GPU{'s' if self.gpus_per_pod > 1 else ''} {how}"
+
+    def wants(self, pool: str, product: str, offer: PodOffer) -> bool:
+        """Whether a node of `pool` (with GPUs of `product`) offering GPUs by `offer`
+        satisfies this job's constraint and the way its pods ask for GPUs."""
+        if offer != self.asks_by:
+            return False
         if self.pool is not None:
             return pool == self.pool
         return not self.products or product in self.products
@@ -64,5 +85,15 @@ class TraceRow(BaseModel):
         return f"product {'|'.join(self.products)}" if self.products else ANY
 
 
-COLUMNS = ("arrival_s", "job", "pods", "gpus_per_pod", "pool", "product", "duration_s", "priority")
+COLUMNS = (
+    "arrival_s",
+    "job",
+    "pods",
+    "gpus_per_pod",
+    "pool",
+    "product",
+    "duration_s",
+    "priority",
+    "offer",
+)
 REQUIRED = ("arrival_s", "job", "gpus_per_pod", "duration_s")

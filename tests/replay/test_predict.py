@@ -151,7 +151,7 @@ def test_the_scheduler_policy_takes_the_first_node_found_from_where_the_last_sea
     fleet.order = list(range(150))
     chosen = []
     for _ in range(4):
-        number = fleet.choose(("p",), 1, "scheduler")
+        number = fleet.choose((("p", "devicePlugin"),), 1, "scheduler")
         assert number is not None
         fleet.change(number, -1)
         chosen.append(number)

@@ -29,15 +29,20 @@ def test_rows_read_in_arrival_order_with_their_constraints() -> None:
     assert train.pool == "h100"
     assert train.priority == 10
     assert train.pod_gpus == 16
-    assert train.wants("h100", "anything")
-    assert not train.wants("a100", "NVIDIA-H100-80GB-HBM3")
-    assert infer.wants("l4", "NVIDIA-L4")
-    assert not infer.wants("l4", "NVIDIA-H200")
+    assert train.wants("h100", "anything", "devicePlugin")
+    assert not train.wants("a100", "NVIDIA-H100-80GB-HBM3", "devicePlugin")
+    assert infer.wants("l4", "NVIDIA-L4", "devicePlugin")
+    assert not infer.wants("l4", "NVIDIA-H200", "devicePlugin")
+    # No offer column: the device plugin (until a stack says otherwise: fleet_nodes.for_stack).
+    assert train.offer is None
+    assert not train.wants("h100", "anything", "dra")
 
 
 def test_a_trace_survives_writing_and_reading(tmp_path: Path) -> None:
     rows = [
         TraceRow(arrival_s=0.125, job="a", gpus_per_pod=1, duration_s=10, products=("X", "Y")),
+        TraceRow(arrival_s=9, job="d", gpus_per_pod=4, duration_s=60, offer="dra"),
+        TraceRow(arrival_s=9, job="e", gpus_per_pod=1, duration_s=60, offer="devicePlugin"),
         TraceRow(arrival_s=7200, job="b", pods=4, gpus_per_pod=8, pool="h100", duration_s=3.5),
         TraceRow(arrival_s=86400.5, job="c", gpus_per_pod=2, duration_s=1e5, priority=-3),
     ]
@@ -96,3 +101,28 @@ def test_a_file_that_is_not_text_is_refused(tmp_path: Path) -> None:
     path.write_bytes(HEADER.encode() + b"\xff\xfe\n")
     with pytest.raises(Exception, match="not UTF-8 text: line 2"):
         read_trace(path)
+
+
+def test_a_row_asks_for_its_gpus_by_dra_claim_or_by_the_device_plugin() -> None:
+    text = HEADER.replace("priority", "priority,offer") + (
+        "0,claims,2,4,h100,,60,,dra\n1,counts,1,1,,,60,,devicePlugin\n2,either,1,1,,,60,,\n"
+    )
+    claims, counts, either = parse_trace(text, "t.csv")
+    assert (claims.offer, claims.asks) == ("dra", "4 GPUs by DRA claim")
+    assert claims.wants("h100", "P", "dra")
+    assert not claims.wants("h100", "P", "devicePlugin")
+    assert (counts.offer, counts.asks) == ("devicePlugin", "1 GPU (nvidia.com/gpu)")
+    assert not counts.wants("h100", "P", "dra")
+    assert either.offer is None
+
+
+@pytest.mark.parametrize("value", ["DRA", "claim", "both"])
+def test_an_unknown_offer_is_named_by_line_and_column(value: str) -> None:
+    text = (
+        HEADER.replace("priority", "priority,offer") + f"0,a,1,1,,,10,,dra\n1,b,1,1,,,10,,{value}\n"
+    )
+    with pytest.raises(InputError) as caught:
+        parse_trace(text, "t.csv")
+    assert f"t.csv: line 3: offer: Input should be 'devicePlugin' or 'dra' (got {value!r})" in str(
+        caught.value
+    )

@@ -4,7 +4,8 @@ Stage is the one that ends pods), on a control plane of its own.
 As in `test_5_kwok_component.py`, the Deployment the component installs cannot run
 here; the same `kwok` binary runs on the host with the configuration the component
 installed (ConfigMap kube-system/kwok), reading the Stage objects it created. The
-operator's device plugin runs on the host too (`host_processes`).
+operator's device plugin (or, for a stack offering GPUs by DRA, its KWOK DRA plugin)
+runs on the host too (`host_processes`).
 """
 
 import re
@@ -19,10 +20,11 @@ from tests.e2e.harness import host_processes, kube, tools, waits
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
 from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
+from tests.e2e.harness.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
 from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 
 NODES_TIMEOUT = 300.0
+SLICES = ("resource.k8s.io", "v1", "resourceslices")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,15 @@ class ReplayFleet:
 
 
 def replay_config(
-    cluster: Cluster, pools: dict[str, Any], binaries: dict[str, Path], operator: str
+    cluster: Cluster,
+    pools: dict[str, Any],
+    binaries: dict[str, Path],
+    operator: str,
+    offer: str = "devicePlugin",
 ) -> dict[str, Any]:
     """The lesson-1 layout of a stack with `pools`, KWOK from the program, the demo off."""
     config = lesson1_config(cluster, pools)
+    config["gpuOffer"] = offer
     config["kwok"] = {
         "manifests": [str(path) for path in tools.kwok_manifests(binaries["kubectl"])],
         "wait": False,
@@ -62,8 +69,10 @@ def replay_fleet(
     unlimited_qps: bool = False,
     extra_args: Sequence[str] = (),
     kwok_parallelism: int | None = None,
+    offer: str = "devicePlugin",
 ) -> Iterator[ReplayFleet]:
-    """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with GPUs.
+    """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with GPUs
+    (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs).
 
     `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
     pod and node stage parallelism of the configuration KWOK's release installs (4).
@@ -73,7 +82,7 @@ def replay_fleet(
         binaries, kwok_controller=False, unlimited_qps=unlimited_qps, extra_args=extra_args
     ) as cluster:
         stack = FleetStack(engine, workdir, name)
-        config = replay_config(cluster, pools, binaries, operator)
+        config = replay_config(cluster, pools, binaries, operator, offer)
         if config.get("nodeResources") == "perPool":
             ensure_dynamic_provider_plugin(engine)
         stack.write_config(config)
@@ -86,15 +95,36 @@ def replay_fleet(
                     cluster,
                     lambda config: _with_parallelism(config, kwok_parallelism),
                 ),
-                *host_processes.operator_commands(binaries, cluster, OPERATOR_NAMESPACE, operator),
+                *host_processes.operator_commands(
+                    binaries,
+                    cluster,
+                    OPERATOR_NAMESPACE,
+                    operator,
+                    DRA_COMMANDS if offer == "dra" else DEVICE_PLUGIN_COMMANDS,
+                ),
             ]
             with host_processes.supervised(commands) as supervisor:
                 nodes = sum(pool["nodes"] for pool in pools.values())
                 gpus = sum(pool["nodes"] * pool["gpusPerNode"] for pool in pools.values())
-                waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
+                if offer == "dra":
+                    waits.wait_for_nodes(api, nodes, 0, NODES_TIMEOUT)
+                    waits.poll(
+                        f"a ResourceSlice per node, {gpus} devices",
+                        lambda: _slices(api, nodes, gpus),
+                        NODES_TIMEOUT,
+                    )
+                else:
+                    waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
                 yield ReplayFleet(cluster, stack, api, supervisor)
         finally:
             api.close()
+
+
+def _slices(api: Any, nodes: int, gpus: int) -> tuple[bool, tuple[int, int]]:
+    found = kube.custom(api).list_cluster_custom_object(*SLICES).get("items", [])
+    ours = [s for s in found if s["spec"].get("driver") == "gpu.nvidia.com"]
+    state = (len(ours), sum(len(s["spec"].get("devices") or []) for s in ours))
+    return state == (nodes, gpus), state
 
 
 def _with_parallelism(config: str, parallelism: int | None) -> str:

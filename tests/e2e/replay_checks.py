@@ -1,0 +1,98 @@
+"""What every e2e replay checks: `fleet replay` of a trace finishes, and its observed
+timeline follows `fleet expect --trace`'s prediction (test_8_replay, test_8_replay_dra)."""
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fleet.replay.compare import Comparison, compare
+from fleet.replay.document import ReplayDocument, load_replay
+from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.replay.jobs import REPLAY_LABEL
+from fleet.stack.load import load_stack_file
+from tests.e2e.harness import kube
+from tests.e2e.test_1_lesson1 import fleet_cli
+
+NAMESPACE = "gpu-replay"
+SPEED = "60"
+
+
+@dataclass(frozen=True)
+class Replayed:
+    prediction: dict[str, Any]
+    """`fleet expect --trace --json` before the replay."""
+    document: ReplayDocument
+    comparison: Comparison
+
+
+def replay(stack_file: str, folder: Path, shape: str, jobs: int, span_s: int) -> Replayed:
+    """`fleet trace` (a load of 0.9, the offer left to the stack), `fleet expect --trace`,
+    then `fleet replay` at 60x into `folder`."""
+    trace, out = folder / "trace.csv", folder / "replay"
+    generated = fleet_cli(
+        "trace", stack_file, "--shape", shape, "--jobs", str(jobs), "--span", str(span_s),
+        "--load", "0.9", "--out", str(trace),
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stderr
+    expected = fleet_cli("expect", stack_file, "--trace", str(trace), "--json")
+    assert expected.returncode == 0, expected.stderr
+    started = time.monotonic()
+    run = fleet_cli("replay", stack_file, str(trace), "--speed", SPEED, "--out", str(out))
+    print(run.stdout, run.stderr[-2000:], f"replay took {time.monotonic() - started:.0f}s")
+    assert run.returncode == 0, run.stderr
+    document = load_replay(out)
+    comparison = compare(
+        document.rows, gpu_nodes(load_stack_file(stack_file)), document.predicted,
+        document.observed, document.predicted_bounds,
+    )  # fmt: skip
+    return Replayed(json.loads(expected.stdout), document, comparison)
+
+
+def assert_follows_prediction(replayed: Replayed, jobs: int) -> None:
+    document, comparison = replayed.document, replayed.comparison
+    seen, predicted = comparison.observed, comparison.predicted
+    assert seen.jobs_finished == seen.jobs == jobs
+    assert predicted.gpu_hours == pytest.approx(replayed.prediction["gpu_hours"])
+    # Every pod ran as long as its row says (KWOK's delay, within half a second of wall
+    # time), so the fleet's GPU-hours agree whatever the placement. Per pool they follow
+    # the scheduler's first-found node: within the prediction's bounds, widened by 15%
+    # (a few hundred pods on five nodes do not average out which node comes first); no
+    # pool ever held more than its GPUs.
+    assert comparison.waits.overrun < 30
+    total = sum(predicted.gpu_hours.values())
+    assert sum(seen.gpu_hours.values()) == pytest.approx(total, rel=0.03)
+    for pool, in_use in seen.gpus_in_use.items():
+        assert max(in_use.values) <= seen.capacity[pool]
+        low, high = document.predicted_bounds[f"gpu_hours:{pool}"]
+        assert low * 0.85 <= seen.gpu_hours[pool] <= high * 1.15, (pool, low, high)
+    # Waits: the observed mean is the predicted range plus the control plane's own latency
+    # (measured as the wait of the pods the prediction starts at once). The lags (the
+    # replay's Job creates, pods created, bound, KWOK's overrun) only lengthen waits, so
+    # they widen the upper side only; a miss says them, to tell lag from queue order.
+    low, high = document.predicted_bounds["mean_wait_s"]
+    overhead = comparison.waits.overhead
+    lags = (document.create_lag_s, comparison.waits)
+    assert low * 0.8 <= seen.mean_wait_s <= high * 1.2 + overhead, (
+        seen.mean_wait_s,
+        low,
+        high,
+        lags,
+    )
+    assert overhead < 60  # a second of wall time at 60x
+    # Pods observed as created, bound, running and finished in that order.
+    for run in document.observed:
+        assert run.created_s is not None
+        assert run.bound_s is not None
+        assert run.start_s is not None
+        assert run.created_s <= run.bound_s <= run.start_s <= (run.end_s or 0)
+
+
+def replay_objects(api: Any, selector: str = REPLAY_LABEL) -> tuple[int, int]:
+    """Jobs and pods of replays (all of them, or those `selector` picks)."""
+    jobs = kube.items(kube.batch(api).list_namespaced_job, NAMESPACE, label_selector=selector)
+    pods = kube.items(kube.core(api).list_namespaced_pod, NAMESPACE, label_selector=selector)
+    return len(jobs), len(pods)
