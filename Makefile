@@ -112,10 +112,11 @@ e2e: venv
 	echo "== make e2e: pytest step took $$(( $$(date +%s) - start ))s"; exit $$rc
 
 # The kind tier: starts a Docker engine (Debian's docker.io; installed when missing),
-# builds kind v0.32.0, the node image kindest/node:v1.36.1 and the images of KWOK and
-# fake-gpu-operator from their sources (cached beside the e2e tools), then runs the
-# README's make commands for lesson1 and lesson1-dra against real kind clusters in a
-# copy of this checkout, and stops the engine it started. See README, "Kind tier".
+# builds kind v0.32.0, the node image kindest/node:v1.36.1 and the images of KWOK,
+# fake-gpu-operator, Kueue and KAI-Scheduler from their sources (cached beside the e2e
+# tools), then runs the README's make commands for lesson1, lesson1-dra, lesson1-kueue
+# and lesson1-kai against real kind clusters in a copy of this checkout, and stops the
+# engine it started. See README, "Kind tier".
 .PHONY: e2e-kind
 e2e-kind: venv
 	@start=$$(date +%s); \
@@ -168,7 +169,7 @@ report: venv stack-file
 # recorded from the kind tier's real run of lesson 1 and its DRA variant (make e2e-kind).
 .PHONY: record-evidence
 record-evidence: venv
-	GPU_FLEET_RECORD_EVIDENCE=1 $(PY) -m pytest -m e2e_kind tests/e2e_kind -v -s
+	GPU_FLEET_RECORD_EVIDENCE=1 $(PY) -m pytest -m e2e_kind tests/e2e_kind/test_kind_lessons.py -v -s
 
 .PHONY: bench pulumi-cli
 bench: venv

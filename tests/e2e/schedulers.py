@@ -2,23 +2,48 @@
 brings it up: its pools, scheduler and teams unchanged, the cluster section and the charts
 of the tier's own (the session's kind of control plane, charts from source)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from fleet.schedulers.release import KAI_RESERVATION_NAMESPACE
 from fleet.schedulers.scenarios import Scenario
 from fleet.stack.load import load_stack_file
-from fleet.stack.spec import PROJECT
+from fleet.stack.spec import PROJECT, SCHEDULER_NAMESPACES, FleetSpec
 from tests.e2e.harness import kube, scenario_runner, waits
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.lesson1 import lesson1_config
 from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 
 NODES_TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class SchedulerTraces:
+    """What a scheduler puts in a cluster, by which its leftovers are found: its release's
+    namespace and the other namespaces it uses, its CRDs' API groups, and the word in
+    the names of its webhook configurations and APIServices."""
+
+    namespaces: frozenset[str]
+    crd_groups: tuple[str, ...]
+    word: str
+
+
+TRACES = {
+    "kueue": SchedulerTraces(
+        frozenset({SCHEDULER_NAMESPACES["kueue"]}), ("kueue.x-k8s.io",), "kueue"
+    ),
+    "kai": SchedulerTraces(
+        frozenset({SCHEDULER_NAMESPACES["kai"], KAI_RESERVATION_NAMESPACE}),
+        ("scheduling.run.ai", "kai.scheduler"),
+        "kai",
+    ),
+}
 
 
 def stack_file(scheduler: str) -> Path:
@@ -42,28 +67,40 @@ def scheduler_config(
     return config
 
 
-def check_scenario(api: Any, stack: FleetStack, scenario: Scenario, logs: Supervisor) -> None:
+def check_scenario(
+    api: Any, spec: FleetSpec, scenario: Scenario, log_tail: Callable[[int], str]
+) -> None:
     """Run `scenario` on the stack's fleet: every step as `fleet expect` says, no gang half
-    started; the scheduler's log tail is printed when a step differs."""
-    spec = load_stack_file(stack.stack_file)
+    started; the scheduler's log tail (`log_tail(lines)`) is printed when a step differs."""
     waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
     observed = scenario_runner.run_scenario(api, spec, scenario)
     print(f"  {spec.scheduler} scenario {scenario.name}: {observed.seconds:.1f}s")
     expected = [step.expected for step in scenario.steps]
     if observed.steps != expected:
-        print(logs.log_tail(30))
+        print(log_tail(30))
     assert observed.steps == expected
     assert observed.half_started == []
 
 
-def destroy_leaves_nothing(
-    api: Any, stack: FleetStack, crd_groups: tuple[str, ...], word: str, names: set[str]
-) -> None:
-    """`pulumi destroy`, then: no resource in the state, no fake node, no CRD of the
-    scheduler's groups, no webhook configuration or APIService whose name holds `word`,
-    none of the namespaces `names`."""
-    stack.destroy()
-    assert stack.resource_names() == []
+def active_cluster_queues(api: Any) -> dict[str, bool]:
+    """Each Kueue ClusterQueue, and whether Kueue reports it active (it took the queue)."""
+    queues = kube.custom(api).list_cluster_custom_object(
+        "kueue.x-k8s.io", "v1beta2", "clusterqueues"
+    )["items"]
+    return {
+        q["metadata"]["name"]: any(
+            c["type"] == "Active" and c["status"] == "True"
+            for c in q.get("status", {}).get("conditions", [])
+        )
+        for q in queues
+    }
+
+
+def scheduler_leftovers(api: Any, spec: FleetSpec) -> dict[str, list[str]]:
+    """What is left of the stack's scheduler (`TRACES`) and of its teams' namespaces:
+    CRDs, webhook configurations, APIServices and namespaces."""
+    traces = TRACES[spec.scheduler]
+    names = traces.namespaces | set(spec.teams)
     crds = kube.items(kube.extensions(api).list_custom_resource_definition)
     admission = kube.admission(api)
     webhooks = [
@@ -71,8 +108,9 @@ def destroy_leaves_nothing(
         *kube.items(admission.list_validating_webhook_configuration),
     ]
     services = kube.items(kube.api_registration(api).list_api_service)
-    left = {
-        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in crd_groups],
+    word = traces.word
+    return {
+        "crds": [c["metadata"]["name"] for c in crds if c["spec"]["group"] in traces.crd_groups],
         "webhooks": [w["metadata"]["name"] for w in webhooks if word in w["metadata"]["name"]],
         "apiservices": [s["metadata"]["name"] for s in services if word in s["metadata"]["name"]],
         "namespaces": sorted(
@@ -80,6 +118,15 @@ def destroy_leaves_nothing(
             for n in kube.items(kube.core(api).list_namespace)
             if n["metadata"]["name"] in names
         ),
-        "fake nodes": sorted(fake_nodes(api)),
     }
+
+
+def destroy_leaves_nothing(api: Any, stack: FleetStack) -> None:
+    """`pulumi destroy`, then: no resource in the state, no fake node, nothing of the
+    scheduler or its teams (`scheduler_leftovers`)."""
+    spec = load_stack_file(stack.stack_file)
+    stack.destroy()
+    assert stack.resource_names() == []
+    left = scheduler_leftovers(api, spec)
+    left["fake nodes"] = sorted(fake_nodes(api))
     assert left == {key: [] for key in left}

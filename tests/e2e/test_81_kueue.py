@@ -20,13 +20,13 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import kube
 from tests.e2e.harness.cluster import Cluster
 from tests.e2e.harness.engine import FleetStack, Run
 from tests.e2e.harness.host_processes import Supervisor
 from tests.e2e.harness.scheduler_hosts import scheduler_running
 from tests.e2e.harness.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
+    active_cluster_queues,
     check_scenario,
     destroy_leaves_nothing,
     scheduler_config,
@@ -85,17 +85,7 @@ def test_the_program_installs_kueue_then_the_teams_queues(
         created
     )
     # Kueue took the queues: each ClusterQueue reports itself active.
-    queues = kube.custom(routed_api).list_cluster_custom_object(
-        "kueue.x-k8s.io", "v1beta2", "clusterqueues"
-    )["items"]
-    active = {
-        q["metadata"]["name"]: any(
-            c["type"] == "Active" and c["status"] == "True"
-            for c in q.get("status", {}).get("conditions", [])
-        )
-        for q in queues
-    }
-    assert active == {"research": True, "prod": True}
+    assert active_cluster_queues(routed_api) == {"research": True, "prod": True}
 
 
 def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
@@ -106,12 +96,11 @@ def test_second_up_changes_nothing(kueue_stack: KueueStack) -> None:
 def test_scenario_as_fleet_expect_says(
     kueue_stack: KueueStack, routed_api: Any, scenario: Scenario
 ) -> None:
-    check_scenario(routed_api, kueue_stack.stack, scenario, kueue_stack.manager)
+    spec = load_stack_file(kueue_stack.stack.stack_file)
+    check_scenario(routed_api, spec, scenario, kueue_stack.manager.log_tail)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(
     kueue_stack: KueueStack, routed_api: Any
 ) -> None:
-    destroy_leaves_nothing(
-        routed_api, kueue_stack.stack, ("kueue.x-k8s.io",), "kueue", {NAMESPACE, "research", "prod"}
-    )
+    destroy_leaves_nothing(routed_api, kueue_stack.stack)

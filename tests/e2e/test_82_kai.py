@@ -33,7 +33,6 @@ from tests.e2e.schedulers import (
 pytestmark = pytest.mark.e2e
 
 NAMESPACE = "kai-scheduler"
-KAI_GROUPS = ("scheduling.run.ai", "kai.scheduler")
 SCENARIOS = plan_scenarios(load_stack_file(stack_file("kai")))
 
 
@@ -82,16 +81,11 @@ def test_second_up_changes_nothing(kai_stack: KaiStack) -> None:
 def test_scenario_as_fleet_expect_says(
     kai_stack: KaiStack, routed_api: Any, scenario: Scenario
 ) -> None:
-    check_scenario(routed_api, kai_stack.stack, scenario, kai_stack.controllers)
+    spec = load_stack_file(kai_stack.stack.stack_file)
+    check_scenario(routed_api, spec, scenario, kai_stack.controllers.log_tail)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
     kai_stack: KaiStack, routed_api: Any
 ) -> None:
-    destroy_leaves_nothing(
-        routed_api,
-        kai_stack.stack,
-        KAI_GROUPS,
-        "kai",
-        {NAMESPACE, "kai-resource-reservation", "research", "prod"},
-    )
+    destroy_leaves_nothing(routed_api, kai_stack.stack)

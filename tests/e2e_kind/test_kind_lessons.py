@@ -21,15 +21,14 @@ import pytest
 
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
-from fleet.stack.spec import KindClusterSpec
 from tests.e2e.harness import kube, tools
+from tests.e2e.harness.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
 from tests.e2e.harness.kind.tier import KindTier
-from tests.e2e.harness.kind.user import Checkout, MakeRun, copy_checkout, use_offline_sources
+from tests.e2e.harness.kind.user import Checkout, offline_checkout
 
 pytestmark = pytest.mark.e2e_kind
 
 RECORD = os.environ.get("GPU_FLEET_RECORD_EVIDENCE") == "1"
-KIND_NODE_LABEL = "io.x-k8s.kind.cluster"
 PROVENANCE = (
     "recorded by the kind tier (`make record-evidence`) from a real run of the README's "
     "commands: `make up` of this stack under the real Pulumi engine {pulumi}, on a kind "
@@ -37,24 +36,6 @@ PROVENANCE = (
     "packages), with KWOK's controller and fake-gpu-operator {operator}'s components "
     "running as pods in the cluster from images built from their sources"
 )
-
-
-def _ok(run: MakeRun) -> None:
-    assert run.returncode == 0, f"make {' '.join(run.args)} failed:\n{run.output[-4000:]}"
-
-
-def _docker_lines(*args: str) -> list[str]:
-    done = subprocess.run(["docker", *args], capture_output=True, text=True, check=True)
-    return [line for line in done.stdout.splitlines() if line.strip()]
-
-
-def _pods_on_real_nodes(api: Any, namespace: str, cluster: str) -> dict[str, str]:
-    """Pod name -> phase, for the namespace's pods on the kind cluster's own nodes."""
-    return {
-        pod["metadata"]["name"]: pod["status"].get("phase", "")
-        for pod in kube.items(kube.core(api).list_namespaced_pod, namespace)
-        if (pod["spec"].get("nodeName") or "").startswith(cluster)
-    }
 
 
 def _grow_a100(config: dict[str, Any]) -> None:
@@ -88,35 +69,17 @@ def _record(checkout: Checkout, stack: str, kubeconfig: Path) -> None:
 def test_the_readme_commands_on_a_real_kind_cluster(
     kind_tier: KindTier, tmp_path: Path, stack: str
 ) -> None:
-    checkout = copy_checkout(tmp_path / "checkout", kind_tier)
-    use_offline_sources(checkout, stack)
-    spec = load_stack_file(checkout.stack_file(stack))
-    assert isinstance(spec.cluster, KindClusterSpec)
-    cluster = spec.cluster.name
-    assert not _docker_lines("ps", "-aq", "--filter", f"label={KIND_NODE_LABEL}={cluster}")
-    volumes_before = set(_docker_lines("volume", "ls", "-q"))
-    try:
+    checkout = offline_checkout(tmp_path / "checkout", kind_tier, stack)
+    with made_down(checkout, stack) as cluster:
         _user_path(checkout, stack, cluster)
-    finally:
-        down = checkout.make("down", f"STACK={stack}")
-    _ok(down)
-    clusters = subprocess.run(
-        ["kind", "get", "clusters"], env=checkout.env(), capture_output=True, text=True, check=True
-    )
-    assert cluster not in clusters.stdout.split()
-    assert not _docker_lines("ps", "-aq", "--filter", f"label={KIND_NODE_LABEL}={cluster}")
-    assert "kind" not in _docker_lines("network", "ls", "--format", "{{.Name}}")
-    assert set(_docker_lines("volume", "ls", "-q")) <= volumes_before
 
 
 def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
-    _ok(checkout.make("up", f"STACK={stack}"))
-    _ok(checkout.make("evidence", f"STACK={stack}"))
-    evidence = checkout.root / "evidence" / stack
-    api = kube.api_client(evidence / "kubeconfig")
+    kubeconfig = brought_up(checkout, stack)
+    api = kube.api_client(kubeconfig)
     try:
-        operator = _pods_on_real_nodes(api, "gpu-operator", cluster)
-        kwok = _pods_on_real_nodes(api, "kube-system", cluster)
+        operator = pods_on_real_nodes(api, "gpu-operator", cluster)
+        kwok = pods_on_real_nodes(api, "kube-system", cluster)
     finally:
         api.close()
     plugin = "kwok-dra-plugin" if stack.endswith("-dra") else "kwok-gpu-device-plugin"
@@ -125,15 +88,15 @@ def _user_path(checkout: Checkout, stack: str, cluster: str) -> None:
     assert all(phase == "Running" for phase in operator.values()), operator
     assert any(name.startswith("kwok-controller") and kwok[name] == "Running" for name in kwok)
     report = checkout.make("report", f"STACK={stack}")
-    _ok(report)
+    ok(report)
     assert "FAIL" not in report.output
     if RECORD:
-        _record(checkout, stack, evidence / "kubeconfig")
+        _record(checkout, stack, kubeconfig)
 
     checkout.edit_stack(stack, _grow_a100)
     preview = checkout.make("preview", f"STACK={stack}")
-    _ok(preview)
+    ok(preview)
     creates = [int(n) for n in re.findall(r"\+ (\d+) to create", preview.output)]
     assert creates == [2], preview.output[-3000:]
     assert not re.search(r"\d+ to (delete|replace)", preview.output), preview.output[-3000:]
-    _ok(checkout.make("up", f"STACK={stack}"))
+    ok(checkout.make("up", f"STACK={stack}"))

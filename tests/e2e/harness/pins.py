@@ -230,12 +230,38 @@ KAI_UPSTREAM = Upstream(
     f"kai-scheduler-{versions.KAI_VERSION}",
     f"github.com/kai-scheduler/KAI-scheduler at tag {versions.KAI_VERSION}",
 )
+
+
+def _kai(command: str) -> Tool:
+    return Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
+
+
 # KAI's commands that place pods (scheduler, binder), group them (podgrouper) and keep
 # queue status (queuecontroller), as harness/kai_host.py runs them.
 KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller")
-KAI_TOOLS: tuple[Tool, ...] = tuple(
-    Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
-    for command in KAI_COMMANDS
+KAI_TOOLS: tuple[Tool, ...] = tuple(_kai(command) for command in KAI_COMMANDS)
+# The version of NVIDIA gpu-operator's module whose ClusterPolicy API KAI's operator
+# imported before KAI copied that API into its tree (third_party/, absent from the
+# source snapshot); see gomod/kai-operator.
+GPU_OPERATOR_API = "github.com/NVIDIA/gpu-operator@v1.8.3-0.20250724212111-616690d88d86"
+# KAI's other commands whose pods run in a kind cluster: the operator, which deploys
+# every controller above from the chart's Config, and the pod-group controller and
+# admission webhooks it deploys too.
+KAI_IMAGE_TOOLS: tuple[Tool, ...] = (
+    Tool(
+        "kai-operator",
+        versions.KAI_VERSION,
+        "./cmd/operator",
+        upstream=Upstream(
+            KAI_UPSTREAM.folder,
+            KAI_UPSTREAM.origin,
+            go_mod_edits=(f"-require={GPU_OPERATOR_API}",),
+        ),
+        prepare="kai-gpu-operator-api",
+        env=(*_UNCHECKED, ("GOFLAGS", "-mod=mod")),
+    ),
+    _kai("podgroupcontroller"),
+    _kai("admission"),
 )
 SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
 # Where the charts live: Kueue's in its module, KAI's in its source tree.

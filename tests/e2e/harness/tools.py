@@ -22,9 +22,11 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+from fleet.render.operator import merge_values
 from fleet.stack import versions
 from tests.e2e.harness.pins import (
     COMMAND_PROVIDER,
@@ -164,11 +166,26 @@ def _upstream_module(tool: Tool, scratch: Path, env: dict[str, str]) -> Path:
     return module
 
 
+# Where KAI's operator imports gpu-operator's ClusterPolicy API from (its own tree).
+KAI_GPU_OPERATOR_API_DIR = "third_party/nvidia/gpu-operator/api/nvidia/v1"
+
+
+def _kai_gpu_operator_api(module: Path, env: dict[str, str]) -> None:
+    """The package KAI's operator imports for gpu-operator's ClusterPolicy, absent from
+    the source snapshot: aliases of the served module's API (gomod/kai-operator)."""
+    package = module / KAI_GPU_OPERATOR_API_DIR
+    package.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(
+        GOMOD_DIR / "kai-operator" / "cluster_policy.go.txt", package / "cluster_policy.go"
+    )
+
+
 SOURCE_STEPS: dict[str, Callable[[Path, dict[str, str]], Path]] = {
     "language-host-in-wrapper": _language_host_sources,
 }
 PREPARE_STEPS: dict[str, Callable[[Path, dict[str, str]], None]] = {
     "kubernetes-provider-schema": _kubernetes_schema,
+    "kai-gpu-operator-api": _kai_gpu_operator_api,
 }
 
 
@@ -363,11 +380,19 @@ def operator_chart(version: str) -> Path:
     return _chart_copy(source, "fake-gpu-operator", version, drop_dependencies=True)
 
 
-def _chart_copy(source: Path, name: str, version: str, drop_dependencies: bool = False) -> Path:
+def _chart_copy(
+    source: Path,
+    name: str,
+    version: str,
+    drop_dependencies: bool = False,
+    release_values: dict[str, Any] | None = None,
+) -> Path:
     """A copy of the chart at `source` in the cache, its Chart.yaml set to `version`
-    (and without the dependencies it lists, with `drop_dependencies`)."""
+    (and without the dependencies it lists, with `drop_dependencies`), with
+    `release_values` merged into its values.yaml. A cached copy whose values lack
+    them is made again."""
     target = cache_dir() / "charts" / f"{name}-{version}"
-    if target.is_dir():
+    if target.is_dir() and _holds_values(target, release_values or {}):
         return target
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
@@ -378,24 +403,61 @@ def _chart_copy(source: Path, name: str, version: str, drop_dependencies: bool =
     if drop_dependencies:
         chart.pop("dependencies", None)
     chart_yaml.write_text(yaml.safe_dump(chart, sort_keys=False))
+    if release_values:
+        values_yaml = scratch / "values.yaml"
+        values = merge_values(yaml.safe_load(values_yaml.read_text()), release_values)
+        values_yaml.write_text(yaml.safe_dump(values, sort_keys=False))
+    shutil.rmtree(target, ignore_errors=True)
     scratch.replace(target)
     return target
 
 
+def _holds_values(chart: Path, wanted: dict[str, Any]) -> bool:
+    values: dict[str, Any] = yaml.safe_load((chart / "values.yaml").read_text())
+    return merge_values(values, wanted) == values
+
+
+# What Kueue's release packaging (hack/helm-chart-package.sh) sets in the chart it
+# publishes: the manager's image at the release's registry and tag, pulled only when
+# missing. The module's copy names a staging image pulled `Always`.
+KUEUE_RELEASE_IMAGE = {
+    "repository": "registry.k8s.io/kueue/kueue",
+    "tag": versions.KUEUE_VERSION,
+    "pullPolicy": "IfNotPresent",
+}
+
+
 def kueue_chart() -> Path:
     """Kueue's chart from its module (the proxy serves it with the module), as released:
-    chart version 0.17.0 for tag v0.17.0."""
+    chart version 0.17.0 for tag v0.17.0, the manager's image as the release sets it."""
     module = module_dir(
         f"sigs.k8s.io/kueue@{versions.KUEUE_VERSION}", cache_dir(), dict(os.environ)
     )
-    return _chart_copy(module / KUEUE_CHART_DIR, "kueue", versions.KUEUE_VERSION.removeprefix("v"))
+    return _chart_copy(
+        module / KUEUE_CHART_DIR,
+        "kueue",
+        versions.KUEUE_VERSION.removeprefix("v"),
+        release_values={"controllerManager": {"manager": {"image": KUEUE_RELEASE_IMAGE}}},
+    )
+
+
+# What KAI's release workflow sets in the chart it publishes: the images' registry in
+# place of the source tree's placeholder (`registry/local/kai-scheduler`); the tag is
+# the chart's appVersion, the release tag.
+KAI_RELEASE_REGISTRY = "ghcr.io/kai-scheduler/kai-scheduler"
 
 
 def kai_chart() -> Path:
-    """KAI-Scheduler's chart from its source tree; the tree carries a placeholder version
-    (0.0.0) that its release process replaces with the tag."""
+    """KAI-Scheduler's chart from its source tree, as released: the tree carries a
+    placeholder version (0.0.0) that its release process replaces with the tag, and a
+    placeholder registry replaced with the release's."""
     source = upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR
-    return _chart_copy(source, "kai-scheduler", versions.KAI_VERSION)
+    return _chart_copy(
+        source,
+        "kai-scheduler",
+        versions.KAI_VERSION,
+        release_values={"global": {"registry": KAI_RELEASE_REGISTRY}},
+    )
 
 
 def main() -> int:

@@ -45,9 +45,14 @@ def import_rootfs(rootfs: Path, reference: str, changes: Sequence[str] = ()) -> 
 
 
 def build_image(
-    reference: str, base: str, files: dict[str, Path], entrypoint: Sequence[str] | None = None
+    reference: str,
+    base: str,
+    files: dict[str, Path],
+    entrypoint: Sequence[str] | None = None,
+    user: str | None = None,
 ) -> None:
-    """An image `FROM base` with `files` (path in the image -> file on the host), mode 0755.
+    """An image `FROM base` with `files` (path in the image -> file on the host), mode 0755,
+    run as `user` (uid:gid) when given.
 
     Docker's classic builder is used (no BuildKit, which would look up `base` in a
     registry first).
@@ -60,6 +65,8 @@ def build_image(
         lines.append(f"COPY {name} {target}")
     if entrypoint is not None:
         lines.append(f"ENTRYPOINT {json.dumps(list(entrypoint))}")
+    if user is not None:
+        lines.append(f"USER {user}")
     _build(reference, "\n".join(lines) + "\n", context)
 
 

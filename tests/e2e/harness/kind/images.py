@@ -19,7 +19,9 @@ from tests.e2e.harness.kind.rootfs import IMAGE_ROOTFS, SUITE, ensure_rootfs
 from tests.e2e.harness.pins import (
     COREDNS_VERSION,
     ETCD_IMAGE_TAG,
+    KAI_UPSTREAM,
     KUBERNETES_VERSION,
+    KUEUE_TOOL,
     OPERATOR_DRA_VERSION,
     OPERATOR_VERSION,
 )
@@ -35,12 +37,14 @@ NETWORK_MANIFEST = Path(__file__).with_name("node-network.yaml")
 
 @dataclass(frozen=True)
 class Image:
-    """`reference` FROM `base` with `files` (path in the image -> binary name in the cache)."""
+    """`reference` FROM `base` with `files` (path in the image -> binary name in the cache,
+    or a file of a source tree), run as `user` (uid:gid) where the upstream image sets one."""
 
     reference: str
-    files: dict[str, str]
+    files: dict[str, str | Path]
     entrypoint: tuple[str, ...] | None = None
     base: str = IMAGE_BASE
+    user: str | None = None
 
 
 def _kube_image(name: str) -> Image:
@@ -101,7 +105,7 @@ def operator_images(version: str, available: set[str]) -> list[Image]:
         image = (values.get(key) or {}).get("image")
         if not image:
             continue
-        files = {
+        files: dict[str, str | Path] = {
             path: f"{Path(path).name}-{version}"
             for path in paths
             if f"{Path(path).name}-{version}" in available
@@ -113,12 +117,86 @@ def operator_images(version: str, available: set[str]) -> list[Image]:
     return images
 
 
+# Kueue's image: its manager at /manager, run as the distroless base's nonroot user
+# (the chart's pod asks for `runAsNonRoot`, which a numeric non-zero user satisfies).
+KUEUE_MANAGER = "/manager"
+NONROOT_USER = "65532:65532"
+
+
+def kueue_image() -> Image:
+    """Kueue's manager image as the chart the tier installs names it."""
+    values = yaml.safe_load((tools.kueue_chart() / "values.yaml").read_text())
+    image = values["controllerManager"]["manager"]["image"]
+    return Image(
+        f"{image['repository']}:{image['tag']}",
+        {KUEUE_MANAGER: KUEUE_TOOL.binary_name},
+        (KUEUE_MANAGER,),
+        user=NONROOT_USER,
+    )
+
+
+# KAI's images: each command at /workspace/app, run as 65532 (KAI's release Dockerfile).
+KAI_APP = "/workspace/app"
+# The images KAI's chart and operator run, by the chart's values key: its operator and
+# the controllers the operator deploys for the chart's default Config and
+# SchedulingShard. Not built: `resourcereservation` (the binder's GPU-sharing pods),
+# `nodescaleadjuster` and `scalingpod` (cluster autoscaling), `numa-placement-exporter`
+# (only with the NUMA plugin on), all off for these stacks.
+KAI_COMMAND_IMAGES = (
+    "operator",
+    "scheduler",
+    "binder",
+    "podgrouper",
+    "podgroupcontroller",
+    "queuecontroller",
+    "admission",
+)
+# The chart's hooks (CRD upgrade, topology migration, the `kai-config` deployer, the
+# post-delete cleanup) run bash and kubectl from the crd-upgrader image, which also
+# holds the chart's CRDs and the script that applies them.
+CRD_UPGRADER_KEY = "crdupgrader"
+CRD_UPGRADER_SCRIPT = "deployments/crd-upgrader/apply-crds.sh"
+
+
+def kai_images() -> list[Image]:
+    """KAI's images as the chart the tier installs names them (registry, name, tag)."""
+    chart = tools.kai_chart()
+    values = yaml.safe_load((chart / "values.yaml").read_text())
+    tag = (
+        values["global"].get("tag")
+        or yaml.safe_load((chart / "Chart.yaml").read_text())["appVersion"]
+    )
+
+    def reference(key: str) -> str:
+        return f"{values['global']['registry']}/{values[key]['image']['name']}:{tag}"
+
+    images = [
+        Image(
+            reference(key),
+            {KAI_APP: f"kai-{key}-{versions.KAI_VERSION}"},
+            (KAI_APP,),
+            user=NONROOT_USER,
+        )
+        for key in KAI_COMMAND_IMAGES
+    ]
+    script = "/apply-crds.sh"
+    files: dict[str, str | Path] = {
+        "/usr/bin/kubectl": f"kubectl-{KUBERNETES_VERSION}",
+        script: tools.upstream_source(KAI_UPSTREAM) / CRD_UPGRADER_SCRIPT,
+    }
+    files |= {f"/internal-crds/{crd.name}": crd for crd in sorted(chart.glob("crds/*.yaml"))}
+    images.append(Image(reference(CRD_UPGRADER_KEY), files, (script,), user=NONROOT_USER))
+    return images
+
+
 def workload_images(available: set[str]) -> list[Image]:
-    """KWOK's controller and both operator versions' images."""
+    """KWOK's controller, both operator versions' images, Kueue's and KAI's."""
     return [
         KWOK_IMAGE,
         *operator_images(OPERATOR_VERSION, available),
         *operator_images(OPERATOR_DRA_VERSION, available),
+        kueue_image(),
+        *kai_images(),
     ]
 
 
@@ -153,8 +231,11 @@ def ensure_images(images: list[Image], binaries: dict[str, Path]) -> None:
     for image in images:
         if docker.image_exists(image.reference):
             continue
-        files = {target: binaries[name] for target, name in image.files.items()}
-        docker.build_image(image.reference, image.base, files, image.entrypoint)
+        files = {
+            target: binaries[name] if isinstance(name, str) else name
+            for target, name in image.files.items()
+        }
+        docker.build_image(image.reference, image.base, files, image.entrypoint, image.user)
 
 
 def ensure_pause_image(scratch: Path) -> None:

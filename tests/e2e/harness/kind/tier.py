@@ -1,9 +1,10 @@
 """Everything `make e2e-kind` needs before a stack runs, built or reused, each step timed.
 
 The Docker engine must already answer (see `docker_engine`). The steps: the binaries
-(the e2e tier's, kind's and a node's), the Pulumi engine, KWOK's manifests and the
-operator's charts, the container images and the node image. Each is cached under the
-tier's cache, so a warm run only checks that they are there.
+(the e2e tier's, kind's, a node's and KAI's operator's), the Pulumi engine, KWOK's
+manifests, the operator's, Kueue's and KAI's charts, the container images and the node
+image. Each is cached under the tier's cache, so a warm run only checks that they are
+there.
 """
 
 import tempfile
@@ -14,6 +15,7 @@ from fleet.stack import versions
 from tests.e2e.harness import steps, tools
 from tests.e2e.harness.kind import images, node_image
 from tests.e2e.harness.pins import (
+    KAI_IMAGE_TOOLS,
     KIND_TOOLS,
     KIND_VERSION,
     OPERATOR_DRA_VERSION,
@@ -29,6 +31,8 @@ class KindTier:
     path: tuple[Path, ...]
     kwok_manifests: list[Path]
     charts: dict[str, Path]
+    # The charts of the schedulers whose images the tier builds, by `gpu-fleet:scheduler`.
+    scheduler_charts: dict[str, Path]
 
 
 def kind_bin_dir(binaries: dict[str, Path]) -> Path:
@@ -41,16 +45,17 @@ def kind_bin_dir(binaries: dict[str, Path]) -> Path:
 
 def prepare() -> KindTier:
     with steps.step("kind tier: binaries (e2e tools, kind, kubelet, kubeadm, kube-proxy)"):
-        binaries = tools.ensure_tools(TOOLS + KIND_TOOLS + OPERATOR_IMAGE_TOOLS)
+        binaries = tools.ensure_tools(TOOLS + KIND_TOOLS + OPERATOR_IMAGE_TOOLS + KAI_IMAGE_TOOLS)
     binaries["node-network.sh"] = images.NETWORK_SCRIPT
     with steps.step("kind tier: Pulumi engine"):
         engine = tools.ensure_engine(binaries)
-    with steps.step("kind tier: KWOK manifests and operator charts"):
+    with steps.step("kind tier: KWOK manifests, operator and scheduler charts"):
         kwok = tools.kwok_manifests(binaries["kubectl"])
         charts = {
             version: tools.operator_chart(version)
             for version in (versions.OPERATOR_VERSION, OPERATOR_DRA_VERSION)
         }
+        scheduler_charts = {"kueue": tools.kueue_chart(), "kai": tools.kai_chart()}
     with tempfile.TemporaryDirectory(prefix="gpu-fleet-kind-") as scratch:
         with steps.step("kind tier: container images"):
             wanted = [*images.CLUSTER_IMAGES, *images.workload_images(set(binaries))]
@@ -60,4 +65,5 @@ def prepare() -> KindTier:
             preload = [image.reference for image in wanted] + [images.PAUSE_IMAGE]
             status = node_image.ensure_node_image(binaries, preload, Path(scratch))
             print(f"  {status} {node_image.NODE_IMAGE} ({len(preload)} images preloaded)")
-    return KindTier(engine, (engine.bin_dir, kind_bin_dir(binaries)), kwok, charts)
+    path = (engine.bin_dir, kind_bin_dir(binaries))
+    return KindTier(engine, path, kwok, charts, scheduler_charts)

@@ -3,8 +3,8 @@
 The checkout is a copy of this one (its tracked and new files, not its state, evidence
 or virtualenv, which is linked), so the stacks' state, evidence and stack-file edits
 stay out of the working tree. No registry is reachable, so the copy's stack file points
-at the offline sources the README documents (`kwok.manifests`, `operator.chart`),
-built by the tier.
+at the offline sources the README documents (`kwok.manifests`, `operator.chart`,
+`schedulerRelease.chart`), built by the tier.
 """
 
 import os
@@ -91,8 +91,8 @@ def copy_checkout(target: Path, tier: KindTier) -> Checkout:
 
 
 def use_offline_sources(checkout: Checkout, stack: str) -> None:
-    """KWOK's manifests and the operator's chart from the tier's cache, as the README's
-    offline settings say."""
+    """KWOK's manifests, the operator's chart and the scheduler's chart from the tier's
+    cache, as the README's offline settings say."""
 
     def edit(config: dict[str, Any]) -> None:
         kwok = config.setdefault("gpu-fleet:kwok", {})
@@ -100,5 +100,16 @@ def use_offline_sources(checkout: Checkout, stack: str) -> None:
         operator = config.setdefault("gpu-fleet:operator", {})
         version = operator.get("version", versions.OPERATOR_VERSION)
         operator["chart"] = str(checkout.tier.charts[version])
+        scheduler = config.get("gpu-fleet:scheduler", "default")
+        if scheduler != "default":
+            release = config.setdefault("gpu-fleet:schedulerRelease", {})
+            release["chart"] = str(checkout.tier.scheduler_charts[scheduler])
 
     checkout.edit_stack(stack, edit)
+
+
+def offline_checkout(target: Path, tier: KindTier, stack: str) -> Checkout:
+    """A copy of this checkout at `target` whose `stack` uses the tier's offline sources."""
+    checkout = copy_checkout(target, tier)
+    use_offline_sources(checkout, stack)
+    return checkout
