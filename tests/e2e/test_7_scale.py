@@ -78,12 +78,19 @@ def test_up_creates_every_node_with_its_labels_taint_and_status(
     assert node["spec"]["taints"] == [KWOK_TAINT]
     assert node["status"]["capacity"]["cpu"] == "96"
     # Created by a server-side apply under the program's field manager (never a plain
-    # create, whose own entry would keep fields the program stops sending).
-    entries = [e for e in node["metadata"]["managedFields"] if e["manager"] == FIELD_MANAGER]
-    assert [(e["operation"], e.get("subresource", "")) for e in entries] == [("Apply", "")]
-    owned = entries[0]["fieldsV1"]
+    # create, whose own entry would keep fields the program stops sending), its status
+    # then applied through the status subresource by the same manager, which so owns it.
+    entries = {
+        e.get("subresource", ""): e
+        for e in node["metadata"]["managedFields"]
+        if e["manager"] == FIELD_MANAGER
+    }
+    assert sorted(entries) == ["", "status"]
+    assert {e["operation"] for e in entries.values()} == {"Apply"}
+    owned = entries[""]["fieldsV1"]
     assert f"f:{POOL_LABEL}" in owned["f:metadata"]["f:labels"]
     assert "f:status" not in owned
+    assert "f:cpu" in entries["status"]["fieldsV1"]["f:status"]["f:capacity"]
 
 
 def test_preview_of_two_more_nodes_names_exactly_them(
