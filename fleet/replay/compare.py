@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from fleet.replay.fleet_nodes import GpuNode
 from fleet.replay.predict import groups_wanted
 from fleet.replay.runs import PodRun
-from fleet.replay.timeline import Timeline, timeline
+from fleet.replay.timeline import Timeline, run_gpu_hours, timeline
 from fleet.trace.model import TraceRow
 
 GPU_HOURS_TOLERANCE = 0.02
@@ -162,27 +162,24 @@ class Placement:
     """Flexible pods that ran in another pool than the prediction put them in."""
 
 
-def _gpu_hours(run: PodRun) -> float:
-    if run.start_s is None or run.end_s is None:
-        return 0.0
-    return run.gpus * (run.end_s - run.start_s) / 3600.0
-
-
 def placement(
     rows: Sequence[TraceRow],
     nodes: Sequence[GpuNode],
     predicted: Sequence[PodRun],
     observed: Sequence[PodRun],
+    ends: tuple[float, float],
 ) -> Placement:
+    """`ends`: the predicted and observed timelines' ends, where GPU-hours of pods still
+    running stop, as in the timelines' own per-pool figures."""
     pools_of = {
         job: {pool for pool, _ in groups} for job, groups in groups_wanted(rows, nodes).items()
     }
     sums: dict[bool, dict[str, list[float]]] = {True: {}, False: {}}
-    for side, runs in enumerate((predicted, observed)):
+    for side, (runs, end) in enumerate(zip((predicted, observed), ends, strict=True)):
         for run in runs:
             if run.pool is not None:
                 pinned = len(pools_of.get(run.job, ())) == 1
-                sums[pinned].setdefault(run.pool, [0.0, 0.0])[side] += _gpu_hours(run)
+                sums[pinned].setdefault(run.pool, [0.0, 0.0])[side] += run_gpu_hours(run, end)
     where = {(r.job, r.index): r.pool for r in predicted if r.pool is not None}
     flexible = [r for r in observed if r.pool is not None and len(pools_of.get(r.job, ())) > 1]
     moved = [r for r in flexible if where.get((r.job, r.index), r.pool) != r.pool]
@@ -216,7 +213,7 @@ def compare(
         seen,
         figures(expected, seen, bounds),
         wait_parts(rows, predicted, observed),
-        placement(rows, nodes, predicted, observed),
+        placement(rows, nodes, predicted, observed, (expected.end_s, seen.end_s)),
     )
 
 

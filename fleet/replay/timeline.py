@@ -78,6 +78,14 @@ def _steps(deltas: Sequence[tuple[float, float]]) -> Series:
     return Series(times, values)
 
 
+def run_gpu_hours(run: PodRun, end_s: float) -> float:
+    """The GPU-hours of one pod run; one still running at the end counts until `end_s`."""
+    if run.start_s is None:
+        return 0.0
+    stop = run.end_s if run.end_s is not None else end_s
+    return run.gpus * (stop - run.start_s) / HOUR
+
+
 def timeline(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], runs: Sequence[PodRun]
 ) -> Timeline:
@@ -100,7 +108,7 @@ def timeline(
             queue.append((run.start_s, -1.0))
         stop = run.end_s if run.end_s is not None else end
         in_use[run.pool] += [(run.start_s, run.gpus), (stop, -run.gpus)]
-        gpu_hours[run.pool] += run.gpus * (stop - run.start_s) / HOUR
+        gpu_hours[run.pool] += run_gpu_hours(run, end)
     stranded = _stranded(rows, nodes, runs)
     jobs_done: dict[str, bool] = {}
     for run in jobs_runs:
