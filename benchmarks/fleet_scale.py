@@ -35,12 +35,18 @@ from typing import Any
 
 from kubernetes import client
 
+from benchmarks import apiserver_load, server_times
 from benchmarks.e2e_scale import machine
-from benchmarks.fleet_watch import FleetTimes, FleetWatch
+from benchmarks.fleet_watch import FleetTimes, FleetWatch, node_is_ready
 from benchmarks.process_usage import Usage, pid_file_reader, sampled
 from fleet.demo.plan import plan_demo
+from fleet.render.nodes import is_fake_node
 from fleet.stack.load import parse_fleet
-from fleet.stack.versions import OPERATOR_DRA_VERSION
+from fleet.stack.versions import (
+    KWOK_NODE_LEASE_SECONDS,
+    NODE_MONITOR_GRACE_SECONDS,
+    OPERATOR_DRA_VERSION,
+)
 from tests.e2e.harness import host_processes, kube, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
@@ -60,6 +66,11 @@ POOL = {"gpusPerNode": 1, "product": "NVIDIA-L4"}
 # defaults are 50/100, the controller-manager's 20/30.
 CLIENT_QPS, CLIENT_BURST = 1000, 2000
 CLIENTS = ("kube-scheduler", "kube-controller-manager")
+# kube-controller-manager's node monitor as upstream ships it and kind keeps it: a node
+# whose heartbeat (Lease renewal or status) is older than the grace period turns Unknown.
+# kwokctl's own defaults (10 min / 1 h) would keep a node Ready for an hour without any
+# heartbeat, which would make "still Ready ten minutes later" say nothing.
+NODE_MONITOR_PERIOD_S, NODE_MONITOR_GRACE_S = 5, NODE_MONITOR_GRACE_SECONDS
 READY_TIMEOUT = 900.0
 QUEUE_TIMEOUT = 1800.0
 TEN_MINUTES = 600.0
@@ -79,8 +90,16 @@ def client_limits() -> dict[str, dict[str, str]]:
     return {component: limits for component in CLIENTS}
 
 
+def node_monitor(grace_s: int) -> dict[str, int]:
+    """kwokctl's options for kube-controller-manager's node monitor."""
+    return {
+        "kubeControllerManagerNodeMonitorPeriodMilliseconds": NODE_MONITOR_PERIOD_S * 1000,
+        "kubeControllerManagerNodeMonitorGracePeriodMilliseconds": grace_s * 1000,
+    }
+
+
 def stack_config(
-    cluster: Cluster, nodes: int, offer: str, manifests: list[str], per_controller: int
+    cluster: Cluster, nodes: int, offer: str, manifests: list[str], args: argparse.Namespace
 ) -> dict[str, Any]:
     return {
         "cluster": cluster.as_stack_cluster(),
@@ -88,7 +107,12 @@ def stack_config(
         "pools": {"l4": {"nodes": nodes, **POOL}},
         "gpuOffer": offer,
         # No container runtime: the controllers' pods cannot start, the shards run on the host.
-        "kwok": {"manifests": manifests, "wait": False, "nodesPerController": per_controller},
+        "kwok": {
+            "manifests": manifests,
+            "wait": False,
+            "nodesPerController": args.nodes_per_controller,
+            "nodeLeaseDurationSeconds": args.node_lease_seconds,
+        },
         "operator": {
             "version": OPERATOR_DRA_VERSION,
             "chart": str(tools.operator_chart(OPERATOR_DRA_VERSION)),
@@ -203,10 +227,15 @@ def one_run(
     with (
         recorder(nodes, offer, rows) as add,
         tempfile.TemporaryDirectory(prefix=f"bench-fleet-{nodes}-") as scratch,
-        kwok_cluster(binaries, kwok_controller=False, component_args=client_limits()) as cluster,
+        kwok_cluster(
+            binaries,
+            kwok_controller=False,
+            component_args=client_limits(),
+            options=node_monitor(args.node_monitor_grace),
+        ) as cluster,
     ):
         work = Path(scratch)
-        config = stack_config(cluster, nodes, offer, manifests, args.nodes_per_controller)
+        config = stack_config(cluster, nodes, offer, manifests, args)
         spec = parse_fleet(config, "bench")
         expected = plan_demo(spec).expected
         add("load_average_1m_start", os.getloadavg()[0], "load")
@@ -214,6 +243,8 @@ def one_run(
         add("scheduler_kube_api_qps", CLIENT_QPS, "setting")
         add("scheduler_kube_api_burst", CLIENT_BURST, "setting")
         add("controller_manager_kube_api_qps", CLIENT_QPS, "setting")
+        add("kwok_node_lease_duration_s", spec.kwok.node_lease_duration_seconds, "setting")
+        add("node_monitor_grace_period_s", args.node_monitor_grace, "setting")
         add("expected_running", expected.running, "pods")
         add("expected_pending", expected.pending, "pods")
         api = kube.api_client(cluster.kubeconfig)
@@ -256,6 +287,7 @@ def one_run(
                 add("report_s", seconds, "s")
                 add("report_pass", 1 if code == 0 else 0, "bool")
                 hold(api, watcher.times, spec, args.hold, add)
+                apiserver_rows(api, add)
             usage_rows(usage, add)
         add("load_average_1m_end", os.getloadavg()[0], "load")
         watcher.stop()
@@ -268,11 +300,18 @@ def measure(api: Any, times: FleetTimes, spec: Any, running: int, offer: str, ad
     wait_for("every node Ready", lambda: len(times.node_ready) >= nodes, READY_TIMEOUT)
     first = min(times.node_added.values())
     add("nodes_ready_s", max(times.node_ready.values()) - first, "s")
-    advertised = times.node_slice if offer == "dra" else times.node_gpus
-    wait_for("GPUs on every node", lambda: len(advertised) >= nodes, READY_TIMEOUT)
-    if advertised:
-        add("gpus_advertised_s", max(advertised.values()) - first, "s")
-        add("gpus_advertised_nodes", len(advertised), "nodes")
+    seen = times.node_slice if offer == "dra" else times.node_gpus
+    recorded = RecordedAdvertisement(api, offer)
+    wait_for(
+        "GPUs on every node",
+        lambda: len(seen) >= nodes or recorded.every_node(nodes),
+        READY_TIMEOUT,
+    )
+    found = recorded.read()
+    if found.span_s is not None:
+        add("gpus_advertised_s", found.span_s, "s")
+    add("gpus_advertised_nodes", found.offering, "nodes")
+    add("gpus_advertised_nodes_seen_by_watch", len(seen), "nodes")
     wait_for(
         f"{running} demo pods Running", lambda: len(times.pod_running) >= running, QUEUE_TIMEOUT
     )
@@ -296,6 +335,30 @@ def measure(api: Any, times: FleetTimes, spec: Any, running: int, offer: str, ad
     add("observed_running", len(running_at), "pods")
 
 
+class RecordedAdvertisement:
+    """GPU advertisement as the API server recorded it; listed at most once a minute while
+    waiting (a list of 10,000 nodes is tens of megabytes)."""
+
+    def __init__(self, api: Any, offer: str) -> None:
+        self.api, self.offer = api, offer
+        self._listed_at = time.monotonic()
+
+    def read(self) -> server_times.Advertised:
+        nodes = kube.items(kube.core(self.api).list_node, _request_timeout=120)
+        slices = None
+        if self.offer == "dra":
+            slices = kube.items(
+                client.ResourceV1Api(self.api).list_resource_slice, _request_timeout=120
+            )
+        self._listed_at = time.monotonic()
+        return server_times.advertised(nodes, slices)
+
+    def every_node(self, nodes: int) -> bool:
+        if time.monotonic() - self._listed_at < 60:
+            return False
+        return self.read().offering >= nodes
+
+
 def operator_objects(api: Any, add: Any) -> None:
     """What the operator created in its namespace, and the ResourceSlices in the cluster."""
     core, apps = kube.core(api), kube.apps(api)
@@ -315,8 +378,10 @@ def hold(api: Any, times: FleetTimes, spec: Any, seconds: float, add: Any) -> No
     if left > 0:
         print(f"    holding the fleet {left:.0f}s more (until {seconds:.0f}s after the first node)")
         time.sleep(left)
-    ready, held = times.ready_count(), time.monotonic() - first
+    held = time.monotonic() - first
+    ready = ready_nodes(api)
     add("ready_nodes_after_hold", ready, "nodes")
+    add("nodes_not_ready_after_ready", len(times.node_lost_ready), "nodes")
     add("hold_s", held, "s")
     if held >= TEN_MINUTES:
         add("ready_nodes_after_10_min", ready, "nodes")
@@ -325,6 +390,27 @@ def hold(api: Any, times: FleetTimes, spec: Any, seconds: float, add: Any) -> No
         leases_fresh(api, spec.kwok.node_lease_duration_seconds),
         "leases",
     )
+
+
+def ready_nodes(api: Any) -> int:
+    """Fake nodes whose Ready condition is True, from one list."""
+    nodes = kube.items(kube.core(api).list_node, _request_timeout=120)
+    return sum(1 for node in nodes if is_fake_node(node) and node_is_ready(node))
+
+
+def apiserver_rows(api: Any, add: Any) -> None:
+    """Seconds waited in flow-control queues per priority level, and the busiest requests."""
+    load = apiserver_load.read(api)
+    for level, seconds in sorted(load.queue_wait_s.items()):
+        add(f"apf_queue_wait_s_{level}", seconds, "s")
+    if not load.queue_wait_s:
+        print("    no request waited in a flow-control queue (none recorded)")
+    print("    busiest requests (count, summed latency):")
+    for request in load.requests[:12]:
+        print(
+            f"      {request.verb:<8} {request.resource:<40} {request.requests:>10,.0f}"
+            f" {request.latency_s:>10,.0f}s"
+        )
 
 
 def usage_rows(usage: Usage, add: Any) -> None:
@@ -353,6 +439,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--offers", nargs="+", choices=OFFERS, default=list(OFFERS))
     parser.add_argument("--hold", type=float, default=600.0, help="seconds after the first node")
     parser.add_argument("--nodes-per-controller", type=int, default=1000)
+    parser.add_argument(
+        "--node-lease-seconds",
+        type=int,
+        default=KWOK_NODE_LEASE_SECONDS,
+        help="the stack's kwok.nodeLeaseDurationSeconds",
+    )
+    parser.add_argument(
+        "--node-monitor-grace",
+        type=int,
+        default=NODE_MONITOR_GRACE_S,
+        help="kube-controller-manager's --node-monitor-grace-period, seconds",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     binaries = tools.ensure_tools()

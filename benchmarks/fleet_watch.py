@@ -21,7 +21,7 @@ from fleet.render.nodes import GPU_RESOURCE, is_fake_node
 ListCall = Callable[..., Any]
 
 
-def _ready(node: dict[str, Any]) -> bool:
+def node_is_ready(node: dict[str, Any]) -> bool:
     conditions = (node.get("status") or {}).get("conditions") or []
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
@@ -36,6 +36,8 @@ class FleetTimes:
 
     node_added: dict[str, float] = field(default_factory=dict)
     node_ready: dict[str, float] = field(default_factory=dict)
+    # Nodes seen not Ready after they had been Ready (heartbeats late), first moment.
+    node_lost_ready: dict[str, float] = field(default_factory=dict)
     ready_now: dict[str, bool] = field(default_factory=dict)
     node_gpus: dict[str, float] = field(default_factory=dict)
     node_slice: dict[str, float] = field(default_factory=dict)
@@ -106,10 +108,12 @@ class FleetWatch:
         times = self.times
         with times.lock:
             times.node_added.setdefault(name, now)
-            ready = _ready(node)
+            ready = node_is_ready(node)
             times.ready_now[name] = ready
             if ready:
                 times.node_ready.setdefault(name, now)
+            elif name in times.node_ready:
+                times.node_lost_ready.setdefault(name, now)
             if _gpus(node) > 0:
                 times.node_gpus.setdefault(name, now)
 

@@ -194,7 +194,7 @@ class KwokSpec(SpecModel):
     )
     # The lease each controller keeps per node (KWOK's release default); renewed every quarter.
     node_lease_duration_seconds: int = Field(
-        default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10, le=600
+        default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10
     )
     # False where KWOK's controller pod cannot become ready (a control plane with no
     # container runtime runs the controller elsewhere): its Deployment is not awaited.
@@ -205,6 +205,21 @@ class KwokSpec(SpecModel):
     @property
     def manifest_sources(self) -> list[str]:
         return self.manifests or versions.kwok_release_manifests(self.version)
+
+    @model_validator(mode="after")
+    def _renewed_within_grace(self) -> "KwokSpec":
+        renew = self.node_lease_duration_seconds / 4
+        if renew >= versions.NODE_MONITOR_GRACE_SECONDS:
+            most = 4 * versions.NODE_MONITOR_GRACE_SECONDS - 1
+            raise FieldProblem(
+                ("nodeLeaseDurationSeconds",),
+                f"{self.node_lease_duration_seconds}: KWOK renews each node's Lease every "
+                f"quarter of it ({renew:g} s), but kube-controller-manager marks a node "
+                f"NotReady when its heartbeat is {versions.NODE_MONITOR_GRACE_SECONDS} s old "
+                "(--node-monitor-grace-period, as kind and Kubernetes ship it), so every node "
+                f"would fall NotReady between renewals: use at most {most}",
+            )
+        return self
 
 
 class OperatorSpec(SpecModel):

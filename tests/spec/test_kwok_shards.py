@@ -8,7 +8,7 @@ import pytest
 from fleet.render.kwok import controller_deployments, release_object
 from fleet.render.nodes import fleet_nodes
 from fleet.render.shards import SHARD_LABEL, shard_of
-from fleet.stack.load import parse_fleet
+from fleet.stack.load import SpecError, parse_fleet
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec, node_name
 
@@ -97,3 +97,15 @@ def test_an_unawaited_kwok_marks_its_controllers_so() -> None:
     assert deployment["metadata"]["annotations"] == {"pulumi.com/skipAwait": "true"}
     (awaited,) = controller_deployments(fleet(5))
     assert "annotations" not in awaited["metadata"]
+
+
+def test_a_lease_renewed_slower_than_the_node_grace_period_is_refused() -> None:
+    """KWOK renews every quarter of the lease; at 200 s that is the 50 s after which
+    kube-controller-manager turns a node NotReady."""
+    assert fleet(5, nodeLeaseDurationSeconds=199).kwok.node_lease_duration_seconds == 199
+    with pytest.raises(SpecError) as refused:
+        fleet(5, nodeLeaseDurationSeconds=200)
+    message = str(refused.value)
+    assert "kwok.nodeLeaseDurationSeconds" in message
+    assert "every quarter of it (50 s)" in message
+    assert "use at most 199" in message
