@@ -43,6 +43,7 @@ from fleet.demo.plan import plan_demo
 from fleet.render.nodes import is_fake_node
 from fleet.stack.load import parse_fleet
 from fleet.stack.versions import (
+    KWOK_NODE_LEASE_PARALLELISM,
     KWOK_NODE_LEASE_SECONDS,
     NODE_MONITOR_GRACE_SECONDS,
     OPERATOR_DRA_VERSION,
@@ -65,7 +66,6 @@ POOL = {"gpusPerNode": 1, "product": "NVIDIA-L4"}
 # controller-manager's ReplicaSet controller creates the queue's pods): kube-scheduler's
 # defaults are 50/100, the controller-manager's 20/30.
 CLIENT_QPS, CLIENT_BURST = 1000, 2000
-CLIENTS = ("kube-scheduler", "kube-controller-manager")
 # kube-controller-manager's node monitor as upstream ships it and kind keeps it: a node
 # whose heartbeat (Lease renewal or status) is older than the grace period turns Unknown.
 # kwokctl's own defaults (10 min / 1 h) would keep a node Ready for an hour without any
@@ -85,17 +85,17 @@ class Row:
     unit: str
 
 
-def client_limits() -> dict[str, dict[str, str]]:
+def control_plane_args(grace_s: int) -> dict[str, dict[str, str]]:
+    """Client limits for the scheduler and the controller-manager, and the
+    controller-manager's node monitor. Given as flags after kwokctl's own, so they win:
+    kwokctl's configuration fields for the node monitor are rewritten by kwokctl v0.7.0
+    (5 s / 50 s came out as 25 s / 250 s)."""
     limits = {"kube-api-qps": str(CLIENT_QPS), "kube-api-burst": str(CLIENT_BURST)}
-    return {component: limits for component in CLIENTS}
-
-
-def node_monitor(grace_s: int) -> dict[str, int]:
-    """kwokctl's options for kube-controller-manager's node monitor."""
-    return {
-        "kubeControllerManagerNodeMonitorPeriodMilliseconds": NODE_MONITOR_PERIOD_S * 1000,
-        "kubeControllerManagerNodeMonitorGracePeriodMilliseconds": grace_s * 1000,
+    monitor = {
+        "node-monitor-period": f"{NODE_MONITOR_PERIOD_S}s",
+        "node-monitor-grace-period": f"{grace_s}s",
     }
+    return {"kube-scheduler": limits, "kube-controller-manager": {**limits, **monitor}}
 
 
 def stack_config(
@@ -112,6 +112,7 @@ def stack_config(
             "wait": False,
             "nodesPerController": args.nodes_per_controller,
             "nodeLeaseDurationSeconds": args.node_lease_seconds,
+            "nodeLeaseParallelism": args.node_lease_parallelism,
         },
         "operator": {
             "version": OPERATOR_DRA_VERSION,
@@ -230,8 +231,7 @@ def one_run(
         kwok_cluster(
             binaries,
             kwok_controller=False,
-            component_args=client_limits(),
-            options=node_monitor(args.node_monitor_grace),
+            component_args=control_plane_args(args.node_monitor_grace),
         ) as cluster,
     ):
         work = Path(scratch)
@@ -244,6 +244,7 @@ def one_run(
         add("scheduler_kube_api_burst", CLIENT_BURST, "setting")
         add("controller_manager_kube_api_qps", CLIENT_QPS, "setting")
         add("kwok_node_lease_duration_s", spec.kwok.node_lease_duration_seconds, "setting")
+        add("kwok_node_lease_parallelism", spec.kwok.node_lease_parallelism, "setting")
         add("node_monitor_grace_period_s", args.node_monitor_grace, "setting")
         add("expected_running", expected.running, "pods")
         add("expected_pending", expected.pending, "pods")
@@ -444,6 +445,12 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=KWOK_NODE_LEASE_SECONDS,
         help="the stack's kwok.nodeLeaseDurationSeconds",
+    )
+    parser.add_argument(
+        "--node-lease-parallelism",
+        type=int,
+        default=KWOK_NODE_LEASE_PARALLELISM,
+        help="the stack's kwok.nodeLeaseParallelism",
     )
     parser.add_argument(
         "--node-monitor-grace",

@@ -20,11 +20,13 @@ a jitter of up to 5 s that a replay must not have.
 
 from typing import Any
 
+import yaml
+
 from fleet.render.demo import SKIP_AWAIT
 from fleet.render.nodes import KWOK_NODE_ANNOTATION
 from fleet.render.shards import SHARD_LABEL, shard_selector
 from fleet.stack.spec import PROJECT, FleetSpec
-from fleet.stack.versions import KWOK_IMAGE
+from fleet.stack.versions import KWOK_IMAGE, KWOK_NODE_LEASE_PARALLELISM
 
 NAMESPACE = "kube-system"
 RELEASE_DEPLOYMENT = "kwok-controller"
@@ -32,6 +34,10 @@ RELEASE_CONFIG_MAP = "kwok"
 SERVICE_ACCOUNT = "kwok-controller"
 APP_LABEL = {"app": "kwok-controller"}
 CONFIG_PATH = "/root/.kwok/kwok.yaml"
+CONFIG_KEY = "kwok.yaml"
+# On the controllers' pod template when the configuration differs from the release's:
+# a controller reads its file once, so a new value must restart it.
+LEASE_PARALLELISM_ANNOTATION = "gpu-fleet.dev/kwok-node-lease-parallelism"
 # The port the release's configuration serves /healthz (and the fake kubelet) on.
 HEALTH_PORT = 10247
 
@@ -60,6 +66,11 @@ def controller_deployment(spec: FleetSpec, shard: int) -> dict[str, Any]:
     with its ServiceAccount and ConfigMap."""
     labels = {**APP_LABEL, SHARD_LABEL: str(shard), "app.kubernetes.io/part-of": PROJECT}
     selector = {**APP_LABEL, SHARD_LABEL: str(shard)}
+    pod_metadata: dict[str, Any] = {"labels": labels}
+    if spec.kwok.node_lease_parallelism != KWOK_NODE_LEASE_PARALLELISM:
+        pod_metadata["annotations"] = {
+            LEASE_PARALLELISM_ANNOTATION: str(spec.kwok.node_lease_parallelism)
+        }
     probe = {"httpGet": {"path": "/healthz", "port": HEALTH_PORT}, "periodSeconds": 10}
     container = {
         "name": "kwok-controller",
@@ -91,7 +102,7 @@ def controller_deployment(spec: FleetSpec, shard: int) -> dict[str, Any]:
             "replicas": 1,
             "selector": {"matchLabels": selector},
             "template": {
-                "metadata": {"labels": labels},
+                "metadata": pod_metadata,
                 "spec": {
                     "serviceAccountName": SERVICE_ACCOUNT,
                     "containers": [container],
@@ -117,10 +128,37 @@ def is_release_controller(manifest: dict[str, Any]) -> bool:
     )
 
 
+def is_release_configuration(manifest: dict[str, Any]) -> bool:
+    """Whether a release object is the ConfigMap holding the controllers' configuration."""
+    metadata = manifest.get("metadata") or {}
+    return (
+        manifest.get("kind") == "ConfigMap"
+        and metadata.get("name") == RELEASE_CONFIG_MAP
+        and metadata.get("namespace", NAMESPACE) == NAMESPACE
+        and CONFIG_KEY in (manifest.get("data") or {})
+    )
+
+
+def with_lease_parallelism(text: str, parallelism: int) -> str:
+    """KWOK's configuration file with `nodeLeaseParallelism` set in its KwokConfiguration."""
+    documents = list(yaml.safe_load_all(text))
+    for document in documents:
+        if isinstance(document, dict) and document.get("kind") == "KwokConfiguration":
+            document.setdefault("options", {})["nodeLeaseParallelism"] = parallelism
+    return yaml.safe_dump_all(documents, sort_keys=False)
+
+
 def release_object(spec: FleetSpec, manifest: dict[str, Any]) -> dict[str, Any] | None:
     """What the stack sends instead of a release object: shard 0's controller for the
-    release's controller Deployment; None (unchanged) for everything else."""
-    return controller_deployment(spec, 0) if is_release_controller(manifest) else None
+    release's controller Deployment; the configuration with the stack's lease
+    parallelism when it is not the release's; None (unchanged) for everything else."""
+    if is_release_controller(manifest):
+        return controller_deployment(spec, 0)
+    parallelism = spec.kwok.node_lease_parallelism
+    if is_release_configuration(manifest) and parallelism != KWOK_NODE_LEASE_PARALLELISM:
+        text = with_lease_parallelism(manifest["data"][CONFIG_KEY], parallelism)
+        return {**manifest, "data": {**manifest["data"], CONFIG_KEY: text}}
+    return None
 
 
 JOB_COMPLETE_STAGE = "gpu-fleet-job-complete"

@@ -196,6 +196,12 @@ class KwokSpec(SpecModel):
     node_lease_duration_seconds: int = Field(
         default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10
     )
+    # Lease renewals each controller has in flight: at 4 (the release's) and a renewal
+    # taking 0.1 s, a controller renews 40 Leases a second (README, "KWOK and the operator
+    # at scale").
+    node_lease_parallelism: int = Field(
+        default=versions.KWOK_NODE_LEASE_PARALLELISM, alias="nodeLeaseParallelism", ge=1, le=256
+    )
     # False where KWOK's controller pod cannot become ready (a control plane with no
     # container runtime runs the controller elsewhere): its Deployment is not awaited.
     wait: bool = True

@@ -4,6 +4,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import yaml
 
 from fleet.render.kwok import controller_deployments, release_object
 from fleet.render.nodes import fleet_nodes
@@ -109,3 +110,37 @@ def test_a_lease_renewed_slower_than_the_node_grace_period_is_refused() -> None:
     assert "kwok.nodeLeaseDurationSeconds" in message
     assert "every quarter of it (50 s)" in message
     assert "use at most 199" in message
+
+
+# The shape of the release's ConfigMap: one KwokConfiguration in a YAML string.
+RELEASE_CONFIG_MAP = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "kwok", "namespace": "kube-system"},
+    "data": {
+        "kwok.yaml": "apiVersion: config.kwok.x-k8s.io/v1alpha1\n"
+        "kind: KwokConfiguration\n"
+        "options:\n"
+        "  nodeLeaseParallelism: 4\n"
+        "  nodeLeaseDurationSeconds: 40\n"
+    },
+}
+
+
+def test_the_release_configuration_is_kept_at_the_release_lease_parallelism() -> None:
+    spec = fleet(2500)
+    assert release_object(spec, RELEASE_CONFIG_MAP) is None
+    pod = controller_deployments(spec)[0]["spec"]["template"]["metadata"]
+    assert "annotations" not in pod
+
+
+def test_lease_parallelism_goes_into_the_configuration_and_restarts_every_controller() -> None:
+    spec = fleet(2500, nodeLeaseParallelism=16)
+    changed = release_object(spec, RELEASE_CONFIG_MAP)
+    assert changed is not None
+    (document,) = yaml.safe_load_all(changed["data"]["kwok.yaml"])
+    assert document["options"] == {"nodeLeaseParallelism": 16, "nodeLeaseDurationSeconds": 40}
+    assert changed["metadata"] == RELEASE_CONFIG_MAP["metadata"]
+    for deployment in controller_deployments(spec):
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations == {"gpu-fleet.dev/kwok-node-lease-parallelism": "16"}

@@ -82,11 +82,8 @@ class ClusterError(RuntimeError):
     """kwokctl could not create the cluster; carries its output and component logs."""
 
 
-def _kwokctl_config(
-    component_args: Mapping[str, Mapping[str, str]], options: Mapping[str, int]
-) -> str:
+def _kwokctl_config(component_args: Mapping[str, Mapping[str, str]]) -> str:
     config = yaml.safe_load(KWOKCTL_CONFIG)
-    config["options"].update(options)
     if component_args:
         config["componentsPatches"] = [
             {"name": name, "extraArgs": [{"key": k, "value": v} for k, v in flags.items()]}
@@ -168,7 +165,6 @@ def create_cluster(
     extra_args: Sequence[str] = (),
     component_args: Mapping[str, Mapping[str, str]] | None = None,
     apiserver_args: tuple[str, ...] = (),
-    options: Mapping[str, int] | None = None,
 ) -> Cluster:
     """Start a kwokctl cluster `name` in `workdir` and wait until it serves.
 
@@ -181,12 +177,10 @@ def create_cluster(
     "1000"}}`), as `componentsPatches` of kwokctl's configuration: its `--extra-args`
     mislays the second flag of a second component (v0.7.0 panics).
     `apiserver_args` (`flag=value`) are added to the API server's command line.
-    `options` are more fields of kwokctl's configuration options (as
-    `kubeControllerManagerNodeMonitorGracePeriodMilliseconds`).
     """
     workdir.mkdir(parents=True, exist_ok=True)
     config = workdir / "kwokctl.yaml"
-    config.write_text(_kwokctl_config(component_args or {}, options or {}))
+    config.write_text(_kwokctl_config(component_args or {}))
     (workdir / "bin").mkdir(exist_ok=True)
     kubectl = workdir / "bin" / "kubectl"
     if not kubectl.exists():
@@ -245,7 +239,6 @@ def kwok_cluster(
     extra_args: Sequence[str] = (),
     component_args: Mapping[str, Mapping[str, str]] | None = None,
     apiserver_args: tuple[str, ...] = (),
-    options: Mapping[str, int] | None = None,
 ) -> Iterator[Cluster]:
     """Create a uniquely named cluster in a temporary workdir and always delete it."""
     name = f"gpu-fleet-e2e-{uuid.uuid4().hex[:8]}"
@@ -262,7 +255,6 @@ def kwok_cluster(
             extra_args=extra_args,
             component_args=component_args,
             apiserver_args=apiserver_args,
-            options=options,
         )
     finally:
         _delete(binaries, workdir, name)
