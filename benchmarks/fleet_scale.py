@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from benchmarks import apiserver_load, server_times
 from benchmarks.e2e_scale import machine
@@ -140,7 +141,12 @@ class ShardFollower:
         try:
             while not self._stop.wait(1.0):
                 if len(host_processes.kwok_controllers(api)) == self.shards:
-                    commands = host_processes.kwok_shard_commands(self.binaries, self.cluster)
+                    try:
+                        commands = host_processes.kwok_shard_commands(self.binaries, self.cluster)
+                    except ApiException as error:
+                        if error.status != 404:  # the ConfigMap they mount is on its way
+                            raise
+                        continue
                     self.supervisor = Supervisor(commands)
                     self.supervisor.start()
                     return
