@@ -1,0 +1,142 @@
+"""`python -m benchmarks.evidence_read`: what `fleet evidence` pays to read a large fleet.
+
+The same lists (a stack's nodes, one pod per node, the system workloads) are served by
+the evidence tests' stand-in API server on 127.0.0.1, and read two ways in turn in this
+process: decoded from the response's JSON (what `fleet evidence` does) and through the
+client's model classes turned back into plain data (what it did before). Rounds
+alternate so that both see the same machine; the medians and their ratio are printed
+and written to benchmarks/results/evidence-read.json. No real API server is involved:
+this measures the client side only.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kubernetes import client
+
+from benchmarks.e2e_scale import machine
+from fleet.evidence.connect import connect
+from fleet.evidence.read import READS, read_cluster
+from fleet.stack.load import parse_fleet
+from tests.evidence.recorded import (
+    ApiServer,
+    Cluster,
+    fleet_nodes,
+    pod,
+    system_workloads,
+    write_kubeconfig,
+)
+
+RESULTS = Path(__file__).parent / "results" / "evidence-read.json"
+
+
+def cluster_of(nodes: int) -> Cluster:
+    spec = parse_fleet(
+        {
+            "cluster": {"mode": "kind"},
+            "nodeResources": "perPool",
+            "pools": {"l4": {"nodes": nodes, "gpusPerNode": 1, "product": "NVIDIA-L4"}},
+            "operator": {"version": "0.2.0"},
+        },
+        "bench",
+    )
+    cluster = Cluster(nodes=fleet_nodes(spec))
+    system_workloads(cluster, spec)
+    fake = [
+        n["metadata"]["name"] for n in cluster.nodes if n["metadata"]["name"].startswith("kwok-")
+    ]
+    cluster.pods += [
+        pod(f"queue-{i}", "gpu-demo", phase="Running", node=name, gpus=1)
+        for i, name in enumerate(fake)
+    ]
+    return cluster
+
+
+def through_models(api: client.ApiClient) -> int:
+    """The former read: each list built into the client's models, then back to plain data."""
+    objects = 0
+    for kind, _ in READS:
+        calls: dict[str, Callable[[], Any]] = {
+            "version": lambda: client.VersionApi(api).get_code(),
+            "nodes": lambda: client.CoreV1Api(api).list_node(),
+            "pods": lambda: client.CoreV1Api(api).list_pod_for_all_namespaces(),
+            "events": lambda: client.CoreV1Api(api).list_event_for_all_namespaces(),
+            "deployments": lambda: client.AppsV1Api(api).list_deployment_for_all_namespaces(),
+            "daemonsets": lambda: client.AppsV1Api(api).list_daemon_set_for_all_namespaces(),
+        }
+        data = api.sanitize_for_serialization(calls[kind]())  # type: ignore[no-untyped-call]
+        objects += 1 if kind == "version" else len(data.get("items") or [])
+    return objects
+
+
+def as_json(api: client.ApiClient) -> int:
+    snapshot = read_cluster(api)
+    return (
+        sum(
+            len(items)
+            for items in (
+                snapshot.nodes,
+                snapshot.pods,
+                snapshot.events,
+                snapshot.deployments,
+                snapshot.daemonsets,
+            )
+        )
+        + 1
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.evidence_read", description=__doc__)
+    parser.add_argument("--nodes", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    server = ApiServer()
+    server.thread.start()
+    try:
+        server.serve(cluster_of(args.nodes))
+        scratch = tempfile.TemporaryDirectory(prefix="evidence-read-")
+        kubeconfig = write_kubeconfig(Path(scratch.name) / "kubeconfig", server.url)
+        api = connect(str(kubeconfig), None)
+        ways = {"json": as_json, "models": through_models}
+        seconds: dict[str, list[float]] = {way: [] for way in ways}
+        counts = {}
+        for _ in range(args.rounds):
+            for way, read in ways.items():
+                started = time.perf_counter()
+                counts[way] = read(api)
+                seconds[way].append(time.perf_counter() - started)
+    finally:
+        scratch.cleanup()
+        server.httpd.shutdown()
+        server.httpd.server_close()
+    if counts["json"] != counts["models"]:
+        raise SystemExit(f"the two reads disagree: {counts}")
+    medians = {way: statistics.median(values) for way, values in seconds.items()}
+    ratio = medians["models"] / medians["json"]
+    print(f"== evidence reads on {machine()}: {args.nodes:,} nodes, {counts['json']:,} objects")
+    for way, values in seconds.items():
+        print(f"  {way:<7} median {medians[way]:6.2f} s  ({', '.join(f'{v:.2f}' for v in values)})")
+    print(f"  models / json: {ratio:.1f}x")
+    result = {
+        "nodes": args.nodes,
+        "objects": counts["json"],
+        "rounds": args.rounds,
+        "median_s": medians,
+        "ratio": ratio,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
