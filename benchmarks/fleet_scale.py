@@ -35,6 +35,7 @@ from typing import Any
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
 
 from benchmarks import apiserver_load, server_times
 from benchmarks.e2e_scale import machine
@@ -173,6 +174,21 @@ def _pids(supervisor: Supervisor | None) -> list[int]:
     return [c.process.pid for c in supervisor.commands if c.process is not None]
 
 
+def patient_items(call: Any, *args: Any, **kwargs: Any) -> list[dict[str, Any]]:
+    """A list that a saturated API server may drop (it closes the connection, or times
+    out): tried again up to five times, 10 s apart."""
+    for attempt in range(5):
+        try:
+            return kube.items(call, *args, _request_timeout=120, **kwargs)
+        except (ApiException, HTTPError, OSError) as error:
+            print(
+                f"    a list failed ({type(error).__name__}), attempt {attempt + 1} of 5",
+                flush=True,
+            )
+            time.sleep(10)
+    return kube.items(call, *args, _request_timeout=120, **kwargs)
+
+
 def wait_for(what: str, condition: Any, timeout: float) -> bool:
     met = kube.wait_until(condition, timeout=timeout, interval=1.0)
     print(f"    {what}: {'reached' if met else f'NOT reached within {timeout:.0f}s'}", flush=True)
@@ -196,9 +212,7 @@ def recorder(nodes: int, offer: str, rows: list[Row]) -> Iterator[Any]:
 def leases_fresh(api: Any, seconds: int) -> int:
     """Node Leases renewed within the last `seconds`."""
     now = datetime.now(UTC)
-    leases = kube.items(
-        kube.coordination(api).list_namespaced_lease, "kube-node-lease", _request_timeout=60
-    )
+    leases = patient_items(kube.coordination(api).list_namespaced_lease, "kube-node-lease")
     fresh = 0
     for lease in leases:
         renewed = lease["spec"].get("renewTime")
@@ -351,12 +365,10 @@ class RecordedAdvertisement:
         self._listed_at = time.monotonic()
 
     def read(self) -> server_times.Advertised:
-        nodes = kube.items(kube.core(self.api).list_node, _request_timeout=120)
+        nodes = patient_items(kube.core(self.api).list_node)
         slices = None
         if self.offer == "dra":
-            slices = kube.items(
-                client.ResourceV1Api(self.api).list_resource_slice, _request_timeout=120
-            )
+            slices = patient_items(client.ResourceV1Api(self.api).list_resource_slice)
         self._listed_at = time.monotonic()
         return server_times.advertised(nodes, slices)
 
@@ -369,12 +381,12 @@ class RecordedAdvertisement:
 def operator_objects(api: Any, add: Any) -> None:
     """What the operator created in its namespace, and the ResourceSlices in the cluster."""
     core, apps = kube.core(api), kube.apps(api)
-    config_maps = kube.items(core.list_namespaced_config_map, OPERATOR_NAMESPACE)
+    config_maps = patient_items(core.list_namespaced_config_map, OPERATOR_NAMESPACE)
     topology = [c for c in config_maps if c["metadata"]["name"].startswith("topology-")]
     add("operator_node_configmaps", len(topology), "objects")
-    deployments = kube.items(apps.list_namespaced_deployment, OPERATOR_NAMESPACE)
+    deployments = patient_items(apps.list_namespaced_deployment, OPERATOR_NAMESPACE)
     add("operator_deployments", len(deployments), "objects")
-    slices = kube.items(client.ResourceV1Api(api).list_resource_slice)
+    slices = patient_items(client.ResourceV1Api(api).list_resource_slice)
     add("resource_slices", len(slices), "objects")
 
 
@@ -401,13 +413,17 @@ def hold(api: Any, times: FleetTimes, spec: Any, seconds: float, add: Any) -> No
 
 def ready_nodes(api: Any) -> int:
     """Fake nodes whose Ready condition is True, from one list."""
-    nodes = kube.items(kube.core(api).list_node, _request_timeout=120)
+    nodes = patient_items(kube.core(api).list_node)
     return sum(1 for node in nodes if is_fake_node(node) and node_is_ready(node))
 
 
 def apiserver_rows(api: Any, add: Any) -> None:
     """Seconds waited in flow-control queues per priority level, and the busiest requests."""
-    load = apiserver_load.read(api)
+    try:
+        load = apiserver_load.read(api)
+    except (ApiException, HTTPError, OSError) as error:
+        print(f"    the API server's metrics were not read: {error}")
+        return
     for level, seconds in sorted(load.queue_wait_s.items()):
         add(f"apf_queue_wait_s_{level}", seconds, "s")
     if not load.queue_wait_s:
