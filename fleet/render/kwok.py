@@ -118,24 +118,24 @@ def controller_deployments(spec: FleetSpec) -> list[dict[str, Any]]:
     return [controller_deployment(spec, shard) for shard in range(spec.kwok_controllers)]
 
 
-def is_release_controller(manifest: dict[str, Any]) -> bool:
-    """Whether a release object is its single controller Deployment."""
+def _is_release(manifest: dict[str, Any], kind: str, name: str) -> bool:
     metadata = manifest.get("metadata") or {}
     return (
-        manifest.get("kind") == "Deployment"
-        and metadata.get("name") == RELEASE_DEPLOYMENT
+        manifest.get("kind") == kind
+        and metadata.get("name") == name
         and metadata.get("namespace", NAMESPACE) == NAMESPACE
     )
 
 
+def is_release_controller(manifest: dict[str, Any]) -> bool:
+    """Whether a release object is its single controller Deployment."""
+    return _is_release(manifest, "Deployment", RELEASE_DEPLOYMENT)
+
+
 def is_release_configuration(manifest: dict[str, Any]) -> bool:
     """Whether a release object is the ConfigMap holding the controllers' configuration."""
-    metadata = manifest.get("metadata") or {}
-    return (
-        manifest.get("kind") == "ConfigMap"
-        and metadata.get("name") == RELEASE_CONFIG_MAP
-        and metadata.get("namespace", NAMESPACE) == NAMESPACE
-        and CONFIG_KEY in (manifest.get("data") or {})
+    return _is_release(manifest, "ConfigMap", RELEASE_CONFIG_MAP) and CONFIG_KEY in (
+        manifest.get("data") or {}
     )
 
 
