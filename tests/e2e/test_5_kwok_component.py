@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from fleet.render.nodes import is_fake_node
 from fleet.render.shards import SHARD_LABEL
@@ -76,7 +77,12 @@ def test_kwok_component_installs_two_shards_that_each_keep_their_nodes_ready(
             "cluster": bare_cluster.as_stack_cluster(),
             "pools": {"a100": {"nodes": 4, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}},
             # The controllers' pods cannot start here; their Deployments are not awaited.
-            "kwok": {"manifests": manifests, "wait": False, "nodesPerController": 2},
+            "kwok": {
+                "manifests": manifests,
+                "wait": False,
+                "nodesPerController": 2,
+                "nodeLeaseParallelism": 8,
+            },
             "operator": {"install": False},
         }
     )
@@ -105,6 +111,15 @@ def test_kwok_component_installs_two_shards_that_each_keep_their_nodes_ready(
         for deployment in deployments:
             (container,) = deployment["spec"]["template"]["spec"]["containers"]
             assert container["image"].endswith(":v0.7.0")
+            annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+            assert annotations["gpu-fleet.dev/kwok-node-lease-parallelism"] == "8"
+        # The stack's lease parallelism is in the release's configuration the shards mount.
+        config_map = kube.raw(kube.core(api).read_namespaced_config_map, "kwok", "kube-system")
+        (configuration,) = yaml.safe_load_all(config_map["data"]["kwok.yaml"])
+        assert configuration["options"]["nodeLeaseParallelism"] == 8
+        assert configuration["options"]["manageNodesWithAnnotationSelector"] == (
+            "kwok.x-k8s.io/node=fake"
+        )
         # Before KWOK runs, nothing manages the nodes: they are not Ready.
         assert waits.node_state(api).ready == 0
 
