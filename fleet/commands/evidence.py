@@ -13,7 +13,7 @@ from fleet.evidence.connect import connect, current_context, kubeconfig_and_cont
 from fleet.evidence.document import EVIDENCE_FILE, MAX_PROVENANCE_CHARS, save_evidence
 from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
-from fleet.evidence.read import ClusterSnapshot, read_cluster, reads
+from fleet.evidence.read import ClusterSnapshot, read_cluster
 from fleet.files import files_out
 from fleet.files.files_in import cut
 from fleet.stack.load import load_stack_file
@@ -82,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed
     Console(highlight=False, markup=False, emoji=False).print(
-        f"{args.out}: {len(written)} files from {len(reads(spec.offers_dra))} GET requests; "
+        f"{args.out}: {len(written)} files from {snapshot.requests} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",
         markup=False,

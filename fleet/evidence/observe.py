@@ -14,7 +14,7 @@ from fleet.demo.outcome import (
 from fleet.evidence.document import DemoPod, Evidence, NodeGpus, PendingPod, Versions
 from fleet.evidence.objects import Object, labels_of, meta, name_of, namespace_of, spec_of
 from fleet.evidence.observe_dra import demo_claims, device_slices
-from fleet.evidence.read import ClusterSnapshot, reads
+from fleet.evidence.read import ClusterSnapshot
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL, is_fake_node
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
 
@@ -216,7 +216,7 @@ def build_evidence(
         captured_at=captured_at,
         stack_file=stack_file,
         spec=recorded_spec(spec),
-        api_requests=len(reads(spec.offers_dra)),
+        api_requests=snapshot.requests,
         versions=component_versions(snapshot, spec.operator.namespace),
         nodes=[node_gpus(node) for node in snapshot.nodes],
         demo_pods=pods,

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 import yaml
 
@@ -496,6 +497,21 @@ def large_cluster() -> Cluster:
     return cluster
 
 
+def page_of(body: Object, query: dict[str, list[str]]) -> Object:
+    """The page a `limit` (and `continue`) asks for, as the API server pages a list: at
+    most `limit` items, and a continue token while more remain (here the next offset;
+    the real token is opaque too)."""
+    if "limit" not in query:
+        return body
+    limit = int(query["limit"][0])
+    start = int(query.get("continue", ["0"])[0])
+    items = body["items"][start : start + limit]
+    metadata = dict(body.get("metadata") or {})
+    if start + limit < len(body["items"]):
+        metadata["continue"] = str(start + limit)
+    return {**body, "metadata": metadata, "items": items}
+
+
 class ApiServer:
     """A stand-in API server on 127.0.0.1 that serves recorded bodies and records requests."""
 
@@ -507,8 +523,10 @@ class ApiServer:
         class Handler(BaseHTTPRequestHandler):
             def _answer(self) -> None:
                 server.requests.append((self.command, self.path))
-                path = self.path.split("?", 1)[0].rstrip("/")
-                body = server.responses.get(path) if self.command == "GET" else None
+                path, _, query = self.path.partition("?")
+                body = server.responses.get(path.rstrip("/")) if self.command == "GET" else None
+                if body is not None and "items" in body:
+                    body = page_of(body, parse_qs(query))
                 status = 200 if body is not None else (404 if self.command == "GET" else 405)
                 if body is None:
                     body = {

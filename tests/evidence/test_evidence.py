@@ -24,11 +24,11 @@ from tests.evidence.recorded import (
 
 EXPECTED_REQUESTS = [
     ("GET", "/version/"),
-    ("GET", "/api/v1/nodes"),
-    ("GET", "/api/v1/pods"),
-    ("GET", "/api/v1/events"),
-    ("GET", "/apis/apps/v1/deployments"),
-    ("GET", "/apis/apps/v1/daemonsets"),
+    ("GET", "/api/v1/nodes?limit=500"),
+    ("GET", "/api/v1/pods?limit=500"),
+    ("GET", "/api/v1/events?limit=500"),
+    ("GET", "/apis/apps/v1/deployments?limit=500"),
+    ("GET", "/apis/apps/v1/daemonsets?limit=500"),
 ]
 
 
@@ -116,17 +116,30 @@ def test_reads_cost_six_gets_only(api_server: ApiServer, kubeconfig: Path, tmp_p
     assert api_server.requests == EXPECTED_REQUESTS
 
 
-def test_a_1000_node_fleet_costs_the_same_requests(
+def test_a_1000_node_fleet_is_read_in_pages_of_500(
     api_server: ApiServer, kubeconfig: Path, tmp_path: Path
 ) -> None:
     cluster = large_cluster()
     assert sum(n["metadata"]["name"].startswith("kwok-gpu-") for n in cluster.nodes) == 1000
+    assert len(cluster.nodes) == 1002
     api_server.serve(cluster)
     assert collect(kubeconfig, tmp_path / "ev", LARGE_STACK) == 0
-    assert api_server.requests == EXPECTED_REQUESTS
+    assert len(cluster.pods) == 2014
+    # A list of N objects takes ceil(N / 500) requests, each continuing where the last ended.
+    pages = [
+        ("GET", "/api/v1/nodes?limit=500"),
+        ("GET", "/api/v1/nodes?continue=500&limit=500"),
+        ("GET", "/api/v1/nodes?continue=1000&limit=500"),
+        ("GET", "/api/v1/pods?limit=500"),
+        *[("GET", f"/api/v1/pods?continue={start}&limit=500") for start in (500, 1000, 1500, 2000)],
+    ]
+    assert api_server.requests == EXPECTED_REQUESTS[:1] + pages + EXPECTED_REQUESTS[3:]
     data = json.loads((tmp_path / "ev" / "evidence.json").read_text())
+    assert data["apiRequests"] == len(EXPECTED_REQUESTS) + 6
+    assert len(data["nodes"]) == 1002
     fake = [n for n in data["nodes"] if n["fake"]]
     assert len(fake) == 1000
+    assert len({n["name"] for n in data["nodes"]}) == 1002  # no page read twice
     assert sum(n["gpuAllocatable"] for n in fake) == 6400
     gpu_lines = (tmp_path / "ev" / "gpu-resources.txt").read_text().splitlines()
     assert len(gpu_lines) == 1 + 1002
