@@ -1,8 +1,11 @@
-"""When each fake node became Ready and got its GPUs, when each demo pod was bound and ran,
-seen through watches (one stream per kind, raw JSON, times from this process's clock).
+"""When each fake node became Ready and got its GPUs, and when each demo pod ran, seen
+through watches (one stream per kind, raw JSON, times from this process's clock).
 
 A watch costs the API server one stream, whatever the fleet's size, where polling would
-list 10,000 nodes again and again.
+list 10,000 nodes again and again. At 10,000 nodes the benchmark's watches fell behind
+and lost updates, so the GPU and pod figures come from the API server's records
+(`benchmarks.server_times`); the watches still time the nodes' readiness and tell the
+waits when to look.
 """
 
 import threading
@@ -41,8 +44,6 @@ class FleetTimes:
     ready_now: dict[str, bool] = field(default_factory=dict)
     node_gpus: dict[str, float] = field(default_factory=dict)
     node_slice: dict[str, float] = field(default_factory=dict)
-    pod_added: dict[str, float] = field(default_factory=dict)
-    pod_bound: dict[str, float] = field(default_factory=dict)
     pod_running: dict[str, float] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -127,8 +128,5 @@ class FleetWatch:
         name = pod["metadata"]["name"]
         times = self.times
         with times.lock:
-            times.pod_added.setdefault(name, now)
-            if (pod.get("spec") or {}).get("nodeName"):
-                times.pod_bound.setdefault(name, now)
             if (pod.get("status") or {}).get("phase") == "Running":
                 times.pod_running.setdefault(name, now)

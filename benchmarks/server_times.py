@@ -68,3 +68,33 @@ def advertised(
                 offered[name] = min(at, offered.get(name, at))
     span = (max(offered.values()) - min(created.values())).total_seconds() if offered else None
     return Advertised(len(created), len(offered), span)
+
+
+@dataclass(frozen=True)
+class PodMoments:
+    """A pod's creation, binding (its `PodScheduled` condition turning True) and start
+    (`status.startTime`, which KWOK sets when it makes the pod Running), to the second."""
+
+    created: datetime
+    bound: datetime | None
+    running: datetime | None
+
+
+def pod_moments(pod: Mapping[str, Any]) -> PodMoments:
+    status = pod.get("status") or {}
+    scheduled = next(
+        (
+            _time(condition["lastTransitionTime"])
+            for condition in status.get("conditions") or []
+            if condition.get("type") == "PodScheduled"
+            and condition.get("status") == "True"
+            and condition.get("lastTransitionTime")
+        ),
+        None,
+    )
+    started = status.get("startTime") if status.get("phase") == "Running" else None
+    return PodMoments(
+        _time(pod["metadata"]["creationTimestamp"]),
+        scheduled,
+        _time(started) if started else None,
+    )

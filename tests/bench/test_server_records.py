@@ -1,10 +1,12 @@
 """The benchmark's readings of the API server's own records: GPU advertisement times from
 managed fields and ResourceSlices, and request counts from `/metrics`."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 from benchmarks.apiserver_load import parse
-from benchmarks.server_times import advertised, gpu_writer_time
+from benchmarks.fleet_scale import pod_rows
+from benchmarks.server_times import PodMoments, advertised, gpu_writer_time, pod_moments
 
 
 def node(name: str, created: str, gpu_written: str | None = None) -> dict[str, Any]:
@@ -102,3 +104,55 @@ def test_requests_are_summed_per_verb_and_resource_busiest_first() -> None:
     )
     assert (second.resource, second.requests) == ("nodes/status", 40)
     assert load.queue_wait_s == {"workload-high": 3.5}
+
+
+def test_pod_moments_come_from_the_scheduled_condition_and_the_start_time() -> None:
+    pod = {
+        "metadata": {"creationTimestamp": "2026-11-30T10:00:00Z"},
+        "status": {
+            "phase": "Running",
+            "startTime": "2026-11-30T10:00:09Z",
+            "conditions": [
+                {"type": "Ready", "status": "True", "lastTransitionTime": "2026-11-30T10:00:09Z"},
+                {
+                    "type": "PodScheduled",
+                    "status": "True",
+                    "lastTransitionTime": "2026-11-30T10:00:04Z",
+                },
+            ],
+        },
+    }
+    moments = pod_moments(pod)
+    assert moments.bound is not None
+    assert moments.running is not None
+    assert (moments.bound - moments.created).total_seconds() == 4
+    assert (moments.running - moments.created).total_seconds() == 9
+    pending = {
+        "metadata": {"creationTimestamp": "2026-11-30T10:00:00Z"},
+        "status": {
+            "phase": "Pending",
+            "conditions": [{"type": "PodScheduled", "status": "False"}],
+        },
+    }
+    assert pod_moments(pending).bound is None
+    assert pod_moments(pending).running is None
+
+
+def test_pod_rows_rate_runs_from_the_first_queue_pod_to_the_last_binding() -> None:
+    def at(second: int) -> datetime:
+        return datetime(2026, 11, 30, 10, 0, second, tzinfo=UTC)
+
+    moments = {
+        "demo-a": PodMoments(at(0), at(1), at(2)),
+        "queue-pressure-1": PodMoments(at(10), at(20), at(21)),
+        "queue-pressure-2": PodMoments(at(12), at(30), at(31)),
+        "queue-pressure-3": PodMoments(at(14), None, None),
+    }
+    rows: dict[str, float] = {}
+    pod_rows(moments, 3, lambda metric, value, unit: rows.__setitem__(metric, value))
+    assert rows["queue_pods_created_per_s"] == 3 / 4
+    assert rows["queue_pods_bound"] == 2
+    assert rows["pods_bound_per_s"] == 2 / 20
+    assert rows["bind_p99_s"] == 18
+    assert rows["all_running_s"] == 31
+    assert rows["observed_running"] == 3
