@@ -2,8 +2,9 @@
 
 The same lists (a stack's nodes, one pod per node, the system workloads) are served by
 the evidence tests' stand-in API server on 127.0.0.1, and read two ways in turn in this
-process: decoded from the response's JSON (what `fleet evidence` does) and through the
-client's model classes turned back into plain data (what it did before). Rounds
+process, with the same requests (pages of 500): decoded from the response's JSON (what
+`fleet evidence` does) and through the client's model classes turned back into plain
+data (what it did before). Rounds
 alternate so that both see the same machine; the medians and their ratio are printed
 and written to benchmarks/results/evidence-read.json. No real API server is involved:
 this measures the client side only.
@@ -15,15 +16,13 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from kubernetes import client
 
 from benchmarks.e2e_scale import machine
 from fleet.evidence.connect import connect
-from fleet.evidence.read import READS, read_cluster
+from fleet.evidence.read import PAGE, read_cluster
 from fleet.stack.load import parse_fleet
 from tests.evidence.recorded import (
     ApiServer,
@@ -60,37 +59,40 @@ def cluster_of(nodes: int) -> Cluster:
 
 
 def through_models(api: client.ApiClient) -> int:
-    """The former read: each list built into the client's models, then back to plain data."""
-    objects = 0
-    for kind, _ in READS:
-        calls: dict[str, Callable[[], Any]] = {
-            "version": lambda: client.VersionApi(api).get_code(),
-            "nodes": lambda: client.CoreV1Api(api).list_node(),
-            "pods": lambda: client.CoreV1Api(api).list_pod_for_all_namespaces(),
-            "events": lambda: client.CoreV1Api(api).list_event_for_all_namespaces(),
-            "deployments": lambda: client.AppsV1Api(api).list_deployment_for_all_namespaces(),
-            "daemonsets": lambda: client.AppsV1Api(api).list_daemon_set_for_all_namespaces(),
-        }
-        data = api.sanitize_for_serialization(calls[kind]())  # type: ignore[no-untyped-call]
-        objects += 1 if kind == "version" else len(data.get("items") or [])
+    """The former decoding on the same requests (pages of PAGE): each page built into the
+    client's models, then turned back into plain data."""
+    core, apps = client.CoreV1Api(api), client.AppsV1Api(api)
+    lists = (
+        core.list_node,
+        core.list_pod_for_all_namespaces,
+        core.list_event_for_all_namespaces,
+        apps.list_deployment_for_all_namespaces,
+        apps.list_daemon_set_for_all_namespaces,
+    )
+    api.sanitize_for_serialization(client.VersionApi(api).get_code())  # type: ignore[no-untyped-call]
+    objects = 1
+    for call in lists:
+        token = None
+        while True:
+            page = call(limit=PAGE, **({"_continue": token} if token else {}))
+            data = api.sanitize_for_serialization(page)  # type: ignore[no-untyped-call]
+            objects += len(data.get("items") or [])
+            token = (data.get("metadata") or {}).get("continue")
+            if not token:
+                break
     return objects
 
 
 def as_json(api: client.ApiClient) -> int:
     snapshot = read_cluster(api)
-    return (
-        sum(
-            len(items)
-            for items in (
-                snapshot.nodes,
-                snapshot.pods,
-                snapshot.events,
-                snapshot.deployments,
-                snapshot.daemonsets,
-            )
-        )
-        + 1
+    kinds = (
+        snapshot.nodes,
+        snapshot.pods,
+        snapshot.events,
+        snapshot.deployments,
+        snapshot.daemonsets,
     )
+    return 1 + sum(len(items) for items in kinds)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,19 +105,18 @@ def main(argv: list[str] | None = None) -> int:
     server.thread.start()
     try:
         server.serve(cluster_of(args.nodes))
-        scratch = tempfile.TemporaryDirectory(prefix="evidence-read-")
-        kubeconfig = write_kubeconfig(Path(scratch.name) / "kubeconfig", server.url)
-        api = connect(str(kubeconfig), None)
         ways = {"json": as_json, "models": through_models}
         seconds: dict[str, list[float]] = {way: [] for way in ways}
         counts = {}
-        for _ in range(args.rounds):
-            for way, read in ways.items():
-                started = time.perf_counter()
-                counts[way] = read(api)
-                seconds[way].append(time.perf_counter() - started)
+        with tempfile.TemporaryDirectory(prefix="evidence-read-") as scratch:
+            kubeconfig = write_kubeconfig(Path(scratch) / "kubeconfig", server.url)
+            api = connect(str(kubeconfig), None)
+            for _ in range(args.rounds):
+                for way, read in ways.items():
+                    started = time.perf_counter()
+                    counts[way] = read(api)
+                    seconds[way].append(time.perf_counter() - started)
     finally:
-        scratch.cleanup()
         server.httpd.shutdown()
         server.httpd.server_close()
     if counts["json"] != counts["models"]:
