@@ -26,12 +26,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
@@ -68,12 +68,13 @@ POOL = {"gpusPerNode": 1, "product": "NVIDIA-L4"}
 # controller-manager's ReplicaSet controller creates the queue's pods): kube-scheduler's
 # defaults are 50/100, the controller-manager's 20/30.
 CLIENT_QPS, CLIENT_BURST = 1000, 2000
-# kube-controller-manager's node monitor as upstream ships it and kind keeps it: a node
-# whose heartbeat (Lease renewal or status) is older than the grace period turns Unknown.
-# kwokctl's own defaults (10 min / 1 h) would keep a node Ready for an hour without any
-# heartbeat, which would make "still Ready ten minutes later" say nothing.
-NODE_MONITOR_PERIOD_S, NODE_MONITOR_GRACE_S = 5, NODE_MONITOR_GRACE_SECONDS
+# kube-controller-manager's node monitor period as upstream ships it and kind keeps it
+# (the grace period is NODE_MONITOR_GRACE_SECONDS): a node whose heartbeat (Lease
+# renewal or status) is older than the grace period turns Unknown. kwokctl's own
+# (25 s / 200 s in v0.7.0) keep a node Ready for minutes without any heartbeat.
+NODE_MONITOR_PERIOD_S = 5
 READY_TIMEOUT = 900.0
+T = TypeVar("T")
 TEN_MINUTES = 600.0
 
 
@@ -333,10 +334,10 @@ def measure(
         add("nodes_ready_s", max(times.node_ready.values()) - first, "s")
     add("nodes_seen_ready", len(times.node_ready), "nodes")
     seen = times.node_slice if offer == "dra" else times.node_gpus
-    recorded = RecordedAdvertisement(api, offer)
+    recorded = Recorded(lambda: advertisement(api, offer))
     wait_for(
         "GPUs on every node",
-        lambda: len(seen) >= nodes or recorded.every_node(nodes),
+        lambda: len(seen) >= nodes or recorded.holds(lambda found: found.offering >= nodes),
         READY_TIMEOUT,
     )
     found = recorded.read()
@@ -344,10 +345,14 @@ def measure(
         add("gpus_advertised_s", found.span_s, "s")
     add("gpus_advertised_nodes", found.offering, "nodes")
     add("gpus_advertised_nodes_seen_by_watch", len(seen), "nodes")
-    recorded_pods = RecordedPods(api)
+    recorded_pods = Recorded(lambda: pod_moments(api))
+
+    def all_running(moments: dict[str, server_times.PodMoments]) -> bool:
+        return sum(m.running is not None for m in moments.values()) >= running
+
     wait_for(
         f"{running} demo pods Running",
-        lambda: len(times.pod_running) >= running or recorded_pods.running_at_least(running),
+        lambda: len(times.pod_running) >= running or recorded_pods.holds(all_running),
         queue_timeout,
     )
     add("observed_running_seen_by_watch", len(times.pod_running), "pods")
@@ -376,45 +381,34 @@ def pod_rows(moments: dict[str, server_times.PodMoments], running: int, add: Any
     add("observed_running", len(started), "pods")
 
 
-class RecordedPods:
-    """The demo's pods as the API server recorded them; listed at most once a minute while
-    waiting."""
+class Recorded(Generic[T]):
+    """What the API server recorded, read by `read`; while a wait polls every second,
+    `holds` lists at most once a minute (a list of 10,000 nodes is tens of megabytes)."""
 
-    def __init__(self, api: Any) -> None:
-        self.api = api
-        self._listed_at = time.monotonic()
+    def __init__(self, read: Callable[[], T]) -> None:
+        self._read = read
+        self._read_at = time.monotonic()
 
-    def read(self) -> dict[str, server_times.PodMoments]:
-        pods = patient_items(kube.core(self.api).list_namespaced_pod, DEMO_NAMESPACE)
-        self._listed_at = time.monotonic()
-        return {pod["metadata"]["name"]: server_times.pod_moments(pod) for pod in pods}
+    def read(self) -> T:
+        value = self._read()
+        self._read_at = time.monotonic()
+        return value
 
-    def running_at_least(self, count: int) -> bool:
-        if time.monotonic() - self._listed_at < 60:
-            return False
-        return sum(m.running is not None for m in self.read().values()) >= count
+    def holds(self, condition: Callable[[T], bool]) -> bool:
+        return time.monotonic() - self._read_at >= 60 and condition(self.read())
 
 
-class RecordedAdvertisement:
-    """GPU advertisement as the API server recorded it; listed at most once a minute while
-    waiting (a list of 10,000 nodes is tens of megabytes)."""
+def pod_moments(api: Any) -> dict[str, server_times.PodMoments]:
+    pods = patient_items(kube.core(api).list_namespaced_pod, DEMO_NAMESPACE)
+    return {pod["metadata"]["name"]: server_times.pod_moments(pod) for pod in pods}
 
-    def __init__(self, api: Any, offer: str) -> None:
-        self.api, self.offer = api, offer
-        self._listed_at = time.monotonic()
 
-    def read(self) -> server_times.Advertised:
-        nodes = patient_items(kube.core(self.api).list_node)
-        slices = None
-        if self.offer == "dra":
-            slices = patient_items(client.ResourceV1Api(self.api).list_resource_slice)
-        self._listed_at = time.monotonic()
-        return server_times.advertised(nodes, slices)
-
-    def every_node(self, nodes: int) -> bool:
-        if time.monotonic() - self._listed_at < 60:
-            return False
-        return self.read().offering >= nodes
+def advertisement(api: Any, offer: str) -> server_times.Advertised:
+    nodes = patient_items(kube.core(api).list_node)
+    slices = None
+    if offer == "dra":
+        slices = patient_items(client.ResourceV1Api(api).list_resource_slice)
+    return server_times.advertised(nodes, slices)
 
 
 def operator_objects(api: Any, add: Any) -> None:
@@ -522,7 +516,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--node-monitor-grace",
         type=int,
-        default=NODE_MONITOR_GRACE_S,
+        default=NODE_MONITOR_GRACE_SECONDS,
         help="kube-controller-manager's --node-monitor-grace-period, seconds",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)

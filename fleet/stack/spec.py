@@ -197,8 +197,7 @@ class KwokSpec(SpecModel):
         default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10
     )
     # Lease renewals each controller has in flight: at 4 (the release's) and a renewal
-    # taking 0.1 s, a controller renews 40 Leases a second (README, "KWOK and the operator
-    # at scale").
+    # taking 0.1 s, a controller renews 40 Leases a second (docs/fleet.md, "KWOK").
     node_lease_parallelism: int = Field(
         default=versions.KWOK_NODE_LEASE_PARALLELISM, alias="nodeLeaseParallelism", ge=1, le=256
     )

@@ -4,6 +4,9 @@ managed fields and ResourceSlices, and request counts from `/metrics`."""
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
+
+from benchmarks import fleet_scale
 from benchmarks.apiserver_load import parse
 from benchmarks.fleet_scale import pod_rows
 from benchmarks.server_times import PodMoments, advertised, gpu_writer_time, pod_moments
@@ -156,3 +159,26 @@ def test_pod_rows_rate_runs_from_the_first_queue_pod_to_the_last_binding() -> No
     assert rows["bind_p99_s"] == 18
     assert rows["all_running_s"] == 31
     assert rows["observed_running"] == 3
+
+
+def test_a_recorded_condition_is_read_at_most_once_a_minute(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("benchmarks.fleet_scale.time.monotonic", lambda: clock[0])
+    reads: list[float] = []
+
+    def read() -> int:
+        reads.append(clock[0])
+        return len(reads)
+
+    recorded = fleet_scale.Recorded(read)
+    assert not recorded.holds(lambda value: True)  # created just now: not read
+    clock[0] += 59
+    assert not recorded.holds(lambda value: True)
+    clock[0] += 1
+    assert not recorded.holds(lambda value: value >= 2)  # read once: value 1
+    assert recorded.holds(lambda value: True) is False  # read a moment ago
+    clock[0] += 60
+    assert recorded.holds(lambda value: value >= 2)
+    assert reads == [1060.0, 1120.0]
