@@ -68,7 +68,12 @@ def assert_follows_prediction(replayed: Replayed, jobs: int) -> None:
     for pool, in_use in seen.gpus_in_use.items():
         assert max(in_use.values) <= seen.capacity[pool]
         low, high = document.predicted_bounds[f"gpu_hours:{pool}"]
-        assert low * 0.85 <= seen.gpu_hours[pool] <= high * 1.15, (pool, low, high)
+        assert low * 0.85 <= seen.gpu_hours[pool] <= high * 1.15, (
+            pool,
+            seen.gpu_hours[pool],
+            low,
+            high,
+        )
     # Waits: the observed mean is the predicted range plus the control plane's own latency
     # (measured as the wait of the pods the prediction starts at once). The lags (the
     # replay's Job creates, pods created, bound, KWOK's overrun) only lengthen waits, so
