@@ -13,6 +13,7 @@ from fleet.replay.compare import Comparison, compare
 from fleet.replay.document import ReplayDocument, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.replay.jobs import REPLAY_LABEL
+from fleet.replay.predict import groups_wanted
 from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube
 from tests.e2e.test_1_lesson1 import fleet_cli
@@ -27,6 +28,8 @@ class Replayed:
     """`fleet expect --trace --json` before the replay."""
     document: ReplayDocument
     comparison: Comparison
+    pools_of: dict[str, set[str]]
+    """Per job, the pools its pods may run on."""
 
 
 def replay(stack_file: str, folder: Path, shape: str, jobs: int, span_s: int) -> Replayed:
@@ -45,11 +48,15 @@ def replay(stack_file: str, folder: Path, shape: str, jobs: int, span_s: int) ->
     print(run.stdout, run.stderr[-2000:], f"replay took {time.monotonic() - started:.0f}s")
     assert run.returncode == 0, run.stderr
     document = load_replay(out)
+    nodes = gpu_nodes(load_stack_file(stack_file))
     comparison = compare(
-        document.rows, gpu_nodes(load_stack_file(stack_file)), document.predicted,
-        document.observed, document.predicted_bounds,
-    )  # fmt: skip
-    return Replayed(json.loads(expected.stdout), document, comparison)
+        document.rows, nodes, document.predicted, document.observed, document.predicted_bounds
+    )
+    pools_of = {
+        job: {pool for pool, _ in groups}
+        for job, groups in groups_wanted(document.rows, nodes).items()
+    }
+    return Replayed(json.loads(expected.stdout), document, comparison, pools_of)
 
 
 def assert_follows_prediction(replayed: Replayed, jobs: int) -> None:
@@ -58,22 +65,24 @@ def assert_follows_prediction(replayed: Replayed, jobs: int) -> None:
     assert seen.jobs_finished == seen.jobs == jobs
     assert predicted.gpu_hours == pytest.approx(replayed.prediction["gpu_hours"])
     # Every pod ran as long as its row says (KWOK's delay, within half a second of wall
-    # time), so the fleet's GPU-hours agree whatever the placement. Per pool they follow
-    # the scheduler's first-found node: within the prediction's bounds, widened by 15%
-    # (a few hundred pods on five nodes do not average out which node comes first); no
-    # pool ever held more than its GPUs.
+    # time), so the fleet's GPU-hours agree whatever the placement. Per pool, the hours of
+    # pinned jobs (one pool possible) agree too. Flexible jobs' pods go to the scheduler's
+    # first-found node among their pools, which changes with node order from run to run
+    # (the prediction's per-pool bounds bracket it but cannot promise it), so they are
+    # checked for going only where their job allows, and for their total. No pool ever
+    # held more than its GPUs.
     assert comparison.waits.overrun < 30
     total = sum(predicted.gpu_hours.values())
     assert sum(seen.gpu_hours.values()) == pytest.approx(total, rel=0.03)
+    placed = comparison.placement
+    for pool, (expected, observed) in placed.pinned.items():
+        assert observed == pytest.approx(expected, rel=0.02), pool
+    flexible = [sum(hours[side] for hours in placed.flexible.values()) for side in (0, 1)]
+    assert flexible[1] == pytest.approx(flexible[0], rel=0.03)
+    for run in document.observed:
+        assert run.pool in replayed.pools_of[run.job], (run.job, run.index, run.pool)
     for pool, in_use in seen.gpus_in_use.items():
         assert max(in_use.values) <= seen.capacity[pool]
-        low, high = document.predicted_bounds[f"gpu_hours:{pool}"]
-        assert low * 0.85 <= seen.gpu_hours[pool] <= high * 1.15, (
-            pool,
-            seen.gpu_hours[pool],
-            low,
-            high,
-        )
     # Waits: the observed mean is the predicted range plus the control plane's own latency
     # (measured as the wait of the pods the prediction starts at once). The lags (the
     # replay's Job creates, pods created, bound, KWOK's overrun) only lengthen waits, so
