@@ -8,8 +8,10 @@ component applies them (the release's controller Deployment replaced by shard 0'
 pool are created through the Kubernetes API with their shard labels; the shards run on
 the host as the e2e tier runs them. Measured: seconds from the first node created until
 every node is Ready; after `--hold` seconds, the nodes still Ready and the Leases renewed
-within one lease duration; KWOK's and the API server's CPU seconds and memory. Printed
-and written to benchmarks/results/kwok-shards.json; nothing is asserted.
+within one lease duration; KWOK's and the API server's CPU seconds and memory. With
+several `--log-levels` (the stack's `kwok.logLevel`), each size runs once per level in
+turn, `--repeat` times, on the same machine in the same process. Printed and written to
+benchmarks/results/kwok-shards.json; nothing is asserted.
 """
 
 import argparse
@@ -43,13 +45,13 @@ OWNER = StackOwner("gpu-fleet", "bench-kwok-shards")
 RESULTS = Path(__file__).parent / "results" / "kwok-shards.json"
 
 
-def fleet(cluster: Cluster, nodes: int, per_controller: int) -> FleetSpec:
+def fleet(cluster: Cluster, nodes: int, per_controller: int, log_level: str) -> FleetSpec:
     pool = {"nodes": nodes, "gpusPerNode": 1, "product": "NVIDIA-L4"}
     config = {
         "cluster": cluster.as_stack_cluster(),
         "pools": {"l4": pool},
         "nodeResources": "perPool",
-        "kwok": {"nodesPerController": per_controller},
+        "kwok": {"nodesPerController": per_controller, "logLevel": log_level},
         "operator": {"install": False},
     }
     return parse_fleet(config, "bench")
@@ -79,14 +81,15 @@ def install_kwok(kubectl: Path, cluster: Cluster, spec: FleetSpec, work: Path) -
 
 
 def one_run(
-    binaries: dict[str, Path], nodes: int, per_controller: int, hold: float
+    binaries: dict[str, Path], nodes: int, per_controller: int, hold: float, log_level: str
 ) -> dict[str, Any]:
     with kwok_cluster(binaries, kwok_controller=False) as cluster:
-        spec = fleet(cluster, nodes, per_controller)
-        print(f"== {nodes:,} nodes, {spec.kwok_controllers} controllers", flush=True)
+        spec = fleet(cluster, nodes, per_controller, log_level)
+        print(f"== {nodes:,} nodes, {spec.kwok_controllers} controllers, {log_level}", flush=True)
         row: dict[str, Any] = {
             "nodes": nodes,
             "nodes_per_controller": per_controller,
+            "kwok_log_level": log_level,
             "controllers": spec.kwok_controllers,
             "load_average_1m_start": os.getloadavg()[0],
         }
@@ -115,6 +118,7 @@ def one_run(
                 row["hold_s"] = time.monotonic() - first
                 lease = spec.kwok.node_lease_duration_seconds
                 row["leases_renewed_in_lease_duration"] = leases_fresh(api, lease)
+            row["kwok_log_bytes"] = sum(c.log.stat().st_size for c in shards if c.log.exists())
             for role in roles:
                 row[f"{role}_rss_mib"] = usage.rss_mib.get(role, 0.0)
                 row[f"{role}_cpu_s"] = usage.cpu_s(role)
@@ -135,21 +139,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--per-controller", type=int, nargs="+", default=[10_000, 2500, 1000])
     parser.add_argument("--hold", type=float, default=300.0, help="seconds after the first node")
+    parser.add_argument(
+        "--log-levels", nargs="+", default=["INFO"], choices=["DEBUG", "INFO", "WARN", "ERROR"]
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every setting")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     binaries = tools.ensure_tools(CONTROL_PLANE_TOOLS)
     print(f"== kwok-shards on {machine()}", flush=True)
-    for per_controller in args.per_controller:
-        save(args.out, one_run(binaries, args.nodes, per_controller, args.hold))
+    for round_ in range(args.repeat):
+        for per_controller in args.per_controller:
+            for level in args.log_levels:
+                row = one_run(binaries, args.nodes, per_controller, args.hold, level)
+                save(args.out, {**row, "round": round_})
     print(f"rows written to {args.out}")
     return 0
 
 
 def save(out: Path, row: dict[str, Any]) -> None:
-    """Add the run's row, replacing an earlier one of the same size and setting."""
-    key = (row["nodes"], row["nodes_per_controller"])
+    """Add the run's row, replacing an earlier one of the same size, settings and round."""
+
+    def key(found: dict[str, Any]) -> tuple[Any, ...]:
+        setting = (found.get("kwok_log_level", "INFO"), found.get("round", 0))
+        return (found["nodes"], found["nodes_per_controller"], *setting)
+
     rows = json.loads(out.read_text()) if out.exists() else []
-    kept = [r for r in rows if (r["nodes"], r["nodes_per_controller"]) != key]
+    kept = [r for r in rows if key(r) != key(row)]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([*kept, row], indent=2) + "\n")
 

@@ -58,6 +58,7 @@ def controller_args(spec: FleetSpec, shard: int) -> list[str]:
         f"--manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
         f"--manage-nodes-with-label-selector={shard_selector(shard)}",
         f"--node-lease-duration-seconds={spec.kwok.node_lease_duration_seconds}",
+        *([] if spec.kwok.log_level == "INFO" else [f"--v={spec.kwok.log_level}"]),
     ]
 
 

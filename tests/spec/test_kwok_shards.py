@@ -144,3 +144,28 @@ def test_lease_parallelism_goes_into_the_configuration_and_restarts_every_contro
     for deployment in controller_deployments(spec):
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
         assert annotations == {"gpu-fleet.dev/kwok-node-lease-parallelism": "16"}
+
+
+def _controller_flags(spec: FleetSpec) -> list[list[str]]:
+    return [
+        deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+        for deployment in controller_deployments(spec)
+    ]
+
+
+def test_controllers_log_at_the_release_level_unless_the_stack_says_otherwise() -> None:
+    assert all(
+        not any(flag.startswith("--v=") for flag in flags)
+        for flags in _controller_flags(fleet(2500))
+    )
+    quiet = _controller_flags(fleet(2500, logLevel="WARN"))
+    assert len(quiet) == 3
+    assert all(flags.count("--v=WARN") == 1 for flags in quiet)
+
+
+def test_a_log_level_kwok_does_not_know_is_refused_with_the_ones_it_does() -> None:
+    with pytest.raises(SpecError) as refused:
+        fleet(5, logLevel="verbose")
+    message = str(refused.value)
+    assert "kwok.logLevel" in message
+    assert "'DEBUG', 'INFO', 'WARN' or 'ERROR' (got 'verbose')" in message
