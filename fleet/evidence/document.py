@@ -133,7 +133,12 @@ def load_evidence(directory: Path) -> Evidence:
             f"{path}: cannot read the evidence (no such file); run `python -m fleet evidence` first"
         )
     try:
-        document = files_in.read_json(path, files_in.MAX_EVIDENCE_BYTES)
+        document = files_in.read_json(
+            path,
+            files_in.MAX_EVIDENCE_BYTES,
+            files_in.MAX_EVIDENCE_VALUES,
+            files_in.MAX_EVIDENCE_COLLECTIONS,
+        )
     except files_in.FileProblem as error:
         raise EvidenceError(str(error)) from None
     try:

@@ -27,14 +27,22 @@ from yaml.constructor import ConstructorError, SafeConstructor
 MIB = 1024 * 1024
 MAX_TEXT_BYTES = 1 * MIB
 """Stack, topology, nvidia-smi and kubeconfig files, Pulumi.yaml."""
-MAX_EVIDENCE_BYTES = 8 * MIB
-"""`evidence.json`: a 1,000-node fleet's is about 200 kB."""
+MAX_EVIDENCE_BYTES = 64 * MIB
+"""`evidence.json`: a 1,000-node fleet's is about 200 kB; the largest fleet a stack
+accepts (12,000 eight-GPU nodes with their ResourceSlices, a 100,000-pod queue, a
+ResourceClaim per pod) writes about 57 MiB."""
 MAX_DEPTH = 64
 """Nesting of mappings and lists (YAML aliases expanded)."""
 MAX_YAML_VALUES = 10_000
 """Values in one YAML document, each alias counted as what it expands to (lesson1 has 40)."""
 MAX_JSON_VALUES = 1_000_000
 """Values in one JSON document (a 1,000-node `evidence.json` has about 7,000)."""
+MAX_JSON_COLLECTIONS = 1_000_000
+"""Objects and lists in one JSON document: what costs a parser the most memory per byte."""
+MAX_EVIDENCE_VALUES = 2_500_000
+"""Values in `evidence.json`: the largest fleet's (above) has about 1.9 million."""
+MAX_EVIDENCE_COLLECTIONS = 600_000
+"""Objects and lists in `evidence.json`: the largest fleet's has about 456,000."""
 MAX_NUMBER_CHARS = 32
 """Characters of one number: far beyond any count or size the fleet accepts."""
 MAX_ECHO = 80
@@ -302,15 +310,22 @@ class _JsonLimit(ValueError):
         self.number = number
 
 
-def load_json(text: str, source: str, max_values: int = MAX_JSON_VALUES) -> Any:
+def load_json(
+    text: str,
+    source: str,
+    max_values: int = MAX_JSON_VALUES,
+    max_collections: int = MAX_JSON_COLLECTIONS,
+) -> Any:
     """One JSON document, within the limits; keys given twice are an error.
 
     Objects and lists cost the most memory per byte of text, so their number is
     bounded before parsing: counting brackets (those inside strings too) is an
     upper bound that costs one pass in C.
     """
-    if text.count("{") + text.count("[") > max_values:
-        raise FileProblem(source, f"not accepted JSON: more than {max_values:,} objects and lists")
+    if text.count("{") + text.count("[") > max_collections:
+        raise FileProblem(
+            source, f"not accepted JSON: more than {max_collections:,} objects and lists"
+        )
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -341,8 +356,13 @@ def load_json(text: str, source: str, max_values: int = MAX_JSON_VALUES) -> Any:
     return document
 
 
-def read_json(path: str | Path, limit: int = MAX_TEXT_BYTES) -> Any:
-    return load_json(read_text(path, limit), source_name(path))
+def read_json(
+    path: str | Path,
+    limit: int = MAX_TEXT_BYTES,
+    max_values: int = MAX_JSON_VALUES,
+    max_collections: int = MAX_JSON_COLLECTIONS,
+) -> Any:
+    return load_json(read_text(path, limit), source_name(path), max_values, max_collections)
 
 
 def _check_json(document: Any, source: str, max_values: int) -> None:

@@ -45,7 +45,10 @@ def load_replay(folder: Path) -> ReplayDocument:
     source = str(path)
     try:
         document = files_in.load_json(
-            files_in.read_text(path, MAX_REPLAY_BYTES), source, files_in.MAX_JSON_VALUES * 4
+            files_in.read_text(path, MAX_REPLAY_BYTES),
+            source,
+            files_in.MAX_JSON_VALUES * 4,
+            files_in.MAX_JSON_COLLECTIONS * 4,
         )
         return ReplayDocument.model_validate(document)
     except files_in.FileProblem as error:

@@ -10,15 +10,36 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from fleet.files.files_in import MAX_TEXT_BYTES
+from fleet.files.files_in import (
+    MAX_EVIDENCE_BYTES,
+    MAX_EVIDENCE_COLLECTIONS,
+    MAX_EVIDENCE_VALUES,
+    MAX_TEXT_BYTES,
+)
 from tests.paths import ROOT
+
+
+def heaviest_evidence() -> str:
+    objects = MAX_EVIDENCE_COLLECTIONS - 1_000
+    assert 4 * objects <= MAX_EVIDENCE_VALUES  # each object and its three strings
+    width = ((MAX_EVIDENCE_BYTES - 100) // objects - len('{"a":"","b":"","c":""},')) // 3
+    return (
+        '{"nodes": ['
+        + ",".join(
+            f'{{"a":"{i:0{width}}","b":"{i + 1:0{width}}","c":"{i + 2:0{width}}"}}'
+            for i in range(objects)
+        )
+        + "]}"
+    )
+
 
 # Each case just fits its file's size cap and costs the most memory or time per byte found.
 HEAVIEST = {
     # pure-Python YAML scanning of one long plain scalar
     "check": ("stack.yaml", "config: " + "x " * (MAX_TEXT_BYTES // 2 - 8)),
-    # 999,000 small objects: the most memory JSON text of 8 MiB can ask for within the limits
-    "report": ("evidence.json", '{"nodes": [' + '{"a":1},' * 999_000 + "{}]}"),
+    # as many objects as evidence's cap allows, each with three distinct strings filling
+    # the size cap: the most memory evidence can ask for within the limits
+    "report": ("evidence.json", heaviest_evidence()),
     # one table line of spaces, which took minutes with the old patterns
     "pool-from-nvidia-smi": ("smi.txt", "| 0 " + " " * (MAX_TEXT_BYTES - 10) + "x\n"),
 }

@@ -52,6 +52,14 @@ def test_the_limits_table_states_the_codes_limits() -> None:
         table["values in a JSON file; objects and lists (brackets counted before parsing)"]
         == f"{files_in.MAX_JSON_VALUES:,} each"
     )
+    assert files_in.MAX_JSON_COLLECTIONS == files_in.MAX_JSON_VALUES
+    evidence = (
+        "values in `evidence.json`; its objects and lists (a 12,000-node DRA fleet with a "
+        "100,000-pod queue has about 1.9 million and 456,000)"
+    )
+    assert table[evidence] == (
+        f"{files_in.MAX_EVIDENCE_VALUES:,}; {files_in.MAX_EVIDENCE_COLLECTIONS:,}"
+    )
     assert table["length of a number"].startswith(f"{files_in.MAX_NUMBER_CHARS} characters")
     assert table["pools in one fleet"].startswith(f"{MAX_FAKE_NODES:,} ")
     assert table["free-text spec values (images, charts, paths, contexts)"] == (
