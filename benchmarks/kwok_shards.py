@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import yaml
 
@@ -34,7 +34,7 @@ from fleet.render.kwok import controller_deployments, release_object
 from fleet.render.nodes import fleet_nodes
 from fleet.stack.load import parse_fleet
 from fleet.stack.owner import StackOwner
-from fleet.stack.spec import FleetSpec
+from fleet.stack.spec import FleetSpec, KwokLogLevel
 from tests.e2e.harness import host_processes, kube, tools
 from tests.e2e.harness.cluster import Cluster, kwok_cluster
 from tests.e2e.harness.host_processes import supervised
@@ -139,9 +139,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nodes", type=int, default=10_000)
     parser.add_argument("--per-controller", type=int, nargs="+", default=[10_000, 2500, 1000])
     parser.add_argument("--hold", type=float, default=300.0, help="seconds after the first node")
-    parser.add_argument(
-        "--log-levels", nargs="+", default=["INFO"], choices=["DEBUG", "INFO", "WARN", "ERROR"]
-    )
+    parser.add_argument("--log-levels", nargs="+", default=["INFO"], choices=get_args(KwokLogLevel))
     parser.add_argument("--repeat", type=int, default=1, help="rounds of every setting")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fleet.replay.fleet_nodes import GpuNode
-from fleet.replay.predict import groups_wanted
+from fleet.replay.predict import pools_wanted
 from fleet.replay.runs import PodRun
 from fleet.replay.timeline import Timeline, run_gpu_hours, timeline
 from fleet.trace.model import TraceRow
@@ -171,9 +171,7 @@ def placement(
 ) -> Placement:
     """`ends`: the predicted and observed timelines' ends, where GPU-hours of pods still
     running stop, as in the timelines' own per-pool figures."""
-    pools_of = {
-        job: {pool for pool, _ in groups} for job, groups in groups_wanted(rows, nodes).items()
-    }
+    pools_of = pools_wanted(rows, nodes)
     sums: dict[bool, dict[str, list[float]]] = {True: {}, False: {}}
     for side, (runs, end) in enumerate(zip((predicted, observed), ends, strict=True)):
         for run in runs:

@@ -170,6 +170,11 @@ def groups_wanted(
     }
 
 
+def pools_wanted(rows: Sequence[TraceRow], nodes: Sequence[GpuNode]) -> dict[str, set[str]]:
+    """Per job, the pools its pods may run on."""
+    return {job: {pool for pool, _ in groups} for job, groups in groups_wanted(rows, nodes).items()}
+
+
 def predict(
     rows: Sequence[TraceRow], nodes: Sequence[GpuNode], policy: Policy = "scheduler", seed: int = 0
 ) -> list[PodRun]:

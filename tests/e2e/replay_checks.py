@@ -13,7 +13,7 @@ from fleet.replay.compare import Comparison, compare
 from fleet.replay.document import ReplayDocument, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.replay.jobs import REPLAY_LABEL
-from fleet.replay.predict import groups_wanted
+from fleet.replay.predict import pools_wanted
 from fleet.stack.load import load_stack_file
 from tests.e2e.harness import kube
 from tests.e2e.test_1_lesson1 import fleet_cli
@@ -52,10 +52,7 @@ def replay(stack_file: str, folder: Path, shape: str, jobs: int, span_s: int) ->
     comparison = compare(
         document.rows, nodes, document.predicted, document.observed, document.predicted_bounds
     )
-    pools_of = {
-        job: {pool for pool, _ in groups}
-        for job, groups in groups_wanted(document.rows, nodes).items()
-    }
+    pools_of = pools_wanted(document.rows, nodes)
     return Replayed(json.loads(expected.stdout), document, comparison, pools_of)
 
 
