@@ -105,7 +105,7 @@ down: stack-exists
 .PHONY: e2e
 e2e: venv
 	@start=$$(date +%s); \
-	$(PY) -m tests.e2e.harness tools; rc=$$?; \
+	$(PY) -m lab tools; rc=$$?; \
 	echo "== make e2e: tools step took $$(( $$(date +%s) - start ))s"; exit $$rc
 	@start=$$(date +%s); \
 	$(PY) -m pytest -m e2e tests/e2e -v -s; rc=$$?; \
@@ -131,7 +131,7 @@ e2e-kind: venv
 # for the first run's tools build (README, Quick start).
 .PHONY: demo
 demo: venv
-	$(PY) -m tests.e2e.harness.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
+	$(PY) -m lab.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in
@@ -181,7 +181,7 @@ bench: venv
 # writes benchmarks/results/e2e-scale.json. Not part of `make test`; builds the e2e tools.
 .PHONY: bench-e2e
 bench-e2e: venv
-	$(PY) -m tests.e2e.harness tools
+	$(PY) -m lab tools
 	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),1) $(if $(SIZES),--sizes $(SIZES))
 
 # Replay at scale: 8,000 pods in the shape of Alibaba's cluster-trace-gpu-v2023 on 1,200
@@ -189,7 +189,7 @@ bench-e2e: venv
 # report` timed. Writes benchmarks/results/replay.json and benchmarks/results/replay/.
 .PHONY: bench-replay
 bench-replay: venv
-	$(PY) -m tests.e2e.harness tools
+	$(PY) -m lab tools
 	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED))
 # A living fleet: per size (1,000, 5,000, 10,000) and GPU offer (devicePlugin, dra), the
 # stack under the real engine on a fresh kwokctl control plane with its KWOK shards and
@@ -199,7 +199,7 @@ bench-replay: venv
 # the machine for many minutes.
 .PHONY: bench-fleet
 bench-fleet: venv
-	$(PY) -m tests.e2e.harness tools
+	$(PY) -m lab tools
 	$(PY) -m benchmarks.fleet_scale $(if $(SIZES),--sizes $(SIZES)) $(if $(OFFERS),--offers $(OFFERS)) $(if $(HOLD),--hold $(HOLD))
 
 # Schedulers side by side: one trace of 5,000 jobs (teams, some gangs) on the 1,000 nodes of
@@ -209,5 +209,5 @@ bench-fleet: venv
 # Not part of `make test` or `make e2e`; builds the e2e tools. BENCH_ARGS: e.g. --nodes 50 --jobs 200.
 .PHONY: bench-schedulers
 bench-schedulers: venv
-	$(PY) -m tests.e2e.harness tools
+	$(PY) -m lab tools
 	$(PY) -m benchmarks.schedulers $(BENCH_ARGS)

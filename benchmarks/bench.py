@@ -41,7 +41,10 @@ from fleet.render.objects import stack_objects
 from fleet.stack.load import load_stack_file
 from fleet.stack.owner import owner_of_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.evidence.recorded import (
+from lab.heaviest import BACKTRACKING, HEAVIEST, refuse_heaviest, write_heaviest
+from lab.mocks import Deployment, install_mocks
+from lab.paths import STACKS_DIR
+from lab.recorded import (
     LARGE_STACK,
     LESSON1_STACK,
     ApiServer,
@@ -50,9 +53,6 @@ from tests.evidence.recorded import (
     lesson1_cluster,
     write_kubeconfig,
 )
-from tests.hostile.heaviest import BACKTRACKING, HEAVIEST, refuse_heaviest, write_heaviest
-from tests.paths import STACKS_DIR
-from tests.unit.mocks import Deployment, install_mocks
 
 STACKS = ("lesson1", "medium", "large-1k")
 T = TypeVar("T")

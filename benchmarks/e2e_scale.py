@@ -43,11 +43,12 @@ import yaml
 from benchmarks.process_peaks import Peaks, sampled
 from fleet.cluster import node_api
 from fleet.render.nodes import is_fake_node
-from tests.e2e.harness import kube, tools
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.pool_changes import Steps
+from lab import kube, tools
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.paths import ROOT
+from lab.pool_changes import Steps
 
 RESULTS = Path(__file__).parent / "results"
 SIZES = (1000, 5000, 10_000)
@@ -136,7 +137,7 @@ def manifests(stack: FleetStack, target: Path) -> Path:
             [sys.executable, "-m", "fleet", "manifests", str(stack.stack_file)],
             check=True,
             stdout=out,
-            cwd=tools.CHECKOUT,
+            cwd=ROOT,
         )
     return target
 

@@ -24,7 +24,7 @@ from benchmarks.e2e_scale import machine
 from fleet.evidence.connect import connect
 from fleet.evidence.read import PAGE, read_cluster
 from fleet.stack.load import parse_fleet
-from tests.evidence.recorded import (
+from lab.recorded import (
     ApiServer,
     Cluster,
     fleet_nodes,

@@ -50,11 +50,12 @@ from fleet.stack.versions import (
     NODE_MONITOR_GRACE_SECONDS,
     OPERATOR_DRA_VERSION,
 )
-from tests.e2e.harness import host_processes, kube, tools
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
+from lab import host_processes, kube, tools
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.host_processes import Supervisor
+from lab.paths import ROOT
 
 RESULTS = Path(__file__).parent / "results" / "fleet-scale.json"
 SIZES = (1000, 5000, 10_000)
@@ -226,7 +227,7 @@ def run_fleet_command(*args: str) -> tuple[float, int]:
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "fleet", *args],
-        cwd=tools.CHECKOUT,
+        cwd=ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -35,10 +35,10 @@ from fleet.render.nodes import fleet_nodes
 from fleet.stack.load import parse_fleet
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec, KwokLogLevel
-from tests.e2e.harness import host_processes, kube, tools
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.host_processes import supervised
-from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS
+from lab import host_processes, kube, tools
+from lab.cluster import Cluster, kwok_cluster
+from lab.host_processes import supervised
+from lab.pins import CONTROL_PLANE_TOOLS
 
 # Whose the benchmark's nodes are (their ownership labels).
 OWNER = StackOwner("gpu-fleet", "bench-kwok-shards")

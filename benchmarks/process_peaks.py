@@ -10,7 +10,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.harness.steps import repeating
+from lab.steps import repeating
 
 PROC = Path("/proc")
 INTERVAL = 0.2

@@ -11,7 +11,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.e2e.harness.steps import repeating
+from lab.steps import repeating
 
 PROC = Path("/proc")
 TICKS = os.sysconf("SC_CLK_TCK")

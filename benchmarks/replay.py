@@ -27,9 +27,9 @@ from fleet.replay.compare import compare
 from fleet.replay.document import load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import tools
-from tests.e2e.harness.replay_fleet import replay_fleet
-from tests.paths import ROOT
+from lab import tools
+from lab.paths import ROOT
+from lab.replay_fleet import replay_fleet
 
 RESULTS = Path(__file__).parent / "results"
 OPERATOR = "0.2.0"  # one exporter for all fake nodes

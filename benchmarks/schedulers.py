@@ -39,9 +39,9 @@ from fleet.replay.document import load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
-from tests.e2e.harness import tools
-from tests.e2e.harness.replay_fleet import replay_fleet
-from tests.paths import STACKS_DIR
+from lab import tools
+from lab.paths import STACKS_DIR
+from lab.replay_fleet import replay_fleet
 
 RESULTS = Path(__file__).parent / "results"
 SCHEDULERS = ("default", "kueue", "kai")

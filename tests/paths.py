@@ -1,13 +1,7 @@
-"""Where the project's files are, for every test tier and the benchmarks."""
+"""Where the project's files are, for every test tier: the lab's paths and the fixtures."""
 
-from pathlib import Path
+from lab.paths import LESSON1_FILE, LESSON1_OWNER, ROOT, STACK_FILES, STACKS_DIR
 
-from fleet.stack.owner import StackOwner
-
-ROOT = Path(__file__).resolve().parents[1]
-STACKS_DIR = ROOT / "stacks"
-STACK_FILES = sorted(STACKS_DIR.glob("Pulumi.*.yaml"))
-LESSON1_FILE = STACKS_DIR / "Pulumi.lesson1.yaml"
 FIXTURES = ROOT / "tests" / "fixtures"
-# The owner `fleet manifests` labels the lesson-1 stack file's nodes with.
-LESSON1_OWNER = StackOwner("gpu-fleet", "lesson1")
+
+__all__ = ["FIXTURES", "LESSON1_FILE", "LESSON1_OWNER", "ROOT", "STACKS_DIR", "STACK_FILES"]

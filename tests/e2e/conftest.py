@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from fleet.stack import versions
-from tests.e2e.harness import host_processes, kube, steps, tools
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.scheduler_hosts import ROUTED_APISERVER_ARGS
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from lab import host_processes, kube, steps, tools
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.host_processes import Supervisor
+from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from lab.scheduler_hosts import ROUTED_APISERVER_ARGS
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.replay.jobs import REPLAY_LABEL
 from fleet.replay.predict import pools_wanted
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import kube
+from lab import kube
 from tests.e2e.test_1_lesson1 import fleet_cli
 
 NAMESPACE = "gpu-replay"

@@ -13,10 +13,10 @@ from fleet.schedulers.release import KAI_RESERVATION_NAMESPACE
 from fleet.schedulers.scenarios import Scenario
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT, SCHEDULER_NAMESPACES, FleetSpec
-from tests.e2e.harness import kube, scenario_runner, waits
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.lesson1 import lesson1_config
+from lab import kube, scenario_runner, waits
+from lab.cluster import Cluster
+from lab.engine import FleetStack
+from lab.lesson1 import lesson1_config
 from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 

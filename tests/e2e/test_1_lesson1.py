@@ -13,27 +13,23 @@ from typing import Any
 
 import pytest
 
-from fleet.demo.plan import plan_demo
 from fleet.render.nodes import GPU_RESOURCE, is_fake_node
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import kube, waits
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.tools import CHECKOUT
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE
+from lab import kube, waits
+from lab.engine import FleetStack
+from lab.host_processes import Supervisor
+from lab.lesson1 import OPERATOR_NAMESPACE
+from lab.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 
 LESSON1_GPUS = {"a100": 8, "h100": 8, "l40s": 4}
-NODES_TIMEOUT = 120.0
-DEMO_TIMEOUT = 180.0
-DEMO_STABLE_SECONDS = 5.0
 
 
 def fleet_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "fleet", *args], cwd=CHECKOUT, capture_output=True, text=True
+        [sys.executable, "-m", "fleet", *args], cwd=ROOT, capture_output=True, text=True
     )
 
 
@@ -42,22 +38,10 @@ def fake_nodes(api: Any) -> dict[str, dict[str, Any]]:
     return {node["metadata"]["name"]: node for node in nodes if is_fake_node(node)}
 
 
-def settle(api: Any, stack: FleetStack) -> None:
-    """Wait until the nodes are Ready with the GPUs the device plugin advertises (none on a
-    DRA-only stack) and every demo pod is placed or explained."""
-    spec = load_stack_file(stack.stack_file)
-    advertised = spec.total_gpus if spec.offers_device_plugin else 0
-    waits.wait_for_nodes(api, spec.total_nodes, advertised, NODES_TIMEOUT)
-    pods = plan_demo(spec).expected
-    waits.wait_for_demo(
-        api, spec.demo.namespace, pods.running + pods.pending, DEMO_TIMEOUT, DEMO_STABLE_SECONDS
-    )
-
-
 # `make record-evidence` sets it: the evidence of lesson 1 and its DRA variant is then
 # also written into examples/evidence/, which `make report` reads without a cluster.
 RECORD = os.environ.get("GPU_FLEET_RECORD_EVIDENCE") == "1"
-RECORDED = CHECKOUT / "examples" / "evidence"
+RECORDED = ROOT / "examples" / "evidence"
 PROVENANCE = (
     "recorded by the e2e tier (`make record-evidence`) from a real run: `pulumi up` of "
     "this fleet under the real Pulumi engine {pulumi}, on a kwokctl control plane "
@@ -113,7 +97,7 @@ def test_gpus_are_advertised_by_the_operator(
     lesson1: FleetStack, api: Any, operator: Supervisor
 ) -> None:
     """nvidia.com/gpu comes from kwok-gpu-device-plugin, per the release's topology."""
-    settle(api, lesson1)
+    waits.settle(api, lesson1.stack_file)
     nodes = fake_nodes(api)
     assert len(nodes) == 5
     for name, node in nodes.items():
@@ -135,7 +119,7 @@ def test_gpus_are_advertised_by_the_operator(
 def test_demo_outcome_and_report_pass(
     lesson1: FleetStack, api: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    settle(api, lesson1)
+    waits.settle(api, lesson1.stack_file)
     out = tmp_path_factory.mktemp("evidence")
     document, report = evidence_and_report(lesson1, out, record_as="lesson1")
     fake = [node for node in document["nodes"] if node["fake"]]

@@ -12,11 +12,11 @@ import pytest
 from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import QUEUE
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import kube
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.lesson1 import LESSON1_POOLS, lesson1_config
-from tests.e2e.test_1_lesson1 import evidence_and_report, fake_nodes, settle
+from lab import kube, waits
+from lab.cluster import Cluster
+from lab.engine import FleetStack
+from lab.lesson1 import LESSON1_POOLS, lesson1_config
+from tests.e2e.test_1_lesson1 import evidence_and_report, fake_nodes
 
 pytestmark = pytest.mark.e2e
 
@@ -49,7 +49,7 @@ def test_up_of_the_grown_fleet_makes_fleet_expect_come_true(
     # "updates" with any config change; no resource but the nodes changes.
     others = [c for c in run.changes if not c.type.startswith("pulumi:providers:")]
     assert [c for c in others if not c.type.endswith(NODE)] == []
-    settle(api, lesson1)
+    waits.settle(api, lesson1.stack_file)
     predicted = plan_demo(load_stack_file(lesson1.stack_file)).expected.workload(QUEUE)
     document, _ = evidence_and_report(lesson1, tmp_path_factory.mktemp("evidence-grown"))
     queue = next(w for w in document["observed"]["workloads"] if w["name"] == QUEUE)
@@ -84,6 +84,6 @@ def test_a_node_deleted_out_of_band_comes_back_on_refresh_and_up(
     assert "kwok-gpu-l40s-1" not in lesson1.resource_names()
     run = lesson1.up()
     assert run.names("create", NODE) == ["kwok-gpu-l40s-1"]
-    settle(api, lesson1)
+    waits.settle(api, lesson1.stack_file)
     node = fake_nodes(api)["kwok-gpu-l40s-1"]
     assert node["status"]["allocatable"]["nvidia.com/gpu"] == "4"

@@ -6,10 +6,10 @@ from typing import Any
 import pytest
 from pulumi import automation as auto
 
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.tools import Engine
-from tests.e2e.lesson1 import lesson1_config
+from lab.cluster import Cluster
+from lab.engine import FleetStack
+from lab.lesson1 import lesson1_config
+from lab.tools import Engine
 from tests.e2e.test_1_lesson1 import fleet_cli
 
 pytestmark = pytest.mark.e2e

@@ -16,15 +16,15 @@ import pytest
 from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import DRA_QUEUE
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.pins import OPERATOR_DRA_VERSION
-from tests.e2e.harness.tools import Engine, operator_chart
-from tests.e2e.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
+from lab import host_processes, kube
+from lab.cluster import Cluster, kwok_cluster
+from lab.engine import FleetStack
+from lab.host_processes import Supervisor
+from lab.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
+from lab.pins import OPERATOR_DRA_VERSION
+from lab.tools import Engine, operator_chart
+from lab.waits import settle as settle_fleet
 from tests.e2e.test_1_lesson1 import evidence_and_report
-from tests.e2e.test_1_lesson1 import settle as settle_fleet
 
 pytestmark = pytest.mark.e2e
 
@@ -93,11 +93,11 @@ def slices(api: Any) -> list[dict[str, Any]]:
 
 
 def settle(api: Any, stack: FleetStack) -> None:
-    """One slice per fake node, then what every stack waits for (test_1_lesson1.settle)."""
+    """One slice per fake node, then what every stack waits for (lab.waits.settle)."""
     nodes = load_stack_file(stack.stack_file).total_nodes
     published = kube.wait_until(lambda: len(slices(api)) == nodes, timeout=120)
     assert published, f"{len(slices(api))} ResourceSlices for {nodes} nodes"
-    settle_fleet(api, stack)
+    settle_fleet(api, stack.stack_file)
 
 
 def test_dra_plugin_publishes_a_slice_per_node_with_the_pools_devices(

@@ -22,10 +22,10 @@ import yaml
 
 from fleet.render.nodes import is_fake_node
 from fleet.render.shards import SHARD_LABEL
-from tests.e2e.harness import host_processes, kube, waits
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.tools import Engine, kwok_manifests
+from lab import host_processes, kube, waits
+from lab.cluster import Cluster, kwok_cluster
+from lab.engine import FleetStack
+from lab.tools import Engine, kwok_manifests
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e

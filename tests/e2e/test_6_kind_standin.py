@@ -2,7 +2,7 @@
 
 `KindCluster` and the Command provider run under the engine: `pulumi up` runs the
 component's `kind create cluster ... && kind get kubeconfig` and `pulumi destroy` its
-`kind delete cluster`. The stand-in (tests/e2e/harness/kind_standin.py) answers them
+`kind delete cluster`. The stand-in (lab/kind_standin.py) answers them
 with a kwokctl control plane; it is not kind.
 """
 
@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.harness import kind_standin, kube
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.tools import Engine
+from lab import kind_standin, kube
+from lab.engine import FleetStack
+from lab.tools import Engine
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e

@@ -14,12 +14,12 @@ import pytest
 
 from fleet.cluster.node_api import FIELD_MANAGER
 from fleet.render.nodes import KWOK_TAINT, POOL_LABEL
-from tests.e2e.harness import kube
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.pool_changes import Steps
-from tests.e2e.harness.tools import Engine
+from lab import kube
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.pool_changes import Steps
+from lab.tools import Engine
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e

@@ -20,11 +20,11 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.engine import FleetStack, Run
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.scheduler_hosts import scheduler_running
-from tests.e2e.harness.tools import Engine, kueue_chart
+from lab.cluster import Cluster
+from lab.engine import FleetStack, Run
+from lab.host_processes import Supervisor
+from lab.scheduler_hosts import scheduler_running
+from lab.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
     active_cluster_queues,
     check_scenario,

@@ -17,12 +17,12 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import host_processes, kube
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.engine import FleetStack, Run
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.kai_host import kai_commands
-from tests.e2e.harness.tools import Engine, kai_chart
+from lab import host_processes, kube
+from lab.cluster import Cluster
+from lab.engine import FleetStack, Run
+from lab.host_processes import Supervisor
+from lab.kai_host import kai_commands
+from lab.tools import Engine, kai_chart
 from tests.e2e.schedulers import (
     check_scenario,
     destroy_leaves_nothing,

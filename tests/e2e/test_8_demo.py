@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness.tools import CHECKOUT
+from lab.paths import ROOT
 
 pytestmark = pytest.mark.e2e
 
-DEMO = [sys.executable, "-m", "tests.e2e.harness.demo"]
+DEMO = [sys.executable, "-m", "lab.demo"]
 CREATED = re.compile(r"creating kwokctl cluster (\S+) \(workdir (\S+)\)")
 
 
@@ -45,7 +45,7 @@ def assert_no_lab_left(output: str) -> None:
 def test_demo_runs_the_lesson_and_tears_everything_down(tmp_path: Path) -> None:
     out = tmp_path / "evidence"
     done = subprocess.run(
-        [*DEMO, "--out", str(out)], cwd=CHECKOUT, capture_output=True, text=True, timeout=900
+        [*DEMO, "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=900
     )
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
@@ -69,7 +69,7 @@ def test_demo_interrupted_tears_its_cluster_down(tmp_path: Path) -> None:
     """SIGTERM (what a CI runner or `kill` sends) while the cluster starts: nothing stays."""
     demo = subprocess.Popen(
         [*DEMO, "--out", str(tmp_path / "evidence")],
-        cwd=CHECKOUT,
+        cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -27,14 +27,14 @@ from fleet.cluster.node_api import FIELD_MANAGER
 from fleet.render.nodes import STACK_LABEL, fake_node
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import PoolSpec
-from tests.e2e.harness import kube
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.fault_proxy import Plan, fault_proxy, proxy_kubeconfig
-from tests.e2e.harness.pool_changes import Steps
-from tests.e2e.harness.readme import console_commands
-from tests.e2e.harness.tools import Engine
+from lab import kube
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.fault_proxy import Plan, fault_proxy, proxy_kubeconfig
+from lab.pool_changes import Steps
+from lab.readme import console_commands
+from lab.tools import Engine
 
 pytestmark = pytest.mark.e2e
 

@@ -17,10 +17,11 @@ import pytest
 
 from fleet.render.kwok import JOB_COMPLETE_STAGE
 from fleet.replay.jobs import REPLAY_LABEL
-from tests.e2e.harness import kube
-from tests.e2e.harness.replay_fleet import ReplayFleet, replay_fleet
-from tests.e2e.harness.tools import CHECKOUT, Engine
-from tests.e2e.lesson1 import LESSON1_POOLS
+from lab import kube
+from lab.lesson1 import LESSON1_POOLS
+from lab.paths import ROOT
+from lab.replay_fleet import ReplayFleet, replay_fleet
+from lab.tools import Engine
 from tests.e2e.replay_checks import (
     NAMESPACE,
     assert_follows_prediction,
@@ -78,7 +79,7 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
     assert made.returncode == 0, made.stderr
     process = subprocess.Popen(
         [sys.executable, "-m", "fleet", "replay", stack_file, str(trace), "--out", str(out)],
-        cwd=CHECKOUT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     listed = out / "jobs.txt"
     try:

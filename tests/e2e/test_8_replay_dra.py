@@ -16,11 +16,11 @@ import pytest
 
 from fleet.render import dra
 from fleet.replay.jobs import REPLAY_LABEL, claim_template_name
-from tests.e2e.harness import kube
-from tests.e2e.harness.pins import OPERATOR_DRA_VERSION
-from tests.e2e.harness.replay_fleet import ReplayFleet, replay_fleet
-from tests.e2e.harness.tools import Engine
-from tests.e2e.lesson1 import LESSON1_POOLS
+from lab import kube
+from lab.lesson1 import LESSON1_POOLS
+from lab.pins import OPERATOR_DRA_VERSION
+from lab.replay_fleet import ReplayFleet, replay_fleet
+from lab.tools import Engine
 from tests.e2e.replay_checks import NAMESPACE, assert_follows_prediction, replay, replay_objects
 from tests.e2e.test_1_lesson1 import fleet_cli
 

@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from kubernetes.client.exceptions import ApiException
 
-from tests.e2e.harness import kube
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE
+from lab import kube
+from lab.engine import FleetStack
+from lab.lesson1 import OPERATOR_NAMESPACE
 from tests.e2e.test_1_lesson1 import fake_nodes
 
 pytestmark = pytest.mark.e2e

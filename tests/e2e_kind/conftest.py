@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.harness import steps
-from tests.e2e.harness.kind import docker_engine, tier
-from tests.e2e.harness.kind.tier import KindTier
+from lab import steps
+from lab.kind import docker_engine, tier
+from lab.kind.tier import KindTier
 
 
 @pytest.fixture(scope="session")

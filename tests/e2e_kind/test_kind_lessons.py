@@ -21,10 +21,11 @@ import pytest
 
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
-from tests.e2e.harness import kube, tools
-from tests.e2e.harness.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
-from tests.e2e.harness.kind.tier import KindTier
-from tests.e2e.harness.kind.user import Checkout, offline_checkout
+from lab import kube
+from lab.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
+from lab.kind.tier import KindTier
+from lab.kind.user import Checkout, offline_checkout
+from lab.paths import ROOT
 
 pytestmark = pytest.mark.e2e_kind
 
@@ -51,7 +52,7 @@ def _record(checkout: Checkout, stack: str, kubeconfig: Path) -> None:
         kubernetes=versions.KUBERNETES_VERSION,
         operator=spec.operator.version,
     )
-    target = tools.CHECKOUT / "examples" / "evidence" / stack
+    target = ROOT / "examples" / "evidence" / stack
     shutil.rmtree(target, ignore_errors=True)
     args = ["--stack", str(checkout.stack_file(stack)), "--kubeconfig", str(kubeconfig)]
     command = [str(checkout.root / "venv" / "bin" / "python"), "-m", "fleet", "evidence", *args]

@@ -20,10 +20,10 @@ import pytest
 from fleet.schedulers.scenarios import plan_scenarios
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import SCHEDULER_NAMESPACES
-from tests.e2e.harness import kube
-from tests.e2e.harness.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
-from tests.e2e.harness.kind.tier import KindTier
-from tests.e2e.harness.kind.user import Checkout, offline_checkout
+from lab import kube
+from lab.kind.checks import brought_up, made_down, ok, pods_on_real_nodes
+from lab.kind.tier import KindTier
+from lab.kind.user import Checkout, offline_checkout
 from tests.e2e.schedulers import active_cluster_queues, check_scenario, scheduler_leftovers
 
 pytestmark = pytest.mark.e2e_kind

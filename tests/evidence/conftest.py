@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evidence.recorded import ApiServer, evidence_of, lesson1_cluster, write_kubeconfig
+from lab.recorded import ApiServer, evidence_of, lesson1_cluster, write_kubeconfig
 
 
 @pytest.fixture

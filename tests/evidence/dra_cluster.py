@@ -11,7 +11,7 @@ from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
 from fleet.render import dra
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.evidence.recorded import (
+from lab.recorded import (
     DEMO_NAMESPACE,
     QUEUE_PLACEMENT,
     TAINTED,

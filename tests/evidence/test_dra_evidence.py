@@ -7,8 +7,8 @@ import pytest
 from fleet.cli import main
 from fleet.demo.outcome import REASON_CANNOT_ALLOCATE_CLAIMS
 from fleet.evidence.document import load_evidence
+from lab.recorded import ApiServer, Cluster
 from tests.evidence.dra_cluster import LESSON1_DRA_STACK, device_name, lesson1_dra_cluster
-from tests.evidence.recorded import ApiServer, Cluster
 from tests.evidence.test_evidence import EXPECTED_REQUESTS
 from tests.evidence.test_report import rows
 

@@ -10,7 +10,7 @@ import yaml
 from fleet.cli import main
 from fleet.demo.outcome import REASON_INSUFFICIENT_GPU, REASON_NODE_SELECTOR, REASON_TOO_MANY_PODS
 from fleet.evidence.observe import reasons_in
-from tests.evidence.recorded import (
+from lab.recorded import (
     LARGE_STACK,
     LESSON1_STACK,
     NO_GPU_MESSAGE,

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from fleet.cli import main
-from tests.evidence.recorded import LESSON1_STACK, ApiServer, lesson1_cluster
+from lab.recorded import LESSON1_STACK, ApiServer, lesson1_cluster
 from tests.evidence.test_report import rows
 from tests.hostile.run import run_fleet
 

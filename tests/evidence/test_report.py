@@ -7,7 +7,7 @@ import pytest
 
 from fleet.cli import main
 from fleet.render.nodes import GPU_RESOURCE
-from tests.evidence.recorded import (
+from lab.recorded import (
     NO_GPU_MESSAGE,
     ApiServer,
     Cluster,

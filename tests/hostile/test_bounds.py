@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.heaviest import HEAVIEST, refuse_heaviest, write_heaviest
+from lab.heaviest import HEAVIEST, refuse_heaviest, write_heaviest
 
 MAX_RSS_MIB = 500
 

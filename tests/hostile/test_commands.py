@@ -8,7 +8,7 @@ import pytest
 from fleet.commands import expect
 from fleet.files.files_in import MAX_ECHO
 from fleet.stack import project
-from tests.hostile.heaviest import BACKTRACKING
+from lab.heaviest import BACKTRACKING
 from tests.hostile.run import LESSON1, Write, run_fleet
 from tests.paths import FIXTURES, STACKS_DIR
 

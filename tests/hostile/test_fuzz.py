@@ -22,7 +22,7 @@ from fleet.evidence.document import save_evidence
 from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot
 from fleet.stack.load import load_stack_file
-from tests.evidence.recorded import LESSON1_STACK, lesson1_cluster, version_body
+from lab.recorded import LESSON1_STACK, lesson1_cluster, version_body
 from tests.hostile.run import Run, run_fleet
 from tests.paths import FIXTURES, STACKS_DIR
 

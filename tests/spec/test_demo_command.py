@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import demo
+from lab import demo
 from tests.paths import ROOT
 
 
@@ -38,8 +38,8 @@ def test_make_passes_keep_only_when_asked(keep: str, flag: str) -> None:
     )
     assert done.returncode == 0, done.stderr
     # Under `make test`, make prints "Entering/Leaving directory" lines around it.
-    [command] = [line for line in done.stdout.splitlines() if "tests.e2e.harness.demo" in line]
-    assert command.split()[1:] == ["-m", "tests.e2e.harness.demo", *filter(None, [flag])]
+    [command] = [line for line in done.stdout.splitlines() if "lab.demo" in line]
+    assert command.split()[1:] == ["-m", "lab.demo", *filter(None, [flag])]
 
 
 def test_without_go_and_tools_it_fails_clearly_and_creates_nothing(

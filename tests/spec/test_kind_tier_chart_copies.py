@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.harness import tools
+from lab import tools
 
 IMAGE = {"repository": "registry.example/app", "tag": "v1", "pullPolicy": "IfNotPresent"}
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.e2e.harness.kind import docker_engine
+from lab.kind import docker_engine
 
 CAPABILITIES = ["CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_SYS_RESOURCE", "CAP_NET_ADMIN"]
 KINDS = ("bounding", "effective", "permitted", "inheritable")

@@ -11,8 +11,8 @@ import pytest
 
 from fleet.cli import EXIT_BAD_INPUT, main
 from fleet.stack import project
+from lab.mocks import install_mocks
 from tests.paths import LESSON1_FILE
-from tests.unit.mocks import install_mocks
 from tests.unit.test_program import LESSON1, run_program
 
 # (the line, what the message must advise)

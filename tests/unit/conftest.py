@@ -3,7 +3,7 @@ import pytest
 
 from components.gpu_fleet import GpuFleet
 from fleet.stack.spec import FleetSpec
-from tests.unit.mocks import Deploy, Deployment, install_mocks
+from lab.mocks import Deploy, Deployment, install_mocks
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fleet.stack.spec import FleetSpec
-from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from lab.mocks import Deploy, Deployment, spec_from, stack
 
 
 def resized(spec: FleetSpec, pool: str, nodes: int) -> FleetSpec:

@@ -4,7 +4,7 @@ import itertools
 from typing import Any
 
 from fleet.render.objects import stack_objects
-from tests.unit.mocks import MOCK_OWNER, Deploy, Deployment, spec_from, stack
+from lab.mocks import MOCK_OWNER, Deploy, Deployment, spec_from, stack
 
 SKIP_AWAIT = "pulumi.com/skipAwait"
 KWOK_TOLERATION = {

@@ -1,6 +1,6 @@
 """A DRA stack as registered: DeviceClass, operator plugin switches, the demo after both."""
 
-from tests.unit.mocks import Deploy, stack
+from lab.mocks import Deploy, stack
 
 DEVICE_CLASS = "kubernetes:resource.k8s.io/v1:DeviceClass"
 CLAIM_TEMPLATE = "kubernetes:resource.k8s.io/v1:ResourceClaimTemplate"

@@ -5,7 +5,7 @@ import yaml
 
 from components.kind_cluster import KindCluster, KindClusterArgs
 from fleet.stack.spec import KindClusterSpec
-from tests.unit.mocks import Deploy, Deployment, is_secret, spec_from, stack
+from lab.mocks import Deploy, Deployment, is_secret, spec_from, stack
 
 EXISTING = {
     "cluster": {"mode": "existing", "context": "rehearsal", "allowFakeNodes": True},

@@ -7,8 +7,8 @@ import pytest
 
 from fleet.stack import versions
 from fleet.stack.spec import FleetSpec
+from lab.mocks import Deploy, Deployment, Registration, spec_from, stack
 from tests.paths import STACK_FILES
-from tests.unit.mocks import Deploy, Deployment, Registration, spec_from, stack
 
 NODE = "kubernetes:core/v1:Node"
 CONFIG_FILE = "kubernetes:yaml/v2:ConfigFile"

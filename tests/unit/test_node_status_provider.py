@@ -7,8 +7,8 @@ from typing import Any
 
 from components.node_status_provider import NodeStatusProvider
 from fleet.render.nodes import named, node_template
+from lab.mocks import Deploy, Deployment, stack
 from tests.unit.fake_apiserver import FakeApiServer
-from tests.unit.mocks import Deploy, Deployment, stack
 from tests.unit.test_node_pool_provider import A100, OTHER, OWNER, Cluster
 
 POOL_STATUS = "pulumi-python:dynamic/gpu-fleet:PoolStatus"

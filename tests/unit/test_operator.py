@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from fleet.stack import versions
-from tests.unit.mocks import Deploy, Deployment, spec_from, stack
+from lab.mocks import Deploy, Deployment, spec_from, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 POOLS = {"a100": {"nodes": 2, "gpusPerNode": 8, "product": "NVIDIA-A100-SXM4-80GB"}}

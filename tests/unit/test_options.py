@@ -5,7 +5,7 @@ import pulumi_command
 
 from components.gpu_fleet import GpuFleet
 from components.options import child_options, next_in_sequence
-from tests.unit.mocks import Deployment, install_mocks, stack
+from lab.mocks import Deployment, install_mocks, stack
 
 FLEET = "gpu-fleet:index:GpuFleet"
 NODE = "kubernetes:core/v1:Node"

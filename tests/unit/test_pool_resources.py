@@ -9,7 +9,7 @@ from components.gpu_fleet import GpuFleet
 from fleet.render.nodes import named
 from fleet.render.objects import stack_objects
 from fleet.stack.spec import FleetSpec
-from tests.unit.mocks import (
+from lab.mocks import (
     FAKE_KUBECONFIG,
     MOCK_OWNER,
     Deploy,

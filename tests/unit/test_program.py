@@ -7,8 +7,8 @@ from typing import Any
 import pulumi
 import pytest
 
+from lab.mocks import Deployment, install_mocks, is_secret, stack
 from tests.paths import ROOT
-from tests.unit.mocks import Deployment, install_mocks, is_secret, stack
 
 
 def run_program(

@@ -8,7 +8,7 @@ import pytest
 
 from fleet.schedulers.objects import scheduler_objects
 from fleet.stack import versions
-from tests.unit.mocks import Deploy, Deployment, Registration, spec_from, stack
+from lab.mocks import Deploy, Deployment, Registration, spec_from, stack
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 KIND = {"mode": "kind", "name": "lab"}

@@ -10,7 +10,7 @@ import yaml
 from fleet.cli import main
 from fleet.files.files_in import FileProblem
 from fleet.stack import project
-from tests.unit.mocks import install_mocks
+from lab.mocks import install_mocks
 from tests.unit.test_program import LESSON1, run_program
 
 

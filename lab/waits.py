@@ -3,10 +3,13 @@
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
+from fleet.demo.plan import plan_demo
 from fleet.render.nodes import GPU_RESOURCE, is_fake_node
-from tests.e2e.harness import kube
+from fleet.stack.load import load_stack_file
+from lab import kube
 
 T = TypeVar("T")
 
@@ -88,3 +91,24 @@ def wait_for_demo(api: Any, namespace: str, pods: int, timeout: float, stable: f
         return done and time.monotonic() - settled["since"] >= stable, state
 
     return poll(f"{pods} demo pods settled in {namespace}", check, timeout)
+
+
+SETTLE_NODES_TIMEOUT = 120.0
+SETTLE_DEMO_TIMEOUT = 180.0
+DEMO_STABLE_SECONDS = 5.0
+
+
+def settle(api: Any, stack_file: Path) -> None:
+    """Wait until the stack's nodes are Ready with the GPUs the device plugin advertises
+    (none on a DRA-only stack) and every demo pod is placed or explained."""
+    spec = load_stack_file(stack_file)
+    advertised = spec.total_gpus if spec.offers_device_plugin else 0
+    wait_for_nodes(api, spec.total_nodes, advertised, SETTLE_NODES_TIMEOUT)
+    pods = plan_demo(spec).expected
+    wait_for_demo(
+        api,
+        spec.demo.namespace,
+        pods.running + pods.pending,
+        SETTLE_DEMO_TIMEOUT,
+        DEMO_STABLE_SECONDS,
+    )

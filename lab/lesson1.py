@@ -4,8 +4,8 @@ import copy
 from typing import Any
 
 from fleet.stack import versions
-from tests.e2e.harness import tools
-from tests.e2e.harness.cluster import Cluster
+from lab import tools
+from lab.cluster import Cluster
 
 OPERATOR_NAMESPACE = "gpu-operator"
 

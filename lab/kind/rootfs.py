@@ -12,7 +12,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.harness.tools import BuildError, cache_dir
+from lab.tools import BuildError, cache_dir
 
 SUITE = "bookworm"
 

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from fleet.stack import versions
-from tests.e2e.harness import host_processes, kube, tools, waits
-from tests.e2e.harness.cluster import Cluster, kwok_cluster
-from tests.e2e.harness.dynamic_provider import ensure_dynamic_provider_plugin
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
-from tests.e2e.harness.scheduler_hosts import ROUTED_APISERVER_ARGS, scheduler_running
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from lab import host_processes, kube, tools, waits
+from lab.cluster import Cluster, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
+from lab.engine import FleetStack
+from lab.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
+from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from lab.scheduler_hosts import ROUTED_APISERVER_ARGS, scheduler_running
 
 NODES_TIMEOUT = 300.0
 SLICES = ("resource.k8s.io", "v1", "resourceslices")

@@ -40,8 +40,8 @@ import yaml
 from kubernetes.client.exceptions import ApiException
 
 from fleet.render.nodes import POOL_LABEL
-from tests.e2e.harness import kube
-from tests.e2e.harness.host_processes import Supervised
+from lab import kube
+from lab.host_processes import Supervised
 
 RELEASE = "kueue"
 CONFIG_MAP = f"{RELEASE}-manager-config"

@@ -19,8 +19,9 @@ import shlex
 import sys
 from pathlib import Path
 
-from tests.e2e.harness import cluster, tools
-from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS
+from lab import cluster, tools
+from lab.paths import ROOT
+from lab.pins import CONTROL_PLANE_TOOLS
 
 ROOT_VARIABLE = "GPU_FLEET_KIND_STANDIN_ROOT"
 
@@ -71,10 +72,10 @@ def write_shim(directory: Path, root: Path) -> Path:
     shim = directory / "kind"
     shim.write_text(
         "#!/bin/sh\n"
-        "# e2e STAND-IN for kind: see tests/e2e/harness/kind_standin.py\n"
+        "# e2e STAND-IN for kind: see lab/kind_standin.py\n"
         f"export {ROOT_VARIABLE}={shlex.quote(str(root))}\n"
-        f"export PYTHONPATH={shlex.quote(str(tools.CHECKOUT))}\n"
-        f'exec {shlex.quote(sys.executable)} -m tests.e2e.harness.kind_standin "$@"\n'
+        f"export PYTHONPATH={shlex.quote(str(ROOT))}\n"
+        f'exec {shlex.quote(sys.executable)} -m lab.kind_standin "$@"\n'
     )
     shim.chmod(0o755)
     return shim

@@ -28,7 +28,8 @@ import yaml
 
 from fleet.render.operator import merge_values
 from fleet.stack import versions
-from tests.e2e.harness.pins import (
+from lab.paths import ROOT
+from lab.pins import (
     COMMAND_PROVIDER,
     GOMOD_DIR,
     KAI_CHART_DIR,
@@ -48,7 +49,6 @@ from tests.e2e.harness.pins import (
 )
 
 GO_BUILD_PARALLELISM = "2"
-CHECKOUT = Path(__file__).resolve().parents[3]
 
 
 class BuildError(RuntimeError):
@@ -71,7 +71,7 @@ def bin_dir() -> Path:
 def upstream_root() -> Path:
     """`$GPU_FLEET_UPSTREAM`, else `shared/upstream` beside this checkout."""
     explicit = os.environ.get("GPU_FLEET_UPSTREAM")
-    return Path(explicit) if explicit else CHECKOUT.parent / "shared" / "upstream"
+    return Path(explicit) if explicit else ROOT.parent / "shared" / "upstream"
 
 
 def upstream_source(upstream: Upstream) -> Path:

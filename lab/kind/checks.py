@@ -9,8 +9,8 @@ from typing import Any
 
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import KindClusterSpec
-from tests.e2e.harness import kube
-from tests.e2e.harness.kind.user import Checkout, MakeRun
+from lab import kube
+from lab.kind.user import Checkout, MakeRun
 
 KIND_NODE_LABEL = "io.x-k8s.kind.cluster"
 

@@ -16,7 +16,7 @@ from fleet.files.files_in import (
     MAX_EVIDENCE_VALUES,
     MAX_TEXT_BYTES,
 )
-from tests.paths import ROOT
+from lab.paths import ROOT
 
 
 def heaviest_evidence() -> str:

@@ -13,10 +13,10 @@ from pathlib import Path
 import yaml
 
 from fleet.stack import versions
-from tests.e2e.harness import tools
-from tests.e2e.harness.kind import docker
-from tests.e2e.harness.kind.rootfs import IMAGE_ROOTFS, SUITE, ensure_rootfs
-from tests.e2e.harness.pins import (
+from lab import tools
+from lab.kind import docker
+from lab.kind.rootfs import IMAGE_ROOTFS, SUITE, ensure_rootfs
+from lab.pins import (
     COREDNS_VERSION,
     ETCD_IMAGE_TAG,
     KAI_UPSTREAM,
@@ -25,7 +25,7 @@ from tests.e2e.harness.pins import (
     OPERATOR_DRA_VERSION,
     OPERATOR_VERSION,
 )
-from tests.e2e.harness.tools import BuildError
+from lab.tools import BuildError
 
 IMAGE_BASE = f"gpu-fleet-e2e/image-base:{SUITE}"
 # kind's containerd configuration names this sandbox image (sandbox_image).

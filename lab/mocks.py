@@ -12,7 +12,7 @@ from pulumi.runtime.proto import callback_pb2
 from fleet.stack.load import load_stack_file, parse_fleet
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec
-from tests.paths import STACKS_DIR
+from lab.paths import STACKS_DIR
 
 # The stack the mocks run as, so the owner every fake node is labelled with.
 MOCK_OWNER = StackOwner("gpu-fleet", "test")

@@ -9,7 +9,7 @@ PULUMI_RUNTIME_VIRTUALENV (Pulumi.yaml's `virtualenv`, relative to the project).
 
 from pathlib import Path
 
-from tests.e2e.harness.tools import Engine, cache_dir
+from lab.tools import Engine, cache_dir
 
 PLUGIN = "pulumi-resource-pulumi-python"
 SCRIPT = """\

@@ -19,7 +19,7 @@ from fleet.render.nodes import GPU_RESOURCE
 from fleet.schedulers.scenarios import Scenario, ScenarioJob, TeamState
 from fleet.schedulers.workloads import JOB_LABEL, KAI_PODGROUP_API, job_objects
 from fleet.stack.spec import FleetSpec
-from tests.e2e.harness import kube
+from lab import kube
 
 STEP_TIMEOUT = 90.0
 STABLE_SECONDS = 3.0

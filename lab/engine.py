@@ -22,8 +22,9 @@ from pulumi import automation as auto
 from pulumi.automation import events
 
 from fleet.stack.spec import PROJECT
-from tests.e2e.harness.steps import step
-from tests.e2e.harness.tools import CHECKOUT, Engine
+from lab.paths import ROOT
+from lab.steps import step
+from lab.tools import Engine
 
 LINKED = ("__main__.py", "components", "fleet", "venv")
 
@@ -32,14 +33,14 @@ def project_copy(target: Path, copied: tuple[str, ...] = ()) -> Path:
     """A project folder that runs this checkout's program, with its own `stacks/`;
     the folders in `copied` are copies (a scenario may edit them: a program upgrade)."""
     target.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(CHECKOUT / "Pulumi.yaml", target / "Pulumi.yaml")
+    shutil.copyfile(ROOT / "Pulumi.yaml", target / "Pulumi.yaml")
     for name in LINKED:
         if name in copied:
             shutil.copytree(
-                CHECKOUT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
+                ROOT / name, target / name, ignore=shutil.ignore_patterns("__pycache__")
             )
         else:
-            (target / name).symlink_to(CHECKOUT / name)
+            (target / name).symlink_to(ROOT / name)
     (target / "stacks").mkdir()
     return target
 

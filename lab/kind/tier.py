@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fleet.stack import versions
-from tests.e2e.harness import steps, tools
-from tests.e2e.harness.kind import images, node_image
-from tests.e2e.harness.pins import (
+from lab import steps, tools
+from lab.kind import images, node_image
+from lab.pins import (
     KAI_IMAGE_TOOLS,
     KIND_TOOLS,
     KIND_VERSION,

@@ -6,7 +6,7 @@ its KWOK controller, fake-gpu-operator's commands on the host, and the real Pulu
 lesson-1 fleet of `stacks/Pulumi.lesson1.yaml` is brought up, settles, and its evidence
 and report are written; then everything is torn down, or kept until Ctrl-C with `--keep`.
 
-Run as `python -m tests.e2e.harness.demo [--keep] [--out DIR]`.
+Run as `python -m lab.demo [--keep] [--out DIR]`.
 """
 
 import argparse
@@ -28,15 +28,16 @@ from fleet.demo.plan import plan_demo
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT
-from tests.e2e.harness import host_processes, kube, steps, tools
-from tests.e2e.harness.cluster import Cluster, ClusterError, kwok_cluster
-from tests.e2e.harness.engine import FleetStack
-from tests.e2e.harness.pins import CONTROL_PLANE_TOOLS, ENGINE_TOOLS, OPERATOR_TOOLS
-from tests.e2e.lesson1 import OPERATOR_NAMESPACE, lesson1_config
-from tests.e2e.test_1_lesson1 import settle
+from lab import host_processes, kube, steps, tools
+from lab.cluster import Cluster, ClusterError, kwok_cluster
+from lab.engine import FleetStack
+from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
+from lab.paths import ROOT
+from lab.pins import CONTROL_PLANE_TOOLS, ENGINE_TOOLS, OPERATOR_TOOLS
+from lab.waits import settle
 
-LESSON = tools.CHECKOUT / "stacks" / "Pulumi.lesson1.yaml"
-DEFAULT_OUT = tools.CHECKOUT / "evidence" / "demo"
+LESSON = ROOT / "stacks" / "Pulumi.lesson1.yaml"
+DEFAULT_OUT = ROOT / "evidence" / "demo"
 # Only what lesson 1 needs: not the DRA operator release the e2e tier also builds.
 DEMO_TOOLS = (
     CONTROL_PLANE_TOOLS
@@ -57,7 +58,7 @@ class DemoFailed(RuntimeError):
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.e2e.harness.demo",
+        prog="python -m lab.demo",
         description="Lesson 1 on a local kwokctl control plane (no Docker, no kind).",
     )
     parser.add_argument(
@@ -119,8 +120,8 @@ def evidence_and_report(stack: FleetStack, out: Path) -> dict[str, Any]:
     fleet = [sys.executable, "-m", "fleet"]
     evidence = [*fleet, "evidence", "--stack", str(stack.stack_file), "--out", str(out)]
     with steps.step("evidence and report"):
-        subprocess.run([*evidence, "--provenance", provenance], cwd=tools.CHECKOUT, check=True)
-        report = subprocess.run([*fleet, "report", str(out)], cwd=tools.CHECKOUT, check=False)
+        subprocess.run([*evidence, "--provenance", provenance], cwd=ROOT, check=True)
+        report = subprocess.run([*fleet, "report", str(out)], cwd=ROOT, check=False)
     if report.returncode != 0:
         raise DemoFailed(f"the report has a failing row (see {out / 'report.md'})")
     document: dict[str, Any] = json.loads((out / "evidence.json").read_text())
@@ -168,7 +169,7 @@ def run(keep: bool, out: Path) -> str:
             api = kube.api_client(cluster.kubeconfig)
             try:
                 with steps.step("settle: nodes Ready with GPUs, demo pods placed or explained"):
-                    settle(api, stack)
+                    settle(api, stack.stack_file)
             finally:
                 api.close()
             outcome = check_outcome(stack, evidence_and_report(stack, out))

@@ -18,8 +18,8 @@ no fractions, valid queues).
 from pathlib import Path
 
 from fleet.schedulers.kai import SCHEDULER_NAME
-from tests.e2e.harness.host_processes import Supervised
-from tests.e2e.harness.kueue_host import free_port
+from lab.host_processes import Supervised
+from lab.kueue_host import free_port
 
 LOOPBACK = "127.0.0.1"
 

@@ -1,12 +1,12 @@
 """Command lines README.md shows, for the scenarios that must run exactly what it says."""
 
-from tests.e2e.harness.tools import CHECKOUT
+from lab.paths import ROOT
 
 
 def console_commands(heading: str, stack: str) -> list[str]:
     """The `$ ` lines of the first ```console block under `heading`, with `<stack>`
     replaced by the stack's name."""
-    lines = (CHECKOUT / "README.md").read_text().splitlines()
+    lines = (ROOT / "README.md").read_text().splitlines()
     start = lines.index(heading)
     opening = next(i for i in range(start, len(lines)) if lines[i].startswith("```console"))
     commands = []

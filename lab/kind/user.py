@@ -18,8 +18,9 @@ from typing import Any
 import yaml
 
 from fleet.stack import versions
-from tests.e2e.harness import steps, tools
-from tests.e2e.harness.kind.tier import KindTier
+from lab import steps
+from lab.kind.tier import KindTier
+from lab.paths import ROOT
 
 
 @dataclass(frozen=True)
@@ -75,18 +76,18 @@ class Checkout:
 def copy_checkout(target: Path, tier: KindTier) -> Checkout:
     listed = subprocess.run(
         ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=tools.CHECKOUT,
+        cwd=ROOT,
         capture_output=True,
         check=True,
     )
     for name in listed.stdout.decode().split("\0"):
-        source = tools.CHECKOUT / name
+        source = ROOT / name
         if not name or not source.is_file():
             continue
         destination = target / name
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(source, destination)  # mtimes kept: make sees the venv as up to date
-    (target / "venv").symlink_to(tools.CHECKOUT / "venv")
+    (target / "venv").symlink_to(ROOT / "venv")
     return Checkout(target, tier)
 
 

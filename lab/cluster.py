@@ -38,8 +38,8 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from fleet.render.nodes import KWOK_NODE_ANNOTATION
-from tests.e2e.harness import kube
-from tests.e2e.harness.pins import KUBERNETES_VERSION
+from lab import kube
+from lab.pins import KUBERNETES_VERSION
 
 READY_TIMEOUT = 120.0
 KWOKCTL_CONFIG = """\

@@ -22,11 +22,11 @@ import io
 import tarfile
 from pathlib import Path
 
-from tests.e2e.harness import tools
-from tests.e2e.harness.kind import docker, docker_engine, images
-from tests.e2e.harness.kind.rootfs import NODE_ROOTFS, SUITE, ensure_rootfs
-from tests.e2e.harness.pins import KIND_VERSION, KUBERNETES_VERSION
-from tests.e2e.harness.tools import BuildError
+from lab import tools
+from lab.kind import docker, docker_engine, images
+from lab.kind.rootfs import NODE_ROOTFS, SUITE, ensure_rootfs
+from lab.pins import KIND_VERSION, KUBERNETES_VERSION
+from lab.tools import BuildError
 
 NODE_IMAGE = f"kindest/node:{KUBERNETES_VERSION}"
 PACKAGES_IMAGE = f"gpu-fleet-e2e/kind-node-packages:{SUITE}"

@@ -23,7 +23,7 @@ from fleet.demo.outcome import DEMO_WORKLOAD_LABEL
 from fleet.render.nodes import GPU_RESOURCE, fake_node
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
-from tests.paths import LESSON1_FILE, LESSON1_OWNER, STACKS_DIR
+from lab.paths import LESSON1_FILE, LESSON1_OWNER, STACKS_DIR
 
 LESSON1_STACK = LESSON1_FILE
 LARGE_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"

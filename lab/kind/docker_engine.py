@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.e2e.harness.tools import BuildError, cache_dir
+from lab.tools import BuildError, cache_dir
 
 CAP_SYS_RESOURCE = 24
 RUNTIME_NAME = "runc-without-sys-resource"

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from fleet.stack.spec import SCHEDULER_NAMESPACES
-from tests.e2e.harness import host_processes, kueue_host, steps
-from tests.e2e.harness.cluster import Cluster
-from tests.e2e.harness.host_processes import Supervisor
-from tests.e2e.harness.kai_host import kai_commands
+from lab import host_processes, kueue_host, steps
+from lab.cluster import Cluster
+from lab.host_processes import Supervisor
+from lab.kai_host import kai_commands
 
 # The API server must reach Kueue's webhooks on the host through their Service.
 ROUTED_APISERVER_ARGS = ("enable-aggregator-routing=true",)

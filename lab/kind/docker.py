@@ -8,7 +8,7 @@ import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.e2e.harness.tools import BuildError
+from lab.tools import BuildError
 
 
 def docker(*args: str, stdin: bytes | None = None, what: str | None = None) -> str:

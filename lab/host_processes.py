@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from fleet.render.kwok import APP_LABEL, NAMESPACE
-from tests.e2e.harness import kube
-from tests.e2e.harness.cluster import Cluster
+from lab import kube
+from lab.cluster import Cluster
 
 RESTART_DELAY = 1.0
 KWOK_SELECTOR = ",".join(f"{key}={value}" for key, value in APP_LABEL.items())
