@@ -1,11 +1,18 @@
-"""Every `venv/bin/gpu-fleet` command README shows runs as printed, with the output shown.
+"""Every `gpu-fleet` command README and the docs show runs as printed, with the output shown.
 
-Commands that need a running fleet (`evidence`, `replay`, `replay-clean`, and `report` of
-their folders) are left out: the evidence tests run `evidence` and `report` against
-recorded responses, the e2e tier `replay` and `replay-clean` (tests/e2e/test_8_replay.py).
+Each runs in a scratch copy of the folders the commands read (`stacks/`, `examples/`,
+`tests/fixtures/`), so that a command that writes leaves the checkout alone: `trace --out`
+writes there as given, and `import-topology`, which writes into the checkout's `stacks/`
+by default, is given the scratch copy's (`--stacks-dir stacks`, the same path relative to
+where it runs, so it prints the same lines). Commands that need a running fleet
+(`evidence`, `report`, `replay`, `replay-clean`, `orphans`) are left out: the evidence
+tests run `evidence` and `report` against recorded responses, the e2e tier `replay`,
+`replay-clean` and `orphans` (tests/e2e/test_8_replay.py, test_8_pool_safety.py). So are
+commands that read `node.csv`, a capture the line before makes on a GPU machine.
 """
 
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +21,33 @@ import pytest
 
 from tests.paths import ROOT
 
-PROMPT = "$ venv/bin/gpu-fleet "
+PROMPT = "$ gpu-fleet "
 # The command `make venv` installs beside this interpreter.
 CONSOLE_SCRIPT = Path(sys.executable).parent / "gpu-fleet"
-NEEDS_A_CLUSTER = ("evidence", "report", "replay", "replay-clean")
+NEEDS_A_CLUSTER = ("evidence", "report", "replay", "replay-clean", "orphans")
+GPU_MACHINE_CAPTURE = "node.csv"
+READ_BY_COMMANDS = ("stacks", "examples", "tests/fixtures")
+# Where a command writes into the checkout by default, the scratch copy instead.
+INTO_SCRATCH = {"import-topology": ["--stacks-dir", "stacks"]}
+# The broken inputs in examples/: a command on one exits 2.
+REFUSED = {
+    "examples/Pulumi.broken.yaml",
+    "examples/Pulumi.old-dra.yaml",
+    "examples/topology-bad.json",
+}
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "benchmarks" / "results").glob("*.md")),
+]
 
 
-def shown_commands() -> list[tuple[str, list[str]]]:
-    """(command line, the output lines shown under it) for each fleet command in a console block."""
+def shown_commands(document: Path) -> list[tuple[str, list[str]]]:
+    """(command line, the output lines shown under it) for each `gpu-fleet` command in a
+    console block of `document`."""
     found: list[tuple[str, list[str]]] = []
     in_console = False
-    for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+    for line in document.read_text(encoding="utf-8").splitlines():
         if line.startswith("```"):
             in_console = line == "```console"
         elif in_console and line.startswith("$ "):
@@ -34,31 +57,55 @@ def shown_commands() -> list[tuple[str, list[str]]]:
     return [(command, output) for command, output in found if command.startswith(PROMPT)]
 
 
-COMMANDS = [
-    (command, output)
-    for command, output in shown_commands()
-    if command.removeprefix(PROMPT).split()[0] not in NEEDS_A_CLUSTER
+def _runs_here(command: str) -> bool:
+    args = shlex.split(command.removeprefix("$ "), comments=True)
+    return args[1] not in NEEDS_A_CLUSTER and GPU_MACHINE_CAPTURE not in args
+
+
+SHOWN = [
+    (document, command, output)
+    for document in DOCUMENTS
+    for command, output in shown_commands(document)
+]
+RUN_HERE = [
+    (document, command, output) for document, command, output in SHOWN if _runs_here(command)
 ]
 
 
-def test_every_command_readme_shows_is_run_here_or_needs_a_cluster() -> None:
-    """No command escapes the run below: every line README starts with the prompt is one the
-    parser found in a console block, and each command README explains is among them."""
-    lines = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
-    assert [command for command, _ in shown_commands()] == [
-        line for line in lines if line.startswith(PROMPT)
-    ]
-    run_here = {command.removeprefix(PROMPT).split()[0] for command, _ in COMMANDS}
-    assert run_here == {"check", "expect", "pool-from-nvidia-smi", "trace"}
+def _name(document: Path) -> str:
+    return str(document.relative_to(ROOT))
 
 
-@pytest.mark.parametrize(("command", "output"), COMMANDS, ids=[c for c, _ in COMMANDS])
-def test_a_readme_command_prints_what_readme_shows(command: str, output: list[str]) -> None:
+def test_every_command_the_docs_show_is_run_here_or_needs_what_a_test_cannot_have() -> None:
+    """No command escapes the run below: every line a document starts with the prompt is
+    one the parser found in a console block, and the commands not run are exactly those
+    that need a cluster or a GPU machine."""
+    for document in DOCUMENTS:
+        lines = document.read_text(encoding="utf-8").splitlines()
+        assert [command for command, _ in shown_commands(document)] == [
+            line for line in lines if line.startswith(PROMPT)
+        ], _name(document)
+    run_here = {command.split()[2] for _, command, _ in RUN_HERE}
+    assert run_here == {"check", "expect", "import-topology", "pool-from-nvidia-smi", "trace"}
+    left_out = {command.split()[2] for _, command, _ in SHOWN if not _runs_here(command)}
+    assert left_out == {"evidence", "report", "replay", "replay-clean", "pool-from-nvidia-smi"}
+
+
+@pytest.mark.parametrize(
+    ("document", "command", "output"),
+    RUN_HERE,
+    ids=[f"{_name(document)}: {command}" for document, command, _ in RUN_HERE],
+)
+def test_a_documented_command_prints_what_the_document_shows(
+    document: Path, command: str, output: list[str], tmp_path: Path
+) -> None:
+    for folder in READ_BY_COMMANDS:
+        shutil.copytree(ROOT / folder, tmp_path / folder)
     args = shlex.split(command.removeprefix("$ "), comments=True)
-    assert args[0] == "venv/bin/gpu-fleet"
-    run = subprocess.run(  # the README's own command, run by the installed command
-        [str(CONSOLE_SCRIPT), *args[1:]],
-        cwd=ROOT,
+    assert args[0] == "gpu-fleet"
+    run = subprocess.run(  # the document's own command, run by the installed command
+        [str(CONSOLE_SCRIPT), *args[1:], *INTO_SCRATCH.get(args[1], [])],
+        cwd=tmp_path,
         capture_output=True,
         text=True,
         timeout=60,
@@ -67,8 +114,7 @@ def test_a_readme_command_prints_what_readme_shows(command: str, output: list[st
     )
     printed = [line.rstrip() for line in (run.stdout + run.stderr).splitlines() if line.strip()]
     assert printed == [line.rstrip() for line in output]
-    refused = any(line.endswith(": invalid fleet spec") for line in output)
-    assert run.returncode == (2 if refused else 0)
+    assert run.returncode == (2 if REFUSED & set(args) else 0)
 
 
 @pytest.mark.parametrize("command", [[str(CONSOLE_SCRIPT)], [sys.executable, "-m", "fleet"]])
