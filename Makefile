@@ -19,7 +19,7 @@ endif
 STACKS = $(sort $(patsubst stacks/Pulumi.%.yaml,%,$(wildcard stacks/Pulumi.*.yaml)))
 
 PULUMI := pulumi --non-interactive
-# Extra `pulumi up` flags, e.g. UP_FLAGS=--skip-preview (README, "Capacity rehearsal at scale").
+# Extra `pulumi up` flags, e.g. UP_FLAGS=--skip-preview (docs/scale.md, "Engine settings").
 UP_FLAGS ?=
 
 .PHONY: help venv test lint up preview down check
@@ -35,7 +35,7 @@ help:
 	@echo "                            examples/evidence/<STACK>/ (exit 1 on FAIL)"
 	@echo "make test                   fast tests, ruff and mypy (no cluster, no network)"
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
-	@echo "make e2e-kind               the README's commands on a real kind cluster (Docker; builds images)"
+	@echo "make e2e-kind               the user's make commands on real kind clusters (Docker; builds images)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
 	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
@@ -100,7 +100,7 @@ down: stack-exists
 # etcd), the Pulumi engine (CLI, Python language host, kubernetes and command provider
 # plugins) and fake-gpu-operator's KWOK commands into ${XDG_CACHE_HOME:-~/.cache}/gpu-fleet-e2e
 # (reused when present), then runs tests/e2e: the program under the real engine on a
-# throwaway kwokctl control plane. Needs Go; see README, "End-to-end tier".
+# throwaway kwokctl control plane. Needs Go; see docs/testing.md, "End-to-end tier".
 # E2E_STRICT=1 also fails the run when any e2e test was skipped.
 .PHONY: e2e
 e2e: venv
@@ -114,9 +114,9 @@ e2e: venv
 # The kind tier: starts a Docker engine (Debian's docker.io; installed when missing),
 # builds kind v0.32.0, the node image kindest/node:v1.36.1 and the images of KWOK,
 # fake-gpu-operator, Kueue and KAI-Scheduler from their sources (cached beside the e2e
-# tools), then runs the README's make commands for lesson1, lesson1-dra, lesson1-kueue
+# tools), then runs the user's make commands for lesson1, lesson1-dra, lesson1-kueue
 # and lesson1-kai against real kind clusters in a copy of this checkout, and stops the
-# engine it started. See README, "Kind tier".
+# engine it started. See docs/testing.md, "Kind tier".
 .PHONY: e2e-kind
 e2e-kind: venv
 	@start=$$(date +%s); \

@@ -1,4 +1,4 @@
-"""`python -m fleet`: validate, render and inspect fleets without Pulumi.
+"""`gpu-fleet` (also `python -m fleet`): validate, render and inspect fleets without Pulumi.
 
 Each subcommand lives in its own module under `fleet.commands` and exposes
 `register(subparsers)`; the module sets `func` on its parser. A command returns
@@ -6,7 +6,6 @@ its exit code. Bad input is reported on stderr with exit code 2, never a traceba
 """
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
@@ -44,19 +43,14 @@ COMMANDS = (
     orphans,
 )
 EXIT_BAD_INPUT = 2
-# The command `make venv` installs (pyproject.toml, [project.scripts]).
+# The command `make venv` installs (pyproject.toml, [project.scripts]); its one spelling
+# in usage lines, hints and the docs, however it was started.
 CONSOLE_SCRIPT = "gpu-fleet"
-
-
-def _program_name() -> str:
-    """`gpu-fleet` when run as the installed command, else `python -m fleet`."""
-    name = os.path.basename(sys.argv[0])
-    return name if name == CONSOLE_SCRIPT else "python -m fleet"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=_program_name(), description="Fake GPU fleet: specs, manifests and evidence."
+        prog=CONSOLE_SCRIPT, description="Fake GPU fleet: specs, manifests and evidence."
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
@@ -73,7 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             str(error), markup=False
         )
         return EXIT_BAD_INPUT
-    except BrokenPipeError:  # `python -m fleet manifests ... | head`
+    except BrokenPipeError:  # `gpu-fleet manifests ... | head`
         sys.stderr.close()
         return 0
     return code

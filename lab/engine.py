@@ -163,12 +163,15 @@ class FleetStack:
 
     def shell(self, command: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
         """A command line as a person types it, in the project folder, with the engine's
-        environment (the CLI first on PATH, the stack's backend and passphrase)."""
+        environment (the CLI first on PATH, the stack's backend and passphrase) and the
+        project's virtualenv activated, as the docs assume (`gpu-fleet` on PATH)."""
         print(f"  $ {command}", flush=True)
+        env = {**os.environ, **self.env}
+        env["PATH"] = f"{self.project / 'venv' / 'bin'}{os.pathsep}{env['PATH']}"
         done = subprocess.run(
             ["bash", "-c", command],
             cwd=self.project,
-            env={**os.environ, **self.env},
+            env=env,
             capture_output=True,
             text=True,
             timeout=timeout,

@@ -1,4 +1,4 @@
-"""The `python -m fleet` subcommands, one module each, and the tables they print.
+"""The `gpu-fleet` subcommands, one module each, and the tables they print.
 
 A command module exposes `register(subparsers)`, parses its arguments and
 calls into the other packages; the rules it applies live there. `tables`

@@ -33,8 +33,8 @@ def run(args: argparse.Namespace) -> int:
     files_out.check_file(args.trace, may_exist=args.force)
     imported = import_alibaba(args.node_list, args.pod_list)
     header = [
-        f"Written by python -m fleet import-alibaba from {args.node_list}.",
-        f"Its trace: {args.trace}. Check it with: python -m fleet check {path}",
+        f"Written by gpu-fleet import-alibaba from {args.node_list}.",
+        f"Its trace: {args.trace}. Check it with: gpu-fleet check {path}",
     ]
     text = new_kind_stack(path, default_cluster_name(args.stack), imported.pools, header)
     files_out.write_text(path, text, exclusive=not args.force)

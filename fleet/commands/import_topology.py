@@ -28,11 +28,11 @@ def run(args: argparse.Namespace) -> int:
     path = stack_file(args, args.stack)
     files_out.check_file(path, may_exist=args.force)
     topology = read_topology(args.topology)
-    header = [f"Written by python -m fleet import-topology from {args.topology}."]
+    header = [f"Written by gpu-fleet import-topology from {args.topology}."]
     if topology.name or topology.description:
         about = ": ".join(filter(None, (topology.name, topology.description)))
         header.append(f"Topology {' '.join(about.split())}")
-    header.append(f"Check it with: python -m fleet check {path}")
+    header.append(f"Check it with: gpu-fleet check {path}")
     cluster_name = args.cluster_name or default_cluster_name(args.stack)
     text = new_kind_stack(path, cluster_name, topology.pools, header)
     files_out.write_text(path, text, exclusive=not args.force)

@@ -1,6 +1,6 @@
 """`fleet orphans STACK_FILE [--delete]`: the nodes a `perNode` stack owns in the cluster
 that its state (`pulumi stack export` on standard input) does not hold, as an interrupted
-`up` leaves them (README, "Recovering from an interrupted `up`")."""
+`up` leaves them (docs/scale.md, "Recovering from an interrupted `up`")."""
 
 import argparse
 
@@ -27,7 +27,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     parser.add_argument(
         "--state", default="-", help="`pulumi stack export` output (default: stdin)"
     )
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `fleet evidence`)")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `gpu-fleet evidence`)")
     parser.add_argument("--context", help="kubeconfig context (default: the stack's)")
     parser.add_argument("--delete", action="store_true", help="delete them")
     parser.set_defaults(func=run)

@@ -70,7 +70,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="wall seconds to wait for the jobs after the last is created "
         f"(default: the prediction's latest end over the speed, plus {TIMEOUT_MARGIN_S:.0f})",
     )
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `fleet evidence`)")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `gpu-fleet evidence`)")
     parser.add_argument("--context", help="kubeconfig context")
     parser.set_defaults(func=run)
 
@@ -109,7 +109,7 @@ def run(args: argparse.Namespace) -> int:
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
     api = connect(kubeconfig, context)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    clean = f"python -m fleet replay-clean {args.stack_file} --namespace {args.namespace}"
+    clean = f"gpu-fleet replay-clean {args.stack_file} --namespace {args.namespace}"
     try:
         result = _run_with_progress(api, plan, out, sum(row.pods for row in rows))
     except KeyboardInterrupt:
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
         f"once waited {parts.overhead:,.0f}; pods ran {parts.overrun:,.0f} beyond their duration",
         markup=False,
     )
-    console.print(f"{out / REPLAY_FILE}: written; the report: python -m fleet report {out}")
+    console.print(f"{out / REPLAY_FILE}: written; the report: gpu-fleet report {out}")
     console.print(f"remove the jobs with: {clean}")
     return 0 if result.finished else EXIT_FAILED
 

@@ -20,7 +20,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         default=DEFAULT_NAMESPACE,
         help="namespace of the Jobs (a stack's teams' namespaces too)",
     )
-    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `fleet evidence`)")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: as `gpu-fleet evidence`)")
     parser.add_argument("--context", help="kubeconfig context")
     parser.set_defaults(func=run)
 

@@ -33,7 +33,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help="write the validation report (and a replay's) as Markdown and HTML (exit 1 on FAIL)",
     )
     parser.add_argument(
-        "evidence_dir", type=Path, help="folder written by `fleet evidence` and/or `fleet replay`"
+        "evidence_dir",
+        type=Path,
+        help="folder written by `gpu-fleet evidence` and/or `gpu-fleet replay`",
     )
     parser.add_argument(
         "--out", type=Path, help="Markdown file to write (default: EVIDENCE_DIR/report.md)"
@@ -47,15 +49,15 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def _check_evidence_dir(path: Path) -> None:
     """Refuse, before the output path is looked at, an argument that is not an evidence folder."""
     if path.is_file():
-        hint = " (a stack file: `fleet check` validates it)" if path.suffix in YAML else ""
+        hint = " (a stack file: `gpu-fleet check` validates it)" if path.suffix in YAML else ""
         raise FileProblem(
             str(path),
-            f"a file, not an evidence folder{hint}; `fleet report` reads the folder that "
-            "`fleet evidence --out` wrote",
+            f"a file, not an evidence folder{hint}; `gpu-fleet report` reads the folder that "
+            "`gpu-fleet evidence --out` wrote",
         )
     if not path.exists():
         raise FileProblem(
-            str(path), "no such evidence folder; write one with `fleet evidence --out` first"
+            str(path), "no such evidence folder; write one with `gpu-fleet evidence --out` first"
         )
 
 

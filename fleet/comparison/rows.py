@@ -91,7 +91,7 @@ def comparison_table(rows: Sequence[Row], title: str) -> Table:
 
 
 def markdown_table(rows: Sequence[Row]) -> list[str]:
-    """The same table in Markdown, for the README."""
+    """The same table in Markdown, for benchmarks/results/schedulers.md."""
     schedulers, lines = _grid(rows)
     head = [
         f"| metric | unit | {' | '.join(schedulers)} |",

@@ -130,7 +130,7 @@ def load_evidence(directory: Path) -> Evidence:
     path = directory / EVIDENCE_FILE
     if not path.exists():
         raise EvidenceError(
-            f"{path}: cannot read the evidence (no such file); run `python -m fleet evidence` first"
+            f"{path}: cannot read the evidence (no such file); run `gpu-fleet evidence` first"
         )
     try:
         document = files_in.read_json(

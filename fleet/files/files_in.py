@@ -1,7 +1,7 @@
 """The one way in for every file the program reads: bounded, strict, and with clear errors.
 
 Stack files, topology files, nvidia-smi captures, evidence and kubeconfigs all
-come through here, so that each gets the same limits (see the README, Limits):
+come through here, so that each gets the same limits (see docs/stack-file.md, "Limits"):
 
 - a size cap, checked while reading (`/dev/zero` stops at the cap);
 - strict UTF-8, with the offset of the first bad byte;

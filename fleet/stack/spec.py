@@ -28,7 +28,7 @@ from fleet.stack import catalog, versions
 PROJECT = "gpu-fleet"
 NODE_NAME_PREFIX = "kwok-gpu-"
 # `nodeResources: perPool` (one Pulumi resource per pool, nodes sent in bulk) was
-# measured up to 10,002 nodes (README, "Capacity rehearsal at scale"), its costs
+# measured up to 10,002 nodes (docs/scale.md), its costs
 # growing linearly; the limit leaves a fifth of headroom above the measured size.
 # With one resource per node, the engine's per-resource bookkeeping dominates long
 # before that, so `perNode` stops at MAX_PER_NODE_RESOURCES.
@@ -122,7 +122,7 @@ class PoolSpec(SpecModel):
 class SchedulerClientSpec(SpecModel):
     """kube-scheduler's client rate limits toward the API server (its flags
     `--kube-api-qps`, `--kube-api-burst`): at its defaults the binding rate of a big
-    queue sits near the QPS (README, "KWOK and the operator at scale")."""
+    queue sits near the QPS (docs/scale.md, "KWOK and the operator at scale")."""
 
     kube_api_qps: int = Field(
         default=versions.SCHEDULER_KUBE_API_QPS, alias="kubeApiQps", ge=1, le=100_000
@@ -188,7 +188,7 @@ class KwokSpec(SpecModel):
     install: bool = True
     version: ReleaseTag = versions.KWOK_VERSION
     # How many fake nodes one KWOK controller looks after; the fleet gets as many
-    # controllers as it needs (README, "KWOK and the operator at scale").
+    # controllers as it needs (docs/scale.md, "KWOK and the operator at scale").
     nodes_per_controller: int = Field(
         default=versions.KWOK_NODES_PER_CONTROLLER,
         alias="nodesPerController",

@@ -22,7 +22,7 @@ KWOK_VERSION: Final = "v0.7.0"
 KWOK_RELEASE_URL: Final = "https://github.com/kubernetes-sigs/kwok/releases/download/{tag}/{asset}"
 KWOK_RELEASE_ASSETS: Final = ("kwok.yaml", "stage-fast.yaml")
 KWOK_IMAGE: Final = "registry.k8s.io/kwok/kwok"
-# Nodes per KWOK controller, measured (README, "KWOK and the operator at scale").
+# Nodes per KWOK controller, measured (docs/scale.md, "KWOK and the operator at scale").
 KWOK_NODES_PER_CONTROLLER: Final = 1000
 # The lease duration KWOK's release configures (its controller renews every quarter of it).
 KWOK_NODE_LEASE_SECONDS: Final = 40

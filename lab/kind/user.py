@@ -1,9 +1,9 @@
-"""A user's checkout and their `make` commands, run as the README prints them.
+"""A user's checkout and their `make` commands, run as the README and docs print them.
 
 The checkout is a copy of this one (its tracked and new files, not its state, evidence
 or virtualenv, which is linked), so the stacks' state, evidence and stack-file edits
 stay out of the working tree. No registry is reachable, so the copy's stack file points
-at the offline sources the README documents (`kwok.manifests`, `operator.chart`,
+at the offline sources docs/stack-file.md documents (`kwok.manifests`, `operator.chart`,
 `schedulerRelease.chart`), built by the tier.
 """
 
@@ -93,7 +93,7 @@ def copy_checkout(target: Path, tier: KindTier) -> Checkout:
 
 def use_offline_sources(checkout: Checkout, stack: str) -> None:
     """KWOK's manifests, the operator's chart and the scheduler's chart from the tier's
-    cache, as the README's offline settings say."""
+    cache, as docs/stack-file.md's offline settings say."""
 
     def edit(config: dict[str, Any]) -> None:
         kwok = config.setdefault("gpu-fleet:kwok", {})

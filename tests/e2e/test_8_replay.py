@@ -92,7 +92,7 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
         if process.poll() is None:
             process.kill()
     assert process.returncode == 130, stderr
-    assert f"python -m fleet replay-clean {stack_file} --namespace {NAMESPACE}" in stderr
+    assert f"gpu-fleet replay-clean {stack_file} --namespace {NAMESPACE}" in stderr
     replay = re.search(rf"label {REPLAY_LABEL}=([0-9-]+)", stderr)
     assert replay is not None, stderr
     created = listed.read_text().splitlines()

@@ -1,4 +1,4 @@
-"""`python -m fleet import-topology`: topology JSON files become stack files."""
+"""`gpu-fleet import-topology`: topology JSON files become stack files."""
 
 import json
 import subprocess
@@ -42,7 +42,7 @@ def test_written_stack_is_readable_and_says_where_it_came_from(tmp_path: Path) -
     )
     text = (tmp_path / "Pulumi.lab.yaml").read_text(encoding="utf-8")
     header = " ".join(line.removeprefix("# ") for line in text.split("config:")[0].splitlines())
-    assert header.startswith(f"Written by python -m fleet import-topology from {source}. ")
+    assert header.startswith(f"Written by gpu-fleet import-topology from {source}. ")
     assert "Topology small: Laptop-safe 5-node baseline: 32 fake GPUs" in header
     config = yaml.safe_load(text)["config"]
     assert list(config) == ["gpu-fleet:cluster", "gpu-fleet:pools"]

@@ -1,4 +1,4 @@
-"""`python -m fleet check` and `python -m fleet manifests`."""
+"""`gpu-fleet check` and `gpu-fleet manifests`."""
 
 import json
 import subprocess

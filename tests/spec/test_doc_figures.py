@@ -3,8 +3,8 @@ table, the benchmark's resource counts, the stacks table) and to the results fil
 benchmarks that measured them (every figure of a benchmark table, checked against its JSON).
 """
 
-import re
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pytest
 from benchmarks.bench import register, spec_of
 from fleet.comparison.rows import markdown_table
 from fleet.files import files_in
-from fleet.stack.load import MAX_PROBLEMS
+from fleet.stack.load import MAX_PROBLEMS, load_stack_file
 from fleet.stack.spec import (
     MAX_FAKE_NODES,
     MAX_GPUS_PER_NODE,
@@ -21,7 +21,6 @@ from fleet.stack.spec import (
     MAX_QUANTITY_CHARS,
     MAX_REFERENCE_CHARS,
 )
-from fleet.stack.load import load_stack_file
 from tests.paths import ROOT
 
 README = ROOT / "README.md"
@@ -171,7 +170,7 @@ def _pick(metric: str, figures: Figures) -> float | None:
 def _shows(text: str, value: float) -> bool:
     """`text` is `value` rounded to the digits it shows."""
     decimals = len(text.split(".")[1]) if "." in text else 0
-    return abs(number(text) - value) <= 0.5 * 10**-decimals + 1e-9
+    return abs(number(text) - value) <= 0.5 * 10.0**-decimals + 1e-9
 
 
 def check_cell(cell: str, metrics: Sequence[str], figures: Figures, where: str) -> None:
@@ -184,9 +183,8 @@ def check_cell(cell: str, metrics: Sequence[str], figures: Figures, where: str) 
     assert len(shown) == len(metrics), f"{where}: {cell!r} against {metrics}"
     for text, metric in zip(shown, metrics, strict=True):
         value = _pick(metric, figures)
-        assert value is not None and _shows(text, value), (
-            f"{where}: {metric} is {value}, shown {text}"
-        )
+        assert value is not None, f"{where}: {metric} is not in the results"
+        assert _shows(text, value), f"{where}: {metric} is {value}, shown {text}"
 
 
 def fleet_scale() -> dict[tuple[int, str], Figures]:
@@ -265,7 +263,8 @@ def test_bench_fleet_table_is_its_results_file() -> None:
     assert sorted(columns) == sorted(figures)
     assert [row[0] for row in rows] == list(FLEET_SCALE_ROWS)
     for label, *values, unit in rows:
-        assert len(values) == len(columns) and unit, f"{label}: {len(values)} cells, unit {unit!r}"
+        assert len(values) == len(columns), f"{label}: {len(values)} cells, unit {unit!r}"
+        assert unit, f"{label}: no unit"
         for column, cell in zip(columns, values, strict=True):
             check_cell(cell, FLEET_SCALE_ROWS[label], figures[column], f"{label} at {column}")
 
@@ -276,7 +275,8 @@ def test_bench_fleet_queue_after_gpus_table_is_its_results_file() -> None:
     figures = fleet_scale()
     assert [row[0] for row in rows] == list(QUEUE_AFTER_GPUS_ROWS)
     for label, *values, unit in rows:
-        assert len(values) == len(columns) and unit, label
+        assert len(values) == len(columns), label
+        assert unit, f"{label}: no unit"
         metrics = [f"{metric}_queue_after_gpus" for metric in QUEUE_AFTER_GPUS_ROWS[label]]
         for column, cell in zip(columns, values, strict=True):
             check_cell(cell, metrics, figures[column], f"{label} at {column}")

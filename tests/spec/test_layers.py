@@ -103,29 +103,30 @@ def test_no_import_cycle() -> None:
         visit(name, ())
 
 
+# Each top-level package and the top-level packages it may import (besides itself).
+TOP_LEVEL_MAY_IMPORT = {
+    "fleet": set(),
+    "components": {"fleet"},
+    "lab": {"fleet"},
+    "benchmarks": {"fleet", "lab", "components"},
+}
+TOP_LEVEL = {"fleet", "components", "lab", "benchmarks", "tests"}
+
+
 def top_level_imports(folder: str) -> set[tuple[str, str]]:
     """(file, top-level package) for every import of a product package in `folder`."""
     found = set()
     for path in (ROOT / folder).rglob("*.py"):
         for name in imports_of(path):
             top = name.split(".")[0]
-            if top in {"fleet", "components", "lab", "benchmarks", "tests"}:
+            if top in TOP_LEVEL:
                 found.add((str(path.relative_to(ROOT)), top))
     return found
 
 
-def test_the_lab_stands_on_fleet_alone() -> None:
-    """What `make demo`, the tiers and the benchmarks share imports no test, benchmark or
-    component: it drives the program through the engine, as a user does."""
-    wrong = {(path, top) for path, top in top_level_imports("lab") if top not in {"fleet", "lab"}}
-    assert not wrong
-
-
-def test_benchmarks_import_no_tests() -> None:
-    wrong = {(path, top) for path, top in top_level_imports("benchmarks") if top == "tests"}
-    assert not wrong
-
-
-def test_fleet_and_components_import_no_lab() -> None:
-    for folder in ("fleet", "components"):
-        assert not {p for p, top in top_level_imports(folder) if top in {"lab", "benchmarks"}}
+@pytest.mark.parametrize("folder", sorted(TOP_LEVEL_MAY_IMPORT))
+def test_each_top_level_package_imports_only_what_its_rule_allows(folder: str) -> None:
+    """The lab drives the program through the engine, as a user does: it imports no test,
+    benchmark or component; benchmarks import no test; fleet and components no lab."""
+    allowed = TOP_LEVEL_MAY_IMPORT[folder] | {folder}
+    assert {(path, top) for path, top in top_level_imports(folder) if top not in allowed} == set()

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from lab.readme import console_commands
+from tests.e2e.test_8_pool_safety import RECOVERY_HEADING
 from tests.paths import ROOT
 
 PROMPT = "$ gpu-fleet "
@@ -130,3 +132,11 @@ def test_the_command_works_outside_the_checkout(command: list[str], tmp_path: Pa
     )
     assert run.returncode == 0, run.stderr
     assert '"totalGpus": 32' in run.stdout
+
+
+def test_the_recovery_commands_the_e2e_tier_runs_are_the_docs() -> None:
+    """tests/e2e/test_8_pool_safety.py runs the commands under this heading as printed."""
+    commands = console_commands(RECOVERY_HEADING, "s")
+    assert commands[0] == "pulumi cancel --yes --stack s"
+    assert "| gpu-fleet orphans stacks/Pulumi.s.yaml --delete" in commands[2]
+    assert commands[-1] == "pulumi up --yes --stack s"
