@@ -387,6 +387,8 @@ def test_kwok_shards_table_is_its_results_file() -> None:
 UNRECORDED = {
     (DOCS / "benchmarks.md", "| operation | median | per node |"): "writes no results file",
     (RESULTS / "e2e-scale.md", "| how the 1,000 nodes were sent |"): "no results file holds them",
+    (DOCS / "testing.md", "| file | what it proves |"): "no results file holds them",
+    (DOCS / "testing.md", "| step | cold | warm |"): "no results file holds them",
 }
 CHECKED = {
     (README, "| fake nodes, device plugin |"),
@@ -399,12 +401,13 @@ CHECKED = {
 # Tables of these documents that state no measured figure.
 NO_FIGURES = {
     (DOCS / "benchmarks.md", "| command | what it measures | results | write-up |"),
+    (DOCS / "testing.md", "| tier | command | what runs | needs |"),
 }
 
 
 @pytest.mark.parametrize(
     "document",
-    [DOCS / "benchmarks.md", *sorted(RESULTS.glob("*.md"))],
+    [DOCS / "benchmarks.md", DOCS / "testing.md", *sorted(RESULTS.glob("*.md"))],
     ids=lambda document: document.name,
 )
 def test_every_benchmark_table_is_checked_or_says_it_has_no_results_file(document: Path) -> None:
