@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from fleet.stack.load import load_stack_file
 from lab.readme import console_commands
 from tests.e2e.test_8_pool_safety import RECOVERY_HEADING
 from tests.paths import ROOT
@@ -140,3 +141,14 @@ def test_the_recovery_commands_the_e2e_tier_runs_are_the_docs() -> None:
     assert commands[0] == "pulumi cancel --yes --stack s"
     assert "| gpu-fleet orphans stacks/Pulumi.s.yaml --delete" in commands[2]
     assert commands[-1] == "pulumi up --yes --stack s"
+
+
+def test_the_minimal_stack_file_of_readme_is_valid(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## A minimal stack file\n", 1)[1]
+    block = section.split("```yaml\n", 1)[1].split("```\n", 1)[0]
+    stack_file = tmp_path / "Pulumi.my-fleet.yaml"
+    stack_file.write_text(block, encoding="utf-8")
+    spec = load_stack_file(stack_file)
+    assert (spec.total_nodes, spec.total_gpus) == (4, 24)
+    assert spec.demo.enabled
