@@ -135,7 +135,7 @@ demo: venv
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in
-# evidence/<stack>/kubeconfig; an existing stack uses its cluster.kubeconfig/context,
+# evidence/<stack>/kubeconfig (written anew: a redirect keeps an existing file's mode); an existing stack uses its cluster.kubeconfig/context,
 # else $KUBECONFIG or ~/.kube/config. `make report` exits 1 when a row fails.
 EVIDENCE_DIR := evidence/$(STACK)
 STACK_MODE := import sys; from fleet.stack.load import load_stack_file; print(load_stack_file(sys.argv[1]).cluster.mode)
@@ -146,7 +146,8 @@ evidence: check
 	  { $(ON_PATH); } && $(MAKE_STATE) && $(HAS_STATE) && \
 	  kubeconfig=$$($(PULUMI) stack output kubeconfig --show-secrets --stack $(STACK)) && \
 	  test -n "$$kubeconfig" && mkdir -p $(EVIDENCE_DIR) && \
-	  (umask 077 && printf '%s\n' "$$kubeconfig" > $(EVIDENCE_DIR)/kubeconfig.tmp) && \
+	  (umask 077 && rm -f $(EVIDENCE_DIR)/kubeconfig.tmp && \
+	    printf '%s\n' "$$kubeconfig" > $(EVIDENCE_DIR)/kubeconfig.tmp) && \
 	  mv $(EVIDENCE_DIR)/kubeconfig.tmp $(EVIDENCE_DIR)/kubeconfig && \
 	  $(PY) -m fleet evidence --stack $(STACK_FILE) --kubeconfig $(EVIDENCE_DIR)/kubeconfig \
 	    --out $(EVIDENCE_DIR); \
