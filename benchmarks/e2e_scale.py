@@ -43,6 +43,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -153,11 +154,19 @@ class Objects:
     grown: Path
     plus_two: Path
 
-    def floor(self, connect: e2e_floor.Connect) -> e2e_floor.Floor:
-        def load(path: Path) -> list[dict[str, Any]]:
-            return list(yaml.safe_load_all(path.read_text()))
+    @cached_property
+    def documents(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The fleet's and the +2 change's manifests, read once."""
+        return _documents(self.fleet), _documents(self.plus_two)
 
-        return e2e_floor.Floor(connect, load(self.fleet), load(self.plus_two))
+    def floor(self, connect: e2e_floor.Connect) -> e2e_floor.Floor:
+        return e2e_floor.Floor(connect, *self.documents)
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return list(
+        yaml.load_all(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    )
 
 
 class Bench:
