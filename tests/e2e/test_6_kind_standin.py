@@ -83,7 +83,7 @@ def test_kind_stack_creates_and_deletes_its_cluster_through_the_kind_cluster_com
 
 def kubeconfig_secrets(text: str) -> list[str]:
     """What of a kind kubeconfig must show nowhere: each inline value (base64, as in the
-    file), its PEM lines, and the document's first line as printed."""
+    file), the lines of the PEM each holds, and the key that names the client key."""
     document = yaml.safe_load(text)
     user = document["users"][0]["user"]
     cluster = document["clusters"][0]["cluster"]
