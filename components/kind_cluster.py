@@ -119,4 +119,6 @@ class KindCluster(pulumi.ComponentResource):
             ),
         )
         self.kubeconfig = pulumi.Output.secret(command.stdout)
-        self.register_outputs({"kubeconfig": self.kubeconfig})
+        # Not registered as an output: the Python SDK logs registered outputs, secrets in
+        # clear, at debug level (docs/fleet.md).
+        self.register_outputs({})

@@ -1,6 +1,7 @@
 """The kind cluster component and the provider bound to it."""
 
 import pulumi
+import pytest
 import yaml
 
 from components.kind_cluster import KindCluster, KindClusterArgs
@@ -161,3 +162,18 @@ def test_scheduler_client_settings_are_reported_per_stack() -> None:
     config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
     config["cluster"]["scheduler"] = {"kubeApiQps": 1000}
     assert spec_from(config).cluster.scheduler_client == "kube-api-qps 1000, kube-api-burst 100"
+
+
+def test_no_component_registers_the_kubeconfig_as_an_output(
+    deploy: Deploy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python SDK (3.259.0) sends every registered output, secret or not, in clear to
+    the engine's debug log ("register resource outputs prepared: ..."), which `pulumi up
+    --debug` prints and the event log keeps: the components keep it an attribute."""
+    logged: list[str] = []
+    monkeypatch.setattr(pulumi.log, "debug", lambda message, *_, **__: logged.append(message))
+    deploy(stack("lesson1"))
+    registered = [m for m in logged if m.startswith("register resource outputs prepared")]
+    assert any("gpu-fleet:index:KindCluster" in m for m in registered)
+    assert any("gpu-fleet:index:GpuFleet" in m for m in registered)
+    assert not [m for m in logged if "kind: Config" in m]
