@@ -37,7 +37,7 @@ help:
 	@echo "make e2e                    end-to-end tier on a local control plane (builds tools)"
 	@echo "make e2e-kind               the user's make commands on real kind clusters (Docker; builds images)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
-	@echo "make bench-e2e [SIZES=...]  real engine vs kubectl at 1k/5k/10k fake nodes (builds tools)"
+	@echo "make bench-e2e [SIZES=...]  real engine vs floor, kubectl at 1k/5k/10k nodes (builds tools)"
 	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
 	@echo "make bench-fleet [SIZES=...] [OFFERS=...] [HOLD=600]  a living fleet at 1k/5k/10k (builds tools)"
 	@echo "make bench-schedulers       one trace of 5,000 jobs on 1,000 nodes under default, Kueue, KAI"
@@ -135,7 +135,7 @@ demo: venv
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in
-# evidence/<stack>/kubeconfig; an existing stack uses its cluster.kubeconfig/context,
+# evidence/<stack>/kubeconfig (written anew: a redirect keeps an existing file's mode); an existing stack uses its cluster.kubeconfig/context,
 # else $KUBECONFIG or ~/.kube/config. `make report` exits 1 when a row fails.
 EVIDENCE_DIR := evidence/$(STACK)
 STACK_MODE := import sys; from fleet.stack.load import load_stack_file; print(load_stack_file(sys.argv[1]).cluster.mode)
@@ -146,7 +146,8 @@ evidence: check
 	  { $(ON_PATH); } && $(MAKE_STATE) && $(HAS_STATE) && \
 	  kubeconfig=$$($(PULUMI) stack output kubeconfig --show-secrets --stack $(STACK)) && \
 	  test -n "$$kubeconfig" && mkdir -p $(EVIDENCE_DIR) && \
-	  (umask 077 && printf '%s\n' "$$kubeconfig" > $(EVIDENCE_DIR)/kubeconfig.tmp) && \
+	  (umask 077 && rm -f $(EVIDENCE_DIR)/kubeconfig.tmp && \
+	    printf '%s\n' "$$kubeconfig" > $(EVIDENCE_DIR)/kubeconfig.tmp) && \
 	  mv $(EVIDENCE_DIR)/kubeconfig.tmp $(EVIDENCE_DIR)/kubeconfig && \
 	  $(PY) -m fleet evidence --stack $(STACK_FILE) --kubeconfig $(EVIDENCE_DIR)/kubeconfig \
 	    --out $(EVIDENCE_DIR); \
@@ -176,13 +177,15 @@ bench: venv
 	$(PY) -m benchmarks.bench --repeat $(or $(REPEAT),5)
 
 # Capacity rehearsal at scale: the program under the real engine at 1,000, 5,000 and
-# 10,000 fake nodes (nodeResources: perPool) against `kubectl apply --server-side` and
-# `kubectl delete` of the same objects, on one kwokctl control plane. Prints a table and
+# 10,000 fake nodes (nodeResources: perPool) against the same requests without the engine
+# (the floor: the pools at once, each at the engine's concurrency) and `kubectl apply
+# --server-side` / `kubectl delete` of the same objects, on one kwokctl control plane;
+# REPEAT rounds per size (3), the runners' order rotated each round. Prints a table and
 # writes benchmarks/results/e2e-scale.json. Not part of `make test`; builds the e2e tools.
 .PHONY: bench-e2e
 bench-e2e: venv
 	$(PY) -m lab tools
-	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),1) $(if $(SIZES),--sizes $(SIZES))
+	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),3) $(if $(SIZES),--sizes $(SIZES))
 
 # Replay at scale: 8,000 pods in the shape of Alibaba's cluster-trace-gpu-v2023 on 1,200
 # nodes / 6,000 GPUs, the fleet up under the real engine, `fleet replay` at 60x, `fleet

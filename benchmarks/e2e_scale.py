@@ -2,13 +2,13 @@
 against the same objects sent by a plain client (the floor) and by `kubectl` (what a
 person would type), on one kwokctl control plane.
 
-Per size, three runs on the same objects (`python -m fleet manifests` of the stack):
+Per size, three runners on the same objects (`python -m fleet manifests` of the stack):
 
-- the floor: the program's own requests without the engine, through the same thin
-  request layer at the program's concurrency (8 in flight): per node a create-only
-  server-side apply and the apply of its status, one metadata-only list of the nodes
-  (what a refresh or a reconcile reads), the two creates of a +2 change, a delete per
-  node;
+- the floor (benchmarks/e2e_floor.py): the pool resources' own requests without the
+  engine, as the engine has them sent: the pools at once, each with its own client and
+  `node_api.WORKERS` requests in flight (per pool a list, then per node a create-only
+  server-side apply and the apply of its status); the lists a refresh sends; the +2
+  change; per pool a list and a delete per node;
 - kubectl: `apply --server-side` of them all, `diff --server-side` of them unchanged
   (what `up --refresh` answers: does the cluster differ?), `apply` of the +2, then
   `delete --wait=false` of them all;
@@ -16,9 +16,16 @@ Per size, three runs on the same objects (`python -m fleet manifests` of the sta
   no request at all: named for what it measures, the engine's fixed cost), `preview`
   of the +2 change (which must name the two nodes), that `up`, `destroy`.
 
+Each size starts with an unmeasured pass of the floor (its up and destroy), so that no
+measured runner meets a control plane that has never held that many nodes; then
+`--repeat` rounds, the runners' order rotated each round (floor, pulumi, kubectl;
+pulumi, kubectl, floor; kubectl, floor, pulumi; ...), each runner starting from a
+cluster without fake nodes. Medians, each run and the order are kept.
+
 Engine settings are Pulumi's defaults (checkpoints on, default parallelism) unless
 flags say otherwise. Timings are printed and written to
-benchmarks/results/e2e-scale.json; nothing is asserted about them.
+benchmarks/results/e2e-scale.json with the run's conditions; nothing is asserted about
+them.
 
 The control plane runs no KWOK controller unless `--kwok` is given: its node heartbeats
 would load the API server with a cost that grows with the fleet, for the baseline and
@@ -34,12 +41,16 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from benchmarks import e2e_floor, e2e_rounds
+from benchmarks.e2e_rounds import Row
 from benchmarks.process_peaks import Peaks, sampled
 from fleet.cluster import node_api
 from fleet.render.nodes import is_fake_node
@@ -48,6 +59,7 @@ from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.paths import ROOT
+from lab.pins import KUBERNETES_VERSION, PULUMI_TAG
 from lab.pool_changes import Steps
 
 RESULTS = Path(__file__).parent / "results"
@@ -60,34 +72,6 @@ PRODUCTS = {
     "l40s": ("NVIDIA-L40S", 4),
 }
 GROWN_POOL = "a100"
-
-
-@dataclass(frozen=True)
-class Row:
-    nodes: int
-    operation: str
-    seconds: float
-    floor_seconds: float | None
-    baseline_seconds: float | None  # kubectl
-
-    @property
-    def over_floor(self) -> float | None:
-        return self.seconds / self.floor_seconds if self.floor_seconds else None
-
-    @property
-    def over_kubectl(self) -> float | None:
-        return self.seconds / self.baseline_seconds if self.baseline_seconds else None
-
-
-# operation -> (what the floor does, what kubectl does); None where there is no such run.
-OPERATIONS = {
-    "up": ("up", "up"),
-    "up-refresh-no-change": ("list", "diff"),
-    "no-op-up-no-request": (None, None),
-    "preview-plus-2": (None, None),
-    "up-plus-2": ("up-plus-2", "up-plus-2"),
-    "destroy": ("destroy", "destroy"),
-}
 
 
 def pools(nodes: int, extra: int = 0) -> dict[str, Any]:
@@ -161,6 +145,30 @@ def quiet(line: str) -> None:
     """Engine output is kept out of the timings' way; errors surface as exceptions."""
 
 
+@dataclass(frozen=True)
+class Objects:
+    """The stack's nodes, the grown stack's, and the two a +2 change adds: as files (for
+    kubectl) and as manifests (for the floor)."""
+
+    fleet: Path
+    grown: Path
+    plus_two: Path
+
+    @cached_property
+    def documents(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The fleet's and the +2 change's manifests, read once."""
+        return _documents(self.fleet), _documents(self.plus_two)
+
+    def floor(self, connect: e2e_floor.Connect) -> e2e_floor.Floor:
+        return e2e_floor.Floor(connect, *self.documents)
+
+
+def _documents(path: Path) -> list[dict[str, Any]]:
+    return list(
+        yaml.load_all(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    )
+
+
 class Bench:
     def __init__(self, engine: tools.Engine, cluster: Cluster, kubectl: Kubectl, mode: str) -> None:
         self.engine = engine
@@ -169,100 +177,99 @@ class Bench:
         self.mode = mode
         self.rows: list[Row] = []
         self.memory: dict[int, Peaks] = {}
+        self.rounds: dict[int, list[dict[str, Any]]] = {}
 
-    def row(
-        self,
-        nodes: int,
-        operation: str,
-        seconds: float,
-        floor: float | None,
-        baseline: float | None,
-    ) -> None:
-        row = Row(nodes, operation, round(seconds, 2), _round(floor), _round(baseline))
-        self.rows.append(row)
-        print(f"  {nodes:>6} {operation:<22} {seconds:8.1f}s {_ratios(row)}", flush=True)
-
-    def objects(self, stack: FleetStack, nodes: int, work: Path) -> tuple[Path, Path, Path]:
-        """The stack's nodes, the grown stack's, and the two a +2 change adds, as files."""
+    def objects(self, nodes: int, work: Path) -> Objects:
+        stack = FleetStack(self.engine, work, f"bench-{nodes}-objects")
         stack.write_config(fleet_config(self.cluster, nodes, self.mode))
         fleet = manifests(stack, work / "fleet.yaml")
         stack.write_config(fleet_config(self.cluster, nodes, self.mode, extra=2))
         grown = manifests(stack, work / "grown.yaml")
-        return fleet, grown, only_new_nodes(fleet, grown, work / "plus-two.yaml")
+        return Objects(fleet, grown, only_new_nodes(fleet, grown, work / "plus-two.yaml"))
 
-    def baseline(self, nodes: int, fleet: Path, grown: Path, plus_two: Path) -> dict[str, float]:
+    def connect(self) -> node_api.NodeApi:
+        return node_api.connect(str(self.cluster.kubeconfig), None, node_api.Control())
+
+    def baseline(self, nodes: int, objects: Objects) -> dict[str, float]:
         """kubectl on the same objects: apply, diff unchanged, apply the +2, delete all."""
         # Forced: kube-controller-manager's TTL controller takes over the node annotation
         # node.alpha.kubernetes.io/ttl, so an unforced second apply stops on a conflict.
         apply = ("apply", "--server-side", "--force-conflicts", "-f")
         seconds = {
-            "up": self.kubectl.run(*apply, str(fleet)),
+            "up": self.kubectl.run(*apply, str(objects.fleet)),
             # exit 0: no difference (1 would mean one; check=True stops on anything else).
             # exit 1: differences found (kube-controller-manager's TTL controller sets the
             # ttl annotation by cluster size), a finished diff too; anything else stops.
             "diff": self.kubectl.run(
-                "diff", "--server-side", "--force-conflicts", "-f", str(fleet), ok=(0, 1)
+                "diff", "--server-side", "--force-conflicts", "-f", str(objects.fleet), ok=(0, 1)
             ),
-            "up-plus-2": self.kubectl.run(*apply, str(plus_two)),
+            "up-plus-2": self.kubectl.run(*apply, str(objects.plus_two)),
             # Without waiting: kubectl would then watch each deleted object in turn
             # (about 0.2 s a node here, 208 s for 1,000), which is not the deletion's cost.
-            "destroy": self.kubectl.run("delete", "--wait=false", "-f", str(grown)),
+            "destroy": self.kubectl.run("delete", "--wait=false", "-f", str(objects.grown)),
         }
         for operation, value in seconds.items():
             print(f"  {nodes:>6} kubectl {operation:<11} {value:8.1f}s", flush=True)
         return seconds
 
-    def floor(self, nodes: int, fleet: Path, grown: Path, plus_two: Path) -> dict[str, float]:
-        """The program's requests without the engine, at its concurrency."""
-        api = node_api.connect(str(self.cluster.kubeconfig), None, node_api.Control())
-        every = list(yaml.safe_load_all(fleet.read_text()))
-        two = list(yaml.safe_load_all(plus_two.read_text()))
-
-        def create(node: dict[str, Any]) -> None:
-            api.apply_status(node, api.create(node))
-
-        def apply(objects: list[dict[str, Any]]) -> Callable[[], Any]:
-            return lambda: node_api.each(create, objects, api.control, "create")
-
-        def delete_all() -> None:
-            listed = api.nodes()
-            wanted = {doc["metadata"]["name"] for doc in yaml.safe_load_all(grown.read_text())}
-            gone = [meta for name, meta in listed.items() if name in wanted]
-            node_api.each(api.delete, gone, api.control, "delete")
-
+    def floor(self, nodes: int, objects: Objects) -> dict[str, float]:
+        """The pools' requests without the engine, at once, each at the engine's concurrency."""
+        floor = objects.floor(self.connect)
         seconds = {
-            "up": timed(apply(every)),
-            "list": timed(api.nodes),
-            "up-plus-2": timed(apply(two)),
-            "destroy": timed(delete_all),
+            "up": floor.up(),
+            "list": floor.lists(),
+            "up-plus-2": floor.up_plus_two(),
+            "destroy": floor.destroy(),
         }
         for operation, value in seconds.items():
             print(f"  {nodes:>6} floor   {operation:<11} {value:8.1f}s", flush=True)
         return seconds
 
+    def warm_up(self, nodes: int, objects: Objects) -> None:
+        """An unmeasured up and destroy of the floor: the control plane has then held
+        this many nodes before any measured run."""
+        floor = objects.floor(self.connect)
+        seconds = floor.up() + floor.destroy()
+        self._no_fake_nodes("the warm-up")
+        print(f"  {nodes:>6} warm-up (floor up + destroy, not kept) {seconds:8.1f}s", flush=True)
+
     def measure(self, nodes: int, repeat: int) -> None:
         with tempfile.TemporaryDirectory(prefix=f"bench-e2e-{nodes}-") as scratch:
-            runs = [self._once(nodes, Path(scratch) / str(i)) for i in range(repeat)]
-        for operation in OPERATIONS:
-            seconds = statistics.median(run[operation][0] for run in runs)
-            floors = [f for run in runs if (f := run[operation][1]) is not None]
-            baselines = [b for run in runs if (b := run[operation][2]) is not None]
-            self.row(
-                nodes,
-                operation,
-                seconds,
-                statistics.median(floors) if floors else None,
-                statistics.median(baselines) if baselines else None,
-            )
+            objects = self.objects(nodes, Path(scratch) / "objects")
+            self.warm_up(nodes, objects)
+            rounds = []
+            for number, order in enumerate(e2e_rounds.orders(repeat)):
+                print(f"  {nodes:>6} round {number + 1}/{repeat}: {', '.join(order)}", flush=True)
+                load = os.getloadavg()[0]
+                timings = {
+                    runner: self._run(runner, nodes, objects, Path(scratch) / f"round-{number}")
+                    for runner in order
+                }
+                rounds.append(timings)
+                self.rounds.setdefault(nodes, []).append(
+                    {"order": list(order), "load_average_1m_before": round(load, 2)}
+                )
+        for row in e2e_rounds.rows(nodes, rounds):
+            self.rows.append(row)
+            print(f"  {nodes:>6} {row.operation:<22} {row.seconds:8.1f}s {_ratios(row)}")
 
-    def _once(self, nodes: int, work: Path) -> dict[str, tuple[float, float | None, float | None]]:
+    def _run(self, runner: str, nodes: int, objects: Objects, work: Path) -> dict[str, float]:
+        if runner == "floor":
+            timings = self.floor(nodes, objects)
+        elif runner == "kubectl":
+            timings = self.baseline(nodes, objects)
+        else:
+            timings = self.pulumi(nodes, work)
+        self._no_fake_nodes(runner)
+        return timings
+
+    def _no_fake_nodes(self, who: str) -> None:
+        left = fake_node_count(self.cluster)
+        assert left == 0, f"{who} left {left} fake nodes behind"
+
+    def pulumi(self, nodes: int, work: Path) -> dict[str, float]:
         work.mkdir(parents=True)
         stack = FleetStack(self.engine, work, f"bench-{nodes}")
-        files = self.objects(stack, nodes, work)
-        floor = self.floor(nodes, *files)
-        assert fake_node_count(self.cluster) == 0, "the floor left nodes behind"
-        kubectl = self.baseline(nodes, *files)
-        assert fake_node_count(self.cluster) == 0, "kubectl left nodes behind"
         stack.write_config(fleet_config(self.cluster, nodes, self.mode))
         pulumi: dict[str, float] = {}
         engine = stack.stack
@@ -280,18 +287,10 @@ class Bench:
             pulumi["preview-plus-2"] = preview
             pulumi["up-plus-2"] = self._op(nodes, "up +2", engine.up)
             pulumi["destroy"] = self._op(nodes, "destroy", engine.destroy)
-        left = fake_node_count(self.cluster)
-        print(f"         after destroy: {left} fake nodes left", flush=True)
-        self.memory[nodes] = peaks
+        if nodes not in self.memory or peaks.total > self.memory[nodes].total:
+            self.memory[nodes] = peaks
         engine.workspace.remove_stack(stack.name)
-        return {
-            operation: (
-                pulumi[operation],
-                floor[on_floor] if on_floor else None,
-                kubectl[on_kubectl] if on_kubectl else None,
-            )
-            for operation, (on_floor, on_kubectl) in OPERATIONS.items()
-        }
+        return pulumi
 
     def _op(self, nodes: int, what: str, call: Callable[..., Any], **options: Any) -> float:
         """Time one engine operation, as `make` runs it (no `--diff` except for preview)."""
@@ -301,21 +300,25 @@ class Bench:
         return seconds
 
 
-def _round(value: float | None) -> float | None:
-    return round(value, 2) if value is not None else None
-
-
 def _ratios(row: Row) -> str:
-    parts = []
+    parts = [f"runs {', '.join(f'{r:.1f}' for r in row.runs)}"]
     if row.over_floor is not None:
         parts.append(f"{row.over_floor:.2f}x the floor")
     if row.over_kubectl is not None:
         parts.append(f"{row.over_kubectl:.2f}x kubectl")
-    return f"({', '.join(parts)})" if parts else ""
+    return f"({'; '.join(parts)})"
 
 
 def _cell(value: float | None, digits: int = 1) -> str:
     return f"{value:.{digits}f}" if value is not None else "-"
+
+
+def _spread(runs: tuple[float, ...]) -> str:
+    """The median and, over several runs, the lowest and highest."""
+    if not runs:
+        return "-"
+    median = statistics.median(runs)
+    return f"{median:.1f} ({min(runs):.1f}-{max(runs):.1f})" if len(runs) > 1 else f"{median:.1f}"
 
 
 def table(rows: list[Row], memory: dict[int, Peaks]) -> str:
@@ -326,9 +329,9 @@ def table(rows: list[Row], memory: dict[int, Peaks]) -> str:
     ]
     for row in rows:
         lines.append(
-            f"| {row.nodes:,} | {row.operation} | {row.seconds:.1f} | {_cell(row.floor_seconds)} "
-            f"| {_cell(row.baseline_seconds)} | {_cell(row.over_floor, 2)} "
-            f"| {_cell(row.over_kubectl, 2)} |"
+            f"| {row.nodes:,} | {row.operation} | {_spread(row.runs)} "
+            f"| {_spread(row.floor_runs)} | {_spread(row.kubectl_runs)} "
+            f"| {_cell(row.over_floor, 2)} | {_cell(row.over_kubectl, 2)} |"
         )
     lines += [
         "",
@@ -368,32 +371,66 @@ def machine() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.e2e_scale", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES))
-    parser.add_argument("--repeat", type=int, default=1, help="runs per size; medians are kept")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="rounds per size (the order rotates); medians kept"
+    )
     parser.add_argument("--mode", choices=("perPool", "perNode"), default="perPool")
     parser.add_argument("--kwok", action="store_true", help="run kwokctl's KWOK controller")
     parser.add_argument("--out", type=Path, default=RESULTS / "e2e-scale.json")
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error(f"--repeat {args.repeat}: give 1 or more rounds (3 rotate every runner)")
     binaries = tools.ensure_tools()
     engine = tools.ensure_engine(binaries)
     ensure_dynamic_provider_plugin(engine)
+    started = datetime.now(UTC)
     print(f"== bench-e2e on {machine()}; engine settings: {engine_settings()}", flush=True)
     with kwok_cluster(binaries, kwok_controller=args.kwok) as cluster:
         bench = Bench(engine, cluster, Kubectl(binaries["kubectl"], cluster), args.mode)
         for nodes in args.sizes:
             bench.measure(nodes, args.repeat)
     print(f"\n{table(bench.rows, bench.memory)}\n\nmemory: peak resident MiB per process role")
+    conditions = {
+        "started": started.isoformat(timespec="seconds"),
+        "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
+        "machine": machine(),
+        "python": sys.version.split()[0],
+        "kubernetes": KUBERNETES_VERSION,
+        "pulumi": PULUMI_TAG,
+        "engine_settings": engine_settings(),
+        "mode": args.mode,
+        "kwok_controller": args.kwok,
+        "sizes": args.sizes,
+        "rounds_per_size": args.repeat,
+        "requests_in_flight_per_pool": node_api.WORKERS,
+        "pools": list(SHARES),
+        "rounds": {str(nodes): rounds for nodes, rounds in bench.rounds.items()},
+    }
+    document = {"conditions": conditions, "rows": [row.as_json() for row in bench.rows]}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    rows = [
-        {**asdict(row), "ratio_to_floor": row.over_floor, "ratio_to_kubectl": row.over_kubectl}
-        for row in bench.rows
-    ]
-    args.out.write_text(json.dumps(rows, indent=2) + "\n")
+    args.out.write_text(json.dumps(document, indent=2) + "\n")
     memory = {str(n): {**p.by_role, "all at once": p.total} for n, p in bench.memory.items()}
     args.out.with_name(args.out.stem + "-memory.json").write_text(
         json.dumps(memory, indent=2) + "\n"
     )
     print(f"rows written to {args.out}")
     return 0
+
+
+def commit() -> str:
+    """The checkout's commit, marked when files differ from it."""
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return f"{head or 'unknown'}{' (with uncommitted changes)' if dirty else ''}"
 
 
 def engine_settings() -> str:

@@ -120,7 +120,9 @@ class GpuFleet(pulumi.ComponentResource):
                     on_cluster, pulumi.ResourceOptions(depends_on=gpus_advertised)
                 ),
             )
-        self.register_outputs({"kubeconfig": self.kubeconfig})
+        # The kubeconfig is an attribute, not a registered output: the Python SDK (3.259.0)
+        # logs every registered output, secrets in clear, at debug level (docs/fleet.md).
+        self.register_outputs({})
 
     def _cluster_provider(
         self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None

@@ -64,6 +64,11 @@ CREATE = (
     'kind create cluster --name "$KIND_CLUSTER" --image "$KIND_NODE_IMAGE" --config - --wait 5m'
     ' >&2 && kind get kubeconfig --name "$KIND_CLUSTER"'
 )
+# What an in-place update runs: the cluster stays, its kubeconfig is read again.
+UPDATE = 'kind get kubeconfig --name "$KIND_CLUSTER"'
+# The inputs that make the cluster what it is; a change of any other (what is logged,
+# the delete command) updates the command in place instead of replacing the cluster.
+CLUSTER_INPUTS = ["create", "stdin", "environment"]
 # kind leaves its Docker network behind; it is removed too unless another cluster
 # still uses it (then `docker network rm` refuses, and that is fine).
 DELETE = (
@@ -72,8 +77,16 @@ DELETE = (
 )
 
 
+# The kubeconfig (client key included) is the create command's stdout. The Command
+# provider streams what it logs to the engine's output, whatever outputs are secret, and
+# by default hands the last stdout to the next command (delete) as PULUMI_COMMAND_STDOUT:
+# so only stderr (kind's progress) is logged, and no previous output is passed on.
+LOGGED = "stderr"
+
+
 class KindCluster(pulumi.ComponentResource):
-    """Creates the cluster with `kind` and exports its kubeconfig as a secret."""
+    """Creates the cluster with `kind` and exports its kubeconfig as a secret, which
+    neither the engine's output nor any command's environment gets."""
 
     kubeconfig: pulumi.Output[str]
 
@@ -84,8 +97,11 @@ class KindCluster(pulumi.ComponentResource):
         command = pulumi_command.local.Command(
             f"{name}-kind",
             create=CREATE,
+            update=UPDATE,
             delete=DELETE,
             stdin=kind_config(args.cluster),
+            logging=pulumi_command.local.Logging(LOGGED),
+            add_previous_output_in_env=False,
             environment={
                 "KIND_CLUSTER": args.cluster.name,
                 "KIND_NODE_IMAGE": args.cluster.node_image,
@@ -95,12 +111,14 @@ class KindCluster(pulumi.ComponentResource):
                 opts,
                 pulumi.ResourceOptions(
                     # kind cannot change a cluster in place, and two clusters of one
-                    # name cannot exist at once: any change deletes, then creates.
-                    replace_on_changes=["*"],
+                    # name cannot exist at once: a change deletes, then creates.
+                    replace_on_changes=CLUSTER_INPUTS,
                     delete_before_replace=True,
                     additional_secret_outputs=["stdout"],
                 ),
             ),
         )
         self.kubeconfig = pulumi.Output.secret(command.stdout)
-        self.register_outputs({"kubeconfig": self.kubeconfig})
+        # Not registered as an output: the Python SDK logs registered outputs, secrets in
+        # clear, at debug level (docs/fleet.md).
+        self.register_outputs({})

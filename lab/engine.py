@@ -61,11 +61,15 @@ class Change:
 
 @dataclass
 class Run:
-    """What one engine operation did: its changes (not `same`), counts and duration."""
+    """What one engine operation did: its changes (not `same`), counts and duration;
+    what it printed, and every engine event it sent (as `repr`), to search for text
+    that must not be there."""
 
     changes: list[Change] = field(default_factory=list)
     seconds: float = 0.0
     counts: Counter[str] = field(default_factory=Counter)
+    output: list[str] = field(default_factory=list)
+    events: list[str] = field(default_factory=list)
 
     def names(self, op: str, type_suffix: str = "") -> list[str]:
         return sorted(c.name for c in self.changes if c.op == op and c.type.endswith(type_suffix))
@@ -73,6 +77,7 @@ class Run:
 
 def _collector(run: Run) -> Any:
     def on_event(event: events.EngineEvent) -> None:
+        run.events.append(repr(event))
         pre = event.resource_pre_event
         if pre is None:
             return
@@ -88,6 +93,14 @@ def _collector(run: Run) -> Any:
 
 def _say(line: str) -> None:
     print(f"    | {line.rstrip()}", flush=True)
+
+
+def _kept(run: Run) -> Any:
+    def on_output(line: str) -> None:
+        run.output.append(line)
+        _say(line)
+
+    return on_output
 
 
 class FleetStack:
@@ -143,7 +156,7 @@ class FleetStack:
         run = Run()
         with step(f"pulumi {what} ({self.name})"):
             started = time.monotonic()
-            call(on_output=_say, on_event=_collector(run), **kwargs)
+            call(on_output=_kept(run), on_event=_collector(run), **kwargs)
             run.seconds = time.monotonic() - started
         summary = ", ".join(f"{op} {n}" for op, n in sorted(run.counts.items()))
         print(f"  pulumi {what}: {summary or 'nothing'} in {run.seconds:.1f}s", flush=True)

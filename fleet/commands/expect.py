@@ -19,6 +19,7 @@ from fleet.commands.tables import forecast_table, outcome_table, print_table, sc
 from fleet.demo.plan import plan_demo
 from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
+from fleet.replay.score_ties import score_ties
 from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
@@ -74,6 +75,7 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
     nodes = gpu_nodes(spec)
     prediction = forecast(rows, nodes)
     central = prediction.timeline
+    ties = score_ties(spec, rows)
     if args.json:
         figures = {
             "gpu_hours": central.gpu_hours,
@@ -85,6 +87,7 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
             "bounds": prediction.bounds_table(),
             "unschedulable_jobs": [row.job for row in unschedulable(rows, nodes)],
             "pods_by_offer": dict(Counter(row.asks_by for row in rows for _ in range(row.pods))),
+            "equal_scores_premise": {"holds": ties.holds, "caveats": ties.caveats()},
         }
         print(json.dumps(figures, indent=2))
         return 0
@@ -109,6 +112,8 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
             f"(the fleet offers GPUs by {spec.gpu_offer}): it would wait forever",
             markup=False,
         )
+    for caveat in ties.caveats():
+        console.print(f"caveat: {caveat}", markup=False)
     console.print(
         "caveat: bounds: the lowest and highest over other node orders, random, packing and "
         "spreading choices",

@@ -27,6 +27,7 @@ from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.replay.jobs import DEFAULT_NAMESPACE, scheduler_shape
 from fleet.replay.observe import observed_runs
+from fleet.replay.score_ties import score_ties
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
@@ -96,6 +97,8 @@ def run(args: argparse.Namespace) -> int:
     files_out.check_file(out / REPLAY_FILE)
     stderr.print(f"predicting {len(rows)} jobs on {spec.total_gpus} GPUs ...")
     prediction = forecast(rows, nodes)
+    for caveat in score_ties(spec, rows).caveats():
+        stderr.print(f"caveat (prediction): {caveat}")
     latest = prediction.bounds_table()["end_s"][1]
     replay_id = time.strftime("%Y%m%d-%H%M%S")
     plan = driver.ReplayPlan(

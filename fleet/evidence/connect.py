@@ -15,6 +15,12 @@ from fleet.stack.spec import (
     is_inline_kubeconfig,
 )
 
+# A redirect creates its file under the shell's umask (often 644) and keeps the mode of
+# a file already there: the file is removed, then created under umask 077 (mode 600).
+PRIVATE_KUBECONFIG_COMMAND = (
+    f"(umask 077 && rm -f FILE && pulumi config get --path {PROJECT}:cluster.kubeconfig > FILE)"
+)
+
 
 def kubeconfig_and_context(
     spec: FleetSpec, kubeconfig: str | None, context: str | None
@@ -24,8 +30,8 @@ def kubeconfig_and_context(
         if not kubeconfig and spec.cluster.kubeconfig == ENCRYPTED_KUBECONFIG:
             raise files_in.FileProblem(
                 f"{PROJECT}:cluster.kubeconfig",
-                "a Pulumi secret, which only the engine decrypts: give --kubeconfig FILE "
-                "(`pulumi config get --path gpu-fleet:cluster.kubeconfig > FILE`, mode 600)",
+                "a Pulumi secret, which only the engine decrypts: give --kubeconfig FILE, "
+                f"written readable by you alone: `{PRIVATE_KUBECONFIG_COMMAND}`",
             )
         kubeconfig = kubeconfig or spec.cluster.kubeconfig
         context = context or spec.cluster.context

@@ -73,6 +73,38 @@ def make(
     )
 
 
+KIND_KUBECONFIG = "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: t0ken}}]"
+PULUMI_WITH_A_KIND_STACK = f"""#!/bin/sh
+echo "$*" >> "$PULUMI_LOG"
+case "$*" in
+  *"stack output kubeconfig --show-secrets"*) printf '%s\\n' '{KIND_KUBECONFIG}' ;;
+  *"stack select"*) exit 0 ;;
+  *) echo "error: not answered by this stand-in" >&2; exit 6 ;;
+esac
+"""
+
+
+def test_evidence_keeps_a_kind_stacks_kubeconfig_mode_600_over_an_old_file(
+    tmp_path: Path,
+) -> None:
+    """Even where an interrupted run left the temporary file readable by others (a
+    redirect keeps the mode of a file already there)."""
+    assert make(tmp_path, "check", "STACK=lesson1", pulumi=False).returncode == 0
+    evidence = tmp_path / "checkout" / "evidence" / "lesson1"
+    evidence.mkdir(parents=True)
+    (evidence / "kubeconfig.tmp").write_text("left over\n")
+    (evidence / "kubeconfig.tmp").chmod(0o644)
+    (tmp_path / "bin" / "pulumi").write_text(PULUMI_WITH_A_KIND_STACK)
+    (tmp_path / "bin" / "pulumi").chmod(0o755)
+    run = make(tmp_path, "evidence", "STACK=lesson1", pulumi=False)
+    # The stand-in's kubeconfig names no server: `fleet evidence` then refuses it.
+    assert run.returncode != 0
+    kept = evidence / "kubeconfig"
+    assert kept.read_text() == KIND_KUBECONFIG + "\n", run.stderr
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+    assert not (evidence / "kubeconfig.tmp").exists()
+
+
 def pulumi_calls(tmp_path: Path) -> list[str]:
     log = tmp_path / "pulumi.log"
     return log.read_text().splitlines() if log.exists() else []

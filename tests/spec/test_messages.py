@@ -1,5 +1,9 @@
 """Stack files a careful user writes by mistake, and the message each one gets."""
 
+import re
+import shlex
+import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -87,6 +91,36 @@ def test_a_kubeconfig_kept_as_a_pulumi_secret_is_accepted(
     assert err.startswith("gpu-fleet:cluster.kubeconfig: a Pulumi secret, which only the engine")
     assert "give --kubeconfig FILE" in err
     assert not out.exists()
+
+
+KUBECONFIG_TEXT = "apiVersion: v1\nkind: Config\nusers: [{name: u, user: {token: t0ken}}]\n"
+
+
+def test_the_command_the_refusal_gives_writes_the_kubeconfig_mode_600(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Run as given, by a shell whose umask is 022, over a file already there with mode
+    644 (the `pulumi` that answers is a stand-in printing a kubeconfig)."""
+    path = tmp_path / "Pulumi.test.yaml"
+    path.write_text(ENCRYPTED_KUBECONFIG_STACK)
+    assert main(["evidence", "--stack", str(path), "--out", str(tmp_path / "ev")]) != 0
+    given = re.search(r"`([^`]*> FILE[^`]*)`", capsys.readouterr().err)
+    assert given is not None
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "pulumi").write_text(f"#!/bin/sh\nprintf '%s' {shlex.quote(KUBECONFIG_TEXT)}\n")
+    (bin_dir / "pulumi").chmod(0o755)
+    target = tmp_path / "my kubeconfig"
+    target.write_text("old\n")
+    target.chmod(0o644)
+    command = given.group(1).replace("FILE", shlex.quote(str(target)))
+    subprocess.run(
+        ["sh", "-c", f"umask 022 && {command}"],
+        env={"PATH": f"{bin_dir}:/usr/bin:/bin"},
+        check=True,
+    )
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert target.read_text() == KUBECONFIG_TEXT
 
 
 def test_a_secret_elsewhere_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

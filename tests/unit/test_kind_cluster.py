@@ -1,6 +1,7 @@
 """The kind cluster component and the provider bound to it."""
 
 import pulumi
+import pytest
 import yaml
 
 from components.kind_cluster import KindCluster, KindClusterArgs
@@ -38,10 +39,31 @@ def test_kubelet_is_told_to_run_on_cgroup_v1_hosts(deploy: Deploy) -> None:
     assert patches == [{"kind": "KubeletConfiguration", "failCgroupV1": False}]
 
 
-def test_any_change_deletes_the_cluster_before_creating_the_new_one(deploy: Deploy) -> None:
+def test_a_change_of_the_cluster_deletes_it_before_creating_the_new_one(deploy: Deploy) -> None:
     command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
     assert command.delete_before_replace
-    assert "*" in command.replace_on_changes
+    # The Command SDK adds `triggers[*]` to every Command's list itself.
+    assert sorted(command.replace_on_changes) == ["create", "environment", "stdin", "triggers[*]"]
+
+
+def test_other_changes_update_in_place_by_reading_the_kubeconfig_again(deploy: Deploy) -> None:
+    """What is logged or how the cluster is deleted is no reason to replace it (an
+    existing stack's cluster stays when those inputs change); an update only reads the
+    kubeconfig again, and creates nothing."""
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    assert command.inputs["update"] == 'kind get kubeconfig --name "$KIND_CLUSTER"'
+    for key in ("update", "delete", "logging", "addPreviousOutputInEnv"):
+        assert key in command.inputs
+        assert key not in command.replace_on_changes
+
+
+def test_the_kubeconfig_is_never_logged_nor_handed_to_the_next_command(deploy: Deploy) -> None:
+    """The provider logs stdout (the kubeconfig, client key included) to the engine's
+    output unless told not to, secret or not, and gives it to the delete command as
+    PULUMI_COMMAND_STDOUT unless told not to: only kind's stderr is logged."""
+    command = deploy(stack("lesson1")).of_type("command:local:Command")[0]
+    assert command.inputs["logging"] == "stderr"
+    assert command.inputs["addPreviousOutputInEnv"] is False
 
 
 def test_the_kubeconfig_is_a_secret(deploy: Deploy) -> None:
@@ -140,3 +162,18 @@ def test_scheduler_client_settings_are_reported_per_stack() -> None:
     config = stack("lesson1").model_dump(by_alias=True, exclude_none=True)
     config["cluster"]["scheduler"] = {"kubeApiQps": 1000}
     assert spec_from(config).cluster.scheduler_client == "kube-api-qps 1000, kube-api-burst 100"
+
+
+def test_no_component_registers_the_kubeconfig_as_an_output(
+    deploy: Deploy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Python SDK (3.259.0) sends every registered output, secret or not, in clear to
+    the engine's debug log ("register resource outputs prepared: ..."), which `pulumi up
+    --debug` prints and the event log keeps: the components keep it an attribute."""
+    logged: list[str] = []
+    monkeypatch.setattr(pulumi.log, "debug", lambda message, *_, **__: logged.append(message))
+    deploy(stack("lesson1"))
+    registered = [m for m in logged if m.startswith("register resource outputs prepared")]
+    assert any("gpu-fleet:index:KindCluster" in m for m in registered)
+    assert any("gpu-fleet:index:GpuFleet" in m for m in registered)
+    assert not [m for m in logged if "kind: Config" in m]
