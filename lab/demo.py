@@ -31,6 +31,7 @@ from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT
 from lab import host_processes, kube, steps, tools
 from lab.cluster import Cluster, ClusterError, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.paths import ROOT
@@ -96,6 +97,8 @@ def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:
         with heartbeat("building tools"):
             binaries = tools.ensure_tools(DEMO_TOOLS)
             engine = tools.ensure_engine(binaries)
+            # Lesson 1's pools keep their nodes' status by a Python dynamic provider.
+            ensure_dynamic_provider_plugin(engine)
             chart = tools.operator_chart(versions.OPERATOR_VERSION)
     mine = engine.bin_dir.is_relative_to(tools.cache_dir())
     owner = "the lab's, in the cache" if mine else "yours, the pinned version"
