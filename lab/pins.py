@@ -65,6 +65,9 @@ class Tool:
     # (kind, name) of a Pulumi plugin the engine itself can acquire (`pulumi plugin
     # install KIND NAME VERSION`), tried before building it from its source tree.
     plugin: tuple[str, str] | None = None
+    # The package path `go install <proxy_package>@v<version>` builds the tool from where
+    # the module proxy serves its module (not this machine's), tried before its tree.
+    proxy_package: str | None = None
 
     @property
     def binary_name(self) -> str:
@@ -207,6 +210,7 @@ def _operator(command: str, version: str) -> Tool:
             f"github.com/run-ai/fake-gpu-operator at tag v{version}",
         ),
         env=_UNCHECKED,
+        proxy_package=f"github.com/run-ai/fake-gpu-operator/cmd/{command}",
     )
 
 

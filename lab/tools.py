@@ -6,8 +6,9 @@ Each tool, in this order, and one line saying which route gave it:
    from an earlier run, whatever route made it; a cached tool never needs its source;
 3. downloaded: the engine's own plugin acquisition for the language host and the
    provider plugins (`lab.public`), except offline;
-4. built: with Go, from the module proxy (`go install`, or a wrapper module), else
-   from the upstream source tree (`GPU_FLEET_UPSTREAM`, else beside the checkout).
+4. built: with Go, from the module proxy (`go install`, or a wrapper module; for the
+   operator's commands tried before their tree, except offline), else from the upstream
+   source tree (`GPU_FLEET_UPSTREAM`, else beside the checkout).
 
 The Pulumi CLI is assembled in `<cache>/pulumi-<tag>/bin` with its Python language host
 and exec shim beside it (where the CLI looks for them), and the provider plugins are
@@ -26,7 +27,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -264,8 +265,9 @@ def _nothing_else(tool: Tool, error: BuildError) -> BuildError:
     )
 
 
-def ensure_tool(tool: Tool) -> BuildResult:
-    """Reuse the cached tool or build it; raise BuildError on failure."""
+def ensure_tool(tool: Tool, build_as: Tool | None = None) -> BuildResult:
+    """Reuse the cached tool or build it (as `build_as` says, else as `tool` does) into
+    its place in the cache; raise BuildError on failure."""
     found = cached(tool)
     if found is not None:
         return BuildResult(tool, found, "cached", 0.0)
@@ -276,13 +278,14 @@ def ensure_tool(tool: Tool) -> BuildResult:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{tool.name}-") as scratch:
         try:
-            _build(tool, Path(scratch)).replace(target)
+            _build(build_as or tool, Path(scratch)).replace(target)
         except BuildError as error:
             raise _nothing_else(tool, error) from None
         finally:
             # The module cache is read-only by default; make scratch copies removable.
             subprocess.run(["chmod", "-R", "u+w", scratch], check=False)
-    return BuildResult(tool, target, "built", time.monotonic() - started, build_route(tool))
+    route = build_route(build_as or tool)
+    return BuildResult(tool, target, "built", time.monotonic() - started, route)
 
 
 def _download(tool: Tool, paths: dict[str, Path]) -> BuildResult | None:
@@ -306,6 +309,21 @@ def _download(tool: Tool, paths: dict[str, Path]) -> BuildResult | None:
     return BuildResult(tool, found, "downloaded", time.monotonic() - started, route)
 
 
+def _from_proxy(tool: Tool) -> BuildResult | None:
+    """A source-tree tool by `go install` from the module proxy, where that serves its
+    module; None offline, for a tool without one, or when it fails (said why)."""
+    if tool.proxy_package is None or public.offline() or shutil.which("go") is None:
+        return None
+    version = f"v{tool.version.removeprefix('v')}"
+    served = replace(tool, upstream=None, package=tool.proxy_package, version=version)
+    try:
+        return ensure_tool(tool, build_as=served)
+    except BuildError as error:
+        why = str(error).rpartition("failed: ")[2].strip().splitlines()
+        print(f"  could not go install {tool.binary_name}: {why[-1] if why else error}")
+        return None
+
+
 def resolve(tool: Tool, paths: dict[str, Path]) -> BuildResult:
     """`tool` by the first route that gives it: installed, cached, downloaded, built."""
     mine = installed.installed(tool)
@@ -314,7 +332,7 @@ def resolve(tool: Tool, paths: dict[str, Path]) -> BuildResult:
     found = cached(tool)
     if found is not None:
         return BuildResult(tool, found, "cached", 0.0)
-    return _download(tool, paths) or ensure_tool(tool)
+    return _download(tool, paths) or _from_proxy(tool) or ensure_tool(tool)
 
 
 def status_line(result: BuildResult) -> str:

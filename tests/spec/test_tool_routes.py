@@ -252,3 +252,37 @@ def test_a_version_missing_from_the_index_is_named(
 def test_oci_only_releases_have_no_classic_repository() -> None:
     assert public.chart_repository("0.2.0") is None
     assert public.chart_repository("0.0.59") is not None
+
+
+def test_the_operators_commands_are_tried_from_the_module_proxy_before_their_tree(
+    bare: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Online, with a STAND-IN `go` that answers as this machine's proxy does (403): the
+    `go install` is tried, said to have failed, and the tree is looked for next."""
+    go = _executable(
+        bare / "go-bin" / "go",
+        '#!/bin/sh\necho "$*" >> "$GO_LOG"\necho "403 Forbidden" >&2\nexit 1\n',
+    )
+    monkeypatch.setenv("PATH", f"{go.parent}:/usr/bin:/bin")
+    monkeypatch.setenv("GO_LOG", str(bare / "go.log"))
+    monkeypatch.setattr(public, "offline", lambda: False)
+    status_updater = next(tool for tool in DEMO_TOOLS if tool.name == "status-updater")
+    with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
+        tools.resolve(status_updater, {})
+    assert "could not go install status-updater-0.0.59: 403 Forbidden" in capsys.readouterr().out
+    [call] = (bare / "go.log").read_text().splitlines()
+    assert call.startswith("install ")
+    assert call.endswith(" github.com/run-ai/fake-gpu-operator/cmd/status-updater@v0.0.59")
+    assert not tools.binary_path(status_updater).exists()
+
+
+def test_offline_the_module_proxy_is_not_tried_for_them(
+    bare: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    go = _executable(bare / "go-bin" / "go", '#!/bin/sh\necho "$*" >> "$GO_LOG"\nexit 1\n')
+    monkeypatch.setenv("PATH", f"{go.parent}:/usr/bin:/bin")
+    monkeypatch.setenv("GO_LOG", str(bare / "go.log"))
+    status_updater = next(tool for tool in DEMO_TOOLS if tool.name == "status-updater")
+    with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
+        tools.resolve(status_updater, {})
+    assert not (bare / "go.log").exists()
