@@ -138,10 +138,10 @@ e2e-kind: venv
 
 # Lesson 1 end to end without Docker or kind, on the e2e tier's lab: a kwokctl control
 # plane (binary runtime) with KWOK, fake-gpu-operator's commands on the host, the real
-# engine (your pulumi if it is the pinned version, else the one the tier builds). Brings
-# the fleet up, waits for it to settle, writes evidence/demo/ and prints the report, then
-# tears everything down; KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C. Needs Go
-# for the first run's tools build (README, Quick start).
+# engine. Each tool is yours when installed at the pinned version, else cached, else
+# downloaded, else built with Go (docs/quickstart.md). Brings the fleet up, waits for it
+# to settle, writes evidence/demo/ and prints the report, then tears everything down;
+# KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C.
 .PHONY: demo
 demo: venv
 	$(PY) -m lab.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
