@@ -74,8 +74,8 @@ MAKE_STATE = mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR) $(if $(OWN_PASSPHRA
 # reads. So that it never rewrites the tracked stacks/Pulumi.<STACK>.yaml, it reads a copy
 # kept with the state, .pulumi-state/project/stacks/Pulumi.<STACK>.yaml, made from the
 # stack file before each command with the salt carried over; a new stack is created
-# (`stack init`) on a copy of Pulumi.yaml there. Pulumi commands of your own on the
-# stack take `--config-file` with that copy.
+# (`stack init`) on a copy of Pulumi.yaml there. A stack file with a salt of its own
+# (a secret set by `pulumi config set --secret`) is copied as it is.
 ENGINE_PROJECT := $(STATE_DIR)/project
 ENGINE_CONFIG = $(ENGINE_PROJECT)/stacks/Pulumi.$(STACK).yaml
 CONFIG_COPY = mkdir -p $(ENGINE_PROJECT)/stacks && cp Pulumi.yaml $(ENGINE_PROJECT)/Pulumi.yaml && $(PY) -m fleet.stack.engine_config $(STACK_FILE) $(ENGINE_CONFIG)
