@@ -146,7 +146,6 @@ LANGUAGE_HOST = Tool(
     ldflags=(_PULUMI_VERSION_FLAG,),
     prepare="language-host-in-wrapper",
     env=(("GOFLAGS", "-mod=mod"),),
-    plugin=("language", "python"),
 )
 # The language host's companion script, which the CLI runs the program with.
 EXEC_SHIM = "pulumi-language-python-exec"

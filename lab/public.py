@@ -1,11 +1,13 @@
 """The public channels a user's machine downloads from, tried before a source tree:
-the engine's own plugin acquisition (`pulumi plugin install KIND NAME VERSION`) for the
-language host and the provider plugins, and fake-gpu-operator's published Helm chart.
+Pulumi's release archive (the CLI with its language host and exec shim, which the engine
+bundles and will not install as a plugin), the engine's own plugin acquisition
+(`pulumi plugin install resource NAME VERSION`) for the provider plugins, and
+fake-gpu-operator's published Helm chart.
 
 Never in the offline mode (`GPU_FLEET_UPSTREAM` set, as CI does, or `CI` set): there only
-the Go module proxy and the source trees are used. `GPU_FLEET_PLUGIN_SERVER` points the
-engine at another plugin server (`--server`), `GPU_FLEET_OPERATOR_CHART_REPO` at another
-Helm repository; the tests point both at a stand-in on 127.0.0.1.
+the Go module proxy and the source trees are used. `GPU_FLEET_PULUMI_RELEASES`,
+`GPU_FLEET_PLUGIN_SERVER` (`--server`) and `GPU_FLEET_OPERATOR_CHART_REPO` point at other
+servers; the tests point them at stand-ins on 127.0.0.1.
 """
 
 import hashlib
@@ -23,10 +25,14 @@ import yaml
 
 from fleet.stack import versions
 
+PULUMI_RELEASES = "https://get.pulumi.com/releases/sdk"
 PLUGIN_TIMEOUT = 600.0
 HTTP_TIMEOUT = 30.0
 MAX_CHART_BYTES = 16 * 1024 * 1024
 MAX_INDEX_BYTES = 32 * 1024 * 1024
+MAX_RELEASE_BYTES = 1024 * 1024 * 1024
+# What the lab takes from Pulumi's release archive (folder `pulumi/` in it).
+RELEASE_FILES = ("pulumi", "pulumi-language-python", "pulumi-language-python-exec")
 
 
 class DownloadFailed(RuntimeError):
@@ -115,3 +121,48 @@ def published_chart(repository: str, name: str, version: str, target: Path) -> P
         shutil.rmtree(target, ignore_errors=True)
         unpacked.replace(target)
     return target
+
+
+def _release_platform() -> str:
+    system = {"Linux": "linux", "Darwin": "darwin"}.get(os.uname().sysname, "")
+    machine = {"x86_64": "x64", "amd64": "x64", "aarch64": "arm64", "arm64": "arm64"}
+    arch = machine.get(os.uname().machine, "")
+    if not system or not arch:
+        raise DownloadFailed(f"no Pulumi release for {os.uname().sysname}/{os.uname().machine}")
+    return f"{system}-{arch}"
+
+
+def pulumi_release(tag: str, target: Path) -> str:
+    """Pulumi's release archive of `tag` (v3.259.0), its sha256 checked against the
+    release's checksums file, unpacked: RELEASE_FILES into `target`. Returns its URL."""
+    base = (os.environ.get("GPU_FLEET_PULUMI_RELEASES") or PULUMI_RELEASES).rstrip("/")
+    name = f"pulumi-{tag}-{_release_platform()}.tar.gz"
+    url = f"{base}/{name}"
+    sums = _get(f"{base}/pulumi-{tag.removeprefix('v')}-checksums.txt", MAX_INDEX_BYTES)
+    wanted = {
+        parts[1]: parts[0]
+        for parts in (line.split() for line in sums.decode().splitlines())
+        if len(parts) == 2
+    }.get(name)
+    if wanted is None:
+        raise DownloadFailed(f"{base}: the checksums file lists no {name}")
+    archive = _get(url, MAX_RELEASE_BYTES)
+    if hashlib.sha256(archive).hexdigest() != wanted:
+        raise DownloadFailed(f"{url}: sha256 differs from the release's checksums file")
+    target.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target, prefix=".release-") as scratch:
+        tgz = Path(scratch) / name
+        tgz.write_bytes(archive)
+        try:
+            with tarfile.open(tgz) as tar:
+                tar.extractall(Path(scratch) / "x", filter="data")
+        except (tarfile.TarError, OSError) as error:
+            raise DownloadFailed(f"{url}: not a release archive ({error})") from None
+        unpacked = Path(scratch) / "x" / "pulumi"
+        missing = [file for file in RELEASE_FILES if not (unpacked / file).is_file()]
+        if missing:
+            raise DownloadFailed(f"{url}: the archive holds no pulumi/{', pulumi/'.join(missing)}")
+        for file in RELEASE_FILES:
+            (unpacked / file).chmod(0o755)
+            (unpacked / file).replace(target / file)
+    return url

@@ -4,8 +4,9 @@ Each tool, in this order, and one line saying which route gave it:
 1. installed: the user's own at the pinned version (`lab.installed`);
 2. cached: `<cache>/bin/<tool>-<version>` (or the plugin in the private Pulumi home)
    from an earlier run, whatever route made it; a cached tool never needs its source;
-3. downloaded: the engine's own plugin acquisition for the language host and the
-   provider plugins (`lab.public`), except offline;
+3. downloaded, except offline (`lab.public`): the CLI with its language host and exec
+   shim from Pulumi's release archive, the provider plugins by the engine's own plugin
+   acquisition;
 4. built: with Go, from the module proxy (`go install`, or a wrapper module; for the
    operator's commands tried before their tree, except offline), else from the upstream
    source tree (`GPU_FLEET_UPSTREAM`, else beside the checkout).
@@ -255,10 +256,12 @@ def _build(tool: Tool, scratch: Path) -> Path:
 def _nothing_else(tool: Tool, error: BuildError) -> BuildError:
     """The error for a tool no route gave: what was looked for, then the build's failure."""
     download = ""
+    how = "not tried: offline" if public.offline() else "tried"
     if tool.plugin is not None:
         kind, name = tool.plugin
-        how = "not tried: offline" if public.offline() else "tried"
         download = f", not downloaded by `pulumi plugin install {kind} {name}` ({how})"
+    if tool in (PULUMI_CLI, LANGUAGE_HOST):
+        download = f", not downloaded from Pulumi's release archive ({how})"
     return BuildError(
         f"{tool.binary_name}: not installed at the pinned version, not in the cache "
         f"{bin_dir()}{download}; building it: {error}"
@@ -288,9 +291,34 @@ def ensure_tool(tool: Tool, build_as: Tool | None = None) -> BuildResult:
     return BuildResult(tool, target, "built", time.monotonic() - started, route)
 
 
+def _pulumi_release(tool: Tool) -> BuildResult | None:
+    """The CLI and the language host from Pulumi's release archive, into their places in
+    the cache, the exec shim beside the engine's CLI; None when that fails (said why)."""
+    started = time.monotonic()
+    scratch = cache_dir() / f".pulumi-release-{PULUMI_TAG}"
+    try:
+        url = public.pulumi_release(PULUMI_TAG, scratch)
+        engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
+        engine.mkdir(parents=True, exist_ok=True)
+        (scratch / EXEC_SHIM).replace(engine / EXEC_SHIM)
+        for each in (PULUMI_CLI, LANGUAGE_HOST):
+            (scratch / each.name).replace(binary_path(each))
+    except public.DownloadFailed as error:
+        print(f"  could not download {tool.binary_name}: {error}", flush=True)
+        return None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    seconds = time.monotonic() - started
+    return BuildResult(tool, binary_path(tool), "downloaded", seconds, f"Pulumi release {url}")
+
+
 def _download(tool: Tool, paths: dict[str, Path]) -> BuildResult | None:
-    """The plugin `tool` by the engine's own acquisition, once the CLI is resolved; None
-    offline, for a tool that is no plugin, or when the download fails (said why)."""
+    """The CLI or language host from Pulumi's release, a provider plugin by the engine's
+    own acquisition once the CLI is resolved; None offline, for another tool, or when the
+    download fails (said why)."""
+    if tool in (PULUMI_CLI, LANGUAGE_HOST) and not public.offline():
+        bin_dir().mkdir(parents=True, exist_ok=True)
+        return _pulumi_release(tool)
     cli = paths.get(PULUMI_CLI.binary_name)
     if tool.plugin is None or cli is None or public.offline():
         return None

@@ -4,13 +4,15 @@ A clone of this checkout's HEAD with no source trees beside it (no `../shared`),
 without Go or Pulumi, and the tools cache warm: `make demo` makes its virtualenv, takes
 every tool from the cache, prints its PASS and leaves `git status` clean; with the
 user's own Pulumi CLI of the pinned version on PATH it uses that one; the quick start's
-`make stack`, `make preview` and `make report` leave the stack file as it is. The download
-route (the engine's own plugin acquisition) runs against a STAND-IN plugin server on
-127.0.0.1 that serves the release archives' layout; the offline route (source trees
-named by GPU_FLEET_UPSTREAM) builds into an empty cache. No test here reaches beyond
-127.0.0.1 and the package registries: the download settings point at a closed port.
+`make stack`, `make preview` and `make report` leave the stack file as it is. The
+download routes (Pulumi's release archive, the engine's own plugin acquisition) run
+against STAND-IN servers on 127.0.0.1 that serve the release servers' layout; the offline
+route (source trees named by GPU_FLEET_UPSTREAM) builds into an empty cache. No test here
+reaches beyond 127.0.0.1 and the package registries: the download settings point at a
+closed port.
 """
 
+import hashlib
 import io
 import json
 import os
@@ -27,7 +29,7 @@ from typing import ClassVar
 import pytest
 
 from fleet.stack.versions import OPERATOR_VERSION
-from lab import installed, steps, tools
+from lab import installed, public, steps, tools
 from lab.demo import DEMO_TOOLS
 from lab.dynamic_provider import PLUGIN, ensure_dynamic_provider_plugin
 from lab.paths import ROOT
@@ -83,6 +85,7 @@ def _newcomer_env(path: list[Path]) -> dict[str, str]:
     env["PATH"] = os.pathsep.join(str(p) for p in [*path, Path(sys.base_prefix) / "bin"])
     env["PATH"] += f"{os.pathsep}/usr/bin{os.pathsep}/bin"
     env["GPU_FLEET_E2E_CACHE"] = str(tools.cache_dir())
+    env["GPU_FLEET_PULUMI_RELEASES"] = NOWHERE
     env["GPU_FLEET_PLUGIN_SERVER"] = NOWHERE
     env["GPU_FLEET_OPERATOR_CHART_REPO"] = NOWHERE
     return env
@@ -190,16 +193,17 @@ def test_the_quick_start_leaves_the_checkout_clean(
     assert _git_status(clone) == ""
 
 
-class _PluginServer(BaseHTTPRequestHandler):
-    """A STAND-IN for Pulumi's plugin download server: GET <prefix>/<archive name> answers
-    the archive, as the release server lays them out; every path asked is recorded."""
+class _StandIn(BaseHTTPRequestHandler):
+    """A STAND-IN for Pulumi's download servers: GET <prefix>/<file name> answers the file
+    (the release archive and its checksums file, a plugin's archive), as the release
+    servers lay them out; every path asked is recorded."""
 
-    archives: ClassVar[dict[str, bytes]] = {}
+    files: ClassVar[dict[str, bytes]] = {}
     asked: ClassVar[list[str]] = []
 
     def do_GET(self) -> None:
         self.asked.append(self.path)
-        body = self.archives.get(self.path.rsplit("/", 1)[-1])
+        body = self.files.get(self.path.rsplit("/", 1)[-1])
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Length", str(len(body or b"")))
         self.end_headers()
@@ -218,67 +222,73 @@ def _archive(files: dict[str, Path]) -> bytes:
 
 
 @pytest.fixture
-def plugin_server(warm: tools.Engine) -> Iterator[str]:
+def stand_in(warm: tools.Engine) -> Iterator[str]:
+    """Pulumi's release archive made of the cache's CLI, language host and exec shim, its
+    checksums file, and the command provider's plugin archive, on 127.0.0.1."""
     arch = {"x86_64": "amd64", "aarch64": "arm64"}[os.uname().machine]
-    host = _engine_dir() / LANGUAGE_HOST.name
+    release = f"pulumi-{PULUMI_TAG}-{public._release_platform()}.tar.gz"
+    archive = _archive({f"pulumi/{name}": _engine_dir() / name for name in public.RELEASE_FILES})
+    sums = f"{hashlib.sha256(archive).hexdigest()}  {release}\n".encode()
     command = installed.plugin_dir(tools.pulumi_home(), COMMAND_PROVIDER) / COMMAND_PROVIDER.name
-    _PluginServer.archives = {
-        f"pulumi-language-python-{PULUMI_TAG}-linux-{arch}.tar.gz": _archive(
-            {LANGUAGE_HOST.name: host, EXEC_SHIM: _engine_dir() / EXEC_SHIM}
-        ),
+    _StandIn.files = {
+        release: archive,
+        f"pulumi-{PULUMI_TAG.removeprefix('v')}-checksums.txt": sums,
         f"pulumi-resource-command-v{COMMAND_PROVIDER.version}-linux-{arch}.tar.gz": _archive(
             {COMMAND_PROVIDER.name: command}
         ),
     }
-    _PluginServer.asked = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _PluginServer)
+    _StandIn.asked = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _StandIn)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/releases/plugins"
+        yield f"http://127.0.0.1:{server.server_address[1]}"
     finally:
         server.shutdown()
         server.server_close()
 
 
-def test_the_engine_downloads_its_plugins_from_a_stand_in_server(
-    plugin_server: str,
+def test_the_engine_and_its_plugin_are_downloaded_from_stand_in_servers(
+    stand_in: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """An empty cache but for the CLI, online: the language host (with its exec shim) and
-    the command provider come by `pulumi plugin install ... --server <stand-in>`."""
-    cli = tools.binary_path(PULUMI_CLI)
+    """An empty cache, online: the CLI, language host and exec shim from the release
+    archive, the command provider by `pulumi plugin install resource command 1.2.1
+    --server <stand-in>` run by that CLI, which then lists the plugin."""
     monkeypatch.setenv("GPU_FLEET_E2E_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GPU_FLEET_UPSTREAM", "")
     monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setenv("GPU_FLEET_PLUGIN_SERVER", plugin_server)
+    monkeypatch.setenv("GPU_FLEET_PULUMI_RELEASES", f"{stand_in}/releases/sdk")
+    monkeypatch.setenv("GPU_FLEET_PLUGIN_SERVER", f"{stand_in}/releases/plugins")
     monkeypatch.setenv("PATH", "/usr/bin:/bin")
-    tools.bin_dir().mkdir(parents=True)
-    shutil.copy2(cli, tools.binary_path(PULUMI_CLI))
+    monkeypatch.setenv("PULUMI_HOME", str(tmp_path / "users-pulumi-home"))
     paths = tools.ensure_tools((PULUMI_CLI, LANGUAGE_HOST, COMMAND_PROVIDER))
     lines = _tool_lines(capsys.readouterr().out)
     assert [line.split()[:2] for line in lines] == [
-        ["cached", PULUMI_CLI.binary_name],
-        ["downloaded", LANGUAGE_HOST.binary_name],
+        ["downloaded", PULUMI_CLI.binary_name],
+        ["cached", LANGUAGE_HOST.binary_name],
         ["downloaded", COMMAND_PROVIDER.binary_name],
     ]
-    assert sorted(_PluginServer.asked) == sorted(
-        f"/releases/plugins/{name}" for name in _PluginServer.archives
+    assert sorted(_StandIn.asked) == sorted(
+        [
+            *(f"/releases/sdk/{name}" for name in list(_StandIn.files)[:2]),
+            f"/releases/plugins/{list(_StandIn.files)[2]}",
+        ]
     )
     engine_dir = tools._engine_bin_dir(paths)
-    assert (engine_dir / EXEC_SHIM).read_bytes() == (_engine_dir() / EXEC_SHIM).read_bytes()
+    for name in public.RELEASE_FILES:
+        assert (engine_dir / name).read_bytes() == (_engine_dir() / name).read_bytes()
+    env = {"PULUMI_HOME": str(tools.pulumi_home()), "PATH": "/usr/bin:/bin"}
+    pulumi = str(engine_dir / "pulumi")
+    version = subprocess.run([pulumi, "version"], env=env, capture_output=True, text=True)
+    assert version.stdout.strip() == PULUMI_TAG
     listed = subprocess.run(
-        [str(engine_dir / "pulumi"), "plugin", "ls", "--json"],
-        env={"PULUMI_HOME": str(tools.pulumi_home()), "PATH": "/usr/bin:/bin"},
-        capture_output=True,
-        text=True,
-        check=True,
+        [pulumi, "plugin", "ls", "--json"], env=env, capture_output=True, text=True, check=True
     ).stdout
     plugins = {(p["kind"], p["name"], p["version"]) for p in json.loads(listed)}
     assert ("resource", "command", COMMAND_PROVIDER.version) in plugins
-    assert ("language", "python", PULUMI_TAG.removeprefix("v")) in plugins
 
 
 def test_the_offline_route_builds_from_the_source_trees_into_an_empty_cache(

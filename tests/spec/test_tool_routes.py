@@ -135,9 +135,7 @@ def test_with_nothing_at_all_the_error_names_every_route(bare: Path) -> None:
     message = str(failed.value)
     assert message.startswith(f"{LANGUAGE_HOST.binary_name}: not installed at the pinned version")
     assert f"not in the cache {tools.bin_dir()}" in message
-    assert "not downloaded by `pulumi plugin install language python` (not tried: offline)" in (
-        message
-    )
+    assert "not downloaded from Pulumi's release archive (not tried: offline)" in message
     assert "the Go toolchain is not on PATH" in message
 
 
@@ -286,3 +284,64 @@ def test_offline_the_module_proxy_is_not_tried_for_them(
     with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
         tools.resolve(status_updater, {})
     assert not (bare / "go.log").exists()
+
+
+def _release(root: Path, tag: str, platform: str) -> bytes:
+    """A STAND-IN for Pulumi's release archive (placeholders in its `pulumi/` folder) and
+    its checksums file, as get.pulumi.com/releases/sdk lays them out."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name in public.RELEASE_FILES:
+            data = f"#!/bin/sh\necho {name}\n".encode()
+            info = tarfile.TarInfo(f"pulumi/{name}")
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+    archive = buffer.getvalue()
+    name = f"pulumi-{tag}-{platform}.tar.gz"
+    (root / name).write_bytes(archive)
+    digest = hashlib.sha256(archive).hexdigest()
+    (root / f"pulumi-{tag.removeprefix('v')}-checksums.txt").write_text(f"{digest}  {name}\n")
+    return archive
+
+
+def test_the_cli_language_host_and_shim_come_from_pulumis_release_archive(
+    bare: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    helm_repo: tuple[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, root = helm_repo
+    _release(root, PULUMI_TAG, public._release_platform())
+    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("GPU_FLEET_PULUMI_RELEASES", url.removesuffix("/charts"))
+    paths = tools.ensure_tools((PULUMI_CLI, LANGUAGE_HOST))
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[:2] for line in lines] == [
+        ["downloaded", PULUMI_CLI.binary_name],
+        ["cached", LANGUAGE_HOST.binary_name],
+    ]
+    assert "(Pulumi release http://127.0.0.1:" in lines[0]
+    engine = tools._engine_bin_dir(paths)
+    for name in public.RELEASE_FILES:
+        assert (engine / name).read_text() == f"#!/bin/sh\necho {name}\n"
+    assert not list(tools.cache_dir().glob(".pulumi-release*"))
+
+
+def test_a_release_archive_that_differs_from_its_checksum_is_refused(
+    bare: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    helm_repo: tuple[str, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    url, root = helm_repo
+    platform = public._release_platform()
+    _release(root, PULUMI_TAG, platform)
+    (root / f"pulumi-{PULUMI_TAG}-{platform}.tar.gz").write_bytes(b"tampered")
+    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("GPU_FLEET_PULUMI_RELEASES", url.removesuffix("/charts"))
+    with pytest.raises(tools.BuildError, match="not downloaded from Pulumi's release archive"):
+        tools.ensure_tools((PULUMI_CLI,))
+    assert "sha256 differs from the release's checksums file" in capsys.readouterr().out
+    assert not tools.binary_path(PULUMI_CLI).exists()
