@@ -70,6 +70,16 @@ ON_PATH = command -v pulumi >/dev/null || { echo "make: the Pulumi CLI is not on
 OLD_PASSPHRASE := gpu-fleet-local
 NEW_PASSPHRASE = if ls $(STATE_DIR)/.pulumi/stacks/*/* >/dev/null 2>&1; then echo $(OLD_PASSPHRASE); echo "make: $(STATE_DIR) holds stacks encrypted with the old shared passphrase; it is kept in $(OWN_PASSPHRASE) (README, Quick start)" >&2; else $(PY) -c 'import secrets; print(secrets.token_urlsafe(32))'; fi
 MAKE_STATE = mkdir -p $(STATE_DIR) && chmod 700 $(STATE_DIR) $(if $(OWN_PASSPHRASE),&& { test -s $(OWN_PASSPHRASE) || { (umask 077 && { $(NEW_PASSPHRASE); } > $(OWN_PASSPHRASE).tmp) && mv $(OWN_PASSPHRASE).tmp $(OWN_PASSPHRASE); }; })
+# The engine writes a stack's secrets salt (`encryptionsalt`) into the stack config file it
+# reads. So that it never rewrites the tracked stacks/Pulumi.<STACK>.yaml, it reads a copy
+# kept with the state, .pulumi-state/project/stacks/Pulumi.<STACK>.yaml, made from the
+# stack file before each command with the salt carried over; a new stack is created
+# (`stack init`) on a copy of Pulumi.yaml there. A stack file with a salt of its own
+# (a secret set by `pulumi config set --secret`) is copied as it is.
+ENGINE_PROJECT := $(STATE_DIR)/project
+ENGINE_CONFIG = $(ENGINE_PROJECT)/stacks/Pulumi.$(STACK).yaml
+CONFIG_COPY = mkdir -p $(ENGINE_PROJECT)/stacks && cp Pulumi.yaml $(ENGINE_PROJECT)/Pulumi.yaml && $(PY) -m fleet.stack.engine_config $(STACK_FILE) $(ENGINE_CONFIG)
+ENGINE_FLAGS = --stack $(STACK) --config-file $(ENGINE_CONFIG)
 # For commands on a stack that must have been brought up: refuses a stack without state
 # (naming those that have some) instead of creating an empty one.
 HAS_STATE = $(PULUMI) stack select $(STACK) >/dev/null 2>&1 || { echo "make: stack $(STACK) has no state in $(PULUMI_BACKEND_URL) (was it brought up with make up?); stacks with state: $$($(PULUMI) stack ls --json 2>/dev/null | $(PY) -c 'import json, sys; print(" ".join(s["name"] for s in json.loads(sys.stdin.read() or "[]")) or "none")')" >&2; exit 2; }
@@ -81,20 +91,23 @@ state: pulumi-cli
 	@$(MAKE_STATE)
 
 stack: venv stack-file state
-	@$(PULUMI) stack select --create $(STACK) >/dev/null
+	@$(CONFIG_COPY)
+	@$(PULUMI) stack select $(STACK) >/dev/null 2>&1 || $(PULUMI) stack init $(STACK) --no-select --cwd $(ENGINE_PROJECT) >/dev/null
+	@$(CONFIG_COPY)
 
 stack-exists: venv stack-file state
 	@$(HAS_STATE)
 
 up: check stack
-	$(PULUMI) up --yes --stack $(STACK) $(UP_FLAGS)
+	$(PULUMI) up --yes $(ENGINE_FLAGS) $(UP_FLAGS)
 	$(PY) -m fleet check $(STACK_FILE)
 
 preview: check stack
-	$(PULUMI) preview --diff --stack $(STACK)
+	$(PULUMI) preview --diff $(ENGINE_FLAGS)
 
 down: stack-exists
-	$(PULUMI) destroy --yes --stack $(STACK)
+	@$(CONFIG_COPY)
+	$(PULUMI) destroy --yes $(ENGINE_FLAGS)
 
 # End-to-end tier: builds the control plane (kwok, kwokctl, kube-apiserver and friends,
 # etcd), the Pulumi engine (CLI, Python language host, kubernetes and command provider
@@ -125,10 +138,10 @@ e2e-kind: venv
 
 # Lesson 1 end to end without Docker or kind, on the e2e tier's lab: a kwokctl control
 # plane (binary runtime) with KWOK, fake-gpu-operator's commands on the host, the real
-# engine (your pulumi if it is the pinned version, else the one the tier builds). Brings
-# the fleet up, waits for it to settle, writes evidence/demo/ and prints the report, then
-# tears everything down; KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C. Needs Go
-# for the first run's tools build (README, Quick start).
+# engine. Each tool is yours when installed at the pinned version, else cached, else
+# downloaded, else built with Go (docs/quickstart.md). Brings the fleet up, waits for it
+# to settle, writes evidence/demo/ and prints the report, then tears everything down;
+# KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C.
 .PHONY: demo
 demo: venv
 	$(PY) -m lab.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
@@ -156,14 +169,15 @@ evidence: check
 	fi
 
 # Without evidence of your own, the evidence shipped in examples/evidence/<STACK>
-# (recorded from a real run, see its README), reported into reports/<STACK>.md.
+# (recorded from a real run, see its README), reported into reports/<STACK>.md and .html
+# (the shipped folder is left as it is).
 SHIPPED_EVIDENCE := examples/evidence/$(STACK)
 report: venv stack-file
 	@if [ -e $(EVIDENCE_DIR)/evidence.json ] || [ ! -d $(SHIPPED_EVIDENCE) ]; then \
 	  $(PY) -m fleet report $(EVIDENCE_DIR); \
 	else \
 	  echo "make: no $(EVIDENCE_DIR)/evidence.json; reporting on the shipped $(SHIPPED_EVIDENCE)" >&2; \
-	  $(PY) -m fleet report $(SHIPPED_EVIDENCE) --out reports/$(STACK).md; \
+	  $(PY) -m fleet report $(SHIPPED_EVIDENCE) --out reports/$(STACK).md --html reports/$(STACK).html; \
 	fi
 
 # The evidence shipped in examples/evidence/ (what `make report` reads without a cluster),

@@ -1,4 +1,5 @@
-"""`python -m lab tools`: build or reuse the tier's binaries and engine."""
+"""`python -m lab tools`: resolve the tier's tools (installed, cached, downloaded or
+built) and set up the engine."""
 
 import argparse
 import sys
@@ -9,7 +10,7 @@ from lab import tools
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m lab", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("tools", help="build or reuse the binaries, the engine and the chart")
+    commands.add_parser("tools", help="resolve the binaries, the engine and the charts")
     parser.parse_args()
     return tools.main()
 

@@ -2,9 +2,10 @@
 
 The lab is the one the e2e scenarios use: a kwokctl control plane (binary runtime) with
 its KWOK controller, fake-gpu-operator's commands on the host, and the real Pulumi engine
-(the user's CLI when it is the pinned version, else the one the tier builds). On it the
-lesson-1 fleet of `stacks/Pulumi.lesson1.yaml` is brought up, settles, and its evidence
-and report are written; then everything is torn down, or kept until Ctrl-C with `--keep`.
+(the user's CLI when it is the pinned version, else the lab's: `lab.tools` says which
+route gave each tool). On it the lesson-1 fleet of `stacks/Pulumi.lesson1.yaml` is
+brought up, settles, and its evidence and report are written; then everything is torn
+down, or kept until Ctrl-C with `--keep`.
 
 Run as `python -m lab.demo [--keep] [--out DIR]`.
 """
@@ -30,6 +31,7 @@ from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT
 from lab import host_processes, kube, steps, tools
 from lab.cluster import Cluster, ClusterError, kwok_cluster
+from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.paths import ROOT
@@ -89,15 +91,19 @@ def heartbeat(what: str) -> Iterator[None]:
 
 
 def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:
-    with steps.step("tools: build or reuse (cold: tens of minutes; cached after)"):
+    step = "tools: installed, cached, downloaded or built (cold: tens of minutes; cached after)"
+    with steps.step(step):
         print(f"  cache {tools.cache_dir()}", flush=True)
         with heartbeat("building tools"):
             binaries = tools.ensure_tools(DEMO_TOOLS)
             engine = tools.ensure_engine(binaries)
-            tools.operator_chart(versions.OPERATOR_VERSION)
+            # Lesson 1's pools keep their nodes' status by a Python dynamic provider.
+            ensure_dynamic_provider_plugin(engine)
+            chart = tools.operator_chart(versions.OPERATOR_VERSION)
     mine = engine.bin_dir.is_relative_to(tools.cache_dir())
-    owner = "built by the e2e tier" if mine else "yours, the pinned version"
+    owner = "the lab's, in the cache" if mine else "yours, the pinned version"
     print(f"  Pulumi CLI {engine.bin_dir / 'pulumi'} ({owner})", flush=True)
+    print(f"  operator chart {chart}", flush=True)
     return binaries, engine
 
 

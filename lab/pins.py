@@ -1,6 +1,8 @@
 """What the end-to-end tier builds, and from where. Versions come from `fleet.stack.versions`.
 
-Three kinds of source:
+Three kinds of source, tried after what the user already has installed (`lab.installed`)
+and, for the engine's plugins and the operator's chart, after the public channels
+(`lab.public`):
 - `go install pkg@version` from the Go module proxy (KWOK, Kueue);
 - a wrapper module under `gomod/` whose go.mod requires the upstream module, for modules
   whose own go.mod has replace directives that `go install` refuses (Kubernetes, etcd,
@@ -60,6 +62,12 @@ class Tool:
     # Extra preparation the build needs, by name (see tools.PREPARE_STEPS).
     prepare: str | None = None
     env: tuple[tuple[str, str], ...] = field(default=())
+    # (kind, name) of a Pulumi plugin the engine itself can acquire (`pulumi plugin
+    # install KIND NAME VERSION`), tried before building it from its source tree.
+    plugin: tuple[str, str] | None = None
+    # The package path `go install <proxy_package>@v<version>` builds the tool from where
+    # the module proxy serves its module (not this machine's), tried before its tree.
+    proxy_package: str | None = None
 
     @property
     def binary_name(self) -> str:
@@ -139,6 +147,8 @@ LANGUAGE_HOST = Tool(
     prepare="language-host-in-wrapper",
     env=(("GOFLAGS", "-mod=mod"),),
 )
+# The language host's companion script, which the CLI runs the program with.
+EXEC_SHIM = "pulumi-language-python-exec"
 
 KUBERNETES_PROVIDER = Tool(
     "pulumi-resource-kubernetes",
@@ -168,6 +178,7 @@ KUBERNETES_PROVIDER = Tool(
     ),
     prepare="kubernetes-provider-schema",
     env=(*_UNCHECKED, ("GOFLAGS", "-mod=mod")),
+    plugin=("resource", "kubernetes"),
 )
 
 COMMAND_PROVIDER = Tool(
@@ -184,6 +195,7 @@ COMMAND_PROVIDER = Tool(
         + versions.PULUMI_COMMAND_VERSION,
     ),
     env=_UNCHECKED,
+    plugin=("resource", "command"),
 )
 
 
@@ -197,6 +209,7 @@ def _operator(command: str, version: str) -> Tool:
             f"github.com/run-ai/fake-gpu-operator at tag v{version}",
         ),
         env=_UNCHECKED,
+        proxy_package=f"github.com/run-ai/fake-gpu-operator/cmd/{command}",
     )
 
 

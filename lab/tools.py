@@ -1,12 +1,20 @@
-"""Build the tier's binaries into a cache outside the repository, and set up the engine.
+"""Resolve the tier's tools the way a user's machine offers them, and set up the engine.
 
-Each binary lands at `<cache>/bin/<tool>-<version>`; one that exists is reused
-("cached"), so a second run builds nothing. The Pulumi CLI is assembled in
-`<cache>/pulumi-<tag>/bin` with its Python language host and exec shim beside it
-(where the CLI looks for them), and the provider plugins are installed into a
-private `PULUMI_HOME` (`<cache>/pulumi-home`). Where a user already has the Pulumi
-CLI of the pinned version on PATH, or the provider plugins installed, those are used
-instead of building.
+Each tool, in this order, and one line saying which route gave it:
+1. installed: the user's own at the pinned version (`lab.installed`);
+2. cached: `<cache>/bin/<tool>-<version>` (or the plugin in the private Pulumi home)
+   from an earlier run, whatever route made it; a cached tool never needs its source;
+3. downloaded, except offline (`lab.public`): the CLI with its language host and exec
+   shim from Pulumi's release archive, the provider plugins by the engine's own plugin
+   acquisition;
+4. built: with Go, from the module proxy (`go install`, or a wrapper module; for the
+   operator's commands tried before their tree, except offline), else from the upstream
+   source tree (`GPU_FLEET_UPSTREAM`, else beside the checkout).
+
+The Pulumi CLI is assembled in `<cache>/pulumi-<tag>/bin` with its Python language host
+and exec shim beside it (where the CLI looks for them), and the provider plugins are
+installed into a private `PULUMI_HOME` (`<cache>/pulumi-home`). The charts are kept in
+`<cache>/charts`, so a warm cache needs no source tree at all.
 """
 
 import json
@@ -20,7 +28,7 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,9 +36,11 @@ import yaml
 
 from fleet.render.operator import merge_values
 from fleet.stack import versions
+from lab import installed, public
 from lab.paths import ROOT
 from lab.pins import (
     COMMAND_PROVIDER,
+    EXEC_SHIM,
     GOMOD_DIR,
     KAI_CHART_DIR,
     KAI_UPSTREAM,
@@ -86,16 +96,43 @@ def upstream_source(upstream: Upstream) -> Path:
     return source
 
 
+def pulumi_home() -> Path:
+    """The private Pulumi home the tiers' engine runs with (the user's is left alone)."""
+    return cache_dir() / "pulumi-home"
+
+
 @dataclass(frozen=True)
 class BuildResult:
     tool: Tool
     path: Path
-    status: str  # "built" or "cached"
+    status: str  # "installed", "cached", "downloaded" or "built"
     seconds: float
+    route: str = ""  # where a download or build came from
 
 
 def binary_path(tool: Tool) -> Path:
     return bin_dir() / tool.binary_name
+
+
+def build_route(tool: Tool) -> str:
+    """Where a build of `tool` takes its source from, as the status line says it."""
+    if tool.upstream is not None:
+        return f"source tree {upstream_root() / tool.upstream.folder}"
+    if tool.wrapper is not None:
+        return f"module proxy, wrapper module lab/gomod/{tool.wrapper}"
+    return "module proxy, go install"
+
+
+def cached(tool: Tool) -> Path | None:
+    """The tool from an earlier run: its binary in the cache, or the plugin in the
+    private Pulumi home (where the engine's own acquisition puts it)."""
+    if binary_path(tool).exists():
+        return binary_path(tool)
+    if tool.plugin is not None:
+        plugin = installed.plugin_dir(pulumi_home(), tool) / tool.name
+        if plugin.is_file():
+            return plugin
+    return None
 
 
 def _copy_writable(source: Path, target: Path) -> None:
@@ -216,76 +253,136 @@ def _build(tool: Tool, scratch: Path) -> Path:
     return output
 
 
-def ensure_tool(tool: Tool) -> BuildResult:
-    """Reuse `<cache>/bin/<tool>-<version>` or build it; raise BuildError on failure."""
+def _nothing_else(tool: Tool, error: BuildError) -> BuildError:
+    """The error for a tool no route gave: what was looked for, then the build's failure."""
+    download = ""
+    how = "not tried: offline" if public.offline() else "tried"
+    if tool.plugin is not None:
+        kind, name = tool.plugin
+        download = f", not downloaded by `pulumi plugin install {kind} {name}` ({how})"
+    if tool in (PULUMI_CLI, LANGUAGE_HOST):
+        download = f", not downloaded from Pulumi's release archive ({how})"
+    return BuildError(
+        f"{tool.binary_name}: not installed at the pinned version, not in the cache "
+        f"{bin_dir()}{download}; building it: {error}"
+    )
+
+
+def ensure_tool(tool: Tool, build_as: Tool | None = None) -> BuildResult:
+    """Reuse the cached tool or build it (as `build_as` says, else as `tool` does) into
+    its place in the cache; raise BuildError on failure."""
+    found = cached(tool)
+    if found is not None:
+        return BuildResult(tool, found, "cached", 0.0)
+    if shutil.which("go") is None:
+        raise _nothing_else(tool, BuildError("the Go toolchain is not on PATH"))
     target = binary_path(tool)
-    if target.exists():
-        return BuildResult(tool, target, "cached", 0.0)
     target.parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=f".{tool.name}-") as scratch:
         try:
-            _build(tool, Path(scratch)).replace(target)
+            _build(build_as or tool, Path(scratch)).replace(target)
+        except BuildError as error:
+            raise _nothing_else(tool, error) from None
         finally:
             # The module cache is read-only by default; make scratch copies removable.
             subprocess.run(["chmod", "-R", "u+w", scratch], check=False)
-    return BuildResult(tool, target, "built", time.monotonic() - started)
+    route = build_route(build_as or tool)
+    return BuildResult(tool, target, "built", time.monotonic() - started, route)
+
+
+def _pulumi_release(tool: Tool) -> BuildResult | None:
+    """The CLI and the language host from Pulumi's release archive, into their places in
+    the cache, the exec shim beside the engine's CLI; None when that fails (said why)."""
+    started = time.monotonic()
+    scratch = cache_dir() / f".pulumi-release-{PULUMI_TAG}"
+    try:
+        url = public.pulumi_release(PULUMI_TAG, scratch)
+        engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
+        engine.mkdir(parents=True, exist_ok=True)
+        (scratch / EXEC_SHIM).replace(engine / EXEC_SHIM)
+        for each in (PULUMI_CLI, LANGUAGE_HOST):
+            (scratch / each.name).replace(binary_path(each))
+    except public.DownloadFailed as error:
+        print(f"  could not download {tool.binary_name}: {error}", flush=True)
+        return None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    seconds = time.monotonic() - started
+    return BuildResult(tool, binary_path(tool), "downloaded", seconds, f"Pulumi release {url}")
+
+
+def _download(tool: Tool, paths: dict[str, Path]) -> BuildResult | None:
+    """The CLI or language host from Pulumi's release, a provider plugin by the engine's
+    own acquisition once the CLI is resolved; None offline, for another tool, or when the
+    download fails (said why)."""
+    if tool in (PULUMI_CLI, LANGUAGE_HOST) and not public.offline():
+        bin_dir().mkdir(parents=True, exist_ok=True)
+        return _pulumi_release(tool)
+    cli = paths.get(PULUMI_CLI.binary_name)
+    if tool.plugin is None or cli is None or public.offline():
+        return None
+    started = time.monotonic()
+    try:
+        public.acquire_plugin(cli, pulumi_home(), tool.plugin, tool.version, dict(os.environ))
+    except public.DownloadFailed as error:
+        print(f"  could not download {tool.binary_name}: {error}", flush=True)
+        return None
+    found = cached(tool)
+    if found is None:
+        print(f"  the download of {tool.binary_name} holds no {tool.name}", flush=True)
+        return None
+    kind, name = tool.plugin
+    route = f"pulumi plugin install {kind} {name}"
+    return BuildResult(tool, found, "downloaded", time.monotonic() - started, route)
+
+
+def _from_proxy(tool: Tool) -> BuildResult | None:
+    """A source-tree tool by `go install` from the module proxy, where that serves its
+    module; None offline, for a tool without one, or when it fails (said why)."""
+    if tool.proxy_package is None or public.offline() or shutil.which("go") is None:
+        return None
+    version = f"v{tool.version.removeprefix('v')}"
+    served = replace(tool, upstream=None, package=tool.proxy_package, version=version)
+    try:
+        return ensure_tool(tool, build_as=served)
+    except BuildError as error:
+        why = str(error).rpartition("failed: ")[2].strip().splitlines()
+        print(f"  could not go install {tool.binary_name}: {why[-1] if why else error}")
+        return None
+
+
+def resolve(tool: Tool, paths: dict[str, Path]) -> BuildResult:
+    """`tool` by the first route that gives it: installed, cached, downloaded, built."""
+    mine = installed.installed(tool)
+    if mine is not None:
+        return BuildResult(tool, mine, "installed", 0.0, "yours, the pinned version")
+    found = cached(tool)
+    if found is not None:
+        return BuildResult(tool, found, "cached", 0.0)
+    return _download(tool, paths) or _from_proxy(tool) or ensure_tool(tool)
+
+
+def status_line(result: BuildResult) -> str:
+    timing = f" in {result.seconds:.0f}s" if result.status in ("built", "downloaded") else ""
+    route = f" ({result.route})" if result.route else ""
+    return f"  {result.status:6} {result.tool.binary_name}{timing}{route} -> {result.path}"
 
 
 def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
-    """Every tool, built when missing; prints one status line per tool.
+    """Every tool, by the first route that gives it; prints one status line per tool.
 
     The result maps each tool's `binary_name` (name-version) to its path, and its bare
     name too where only one version of the tool is built.
     """
-    if shutil.which("go") is None:
-        raise BuildError(
-            "the Go toolchain is not on PATH; the e2e tier builds its binaries with it"
-        )
     paths: dict[str, Path] = {}
     for tool in tools:
-        reused = _already_installed(tool)
-        if reused is not None:
-            print(f"  using  {tool.binary_name} already installed: {reused}", flush=True)
-            paths[tool.binary_name] = reused
-            continue
-        result = ensure_tool(tool)
-        timing = f" in {result.seconds:.0f}s" if result.status == "built" else ""
-        print(f"  {result.status:6} {tool.binary_name}{timing} -> {result.path}", flush=True)
+        result = resolve(tool, paths)
+        print(status_line(result), flush=True)
         paths[tool.binary_name] = result.path
     versions_of = Counter(tool.name for tool in tools)
     paths.update({t.name: paths[t.binary_name] for t in tools if versions_of[t.name] == 1})
     return paths
-
-
-def _user_pulumi() -> Path | None:
-    """The user's own `pulumi` on PATH when it is the pinned version with its language
-    host beside it (a standard install)."""
-    found = shutil.which("pulumi")
-    if found is None:
-        return None
-    cli = Path(found).resolve()
-    if not (cli.parent / "pulumi-language-python").exists():
-        return None
-    done = subprocess.run([str(cli), "version"], capture_output=True, text=True, check=False)
-    return cli if done.stdout.strip() == PULUMI_TAG else None
-
-
-def _user_plugin(tool: Tool) -> Path | None:
-    """A provider plugin of the pinned version already installed in the user's Pulumi home."""
-    kind_name = tool.name.removeprefix("pulumi-resource-")
-    home = Path(os.environ.get("PULUMI_HOME") or Path.home() / ".pulumi")
-    binary = home / "plugins" / f"resource-{kind_name}-v{tool.version}" / tool.name
-    return binary if binary.is_file() else None
-
-
-def _already_installed(tool: Tool) -> Path | None:
-    if tool in (PULUMI_CLI, LANGUAGE_HOST):
-        user = _user_pulumi()
-        return None if user is None else user.parent / tool.name
-    if tool in (KUBERNETES_PROVIDER, COMMAND_PROVIDER):
-        return _user_plugin(tool)
-    return None
 
 
 @dataclass(frozen=True)
@@ -316,6 +413,21 @@ def place(source: Path, target: Path) -> None:
     partial.replace(target)
 
 
+def _exec_shim(engine: Path, host: Path) -> None:
+    """The exec shim beside the CLI: kept there once made; taken from beside the language
+    host (a downloaded plugin carries it), else from the Pulumi source tree."""
+    shim = engine / EXEC_SHIM
+    if shim.exists():
+        return
+    source = host.parent / EXEC_SHIM
+    if not source.is_file():
+        source = upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / EXEC_SHIM
+    partial = shim.with_name(f".{shim.name}.partial")
+    shutil.copyfile(source, partial)
+    partial.chmod(0o755)
+    partial.replace(shim)
+
+
 def _engine_bin_dir(paths: dict[str, Path]) -> Path:
     """The CLI with its language host and exec shim beside it."""
     cli = paths[PULUMI_CLI.name]
@@ -324,21 +436,14 @@ def _engine_bin_dir(paths: dict[str, Path]) -> Path:
     engine = cache_dir() / f"pulumi-{PULUMI_TAG}" / "bin"
     engine.mkdir(parents=True, exist_ok=True)
     place(cli, engine / "pulumi")
-    place(paths[LANGUAGE_HOST.name], engine / "pulumi-language-python")
-    shim_source = (
-        upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python-exec"
-    )
-    shim = engine / "pulumi-language-python-exec"
-    if not shim.exists():
-        shutil.copyfile(shim_source, shim)
-        shim.chmod(0o755)
+    place(paths[LANGUAGE_HOST.name], engine / LANGUAGE_HOST.name)
+    _exec_shim(engine, paths[LANGUAGE_HOST.name])
     return engine
 
 
 def _install_plugin(engine: Engine, tool: Tool, binary: Path) -> None:
     kind_name = tool.name.removeprefix("pulumi-resource-")
-    installed = engine.pulumi_home / "plugins" / f"resource-{kind_name}-v{tool.version}"
-    if (installed / tool.name).exists():
+    if (installed.plugin_dir(engine.pulumi_home, tool) / tool.name).exists():
         return
     command = [
         str(engine.bin_dir / "pulumi"),
@@ -356,7 +461,7 @@ def _install_plugin(engine: Engine, tool: Tool, binary: Path) -> None:
 
 def ensure_engine(paths: dict[str, Path]) -> Engine:
     """The Pulumi CLI directory and a private PULUMI_HOME holding both provider plugins."""
-    engine = Engine(_engine_bin_dir(paths), cache_dir() / "pulumi-home")
+    engine = Engine(_engine_bin_dir(paths), pulumi_home())
     engine.pulumi_home.mkdir(parents=True, exist_ok=True)
     for provider in (KUBERNETES_PROVIDER, COMMAND_PROVIDER):
         _install_plugin(engine, provider, paths[provider.name])
@@ -364,7 +469,9 @@ def ensure_engine(paths: dict[str, Path]) -> Engine:
 
 
 def operator_chart(version: str) -> Path:
-    """The fake-gpu-operator chart from its source, with Chart.yaml set to `version`.
+    """The fake-gpu-operator chart `version` in the cache: kept there once made; else the
+    published chart (its classic Helm repository, up to 0.0.59) where not offline; else
+    a copy from its source tree with Chart.yaml set to `version`.
 
     The chart in the source tree carries a placeholder version that its release
     process replaces; the copy in the cache carries the pinned one, so that the
@@ -373,30 +480,49 @@ def operator_chart(version: str) -> Path:
     enabled by values; Helm refuses a chart whose dependencies are not vendored, and
     their repository is not reachable here, so the copy drops those two entries.
     """
+    name = versions.OPERATOR_CHART
+    target = cache_dir() / "charts" / f"{name}-{version}"
+    if target.is_dir():
+        return target
+    repository = None if public.offline() else public.chart_repository(version)
+    if repository is not None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            public.published_chart(repository, name, version, target)
+            print(f"  downloaded chart {name} {version} from {repository} -> {target}")
+            return target
+        except public.DownloadFailed as error:
+            print(f"  could not download chart {name} {version}: {error}", flush=True)
     upstream = Upstream(
         f"fake-gpu-operator-v{version}", f"github.com/run-ai/fake-gpu-operator at tag v{version}"
     )
-    source = upstream_source(upstream) / OPERATOR_CHART_DIR
-    return _chart_copy(source, "fake-gpu-operator", version, drop_dependencies=True)
+    chart = _chart_copy(
+        lambda: upstream_source(upstream) / OPERATOR_CHART_DIR,
+        name,
+        version,
+        drop_dependencies=True,
+    )
+    print(f"  copied chart {name} {version} from {upstream_root() / upstream.folder} -> {chart}")
+    return chart
 
 
 def _chart_copy(
-    source: Path,
+    source: Path | Callable[[], Path],
     name: str,
     version: str,
     drop_dependencies: bool = False,
     release_values: dict[str, Any] | None = None,
 ) -> Path:
-    """A copy of the chart at `source` in the cache, its Chart.yaml set to `version`
-    (and without the dependencies it lists, with `drop_dependencies`), with
-    `release_values` merged into its values.yaml. A cached copy whose values lack
-    them is made again."""
+    """A copy of the chart at `source` (a path, or what a callable gives, called only
+    when the copy is made) in the cache, its Chart.yaml set to `version` (and without
+    the dependencies it lists, with `drop_dependencies`), with `release_values` merged
+    into its values.yaml. A cached copy whose values lack them is made again."""
     target = cache_dir() / "charts" / f"{name}-{version}"
     if target.is_dir() and _holds_values(target, release_values or {}):
         return target
     scratch = target.with_name(f".{target.name}.partial")
     shutil.rmtree(scratch, ignore_errors=True)
-    _copy_writable(source, scratch)
+    _copy_writable(source if isinstance(source, Path) else source(), scratch)
     chart_yaml = scratch / "Chart.yaml"
     chart = yaml.safe_load(chart_yaml.read_text())
     chart.update(version=version, appVersion=version)
@@ -451,9 +577,8 @@ def kai_chart() -> Path:
     """KAI-Scheduler's chart from its source tree, as released: the tree carries a
     placeholder version (0.0.0) that its release process replaces with the tag, and a
     placeholder registry replaced with the release's."""
-    source = upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR
     return _chart_copy(
-        source,
+        lambda: upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR,
         "kai-scheduler",
         versions.KAI_VERSION,
         release_values={"global": {"registry": KAI_RELEASE_REGISTRY}},
@@ -462,7 +587,8 @@ def kai_chart() -> Path:
 
 def main() -> int:
     """Build or reuse every tool and set up the engine; exit 1 when any piece fails."""
-    print(f"== e2e tools (cache {cache_dir()}, upstream sources {upstream_root()})", flush=True)
+    mode = "offline: module proxy and source trees only" if public.offline() else "online"
+    print(f"== e2e tools (cache {cache_dir()}; {mode}; source trees {upstream_root()})", flush=True)
     started = time.monotonic()
     try:
         paths = ensure_tools()

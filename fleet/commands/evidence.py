@@ -9,7 +9,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
-from fleet.evidence.connect import connect, current_context, kubeconfig_and_context, unreachable
+from fleet.evidence.connect import (
+    connect,
+    current_context,
+    kubeconfig_and_context,
+    stack_cluster,
+    unreachable,
+)
 from fleet.evidence.document import EVIDENCE_FILE, MAX_PROVENANCE_CHARS, save_evidence
 from fleet.evidence.files import FILES, write_text_files
 from fleet.evidence.observe import build_evidence
@@ -66,13 +72,15 @@ def run(args: argparse.Namespace) -> int:
     _check_out(args.out)
     stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
-    api = connect(kubeconfig, context)
+    cluster = stack_cluster(spec, args.stack)
+    api = connect(kubeconfig, context, cluster)
     used = current_context(kubeconfig, context)
     try:
         with api:
             snapshot = _read(api, stderr, spec.offers_dra)
     except (client.ApiException, HTTPError, OSError, ValidationError) as error:
-        stderr.print(unreachable(error, api, kubeconfig, used), markup=False, soft_wrap=True)
+        why = unreachable(error, api, kubeconfig, used, cluster)
+        stderr.print(why, markup=False, soft_wrap=True)
         return EXIT_UNREACHABLE
     evidence = build_evidence(snapshot, spec, Path(args.stack).name, datetime.now(UTC))
     evidence.server, evidence.context = api.configuration.host, used

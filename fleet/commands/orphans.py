@@ -5,7 +5,7 @@ that its state (`pulumi stack export` on standard input) does not hold, as an in
 import argparse
 
 from fleet.cluster import node_api
-from fleet.evidence.connect import kubeconfig_and_context
+from fleet.evidence.connect import kubeconfig_and_context, stack_cluster
 from fleet.files.files_in import FileProblem, load_json, read_text
 from fleet.recovery.orphans import NotAnExport, nodes_in_state, orphans
 from fleet.render.nodes import STACK_LABEL
@@ -55,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
             node_api.each(api.delete, [own[name] for name in found], api.control, "delete")
             print(f"deleted {len(found)}; the next `pulumi up` creates them again")
     except node_api.NodeApiError as error:
-        print(f"orphans: {error}")
+        print(f"orphans: {error}; {stack_cluster(spec, args.stack_file)}")
         return EXIT_UNREACHABLE
     return 0

@@ -17,7 +17,7 @@ from urllib3.exceptions import HTTPError
 
 from fleet.commands.expect import PIPED_WIDTH
 from fleet.commands.tables import comparison_table, print_table
-from fleet.evidence.connect import connect, first_line, kubeconfig_and_context
+from fleet.evidence.connect import connect, first_line, kubeconfig_and_context, stack_cluster
 from fleet.files import files_out
 from fleet.imports.pools import InputError
 from fleet.replay import driver
@@ -110,7 +110,8 @@ def run(args: argparse.Namespace) -> int:
         args.timeout or latest / args.speed + TIMEOUT_MARGIN_S,
     )
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
-    api = connect(kubeconfig, context)
+    cluster = stack_cluster(spec, args.stack_file)
+    api = connect(kubeconfig, context, cluster)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     clean = f"gpu-fleet replay-clean {args.stack_file} --namespace {args.namespace}"
     try:
@@ -121,7 +122,12 @@ def run(args: argparse.Namespace) -> int:
             f"(label gpu-fleet.dev/replay={replay_id}); remove every replay's jobs with:\n  {clean}"
         )
         return EXIT_INTERRUPTED
-    except (driver.ReplayError, ApiException, HTTPError) as error:
+    except (ApiException, HTTPError) as error:
+        stderr.print(
+            f"replay failed: {first_line(error)}; {cluster}\nremove its jobs with:\n  {clean}"
+        )
+        return EXIT_FAILED
+    except driver.ReplayError as error:
         stderr.print(f"replay failed: {first_line(error)}\nremove its jobs with:\n  {clean}")
         return EXIT_FAILED
     finally:

@@ -2,11 +2,23 @@
 ResourceClaimTemplates (with their claims)."""
 
 import argparse
+import sys
 
-from fleet.evidence.connect import connect, kubeconfig_and_context
+from kubernetes.client import ApiException
+from urllib3.exceptions import HTTPError
+
+from fleet.evidence.connect import (
+    connect,
+    current_context,
+    kubeconfig_and_context,
+    stack_cluster,
+    unreachable,
+)
 from fleet.replay.clean import clean
 from fleet.replay.jobs import DEFAULT_NAMESPACE
 from fleet.stack.load import load_stack_file
+
+EXIT_UNREACHABLE = 2
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -27,10 +39,16 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
-    api = connect(*kubeconfig_and_context(spec, args.kubeconfig, args.context))
+    kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
+    cluster = stack_cluster(spec, args.stack_file)
+    api = connect(kubeconfig, context, cluster)
     try:
         namespaces = [args.namespace, *(t for t in spec.teams if t != args.namespace)]
         cleaned = clean(api, namespaces)
+    except (ApiException, HTTPError, OSError) as error:
+        used = current_context(kubeconfig, context)
+        print(unreachable(error, api, kubeconfig, used, cluster), file=sys.stderr)
+        return EXIT_UNREACHABLE
     finally:
         api.close()  # type: ignore[no-untyped-call]
     print(

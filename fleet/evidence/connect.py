@@ -1,6 +1,7 @@
 """Connect to the cluster a stack names: its kubeconfig and context, read through `files_in`."""
 
 import os
+from pathlib import Path
 
 from kubernetes import client, config
 from urllib3.exceptions import MaxRetryError
@@ -12,6 +13,7 @@ from fleet.stack.spec import (
     PROJECT,
     ExistingClusterSpec,
     FleetSpec,
+    KindClusterSpec,
     is_inline_kubeconfig,
 )
 
@@ -25,7 +27,11 @@ PRIVATE_KUBECONFIG_COMMAND = (
 def kubeconfig_and_context(
     spec: FleetSpec, kubeconfig: str | None, context: str | None
 ) -> tuple[str, str | None]:
-    """The kubeconfig file and context: those given, else the stack's, else the defaults."""
+    """The kubeconfig file and context: those given, else the stack's, else the defaults.
+    A kind stack read through the default kubeconfig ($KUBECONFIG, ~/.kube/config) uses
+    the context kind writes there, `kind-<name>`, not whichever is current."""
+    if isinstance(spec.cluster, KindClusterSpec) and not kubeconfig:
+        context = context or kind_context(spec.cluster)
     if isinstance(spec.cluster, ExistingClusterSpec):
         if not kubeconfig and spec.cluster.kubeconfig == ENCRYPTED_KUBECONFIG:
             raise files_in.FileProblem(
@@ -41,6 +47,30 @@ def kubeconfig_and_context(
     ), context
 
 
+def kind_context(cluster: KindClusterSpec) -> str:
+    return f"kind-{cluster.name}"
+
+
+def stack_cluster(spec: FleetSpec, stack_file: str | Path) -> str:
+    """Which cluster the stack's commands read and the command that brings it up, for the
+    messages of a cluster that cannot be reached."""
+    stack = Path(stack_file).name.removeprefix("Pulumi.").removesuffix(".yaml")
+    up = f"make up STACK={stack}"
+    if isinstance(spec.cluster, KindClusterSpec):
+        name = spec.cluster.name
+        return (
+            f"stack {stack}'s cluster is the kind cluster {name} (context "
+            f"{kind_context(spec.cluster)}); if it is not up, bring it up with `{up}`"
+        )
+    context = spec.cluster.context or "the current one"
+    kubeconfig = spec.cluster.kubeconfig
+    where = named(kubeconfig) if kubeconfig else "$KUBECONFIG or ~/.kube/config"
+    return (
+        f"stack {stack}'s cluster is an existing one, context {context} of {where}; "
+        f"start that cluster, then `{up}` puts the fleet on it"
+    )
+
+
 INLINE = "the stack's inline kubeconfig"
 
 
@@ -49,9 +79,9 @@ def named(kubeconfig: str) -> str:
     return INLINE if is_inline_kubeconfig(kubeconfig) else kubeconfig
 
 
-def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
+def connect(kubeconfig: str, context: str | None, cluster: str = "") -> client.ApiClient:
     """A client from the kubeconfig file(s) or inline text, each read through
-    `fleet.files.files_in` first.
+    `fleet.files.files_in` first; `cluster` (`stack_cluster`) ends the error's message.
 
     The kubernetes client reads files again (it merges a `KUBECONFIG` list and
     resolves relative paths against each file); the first read gives its
@@ -74,7 +104,8 @@ def connect(kubeconfig: str, context: str | None) -> client.ApiClient:
         where = f"context {context or 'current'}"
         raise files_in.FileProblem(
             named(kubeconfig),
-            f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}",
+            f"cannot load the kubeconfig ({where}): {cut(first_line(error), 400)}"
+            + (f"; {cluster}" if cluster else ""),
         ) from None
     return api
 
@@ -92,8 +123,11 @@ def current_context(kubeconfig: str, context: str | None) -> str:
     return str(current) if current else "(none)"
 
 
-def unreachable(error: Exception, api: client.ApiClient, kubeconfig: str, context: str) -> str:
-    """Why the cluster could not be read, naming the server and the context tried."""
+def unreachable(
+    error: Exception, api: client.ApiClient, kubeconfig: str, context: str, cluster: str = ""
+) -> str:
+    """Why the cluster could not be read, naming the server and the context tried, and
+    (`cluster`, from `stack_cluster`) the stack's cluster and how it is brought up."""
     server = api.configuration.host
     if isinstance(error, client.ApiException):
         why = f"the API server answered HTTP {error.status} {error.reason or ''}".rstrip()
@@ -103,7 +137,7 @@ def unreachable(error: Exception, api: client.ApiClient, kubeconfig: str, contex
         why = first_line(error)
     return (
         f"cannot read the cluster at {server} (context {context} of {named(kubeconfig)}): "
-        f"{cut(why, 400)}; is the cluster running, and is this its kubeconfig?"
+        f"{cut(why, 400)}; " + (cluster or "is the cluster running, and is this its kubeconfig?")
     )
 
 

@@ -25,6 +25,17 @@ from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.scheduler_hosts import ROUTED_APISERVER_ARGS
 
 
+@pytest.fixture(scope="session", autouse=True)
+def offline() -> Iterator[None]:
+    """The tier runs offline (lab/public.py): tools come from the cache, the module proxy
+    or the source trees, never from a download beyond the package registries."""
+    given = os.environ.get("GPU_FLEET_UPSTREAM")
+    os.environ["GPU_FLEET_UPSTREAM"] = given or str(tools.upstream_root())
+    yield
+    if given is None:
+        del os.environ["GPU_FLEET_UPSTREAM"]
+
+
 @pytest.fixture(scope="session")
 def binaries() -> dict[str, Path]:
     with steps.step("tools: build or reuse the binaries"):

@@ -52,6 +52,7 @@ def test_without_go_and_tools_it_fails_clearly_and_creates_nothing(
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     assert demo.main(["--out", str(tmp_path / "out")]) == 1
     err = capsys.readouterr().err
-    assert "make demo: FAILED: the Go toolchain is not on PATH" in err
+    assert "make demo: FAILED: kwok-v0.7.0: not installed at the pinned version" in err
+    assert "the Go toolchain is not on PATH" in err
     assert list((tmp_path / "tmp").iterdir()) == []
     assert not (tmp_path / "out").exists()

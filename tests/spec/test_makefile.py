@@ -38,9 +38,31 @@ case "$*" in
 esac
 """
 
+# A stand-in for the engine's handling of stack config on a file backend: `stack init
+# NAME --cwd DIR` adds a salt to DIR's stack config file (as the engine does, rewriting
+# it), `stack select NAME` finds a stack made so; `preview` logs the config file it got.
+PULUMI_WRITING_SALTS = """#!/bin/sh
+echo "$*" >> "$PULUMI_LOG"
+case "$*" in
+  *"stack init"*)
+    dir=$(echo "$*" | sed -n 's/.*--cwd \\([^ ]*\\).*/\\1/p')
+    echo "encryptionsalt: v1:stand-in-salt" >> "$dir/stacks/Pulumi.$4.yaml"
+    touch "$PULUMI_LOG.$4" ;;
+  *"stack select"*) test -e "$PULUMI_LOG.$4" ;;
+  *"preview"*)
+    config=$(echo "$*" | sed -n 's/.*--config-file \\([^ ]*\\).*/\\1/p')
+    cp "$config" "$PULUMI_LOG.config" ;;
+  *) exit 6 ;;
+esac
+"""
+
 
 def make(
-    tmp_path: Path, *targets: str, pulumi: bool, env: dict[str, str] | None = None
+    tmp_path: Path,
+    *targets: str,
+    pulumi: bool,
+    env: dict[str, str] | None = None,
+    stand_in: str = PULUMI_WITHOUT_STACKS,
 ) -> subprocess.CompletedProcess[str]:
     work = tmp_path / "checkout"
     if not work.exists():
@@ -49,7 +71,7 @@ def make(
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     if pulumi:
-        (bin_dir / "pulumi").write_text(PULUMI_WITHOUT_STACKS)
+        (bin_dir / "pulumi").write_text(stand_in)
         (bin_dir / "pulumi").chmod(0o755)
     base = {key: value for key, value in os.environ.items() if not key.startswith("PULUMI_")}
     base.pop("MAKEFLAGS", None)
@@ -208,7 +230,29 @@ def test_report_works_offline_on_the_shipped_recorded_evidence(stack: str, tmp_p
     assert "Provenance: recorded by the kind tier (`make record-evidence`)" in report
     assert "| Running | 32 | 32 | PASS |" in report
     assert "| Pending | 11 | 11 | PASS |" in report
-    assert not (tmp_path / "checkout" / "examples" / "evidence" / stack / "report.md").exists()
+    assert (tmp_path / "checkout" / "reports" / f"{stack}.html").is_file()
+    shipped = tmp_path / "checkout" / "examples" / "evidence" / stack
+    assert sorted(path.name for path in shipped.iterdir()) == sorted(
+        path.name for path in (ROOT / "examples" / "evidence" / stack).iterdir()
+    )
+
+
+def test_the_engine_reads_a_copy_and_the_stack_file_is_left_as_it_is(tmp_path: Path) -> None:
+    """`make preview` twice: the stack is created once, on a copy that takes the engine's
+    salt; each command gets the stack file's text with that salt, the stack file none."""
+    for _ in range(2):
+        run = make(tmp_path, "preview", pulumi=True, stand_in=PULUMI_WRITING_SALTS)
+        assert run.returncode == 0, run.stdout + run.stderr
+    tracked = (ROOT / "stacks" / "Pulumi.lesson1.yaml").read_text()
+    assert (tmp_path / "checkout" / "stacks" / "Pulumi.lesson1.yaml").read_text() == tracked
+    given = (tmp_path / "pulumi.log.config").read_text()
+    assert given == tracked + "encryptionsalt: v1:stand-in-salt\n"
+    calls = pulumi_calls(tmp_path)
+    assert len([call for call in calls if "stack init lesson1" in call]) == 1
+    copy = tmp_path / "checkout" / ".pulumi-state" / "project" / "stacks" / "Pulumi.lesson1.yaml"
+    assert [call for call in calls if "preview" in call] == [
+        f"--non-interactive preview --diff --stack lesson1 --config-file {copy}"
+    ] * 2
 
 
 @pytest.mark.parametrize("stack", ["lesson1", "lesson1-dra"])
