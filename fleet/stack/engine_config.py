@@ -48,7 +48,7 @@ def write_engine_copy(stack_file: Path, copy: Path) -> None:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m fleet.stack.engine_config STACK_FILE COPY", file=sys.stderr)
+        print("usage: engine_config STACK_FILE COPY (run by make)", file=sys.stderr)
         return 2
     try:
         write_engine_copy(Path(argv[0]), Path(argv[1]))
