@@ -174,12 +174,16 @@ class PoolSpec(SpecModel):
     @model_validator(mode="after")
     def _topology_divides(self) -> "PoolSpec":
         domain = catalog.nvlink_domain_gpus(self.product)
+        preset = ""
         if self.topology is None and domain is not None:
-            self.topology = PoolTopologySpec.model_validate(
-                {"nodesPerRack": max(1, domain // self.gpus_per_node)}
+            per_rack = max(1, domain // self.gpus_per_node)
+            self.topology = PoolTopologySpec.model_validate({"nodesPerRack": per_rack})
+            preset = (
+                f" (no topology given: a rack of {self.product} is its NVLink domain, {domain} "
+                f"GPUs, here {per_rack} nodes; or give topology.nodesPerRack)"
             )
         if self.topology is not None:
-            check_pool_topology(self, self.topology, domain)
+            check_pool_topology(self, self.topology, domain, preset)
         return self
 
     @property
@@ -218,16 +222,19 @@ def _divisors(number: int) -> str:
     return ", ".join(str(d) for d in found[:12]) + (", ..." if len(found) > 12 else "")
 
 
-def check_pool_topology(pool: PoolSpec, topology: PoolTopologySpec, domain: int | None) -> None:
+def check_pool_topology(
+    pool: PoolSpec, topology: PoolTopologySpec, domain: int | None, preset: str = ""
+) -> None:
     """A topology must cut the pool into whole racks and blocks, name each level once, and
-    give NVLink domains only to a product that has them, no larger than the product's."""
+    give NVLink domains only to a product that has them, no larger than the product's
+    (`preset` says where a topology the pool did not give came from)."""
     per_rack = topology.nodes_per_rack
     if pool.nodes % per_rack:
         raise FieldProblem(
             ("topology", "nodesPerRack"),
             f"{pool.nodes} nodes do not divide into racks of {per_rack}: every rack is whole; "
             f"use a nodesPerRack that divides {pool.nodes} ({_divisors(pool.nodes)}), or "
-            f"nodes that are a multiple of {per_rack}",
+            f"nodes that are a multiple of {per_rack}{preset}",
         )
     racks = pool.nodes // per_rack
     per_block = topology.racks_per_block
