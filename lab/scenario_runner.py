@@ -35,13 +35,13 @@ class Observed:
     seconds: float = 0.0
 
 
-def _pods(api: Any, job: ScenarioJob) -> list[dict[str, Any]]:
+def job_pods(api: Any, job: ScenarioJob) -> list[dict[str, Any]]:
     return kube.items(
         kube.core(api).list_namespaced_pod, job.team, label_selector=f"{JOB_LABEL}={job.name}"
     )
 
 
-def _running(pod: dict[str, Any]) -> bool:
+def is_running(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     return (
         bool(pod["spec"].get("nodeName"))
@@ -63,7 +63,7 @@ def observe(
     running: dict[str, int] = {}
     asked: dict[str, int] = {}
     for job in jobs:
-        up = [pod for pod in _pods(api, job) if _running(pod)]
+        up = [pod for pod in job_pods(api, job) if is_running(pod)]
         if 0 < len(up) < job.pods:
             half_started.append(f"{job.name}: {len(up)} of {job.pods} pods running")
         running[job.team] = running.get(job.team, 0) + sum(_gpus(pod) for pod in up)
@@ -72,9 +72,9 @@ def observe(
     return tuple(TeamState(team, running[team], asked[team] - running[team]) for team in teams)
 
 
-def _delete(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
+def delete_job(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
     core = kube.core(api)
-    for pod in _pods(api, job):
+    for pod in job_pods(api, job):
         try:
             core.delete_namespaced_pod(pod["metadata"]["name"], job.team, grace_period_seconds=0)
         except ApiException as error:
@@ -89,11 +89,11 @@ def _delete(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
         except ApiException as error:
             if error.status != 404:
                 raise
-    gone = kube.wait_until(lambda: not _pods(api, job), timeout=STEP_TIMEOUT)
+    gone = kube.wait_until(lambda: not job_pods(api, job), timeout=STEP_TIMEOUT)
     assert gone, f"the pods of {job.name} were not deleted within {STEP_TIMEOUT:.0f}s"
 
 
-def _create(api: Any, job_objects_: list[dict[str, Any]]) -> None:
+def create_objects(api: Any, job_objects_: list[dict[str, Any]]) -> None:
     for manifest in job_objects_:
         namespace = manifest["metadata"]["namespace"]
         if manifest["kind"] == "Pod":
@@ -132,15 +132,15 @@ def run_scenario(api: Any, spec: FleetSpec, scenario: Scenario) -> Observed:
     try:
         for step in scenario.steps:
             for job in [j for j in live if j.name in step.finish]:
-                _delete(api, spec, job)
+                delete_job(api, spec, job)
             live = [j for j in live if j.name not in step.finish]
             for job in step.submit:
-                _create(api, job_objects(spec, job))
+                create_objects(api, job_objects(spec, job))
             live += step.submit
             _settle(api, spec, live, step.expected)
             observed.steps.append(observe(api, spec, live, observed.half_started))
     finally:
         for job in live:
-            _delete(api, spec, job)
+            delete_job(api, spec, job)
     observed.seconds = time.monotonic() - started
     return observed
