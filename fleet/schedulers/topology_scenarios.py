@@ -111,8 +111,7 @@ def rig(spec: FleetSpec) -> Rig:
     )
 
 
-def _job(r: Rig, name: str, pods: int, level: str, mode: str) -> ScenarioJob:
-    ask = TopologyAsk(level, mode)  # type: ignore[arg-type]
+def _job(r: Rig, name: str, pods: int, ask: TopologyAsk) -> ScenarioJob:
     return ScenarioJob(name, r.team, pods, r.node_gpus, r.pool, ask)
 
 
@@ -133,11 +132,12 @@ def _submit(*jobs: ScenarioJob) -> TopologyStep:
 def _scenarios(r: Rig) -> tuple[TopologyScenario, ...]:
     """The steps, without expectations (`plan_topology` adds them)."""
     n = r.nodes_per_rack
-    rack = _job(r, "rack", n, "rack", "required")
-    wide_required = _job(r, "wide", n + 1, "rack", "required")
-    wide_preferred = _job(r, "wide", n + 1, "rack", "preferred")
-    fillers = [_job(r, f"fill-{i}", n - 1, "rack", "required") for i in range(r.racks)]
-    pair = _job(r, "pair", 2, "rack", "required")
+    in_rack, near = TopologyAsk("rack", "required"), TopologyAsk("rack", "preferred")
+    rack = _job(r, "rack", n, in_rack)
+    wide_required = _job(r, "wide", n + 1, in_rack)
+    wide_preferred = _job(r, "wide", n + 1, near)
+    fillers = [_job(r, f"fill-{i}", n - 1, in_rack) for i in range(r.racks)]
+    pair = _job(r, "pair", 2, in_rack)
     scenarios = [
         TopologyScenario(
             "fits-in-rack", f"{n} whole nodes, required in one rack", (_submit(rack),)
@@ -154,7 +154,7 @@ def _scenarios(r: Rig) -> tuple[TopologyScenario, ...]:
         ),
     ]
     if r.racks_per_block is not None:
-        block = _job(r, "block", n * r.racks_per_block, "block", "required")
+        block = _job(r, "block", n * r.racks_per_block, TopologyAsk("block", "required"))
         scenarios.append(
             TopologyScenario(
                 "fits-in-block",
