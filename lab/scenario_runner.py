@@ -1,7 +1,7 @@
 """Run the scheduler demo on a live cluster, step by step, and observe what the scheduler did.
 
-Each step ends the jobs it says (their pods and PodGroups deleted, waited for),
-submits its jobs (the objects `fleet.schedulers.workloads` renders, created in
+Each step ends the jobs it says (their pods, and KAI's PodGroup or Kueue's Workload,
+deleted, waited for), submits its jobs (the objects `fleet.schedulers.workloads` renders, created in
 order), then polls the pods until every team's GPUs running and waiting equal
 what `fleet expect` predicts and stay so for `STABLE_SECONDS`, or the timeout
 passes; the step's observation is the last state seen. A gang partly running in that
@@ -16,6 +16,7 @@ from typing import Any
 from kubernetes.client.exceptions import ApiException
 
 from fleet.render.nodes import GPU_RESOURCE
+from fleet.schedulers.kueue import API_VERSION as KUEUE_API
 from fleet.schedulers.scenarios import Scenario, ScenarioJob, TeamState
 from fleet.schedulers.workloads import JOB_LABEL, KAI_PODGROUP_API, job_objects
 from fleet.stack.spec import FleetSpec
@@ -80,11 +81,16 @@ def delete_job(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
         except ApiException as error:
             if error.status != 404:
                 raise
-    if spec.scheduler == "kai":
-        group, version = KAI_PODGROUP_API.split("/")
+    # The scheduler's object of the gang: KAI's PodGroup; Kueue's Workload (named after the
+    # pod group), without which Kueue never lifts its finalizer from the deleted pods of a
+    # group it has not admitted (a gang refused by topology waits so forever).
+    owner = {"kai": (KAI_PODGROUP_API, "podgroups"), "kueue": (KUEUE_API, "workloads")}
+    if spec.scheduler in owner:
+        api_version, plural = owner[spec.scheduler]
+        group, version = api_version.split("/")
         try:
             kube.custom(api).delete_namespaced_custom_object(
-                group, version, job.team, "podgroups", job.name
+                group, version, job.team, plural, job.name
             )
         except ApiException as error:
             if error.status != 404:
