@@ -584,7 +584,10 @@ class FleetSpec(SpecModel):
             if pool.topology is None:
                 continue
             levels = pool.topology.levels
-            for level, label in (("block", levels.block), ("rack", levels.rack)):
+            used = [("rack", levels.rack)]
+            if pool.topology.racks_per_block is not None:
+                used.insert(0, ("block", levels.block))
+            for level, label in used:
                 other = seen.setdefault(label, (name, level))
                 if other[1] != level:
                     raise FieldProblem(

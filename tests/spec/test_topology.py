@@ -162,3 +162,16 @@ def test_summary_data_and_check_show_the_topology(capsys: pytest.CaptureFixture[
     row = next(line for line in out.splitlines() if line.startswith("│ gb200 │     4 │"))
     cells = [cell.strip() for cell in row.split("│")[1:8]]
     assert cells == ["gb200", "4", "4", "16", "2", "2", "4"]
+
+
+def test_an_unused_block_label_names_no_level() -> None:
+    """A pool without blocks does not take the block label from another pool's racks."""
+    spec = spec_with(
+        h100={
+            **BASE["pools"]["h100"],
+            "topology": {"nodesPerRack": 1, "levels": {"rack": BLOCK}},
+        }
+    )
+    assert spec.pools["nvl"].topology is not None
+    assert spec.pools["nvl"].topology.racks_per_block is None
+    assert labels_by_node(spec)["kwok-gpu-h100-0"][BLOCK] == "h100-rack0"
