@@ -1,7 +1,7 @@
 """Run the scheduler demo on a live cluster, step by step, and observe what the scheduler did.
 
-Each step ends the jobs it says (their pods and PodGroups deleted, waited for),
-submits its jobs (the objects `fleet.schedulers.workloads` renders, created in
+Each step ends the jobs it says (their pods, and KAI's PodGroup or Kueue's Workload,
+deleted, waited for), submits its jobs (the objects `fleet.schedulers.workloads` renders, created in
 order), then polls the pods until every team's GPUs running and waiting equal
 what `fleet expect` predicts and stay so for `STABLE_SECONDS`, or the timeout
 passes; the step's observation is the last state seen. A gang partly running in that
@@ -16,6 +16,7 @@ from typing import Any
 from kubernetes.client.exceptions import ApiException
 
 from fleet.render.nodes import GPU_RESOURCE
+from fleet.schedulers.kueue import API_VERSION as KUEUE_API
 from fleet.schedulers.scenarios import Scenario, ScenarioJob, TeamState
 from fleet.schedulers.workloads import JOB_LABEL, KAI_PODGROUP_API, job_objects
 from fleet.stack.spec import FleetSpec
@@ -35,13 +36,13 @@ class Observed:
     seconds: float = 0.0
 
 
-def _pods(api: Any, job: ScenarioJob) -> list[dict[str, Any]]:
+def job_pods(api: Any, job: ScenarioJob) -> list[dict[str, Any]]:
     return kube.items(
         kube.core(api).list_namespaced_pod, job.team, label_selector=f"{JOB_LABEL}={job.name}"
     )
 
 
-def _running(pod: dict[str, Any]) -> bool:
+def is_running(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     return (
         bool(pod["spec"].get("nodeName"))
@@ -63,7 +64,7 @@ def observe(
     running: dict[str, int] = {}
     asked: dict[str, int] = {}
     for job in jobs:
-        up = [pod for pod in _pods(api, job) if _running(pod)]
+        up = [pod for pod in job_pods(api, job) if is_running(pod)]
         if 0 < len(up) < job.pods:
             half_started.append(f"{job.name}: {len(up)} of {job.pods} pods running")
         running[job.team] = running.get(job.team, 0) + sum(_gpus(pod) for pod in up)
@@ -72,28 +73,33 @@ def observe(
     return tuple(TeamState(team, running[team], asked[team] - running[team]) for team in teams)
 
 
-def _delete(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
+def delete_job(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
     core = kube.core(api)
-    for pod in _pods(api, job):
+    for pod in job_pods(api, job):
         try:
             core.delete_namespaced_pod(pod["metadata"]["name"], job.team, grace_period_seconds=0)
         except ApiException as error:
             if error.status != 404:
                 raise
-    if spec.scheduler == "kai":
-        group, version = KAI_PODGROUP_API.split("/")
+    # The scheduler's object of the gang: KAI's PodGroup; Kueue's Workload (named after the
+    # pod group), without which Kueue never lifts its finalizer from the deleted pods of a
+    # group it has not admitted (a gang refused by topology waits so forever).
+    owner = {"kai": (KAI_PODGROUP_API, "podgroups"), "kueue": (KUEUE_API, "workloads")}
+    if spec.scheduler in owner:
+        api_version, plural = owner[spec.scheduler]
+        group, version = api_version.split("/")
         try:
             kube.custom(api).delete_namespaced_custom_object(
-                group, version, job.team, "podgroups", job.name
+                group, version, job.team, plural, job.name
             )
         except ApiException as error:
             if error.status != 404:
                 raise
-    gone = kube.wait_until(lambda: not _pods(api, job), timeout=STEP_TIMEOUT)
+    gone = kube.wait_until(lambda: not job_pods(api, job), timeout=STEP_TIMEOUT)
     assert gone, f"the pods of {job.name} were not deleted within {STEP_TIMEOUT:.0f}s"
 
 
-def _create(api: Any, job_objects_: list[dict[str, Any]]) -> None:
+def create_objects(api: Any, job_objects_: list[dict[str, Any]]) -> None:
     for manifest in job_objects_:
         namespace = manifest["metadata"]["namespace"]
         if manifest["kind"] == "Pod":
@@ -132,15 +138,15 @@ def run_scenario(api: Any, spec: FleetSpec, scenario: Scenario) -> Observed:
     try:
         for step in scenario.steps:
             for job in [j for j in live if j.name in step.finish]:
-                _delete(api, spec, job)
+                delete_job(api, spec, job)
             live = [j for j in live if j.name not in step.finish]
             for job in step.submit:
-                _create(api, job_objects(spec, job))
+                create_objects(api, job_objects(spec, job))
             live += step.submit
             _settle(api, spec, live, step.expected)
             observed.steps.append(observe(api, spec, live, observed.half_started))
     finally:
         for job in live:
-            _delete(api, spec, job)
+            delete_job(api, spec, job)
     observed.seconds = time.monotonic() - started
     return observed

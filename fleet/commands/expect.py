@@ -5,7 +5,9 @@ A stack with the demo disabled still gets its expectation (it is what turning
 the demo on would show); a caveat says the demo is off. A stack with a scheduler
 (kueue or kai) and teams also gets the scheduler demo: per scenario, each team's
 GPUs running and waiting after each step (docs/schedulers.md); there the default
-demo's table is printed only when its demo is on (`--json` always holds both).
+demo's table is printed only when its demo is on (`--json` always holds both). Such a
+stack with a pool of racks also gets the topology demo: per scenario, each gang's state
+and the racks and blocks it is in after each step.
 """
 
 import argparse
@@ -15,12 +17,19 @@ from typing import Any
 
 from rich.console import Console
 
-from fleet.commands.tables import forecast_table, outcome_table, print_table, scenario_table
+from fleet.commands.tables import (
+    forecast_table,
+    outcome_table,
+    print_table,
+    scenario_table,
+    topology_scenario_table,
+)
 from fleet.demo.plan import plan_demo
 from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.replay.score_ties import score_ties
 from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
+from fleet.schedulers.topology_scenarios import TopologyScenario, plan_topology, refusal
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
@@ -47,11 +56,14 @@ def run(args: argparse.Namespace) -> int:
         return _trace(args, spec)
     outcome = plan_demo(spec).expected
     scenarios, problem = _scenarios(spec)
+    topology, topology_problem = _topology(spec)
     if args.json:
         document = outcome.as_dict()
         if spec.scheduler != "default":
             document["scheduler"] = spec.scheduler
             document["scenarios"] = [scenario_dict(s) for s in scenarios]
+        if topology:
+            document["topologyScenarios"] = [topology_dict(s) for s in topology]
         print(json.dumps(document, indent=2))
         return 0
     console = Console(highlight=False, markup=False, emoji=False)
@@ -67,6 +79,14 @@ def run(args: argparse.Namespace) -> int:
         print_table(console, scenario_table(scenario, title))
     if problem is not None:
         console.print(f"caveat: no scheduler demo: {problem}", markup=False)
+    for topo in topology:
+        title = f"{spec.scheduler} topology scenario {topo.name}: {topo.title}"
+        print_table(console, topology_scenario_table(topo, title))
+        for job in topo.jobs:
+            if any(p.job == job.name and p.state == "refused" for p in topo.steps[-1].expected):
+                console.print(f"caveat: {refusal(spec.pools[job.pool], job)}", markup=False)
+    if topology_problem is not None:
+        console.print(f"caveat: no topology demo: {topology_problem}", markup=False)
     return 0
 
 
@@ -130,6 +150,36 @@ def _scenarios(spec: FleetSpec) -> tuple[tuple[Scenario, ...], str | None]:
         return plan_scenarios(spec), None
     except ScenarioProblem as problem:
         return (), str(problem)
+
+
+def _topology(spec: FleetSpec) -> tuple[tuple[TopologyScenario, ...], str | None]:
+    """The topology demo of a kueue or kai stack with a pool of racks, or why it cannot
+    be staged; nothing at all for a stack without topology or scheduler."""
+    if spec.scheduler == "default" or not spec.topology_pools:
+        return (), None
+    try:
+        return plan_topology(spec), None
+    except ScenarioProblem as problem:
+        return (), str(problem)
+
+
+def topology_dict(scenario: TopologyScenario) -> dict[str, Any]:
+    return {
+        "name": scenario.name,
+        "title": scenario.title,
+        "steps": [
+            {
+                "action": step.action,
+                "freeGpus": step.free_gpus,
+                "strandedGpus": step.stranded_gpus,
+                "gangs": [
+                    {"job": p.job, "state": p.state, "racks": p.racks, "blocks": p.blocks}
+                    for p in step.expected
+                ],
+            }
+            for step in scenario.steps
+        ],
+    }
 
 
 def scenario_dict(scenario: Scenario) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from fleet.demo.outcome import FleetOutcome
 from fleet.replay.compare import Figure
 from fleet.replay.forecast import Forecast
 from fleet.schedulers.scenarios import Scenario
+from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.spec import FleetSpec
 
 # A width no table reaches, to measure a table's narrowest layout without the terminal's.
@@ -123,6 +124,66 @@ def scenario_table(scenario: Scenario, title: str) -> Table:
     return table
 
 
+def topology_scenario_table(scenario: TopologyScenario, title: str) -> Table:
+    """One row per gang after each step: running, waiting or refused, in how many racks and
+    blocks; per step the pool's free GPUs and those stranded (free, but no waiting gang
+    fits in any one domain)."""
+    rows = [
+        (
+            str(index) if row == 0 else "",
+            step.action if row == 0 else "",
+            placement.job,
+            placement.state,
+            str(placement.racks) if placement.state == "running" else "-",
+            str(placement.blocks) if placement.state == "running" else "-",
+            str(step.free_gpus) if row == 0 else "",
+            str(step.stranded_gpus) if row == 0 else "",
+        )
+        for index, step in enumerate(scenario.steps, start=1)
+        for row, placement in enumerate(step.expected)
+    ]
+    table = Table(title=title, title_justify="left")
+    number_column(table, "step", [r[0] for r in rows])
+    text_column(table, "what happens (job pods x GPUs)")
+    name_column(table, "gang", [r[2] for r in rows])
+    name_column(table, "state", [r[3] for r in rows])
+    headers = ("racks", "blocks", "free GPUs", "stranded GPUs")
+    for column, header in enumerate(headers, start=4):
+        number_column(table, header, [r[column] for r in rows])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def topology_table(spec: FleetSpec) -> Table:
+    """The pools with a topology: racks, blocks and NVLink domains, and the level labels."""
+    rows = []
+    for name, pool in spec.topology_pools.items():
+        assert pool.topology is not None
+        per_block = pool.topology.racks_per_block
+        rows.append(
+            (
+                name,
+                str(pool.racks),
+                str(pool.topology.nodes_per_rack),
+                str(pool.rack_gpus),
+                str(pool.blocks) if per_block is not None else "-",
+                str(per_block) if per_block is not None else "-",
+                str(pool.nvlink_domains),
+                ", ".join(pool.topology.level_labels),
+            )
+        )
+    table = Table(title="topology", title_justify="left")
+    name_column(table, "pool", [r[0] for r in rows])
+    headers = ("racks", "nodes/rack", "GPUs/rack", "blocks", "racks/block", "NVLink domains")
+    for column, header in enumerate(headers, start=1):
+        number_column(table, header, [r[column] for r in rows])
+    text_column(table, "levels (widest first)")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def teams_table(spec: FleetSpec) -> Table:
     """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
     rows = []
@@ -151,6 +212,8 @@ def print_summary(spec: FleetSpec, title: str) -> None:
     """Print the fleet summary of `spec` on standard output, and its teams if it has any."""
     console = Console(highlight=False, markup=False, emoji=False)
     print_table(console, summary_table(spec, title))
+    if spec.topology_pools:
+        print_table(console, topology_table(spec))
     if spec.teams:
         print_table(console, teams_table(spec))
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from fleet.render.shards import SHARD_LABEL, shard_of
+from fleet.render.topology import TOPOLOGY_ANNOTATION, topology_annotation, topology_labels
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import NODE_NAME_PREFIX, FleetSpec, PoolSpec, node_name
 
@@ -81,6 +82,9 @@ def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str
             },
         },
     }
+    topology = topology_annotation(pool_name, pool, owner.label)
+    if topology is not None:
+        template["metadata"]["annotations"][TOPOLOGY_ANNOTATION] = topology
     template["metadata"]["annotations"][TEMPLATE_ANNOTATION] = template_digest(template)
     return template
 
@@ -97,9 +101,16 @@ def template_digest(template: Mapping[str, Any]) -> str:
 
 def named(template: Mapping[str, Any], name: str, shards: int = 1) -> dict[str, Any]:
     """The template as the node `name` (copies what differs, shares the rest), labelled
-    with its shard of the fleet's `shards` KWOK controllers."""
+    with its shard of the fleet's `shards` KWOK controllers and, in a pool with a
+    topology, its block, rack and NVLink domain (`fleet.render.topology`)."""
     metadata = template["metadata"]
-    labels = {**metadata["labels"], HOSTNAME_LABEL: name, SHARD_LABEL: str(shard_of(name, shards))}
+    topology = topology_labels((metadata.get("annotations") or {}).get(TOPOLOGY_ANNOTATION), name)
+    labels = {
+        **metadata["labels"],
+        HOSTNAME_LABEL: name,
+        SHARD_LABEL: str(shard_of(name, shards)),
+        **topology,
+    }
     return {**template, "metadata": {**metadata, "name": name, "labels": labels}}
 
 

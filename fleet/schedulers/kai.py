@@ -11,6 +11,7 @@ from typing import Any
 
 from fleet.render.demo import PART_OF_LABEL
 from fleet.schedulers.teams import TEAM_LABEL
+from fleet.schedulers.topology import kai_topologies
 from fleet.stack.spec import PROJECT, FleetSpec
 
 API_VERSION = "scheduling.run.ai/v2"
@@ -70,7 +71,9 @@ def team_queue(spec: FleetSpec, team: str) -> dict[str, Any]:
 
 
 def kai_objects(spec: FleetSpec) -> list[dict[str, Any]]:
-    return [parent_queue(spec), *(team_queue(spec, team) for team in spec.teams)]
+    """The pools' Topologies, the parent queue, a queue per team."""
+    teams = (team_queue(spec, team) for team in spec.teams)
+    return [*kai_topologies(spec), parent_queue(spec), *teams]
 
 
 def job_labels(team: str) -> dict[str, str]:

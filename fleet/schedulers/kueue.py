@@ -18,6 +18,7 @@ from typing import Any
 from fleet.render.demo import PART_OF_LABEL
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL
 from fleet.schedulers.teams import TEAM_LABEL
+from fleet.schedulers.topology import kueue_topologies, with_topology_names
 from fleet.stack.spec import PROJECT, FleetSpec
 
 API_VERSION = "kueue.x-k8s.io/v1beta2"
@@ -99,9 +100,9 @@ def priority_class(spec: FleetSpec, team: str) -> dict[str, Any]:
 
 
 def kueue_objects(spec: FleetSpec) -> list[dict[str, Any]]:
-    """Flavors, then per team its priority class, ClusterQueue and LocalQueue (the team's
-    namespace comes first, from `fleet.schedulers.objects`)."""
-    objects = resource_flavors(spec)
+    """The pools' Topologies and flavors, then per team its priority class, ClusterQueue and
+    LocalQueue (the team's namespace comes first, from `fleet.schedulers.objects`)."""
+    objects = [*kueue_topologies(spec), *with_topology_names(spec, resource_flavors(spec))]
     for team in spec.teams:
         objects += [priority_class(spec, team), cluster_queue(spec, team), local_queue(team)]
     return objects

@@ -22,6 +22,7 @@ is reclaimed is the scheduler's choice, the GPUs it leaves are not.
 """
 
 from dataclasses import dataclass
+from typing import Literal
 
 from fleet.stack.spec import FleetSpec
 
@@ -33,14 +34,25 @@ class ScenarioProblem(ValueError):
 
 
 @dataclass(frozen=True)
+class TopologyAsk:
+    """A gang's topology constraint: all its pods in one domain of `level` (`required`),
+    or as few domains as the scheduler finds (`preferred`)."""
+
+    level: Literal["rack", "block"]
+    mode: Literal["required", "preferred"]
+
+
+@dataclass(frozen=True)
 class ScenarioJob:
-    """`pods` pods of `gpus_per_pod` GPUs each on `pool`, submitted by `team`; a gang."""
+    """`pods` pods of `gpus_per_pod` GPUs each on `pool`, submitted by `team`; a gang,
+    within one rack or block when it has a `topology`."""
 
     name: str
     team: str
     pods: int
     gpus_per_pod: int
     pool: str
+    topology: TopologyAsk | None = None
 
     @property
     def gpus(self) -> int:

@@ -20,6 +20,7 @@ from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL
 from fleet.schedulers import kai, kueue
 from fleet.schedulers.scenarios import ScenarioJob
 from fleet.schedulers.teams import TEAM_LABEL
+from fleet.schedulers.topology import kai_constraint, kueue_annotations
 from fleet.stack.spec import PROJECT, FleetSpec
 
 JOB_LABEL = "gpu-fleet.dev/scenario-job"
@@ -57,6 +58,7 @@ def _pod(spec: FleetSpec, job: ScenarioJob, index: int) -> dict[str, Any]:
     if spec.scheduler == "kueue":
         labels |= kueue.job_labels(job.team) | {KUEUE_GROUP_LABEL: job.name}
         annotations[KUEUE_GROUP_COUNT] = str(job.pods)
+        annotations |= kueue_annotations(spec, job)
     elif spec.scheduler == "kai":
         labels |= kai.job_labels(job.team)
         annotations[KAI_GROUP_ANNOTATION] = job.name
@@ -68,7 +70,7 @@ def _pod(spec: FleetSpec, job: ScenarioJob, index: int) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec}
 
 
-def _kai_pod_group(job: ScenarioJob) -> dict[str, Any]:
+def _kai_pod_group(spec: FleetSpec, job: ScenarioJob) -> dict[str, Any]:
     return {
         "apiVersion": KAI_PODGROUP_API,
         "kind": "PodGroup",
@@ -77,6 +79,7 @@ def _kai_pod_group(job: ScenarioJob) -> dict[str, Any]:
             "minMember": job.pods,
             "queue": job.team,
             "priorityClassName": KAI_PRIORITY_CLASS,
+            **kai_constraint(spec, job),
         },
     }
 
@@ -84,4 +87,4 @@ def _kai_pod_group(job: ScenarioJob) -> dict[str, Any]:
 def job_objects(spec: FleetSpec, job: ScenarioJob) -> list[dict[str, Any]]:
     """What submitting `job` creates, in order (KAI's PodGroup before its pods)."""
     pods = [_pod(spec, job, index) for index in range(job.pods)]
-    return [_kai_pod_group(job), *pods] if spec.scheduler == "kai" else pods
+    return [_kai_pod_group(spec, job), *pods] if spec.scheduler == "kai" else pods

@@ -7,7 +7,7 @@ program imports this module.
 
 from typing import Any
 
-from fleet.stack.spec import FleetSpec, KindClusterSpec
+from fleet.stack.spec import FleetSpec, KindClusterSpec, PoolSpec
 
 
 def summary_data(spec: FleetSpec) -> dict[str, Any]:
@@ -20,12 +20,29 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
                 "product": pool.product,
                 "gpuMemoryMiB": pool.memory_mib,
                 "gpus": pool.gpus,
+                **topology_data(pool),
             }
             for name, pool in spec.pools.items()
         },
         "totalNodes": spec.total_nodes,
         "totalGpus": spec.total_gpus,
         "largestPodGpus": spec.largest_pod_gpus,
+    }
+
+
+def topology_data(pool: PoolSpec) -> dict[str, Any]:
+    """A pool's racks, blocks and NVLink domains, and its level labels; nothing without one."""
+    if pool.topology is None:
+        return {}
+    return {
+        "topology": {
+            "racks": pool.racks,
+            "nodesPerRack": pool.topology.nodes_per_rack,
+            "blocks": pool.blocks,
+            "racksPerBlock": pool.topology.racks_per_block,
+            "nvlinkDomains": pool.nvlink_domains,
+            "levels": list(pool.topology.level_labels),
+        }
     }
 
 

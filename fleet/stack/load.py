@@ -25,8 +25,10 @@ from fleet.stack.spec import (
     KwokSpec,
     OperatorSpec,
     PoolSpec,
+    PoolTopologySpec,
     SchedulerReleaseSpec,
     TeamSpec,
+    TopologyLevelsSpec,
 )
 
 # Problems listed in one message; the rest are counted (a file can have thousands).
@@ -196,6 +198,12 @@ def _readable(part: int | str) -> int | str:
     return cut(part) if isinstance(part, str) else part
 
 
+_LABEL_KEY_HINT = (
+    "must be a node label key such as cloud.provider.com/topology-rack: an optional DNS "
+    "prefix and '/', then letters, digits, '-', '_', '.' (at most 63)"
+)
+
+
 def _pattern_hint(loc: tuple[int | str, ...]) -> str:
     # A mapping's bad key is at (..., field, key, "[key]").
     field = loc[-3] if len(loc) > 2 and loc[-1] == "[key]" else (loc[-1] if loc else "")
@@ -209,6 +217,8 @@ def _pattern_hint(loc: tuple[int | str, ...]) -> str:
         "memory": "must be a Kubernetes quantity such as 1024Gi or 512Gi",
         "quota": "must be a pool name or a product: letters, digits, '-', '_', '.'",
         "version": "must be a release version such as v0.7.0 (KWOK) or 0.0.59 (operator chart)",
+        "block": _LABEL_KEY_HINT,
+        "rack": _LABEL_KEY_HINT,
     }
     return hints.get(
         str(field), "must be a DNS label: lowercase letters, digits and '-', at most 63 characters"
@@ -231,6 +241,10 @@ def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
             model = FleetSpec
         case ("pools", _):
             model = PoolSpec
+        case ("pools", _, "topology"):
+            model = PoolTopologySpec
+        case ("pools", _, "topology", "levels"):
+            model = TopologyLevelsSpec
         case ("teams", _):
             model = TeamSpec
         case ("cluster", "kind"):

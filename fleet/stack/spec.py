@@ -69,6 +69,15 @@ ChartVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+\.[0-9]
 DnsLabel = Annotated[
     str, StringConstraints(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=63)
 ]
+# A Kubernetes label key: an optional DNS-subdomain prefix and '/', then a name.
+LabelKey = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+        r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$",
+        max_length=316,
+    ),
+]
 # A file path, URL, image or chart reference, or kubeconfig context.
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REFERENCE_CHARS)]
 
@@ -87,6 +96,56 @@ class SpecModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
 
 
+# The node labels of a pool's topology levels unless it names its own: those Kueue's and
+# KAI-Scheduler's documentation use in their examples (GKE's nodes carry
+# cloud.google.com/gce-topology-block, -subblock and -host instead; docs/fleet.md).
+DEFAULT_BLOCK_LABEL = "cloud.provider.com/topology-block"
+DEFAULT_RACK_LABEL = "cloud.provider.com/topology-rack"
+# Labels a level may not take: the lowest level of every topology is the node itself,
+# and the NVLink domain has GPU Feature Discovery's label.
+HOSTNAME_LEVEL = "kubernetes.io/hostname"
+CLIQUE_LABEL = "nvidia.com/gpu.clique"
+
+
+class TopologyLevelsSpec(SpecModel):
+    """The node labels that name a node's block and rack (docs/fleet.md, "Topology")."""
+
+    block: LabelKey = DEFAULT_BLOCK_LABEL
+    rack: LabelKey = DEFAULT_RACK_LABEL
+
+
+class PoolTopologySpec(SpecModel):
+    """How a pool's nodes are grouped: racks of `nodesPerRack` nodes (node i in rack
+    i // nodesPerRack), blocks of `racksPerBlock` racks (none: no block level), and an
+    NVLink domain per rack (`nvidia.com/gpu.clique`)."""
+
+    nodes_per_rack: int = Field(alias="nodesPerRack", ge=1, le=MAX_FAKE_NODES)
+    racks_per_block: int | None = Field(
+        default=None, alias="racksPerBlock", ge=1, le=MAX_FAKE_NODES
+    )
+    # None: an NVLink domain per rack when the product is a rack-scale NVLink system.
+    nvlink: bool | None = None
+    levels: TopologyLevelsSpec = Field(default_factory=TopologyLevelsSpec)
+
+    def rack_of(self, index: int) -> int:
+        return index // self.nodes_per_rack
+
+    def block_of(self, index: int) -> int | None:
+        if self.racks_per_block is None:
+            return None
+        return self.rack_of(index) // self.racks_per_block
+
+    @property
+    def level_labels(self) -> tuple[str, ...]:
+        """The levels' node labels, widest first, the node itself last."""
+        rack = (self.levels.rack, HOSTNAME_LEVEL)
+        return rack if self.racks_per_block is None else (self.levels.block, *rack)
+
+    @property
+    def has_nvlink_domains(self) -> bool:
+        return bool(self.nvlink)
+
+
 class PoolSpec(SpecModel):
     nodes: int = Field(ge=1, le=MAX_FAKE_NODES)
     gpus_per_node: int = Field(alias="gpusPerNode", ge=1, le=MAX_GPUS_PER_NODE)
@@ -95,6 +154,9 @@ class PoolSpec(SpecModel):
     cpu: int = Field(default=96, ge=1, le=4096)
     memory: Quantity = "1024Gi"
     pods: int = Field(default=110, ge=1, le=10_000)
+    # Racks, blocks and NVLink domains (docs/fleet.md, "Topology"); a rack-scale NVLink
+    # product without one gets racks of its NVLink domain (fleet/stack/catalog.py).
+    topology: PoolTopologySpec | None = None
 
     @model_validator(mode="after")
     def _memory_from_catalog(self) -> "PoolSpec":
@@ -109,6 +171,42 @@ class PoolSpec(SpecModel):
             self.gpu_memory_mib = known
         return self
 
+    @model_validator(mode="after")
+    def _topology_divides(self) -> "PoolSpec":
+        domain = catalog.nvlink_domain_gpus(self.product)
+        preset = ""
+        if self.topology is None and domain is not None:
+            per_rack = max(1, domain // self.gpus_per_node)
+            self.topology = PoolTopologySpec.model_validate({"nodesPerRack": per_rack})
+            preset = (
+                f" (no topology given: a rack of {self.product} is its NVLink domain, {domain} "
+                f"GPUs, here {per_rack} nodes; or give topology.nodesPerRack)"
+            )
+        if self.topology is not None:
+            check_pool_topology(self, self.topology, domain, preset)
+        return self
+
+    @property
+    def racks(self) -> int:
+        return 0 if self.topology is None else self.nodes // self.topology.nodes_per_rack
+
+    @property
+    def blocks(self) -> int:
+        if self.topology is None or self.topology.racks_per_block is None:
+            return 0
+        return self.racks // self.topology.racks_per_block
+
+    @property
+    def nvlink_domains(self) -> int:
+        return self.racks if self.topology and self.topology.has_nvlink_domains else 0
+
+    @property
+    def rack_gpus(self) -> int:
+        """GPUs in one rack (the whole pool when it has no topology)."""
+        if self.topology is None:
+            return self.gpus
+        return self.topology.nodes_per_rack * self.gpus_per_node
+
     @property
     def memory_mib(self) -> int:
         assert self.gpu_memory_mib is not None  # filled by the validator
@@ -117,6 +215,71 @@ class PoolSpec(SpecModel):
     @property
     def gpus(self) -> int:
         return self.nodes * self.gpus_per_node
+
+
+def _divisors(number: int) -> str:
+    found = [d for d in range(1, number + 1) if number % d == 0]
+    return ", ".join(str(d) for d in found[:12]) + (", ..." if len(found) > 12 else "")
+
+
+def check_pool_topology(
+    pool: PoolSpec, topology: PoolTopologySpec, domain: int | None, preset: str = ""
+) -> None:
+    """A topology must cut the pool into whole racks and blocks, name each level once, and
+    give NVLink domains only to a product that has them, no larger than the product's
+    (`preset` says where a topology the pool did not give came from)."""
+    per_rack = topology.nodes_per_rack
+    if pool.nodes % per_rack:
+        raise FieldProblem(
+            ("topology", "nodesPerRack"),
+            f"{pool.nodes} nodes do not divide into racks of {per_rack}: every rack is whole; "
+            f"use a nodesPerRack that divides {pool.nodes} ({_divisors(pool.nodes)}), or "
+            f"nodes that are a multiple of {per_rack}{preset}",
+        )
+    racks = pool.nodes // per_rack
+    per_block = topology.racks_per_block
+    if per_block is not None and racks % per_block:
+        raise FieldProblem(
+            ("topology", "racksPerBlock"),
+            f"the pool's {racks} racks do not divide into blocks of {per_block}: every block "
+            f"is whole; use a racksPerBlock that divides {racks} ({_divisors(racks)}), or "
+            "drop the key (no block level)",
+        )
+    levels = topology.levels
+    for key, label in (("block", levels.block), ("rack", levels.rack)):
+        if label in (HOSTNAME_LEVEL, CLIQUE_LABEL):
+            raise FieldProblem(
+                ("topology", "levels", key),
+                f"{label!r} is not free for a level: {HOSTNAME_LEVEL} is every topology's "
+                f"lowest level (the node) and {CLIQUE_LABEL} the NVLink domain's label; "
+                f"name the {key} level otherwise (default: "
+                f"{DEFAULT_BLOCK_LABEL if key == 'block' else DEFAULT_RACK_LABEL})",
+            )
+    if per_block is not None and levels.block == levels.rack:
+        raise FieldProblem(
+            ("topology", "levels", "rack"),
+            f"{levels.rack!r} names both the block and the rack level: a level is named "
+            "once; give the two levels different labels",
+        )
+    if topology.nvlink is None:
+        topology.nvlink = domain is not None
+    if not topology.nvlink:
+        return
+    rack_gpus = per_rack * pool.gpus_per_node
+    if domain is None:
+        raise FieldProblem(
+            ("topology", "nvlink"),
+            f"product {pool.product!r} has no rack-scale NVLink domain, so its racks get no "
+            f"{CLIQUE_LABEL}: drop nvlink, or use a product that has one "
+            f"({', '.join(catalog.nvlink_products())})",
+        )
+    if rack_gpus > domain:
+        raise FieldProblem(
+            ("topology", "nodesPerRack"),
+            f"a rack of {per_rack} nodes of {pool.gpus_per_node} GPUs holds {rack_gpus} GPUs, "
+            f"but one NVLink domain of {pool.product} joins at most {domain}: use at most "
+            f"{domain // pool.gpus_per_node} nodes per rack, or nvlink: false",
+        )
 
 
 class SchedulerClientSpec(SpecModel):
@@ -412,6 +575,31 @@ class FleetSpec(SpecModel):
                 "fake nodes)",
             )
         return self
+
+    @model_validator(mode="after")
+    def _levels_named_once(self) -> "FleetSpec":
+        """A label names one level across the fleet: the schedulers see all pools' nodes."""
+        seen: dict[str, tuple[str, str]] = {}
+        for name, pool in self.pools.items():
+            if pool.topology is None:
+                continue
+            levels = pool.topology.levels
+            used = [("rack", levels.rack)]
+            if pool.topology.racks_per_block is not None:
+                used.insert(0, ("block", levels.block))
+            for level, label in used:
+                other = seen.setdefault(label, (name, level))
+                if other[1] != level:
+                    raise FieldProblem(
+                        ("pools", name, "topology", "levels", level),
+                        f"{label!r} is the {other[1]} level of pool {other[0]!r} and the "
+                        f"{level} level here: a label names one level in the whole fleet",
+                    )
+        return self
+
+    @property
+    def topology_pools(self) -> dict[str, PoolSpec]:
+        return {name: pool for name, pool in self.pools.items() if pool.topology is not None}
 
     @model_validator(mode="after")
     def _demo_settings(self) -> "FleetSpec":

@@ -51,15 +51,16 @@ def stack_file(scheduler: str) -> Path:
 
 
 def scheduler_config(
-    cluster: Cluster, scheduler: str, chart: Path, *, teams: bool
+    cluster: Cluster, scheduler: str, chart: Path, *, teams: bool, source: Path | None = None
 ) -> dict[str, Any]:
-    """The stack file's config on `cluster`, the scheduler's chart from `chart`; without
-    `teams`, the scheduler alone (its controllers start before the teams' queues exist)."""
-    document = yaml.safe_load(stack_file(scheduler).read_text())["config"]
+    """The stack file's config (lesson 1's of `scheduler`, or `source`) on `cluster`, under
+    `scheduler`, its chart from `chart`; without `teams`, the scheduler alone (its
+    controllers start before the teams' queues exist)."""
+    document = yaml.safe_load((source or stack_file(scheduler)).read_text())["config"]
     own = {key.removeprefix(f"{PROJECT}:"): value for key, value in document.items()}
     config = lesson1_config(cluster, own["pools"])
     del config["demo"]  # the scheduler stacks run the scheduler demo instead
-    config["scheduler"] = own["scheduler"]
+    config["scheduler"] = scheduler
     # No pod of the chart can start here: the release is not awaited, its hooks not run.
     config["schedulerRelease"] = {"chart": str(chart), "wait": False, "hooks": False}
     if teams:

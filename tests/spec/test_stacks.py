@@ -11,6 +11,7 @@ EXPECTED_TOTALS = {
     "lesson1-dra": (5, 32),
     "lesson1-kueue": (5, 32),
     "lesson1-kai": (5, 32),
+    "lesson-topology": (16, 64),
     "medium": (160, 1024),
     "large-1k": (1000, 6400),
     "existing": (6, 48),

@@ -232,3 +232,28 @@ def test_the_scheduler_follows_the_operator(deploy: Deploy) -> None:
     first = deployment.children_of(component)[0]
     assert operator.urn in first.dependencies
     assert operator.urn in scheduler_release(deployment).dependencies
+
+
+@pytest.mark.parametrize(
+    ("scheduler", "api_version"),
+    [("kueue", "kueue.x-k8s.io/v1beta2"), ("kai", "kai.scheduler/v1alpha1")],
+)
+def test_a_topology_pool_gets_the_schedulers_topology_first(
+    deploy: Deploy, scheduler: str, api_version: str
+) -> None:
+    spec = stack("lesson-topology").model_copy(update={"scheduler": scheduler})
+    deployment = deploy(spec)
+    queued = [k for k in kinds(deployment) if k[0] not in ("Namespace", "Release")]
+    assert queued[0] == ("Topology", "gb200")
+    (topology,) = deployment.of_type(f"kubernetes:{api_version}:Topology")
+    assert [level["nodeLabel"] for level in topology.inputs["spec"]["levels"]] == [
+        "cloud.provider.com/topology-block",
+        "cloud.provider.com/topology-rack",
+        "kubernetes.io/hostname",
+    ]
+    if scheduler == "kueue":
+        (flavor,) = deployment.of_type(f"kubernetes:{api_version}:ResourceFlavor")
+        assert flavor.inputs["spec"]["topologyName"] == "gb200"
+    # The nodes the engine is asked for carry their racks.
+    node = deployment.named("kwok-gpu-gb200-13")
+    assert node.inputs["metadata"]["labels"]["cloud.provider.com/topology-rack"] == "gb200-rack3"
