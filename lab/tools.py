@@ -253,7 +253,7 @@ def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
         timing = f" in {result.seconds:.0f}s" if result.status == "built" else ""
         print(f"  {result.status:6} {tool.binary_name}{timing} -> {result.path}", flush=True)
         paths[tool.binary_name] = result.path
-    versions_of = Counter(tool.name for tool in tools)
+    versions_of = Counter(tool.name for tool in set(tools))
     paths.update({t.name: paths[t.binary_name] for t in tools if versions_of[t.name] == 1})
     return paths
 

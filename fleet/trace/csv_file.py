@@ -38,8 +38,9 @@ def _row_problems(line: int, error: ValidationError, cells: Mapping[str, str]) -
     for detail in error.errors():
         column = ".".join(str(part) for part in detail["loc"]) or "pool, product"
         column = "product" if column.startswith("products") else column
-        got = f" (got {shorten(cells.get(column, ''))})" if column in cells else ""
         message = str(detail["msg"]).removeprefix("Value error, ")
+        shown = shorten(cells.get(column, ""))
+        got = f" (got {shown})" if column in cells and shown not in message else ""
         problems.append(f"line {line}: {column}: {message}{got}")
     return problems
 
@@ -109,6 +110,7 @@ def format_trace(rows: Iterable[TraceRow]) -> str:
                 "" if row.priority is None else row.priority,
                 row.offer or "",
                 row.team or "",
+                row.utilization or "",
             ]
         )
     return out.getvalue()
