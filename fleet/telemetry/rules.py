@@ -46,7 +46,8 @@ def _per_product(record: str, products: list[str], figure: str) -> list[dict[str
         rules.append(
             {"record": record, "expr": _by_figure(physics, figure, f'{{modelName="{product}"}}')}
         )
-    others = "|".join(products)
+    # Label values may hold '.', a regex's any-character: escaped for RE2 in a PromQL string.
+    others = "|".join(product.replace(".", "\\\\.") for product in products)
     rules.append(
         {
             "record": record,

@@ -25,7 +25,8 @@ def relabelling(snake_case: bool = True) -> list[dict[str, Any]]:
         return head + "".join(part.title() for part in rest)
 
     return [
-        {key("source_labels"): ["Hostname"], key("target_label"): "instance"},
+        # Only series that have a Hostname (the exporter's own go_* and process_* do not).
+        {key("source_labels"): ["Hostname"], "regex": "(.+)", key("target_label"): "instance"},
         {
             key("source_labels"): ["Hostname"],
             "regex": f"{NODE_NAME_PREFIX}(.+)-[0-9]+",

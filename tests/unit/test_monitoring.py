@@ -66,5 +66,6 @@ def test_service_monitor_mode_creates_the_two_objects_and_no_release(deploy: Dep
     assert endpoint["relabelings"] == [{"targetLabel": "job", "replacement": SCRAPE_JOB}]
     assert endpoint["metricRelabelings"][0] == {
         "sourceLabels": ["Hostname"],
+        "regex": "(.+)",
         "targetLabel": "instance",
     }
