@@ -19,16 +19,20 @@ from pathlib import Path
 import yaml
 
 from fleet.stack.spec import FleetSpec
+from fleet.telemetry.prometheus_api import query
 from fleet.telemetry.rules import rule_groups
 from fleet.telemetry.scrape import RULE_FILE, server_config
 from fleet.telemetry.series import EXPORTER_PORT
 from lab.cluster import Cluster
 from lab.host_processes import Supervised
 from lab.pins import EXPORTER_TOOL, PROMETHEUS_TOOL
+from lab.waits import poll
 
 EXPORTER_TARGET = f"127.0.0.1:{EXPORTER_PORT}"
 # Enough history for a run; the lab's Prometheus lives as long as its lab.
 RETENTION = "2h"
+# Scraping starts, the rules evaluate, an alert's `for` passes.
+ALERT_TIMEOUT = 300.0
 
 
 def _free_port() -> int:
@@ -83,6 +87,18 @@ def prometheus_command(
         "prometheus", argv, binaries[PROMETHEUS_TOOL.binary_name], {}, folder / "prometheus.log"
     )
     return HostPrometheus(command, f"http://{address}", config, rules)
+
+
+def wait_for_alerts(url: str, alert: str, count: int, timeout: float = ALERT_TIMEOUT) -> None:
+    """Until `count` series of `alert` fire at `url`; TimeoutError naming what was seen."""
+
+    def check() -> tuple[bool, str]:
+        if not ready(url):
+            return False, "Prometheus not ready"
+        firing = query(url, f'ALERTS{{alertname="{alert}", alertstate="firing"}}')
+        return len(firing) >= count, f"{len(firing)} firing"
+
+    poll(f"{alert} firing {count} times", check, timeout)
 
 
 def ready(url: str) -> bool:
