@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from fleet.files import files_in, files_out
-from fleet.telemetry.prometheus_api import query
+from fleet.telemetry.prometheus_api import Sample, query
 from fleet.telemetry.series import ALERTS, LIVE_UTIL, SCRAPE_JOB, UTIL
 
 TELEMETRY_FILE = "telemetry.json"
@@ -70,10 +70,8 @@ class Telemetry(_Model):
     alerts: list[Alert] = Field(max_length=MAX_ALERTS)
 
 
-def _by_gpu(samples_labels: list[dict[str, str]], values: list[float]) -> dict[str, float]:
-    return {
-        labels.get("UUID", ""): value for labels, value in zip(samples_labels, values, strict=True)
-    }
+def _by_pod_gpu(samples: list[Sample]) -> dict[tuple[str, str], float]:
+    return {(s.labels.get("UUID", ""), s.labels.get("pod", "")): s.value for s in samples}
 
 
 def read_telemetry(url: str, captured_at: datetime, window_minutes: int) -> Telemetry:
@@ -81,10 +79,10 @@ def read_telemetry(url: str, captured_at: datetime, window_minutes: int) -> Tele
     window = f"{window_minutes}m"
     up = query(url, f'up{{job="{SCRAPE_JOB}"}}')
     live = query(url, LIVE_UTIL)
-    lows = query(url, f"min_over_time({LIVE_UTIL}[{window}])")
-    highs = query(url, f"max_over_time({LIVE_UTIL}[{window}])")
-    low_by = _by_gpu([s.labels for s in lows], [s.value for s in lows])
-    high_by = _by_gpu([s.labels for s in highs], [s.value for s in highs])
+    # A pod's readings only: the GPU's free series (before the pod came) is another series.
+    held_series = f'{LIVE_UTIL}{{pod!=""}}'
+    low_by = _by_pod_gpu(query(url, f"min_over_time({held_series}[{window}])"))
+    high_by = _by_pod_gpu(query(url, f"max_over_time({held_series}[{window}])"))
     live.sort(
         key=lambda s: (
             s.labels.get("pool", ""),
@@ -102,14 +100,14 @@ def read_telemetry(url: str, captured_at: datetime, window_minutes: int) -> Tele
             namespace=s.labels.get("namespace", ""),
             pod=s.labels.get("pod", ""),
             utilization=s.value,
-            lowest=low_by.get(s.labels.get("UUID", "")) if s.labels.get("pod") else None,
-            highest=high_by.get(s.labels.get("UUID", "")) if s.labels.get("pod") else None,
+            lowest=low_by.get((s.labels.get("UUID", ""), s.labels.get("pod", ""))),
+            highest=high_by.get((s.labels.get("UUID", ""), s.labels.get("pod", ""))),
         )
         for s in live[:MAX_GPUS]
     ]
     raw = {s.labels.get("pool", ""): s.value for s in query(url, f"count by (pool) ({UTIL})")}
-    held = f'({LIVE_UTIL}{{pod!=""}} >= bool 0)'
-    used = f'({LIVE_UTIL}{{pod!=""}} / 100)'
+    held = f"({held_series} >= bool 0)"
+    used = f"({held_series} / 100)"
     allocated = {
         s.labels.get("pool", ""): s.value
         for s in query(url, f"sum by (pool) (sum_over_time({held}[{window}:1m])) / 60")

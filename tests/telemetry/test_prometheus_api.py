@@ -6,7 +6,9 @@ import json
 import re
 import socket
 import threading
+import urllib.parse
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -16,6 +18,7 @@ import pytest
 from fleet.cli import main
 from fleet.telemetry.prometheus_api import PrometheusError, Sample, query
 from fleet.telemetry.scrape import relabelling
+from fleet.telemetry.snapshot import read_telemetry
 from tests.paths import ROOT
 
 
@@ -119,3 +122,62 @@ def test_evidence_with_an_unreachable_prometheus_names_it_and_writes_nothing(
     assert "no evidence written" in err
     assert "Traceback" not in err
     assert not out.exists()
+
+
+class ByQuery(BaseHTTPRequestHandler):
+    """Answers each query by the first key of `answers` found in it (empty vector else)."""
+
+    answers: ClassVar[dict[str, list[dict[str, object]]]] = {}
+
+    def do_GET(self) -> None:
+        asked = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)["query"][0]
+        result = next((v for k, v in self.answers.items() if asked.startswith(k)), [])
+        body = {"status": "success", "data": {"resultType": "vector", "result": result}}
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def _vector(*samples: tuple[dict[str, str], float]) -> list[dict[str, object]]:
+    return [{"metric": labels, "value": [0, str(value)]} for labels, value in samples]
+
+
+def test_the_snapshot_keeps_a_pods_readings_apart_from_its_gpus_free_series() -> None:
+    gpu = {"UUID": "GPU-1", "Hostname": "kwok-gpu-a100-0", "gpu": "0", "pool": "a100"}
+    held = {**gpu, "pod": "train", "namespace": "gpu-demo", "modelName": "A100"}
+    ByQuery.answers = {
+        "up{": _vector(({}, 1)),
+        "gpu_fleet:gpu_util:live": _vector((held, 70)),
+        "min_over_time(": _vector((held, 61)),
+        "max_over_time(": _vector((held, 89)),
+        "count by (pool)": _vector(({"pool": "a100"}, 2)),
+        'sum by (pool) (sum_over_time((gpu_fleet:gpu_util:live{pod!=""} >=': _vector(
+            ({"pool": "a100"}, 0.5)
+        ),
+        'sum by (pool) (sum_over_time((gpu_fleet:gpu_util:live{pod!=""} /': _vector(
+            ({"pool": "a100"}, 0.25)
+        ),
+        "ALERTS": _vector(
+            ({"alertname": "GpuPoolNearlyFull", "alertstate": "firing", "pool": "a100"}, 1)
+        ),
+    }
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), ByQuery)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        telemetry = read_telemetry(url, datetime(2026, 12, 7, tzinfo=UTC), 10)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    (series,) = telemetry.gpus
+    assert (series.pod, series.lowest, series.highest, series.utilization) == ("train", 61, 89, 70)
+    (pool,) = telemetry.pools
+    assert (pool.raw_series, pool.allocated_gpu_hours, pool.used_gpu_hours) == (2, 0.5, 0.25)
+    assert telemetry.target_up == [1.0]
+    assert [(a.name, a.state, a.labels) for a in telemetry.alerts] == [
+        ("GpuPoolNearlyFull", "firing", {"pool": "a100"})
+    ]
