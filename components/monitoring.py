@@ -45,11 +45,11 @@ class Monitoring(pulumi.ComponentResource):
             "metadata": {"name": monitoring.namespace, "labels": dict(PART_OF)},
         }
         self.namespace = KubernetesObject(monitoring.namespace, manifest, child_options(self, opts))
-        repository = monitoring.repository
+        chart, repository = monitoring.chart_source
         self.release = k8s.helm.v3.Release(
             name,
             name=monitoring.release_name,
-            chart=monitoring.chart,
+            chart=chart,
             version=monitoring.version,
             repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository) if repository else None,
             namespace=monitoring.namespace,

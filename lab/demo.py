@@ -144,7 +144,6 @@ def lesson_config(cluster: Cluster, telemetry: bool = False) -> dict[str, Any]:
         config["monitoring"] = {
             "enabled": True,
             "chart": str(tools.prometheus_chart()),
-            "repository": None,
             "wait": False,
             "poolFullMinutes": POOL_FULL_MINUTES,
         }

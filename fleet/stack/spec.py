@@ -318,9 +318,10 @@ class MonitoringSpec(SpecModel):
 
     enabled: bool = False
     mode: MonitoringMode = "chart"
-    # A chart name (with `repository`), an oci:// reference, or a local chart directory.
-    chart: Reference = versions.PROMETHEUS_CHART
-    repository: Reference | None = versions.PROMETHEUS_HELM_REPOSITORY
+    # A chart name (with `repository`), an oci:// reference, or a local chart directory;
+    # default: the community chart from its repository.
+    chart: Reference | None = None
+    repository: Reference | None = None
     version: ChartVersion = versions.PROMETHEUS_CHART_VERSION
     namespace: DnsLabel = "monitoring"
     release_name: DnsLabel = Field(default="prometheus", alias="releaseName")
@@ -335,6 +336,13 @@ class MonitoringSpec(SpecModel):
     pool_full_percent: int = Field(default=90, alias="poolFullPercent", ge=1, le=100)
     pool_full_minutes: int = Field(default=5, alias="poolFullMinutes", ge=0, le=1440)
     pending_minutes: int = Field(default=5, alias="pendingMinutes", ge=0, le=1440)
+
+    @property
+    def chart_source(self) -> tuple[str, str | None]:
+        """(chart, repository) for Helm; repository is None for OCI and local charts."""
+        if self.chart is None:
+            return versions.PROMETHEUS_CHART, versions.PROMETHEUS_HELM_REPOSITORY
+        return self.chart, self.repository
 
 
 SchedulerName = Literal["default", "kueue", "kai"]

@@ -69,7 +69,6 @@ def telemetry_config(cluster: Cluster) -> dict[str, Any]:
         "monitoring": {
             "enabled": True,
             "chart": str(prometheus_chart()),
-            "repository": None,
             # No container runtime: the chart's pods cannot start; Prometheus runs on the host.
             "wait": False,
             "scrapeIntervalSeconds": 5,

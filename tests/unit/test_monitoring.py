@@ -69,3 +69,10 @@ def test_service_monitor_mode_creates_the_two_objects_and_no_release(deploy: Dep
         "regex": "(.+)",
         "targetLabel": "instance",
     }
+
+
+def test_a_local_chart_is_installed_without_a_repository(deploy: Deploy) -> None:
+    deployment = deploy(spec_from(config({"chart": "/charts/prometheus-29.27.0"})))
+    (release,) = [r for r in deployment.of_type(RELEASE) if r.name == "gpu-fleet-monitoring"]
+    assert release.inputs["chart"] == "/charts/prometheus-29.27.0"
+    assert "repositoryOpts" not in release.inputs
