@@ -2,7 +2,7 @@
 
 Per GPU: its live series (pool, node, index, UUID, product, namespace/pod) with the
 utilization now and its lowest and highest over the window; per pool: raw series
-count, GPU-hours allocated and used (utilization-weighted) over the window; the
+count, GPU-hours allocated and used (utilization-weighted) over the window, in 30 s steps; the
 exporter's scrape target; the alerts pending or firing. At most `MAX_GPUS` GPU rows
 are kept (the count says how many there were).
 """
@@ -22,6 +22,9 @@ MAX_GPUS = 20_000
 MAX_ALERTS = 1_000
 DEFAULT_WINDOW_MINUTES = 10
 MAX_WINDOW_MINUTES = 7 * 24 * 60
+# GPU-hours are summed over the window in steps of this much (a subquery's resolution).
+STEP = "30s"
+PER_HOUR = 120
 
 
 class TelemetryError(Exception):
@@ -110,11 +113,11 @@ def read_telemetry(url: str, captured_at: datetime, window_minutes: int) -> Tele
     used = f"({held_series} / 100)"
     allocated = {
         s.labels.get("pool", ""): s.value
-        for s in query(url, f"sum by (pool) (sum_over_time({held}[{window}:1m])) / 60")
+        for s in query(url, f"sum by (pool) (sum_over_time({held}[{window}:{STEP}])) / {PER_HOUR}")
     }
     weighted = {
         s.labels.get("pool", ""): s.value
-        for s in query(url, f"sum by (pool) (sum_over_time({used}[{window}:1m])) / 60")
+        for s in query(url, f"sum by (pool) (sum_over_time({used}[{window}:{STEP}])) / {PER_HOUR}")
     }
     pools = [
         PoolHours(

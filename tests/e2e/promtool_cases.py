@@ -79,7 +79,7 @@ def rules_test(rule_file: str, idle_expected: bool = True) -> dict[str, Any]:
         ],
     ]
     idle_alert = {
-        "labels": {
+        "exp_labels": {
             "severity": "warning",
             "job": SCRAPE_JOB,
             "instance": A100_NODE,
@@ -118,7 +118,7 @@ def rules_test(rule_file: str, idle_expected: bool = True) -> dict[str, Any]:
                         "alertname": "GpuPoolNearlyFull",
                         "exp_alerts": [
                             {
-                                "labels": {"severity": "warning", "pool": "a100"},
+                                "exp_labels": {"severity": "warning", "pool": "a100"},
                                 "exp_annotations": {
                                     "summary": "pool a100 has over 90 % of its GPUs allocated"
                                 },
@@ -131,7 +131,7 @@ def rules_test(rule_file: str, idle_expected: bool = True) -> dict[str, Any]:
                         "alertname": "GpuPodsPendingOnCapacity",
                         "exp_alerts": [
                             {
-                                "labels": {"severity": "warning"},
+                                "exp_labels": {"severity": "warning"},
                                 "exp_annotations": {
                                     "summary": "2 GPU pods unschedulable (no node has the GPUs) "
                                     "for 5 minutes"
@@ -145,7 +145,7 @@ def rules_test(rule_file: str, idle_expected: bool = True) -> dict[str, Any]:
                         "alertname": "GpuExporterDown",
                         "exp_alerts": [
                             {
-                                "labels": {
+                                "exp_labels": {
                                     "severity": "critical",
                                     "job": SCRAPE_JOB,
                                     "instance": "127.0.0.1:9400",
