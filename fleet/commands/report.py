@@ -99,14 +99,17 @@ def run(args: argparse.Namespace) -> int:
     assert spec is not None
     text = render(validation) if validation is not None else "# Replay report\n\n"
     failures = validation.failures() if validation is not None else []
+    sections = []
     if telemetry is not None and validation is not None:
         found = telemetry_section.rows(telemetry, validation.evidence, spec)
         text += telemetry_section.markdown(telemetry, found)
+        sections.append(telemetry_section.html(telemetry, found))
         failures += telemetry_section.failures(found)
     if replay is not None:
         text += "\n".join(markdown(replay.comparison))
     files_out.write_text(out, text)
-    files_out.write_text(html, render_page(f"gpu-fleet report: {folder}", spec, validation, replay))
+    page = render_page(f"gpu-fleet report: {folder}", spec, validation, replay, sections)
+    files_out.write_text(html, page)
     print(text, end="")
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
     stderr.print(f"{out}: {verdict if validation else 'written'}; {html}: written", markup=False)

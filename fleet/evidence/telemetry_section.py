@@ -6,6 +6,7 @@ their workloads' GPUs and declared utilization); the rows from
 """
 
 from collections import Counter
+from html import escape
 
 from fleet.demo.plan import plan_demo
 from fleet.evidence.document import Evidence
@@ -67,3 +68,27 @@ def markdown(telemetry: Telemetry, found: list[TelemetryRow]) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def html(telemetry: Telemetry, found: list[TelemetryRow]) -> str:
+    """The same rows as an HTML section (escaped), for the report page."""
+    header = "".join(
+        f"<th>{name}</th>" for name in ("check", "pool", "expected", "observed", "result")
+    )
+    body = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape(cell)}</td>"
+            for cell in (row.check, row.pool or "fleet", row.expected, row.observed, row.verdict)
+        )
+        + "</tr>"
+        for row in found
+    )
+    summary = (
+        f"Prometheus {telemetry.server}: {telemetry.gpu_count} GPUs with a live series; "
+        f"window {telemetry.window_minutes} min"
+    )
+    return (
+        f"<h2>GPU telemetry</h2><p>{escape(summary)}</p>"
+        f"<table><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>"
+    )

@@ -108,6 +108,9 @@ def test_matching_telemetry_passes_every_row(
     assert "| alert GpuPoolNearlyFull | fleet | seen for a100, h100, l40s |" in out
     assert "FAIL" not in out
     assert "PASS" in err
+    page = (folder / "report.html").read_text()
+    assert "<h2>GPU telemetry</h2>" in page
+    assert "<td>GPUs labelled with a pod</td><td>h100</td><td>8 (held by Running pods)</td>" in page
 
 
 def test_a_missing_gpu_and_a_stray_label_fail(
