@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from fleet.stack.spec import FleetSpec
-from fleet.telemetry.prometheus_api import query
+from fleet.telemetry.prometheus_api import PrometheusError, query
 from fleet.telemetry.rules import rule_groups
 from fleet.telemetry.scrape import RULE_FILE, server_config
 from fleet.telemetry.series import EXPORTER_PORT
@@ -95,7 +95,10 @@ def wait_for_alerts(url: str, alert: str, count: int, timeout: float = ALERT_TIM
     def check() -> tuple[bool, str]:
         if not ready(url):
             return False, "Prometheus not ready"
-        firing = query(url, f'ALERTS{{alertname="{alert}", alertstate="firing"}}')
+        try:
+            firing = query(url, f'ALERTS{{alertname="{alert}", alertstate="firing"}}')
+        except PrometheusError as error:
+            return False, str(error)
         return len(firing) >= count, f"{len(firing)} firing"
 
     poll(f"{alert} firing {count} times", check, timeout)
