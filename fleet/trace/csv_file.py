@@ -94,23 +94,25 @@ def seconds(value: float) -> str:
 
 
 def format_trace(rows: Iterable[TraceRow]) -> str:
+    """The rows as CSV; the `util` column only when a row declares a utilization, so that
+    traces without one read as they did before the column existed."""
+    rows = list(rows)
+    with_util = any(row.utilization is not None for row in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS if with_util else COLUMNS[:-1])
     for row in rows:
-        writer.writerow(
-            [
-                seconds(row.arrival_s),
-                row.job,
-                row.pods,
-                row.gpus_per_pod,
-                row.pool or "",
-                "|".join(row.products),
-                seconds(row.duration_s),
-                "" if row.priority is None else row.priority,
-                row.offer or "",
-                row.team or "",
-                row.utilization or "",
-            ]
-        )
+        cells = [
+            seconds(row.arrival_s),
+            row.job,
+            row.pods,
+            row.gpus_per_pod,
+            row.pool or "",
+            "|".join(row.products),
+            seconds(row.duration_s),
+            "" if row.priority is None else row.priority,
+            row.offer or "",
+            row.team or "",
+        ]
+        writer.writerow([*cells, row.utilization or ""] if with_util else cells)
     return out.getvalue()

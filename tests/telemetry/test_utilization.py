@@ -104,3 +104,10 @@ def test_a_malformed_util_cell_is_named_by_line_and_column() -> None:
     assert "jobs.csv" in message
     assert "line 3: util:" in message
     assert "the low end 90 is above the high end" in message
+
+
+def test_a_trace_without_utilization_is_written_without_the_column() -> None:
+    rows = parse_trace(HEADER + "0,plain,1,60,\n", "t.csv")
+    text = format_trace(rows)
+    assert text.splitlines()[0].endswith(",team")
+    assert parse_trace(text, "again.csv") == rows
