@@ -6,5 +6,5 @@ renders it with the alerts as Prometheus rule groups, `scrape` the scrape of the
 operator's KWOK exporter, `dashboard` reads the shipped dashboard's queries,
 `prometheus_api` asks a Prometheus server instant queries, `snapshot` records what
 the evidence keeps and `checks` turns it into the report's telemetry rows. It may
-import `fleet.stack` and `fleet.files` only. See docs/telemetry.md.
+import `fleet.render` (the Helm values merge), `fleet.stack` and `fleet.files` only. See docs/telemetry.md.
 """

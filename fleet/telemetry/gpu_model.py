@@ -12,8 +12,8 @@ This model derives each from the GPU's utilization U (0-100), linearly:
 
 The figures per product are the board power limit and maximum SM clock of the real
 part (idle power and clock are round figures of the model). A product the table
-does not know gets `DEFAULT`. A model, not a measurement: it keeps every panel alive
-and moving with load, nothing more.
+does not know gets `DEFAULT`. `fleet.telemetry.rules` writes these lines as recording
+rules. A model, not a measurement: it keeps every panel alive and moving with load.
 """
 
 from dataclasses import dataclass
@@ -30,12 +30,6 @@ class ProductPhysics:
     max_mhz: float
     idle_mhz: float
 
-    def power_w(self, utilization: float) -> float:
-        return self.idle_w + (self.tdp_w - self.idle_w) * utilization / 100
-
-    def sm_clock_mhz(self, utilization: float) -> float:
-        return self.idle_mhz + (self.max_mhz - self.idle_mhz) * utilization / 100
-
 
 PHYSICS: dict[str, ProductPhysics] = {
     "NVIDIA-A100-SXM4-80GB": ProductPhysics(tdp_w=400, idle_w=60, max_mhz=1410, idle_mhz=210),
@@ -51,11 +45,3 @@ DEFAULT = ProductPhysics(tdp_w=300, idle_w=50, max_mhz=1500, idle_mhz=210)
 
 def physics(product: str) -> ProductPhysics:
     return PHYSICS.get(product, DEFAULT)
-
-
-def temperature_c(utilization: float) -> float:
-    return IDLE_TEMPERATURE_C + TEMPERATURE_PER_PERCENT * utilization
-
-
-def tensor_active(utilization: float) -> float:
-    return TENSOR_ACTIVE_AT_FULL * utilization / 100

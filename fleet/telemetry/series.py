@@ -10,7 +10,6 @@ the one series per GPU: the pod's where the GPU has one, else the free one.
 
 UTIL = "DCGM_FI_DEV_GPU_UTIL"
 FB_USED = "DCGM_FI_DEV_FB_USED"
-FB_FREE = "DCGM_FI_DEV_FB_FREE"
 # Derived by the fleet's recording rules (`fleet.telemetry.gpu_model`).
 TEMPERATURE = "DCGM_FI_DEV_GPU_TEMP"
 POWER = "DCGM_FI_DEV_POWER_USAGE"
