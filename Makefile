@@ -25,7 +25,8 @@ UP_FLAGS ?=
 .PHONY: help venv test lint up preview down check
 help:
 	@echo "make demo [KEEP=1]          lesson 1 end to end on a local control plane, no Docker"
-	@echo "                            or kind (builds tools; KEEP=1 keeps the lab until Ctrl-C)"
+	@echo "                            or kind (builds tools; KEEP=1 keeps the lab until Ctrl-C;"
+	@echo "                            TELEMETRY=1: operator 0.2.0's exporter and a Prometheus too)"
 	@echo "make up STACK=lesson1       create the fleet of stacks/Pulumi.<STACK>.yaml"
 	@echo "make preview STACK=lesson1  show what would change (pulumi preview --diff)"
 	@echo "make down STACK=lesson1     destroy everything the stack created"
@@ -144,7 +145,7 @@ e2e-kind: venv
 # KEEP=1 keeps the lab (kubeconfig printed) until Ctrl-C.
 .PHONY: demo
 demo: venv
-	$(PY) -m lab.demo $(if $(filter 1 yes true,$(KEEP)),--keep)
+	$(PY) -m lab.demo $(if $(filter 1 yes true,$(KEEP)),--keep) $(if $(filter 1 yes true,$(TELEMETRY)),--telemetry)
 
 # Evidence of the live fleet (read-only: GET requests only) and its validation report.
 # A kind stack's kubeconfig comes from the stack output and is kept, mode 600, in

@@ -11,6 +11,7 @@ from components.gpu_node_pool import ClusterConnection, GpuNodePool, GpuNodePool
 from components.kind_cluster import KindCluster, KindClusterArgs
 from components.kube_object import KubernetesObject
 from components.kwok import Kwok, KwokArgs
+from components.monitoring import Monitoring, MonitoringArgs
 from components.options import child_options
 from components.scheduler import Scheduler, SchedulerArgs
 from fleet.render.dra import device_class, program_creates_device_class
@@ -43,7 +44,8 @@ class GpuFleet(pulumi.ComponentResource):
     stages); the node pools, after KWOK; the operator, after the nodes; the
     DeviceClass when GPUs are offered by DRA; the scheduler a stack chooses
     besides the default one, with its teams' queues, after the operator (Kueue's
-    webhooks refuse other charts' Deployments until its manager serves); the demo,
+    webhooks refuse other charts' Deployments until its manager serves); the
+    monitoring (Prometheus scraping the operator's exporter), after the operator; the demo,
     after the operator, the DeviceClass and the scheduler (whose webhooks see its pods).
     """
 
@@ -54,6 +56,7 @@ class GpuFleet(pulumi.ComponentResource):
     operator: FakeGpuOperator | None
     device_class: KubernetesObject | None
     scheduler: Scheduler | None
+    monitoring: Monitoring | None
     demo: DemoWorkloads | None
 
     def __init__(self, name: str, spec: FleetSpec, opts: pulumi.ResourceOptions | None = None):
@@ -105,6 +108,16 @@ class GpuFleet(pulumi.ComponentResource):
                 SchedulerArgs(spec),
                 pulumi.ResourceOptions.merge(
                     on_cluster, pulumi.ResourceOptions(depends_on=installed)
+                ),
+            )
+
+        self.monitoring = None
+        if spec.monitoring.enabled and self.operator is not None:
+            self.monitoring = Monitoring(
+                f"{name}-monitoring",
+                MonitoringArgs(spec),
+                pulumi.ResourceOptions.merge(
+                    on_cluster, pulumi.ResourceOptions(depends_on=[self.operator])
                 ),
             )
 

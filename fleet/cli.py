@@ -23,6 +23,7 @@ from fleet.commands import (
     replay,
     replay_clean,
     report,
+    telemetry,
     trace,
 )
 from fleet.files.files_in import FileProblem
@@ -41,6 +42,7 @@ COMMANDS = (
     replay,
     replay_clean,
     orphans,
+    telemetry,
 )
 EXIT_BAD_INPUT = 2
 # The command `make venv` installs (pyproject.toml, [project.scripts]); its one spelling

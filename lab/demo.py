@@ -35,10 +35,18 @@ from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.paths import ROOT
-from lab.pins import CONTROL_PLANE_TOOLS, ENGINE_TOOLS, OPERATOR_TOOLS
+from lab.pins import (
+    CONTROL_PLANE_TOOLS,
+    ENGINE_TOOLS,
+    OPERATOR_DRA_VERSION,
+    OPERATOR_TOOLS,
+    TELEMETRY_TOOLS,
+)
+from lab.telemetry_host import exporter_command, prometheus_command, wait_for_alerts
 from lab.waits import settle
 
 LESSON = ROOT / "stacks" / "Pulumi.lesson1.yaml"
+LESSON_POOLS = yaml.safe_load(LESSON.read_text())["config"][f"{PROJECT}:pools"]
 DEFAULT_OUT = ROOT / "evidence" / "demo"
 # Only what lesson 1 needs: not the DRA operator release the e2e tier also builds.
 DEMO_TOOLS = (
@@ -46,6 +54,21 @@ DEMO_TOOLS = (
     + ENGINE_TOOLS
     + tuple(tool for tool in OPERATOR_TOOLS if tool.version == versions.OPERATOR_VERSION)
 )
+# With --telemetry: the operator release with the KWOK exporter, its device-plugin
+# commands, the exporter and Prometheus.
+TELEMETRY_DEMO_TOOLS = (
+    CONTROL_PLANE_TOOLS
+    + ENGINE_TOOLS
+    + tuple(
+        tool
+        for tool in OPERATOR_TOOLS
+        if tool.version == OPERATOR_DRA_VERSION
+        and tool.name in host_processes.DEVICE_PLUGIN_COMMANDS
+    )
+    + TELEMETRY_TOOLS
+)
+# The alert lesson 1 is expected to fire (every pool is full), after this long.
+POOL_FULL_MINUTES = 1
 HEARTBEAT_SECONDS = 30.0
 PROVENANCE = (
     "written by `make demo` from a live run: the real Pulumi engine {pulumi} on a kwokctl "
@@ -70,6 +93,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "Ctrl-C then tears it down",
     )
     parser.add_argument(
+        "--telemetry",
+        action="store_true",
+        help=f"GPU telemetry too: fake-gpu-operator {OPERATOR_DRA_VERSION} with its KWOK "
+        "exporter and a Prometheus on the host; the report gets its telemetry rows",
+    )
+    parser.add_argument(
         "--out",
         type=Path,
         default=DEFAULT_OUT,
@@ -90,16 +119,18 @@ def heartbeat(what: str) -> Iterator[None]:
         yield
 
 
-def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:
+def prepare_tools(telemetry: bool) -> tuple[dict[str, Path], tools.Engine]:
     step = "tools: installed, cached, downloaded or built (cold: tens of minutes; cached after)"
     with steps.step(step):
         print(f"  cache {tools.cache_dir()}", flush=True)
         with heartbeat("building tools"):
-            binaries = tools.ensure_tools(DEMO_TOOLS)
+            binaries = tools.ensure_tools(TELEMETRY_DEMO_TOOLS if telemetry else DEMO_TOOLS)
             engine = tools.ensure_engine(binaries)
             # Lesson 1's pools keep their nodes' status by a Python dynamic provider.
             ensure_dynamic_provider_plugin(engine)
-            chart = tools.operator_chart(versions.OPERATOR_VERSION)
+            chart = tools.operator_chart(
+                OPERATOR_DRA_VERSION if telemetry else versions.OPERATOR_VERSION
+            )
     mine = engine.bin_dir.is_relative_to(tools.cache_dir())
     owner = "the lab's, in the cache" if mine else "yours, the pinned version"
     print(f"  Pulumi CLI {engine.bin_dir / 'pulumi'} ({owner})", flush=True)
@@ -107,15 +138,29 @@ def prepare_tools() -> tuple[dict[str, Path], tools.Engine]:
     return binaries, engine
 
 
-def lesson_config(cluster: Cluster) -> dict[str, Any]:
-    """Lesson 1's pools and demo as its stack file declares them, on the lab's cluster."""
+def lesson_config(cluster: Cluster, telemetry: bool = False) -> dict[str, Any]:
+    """Lesson 1's pools and demo as its stack file declares them, on the lab's cluster;
+    with `telemetry`, the operator that has the KWOK exporter and a monitoring section
+    (the chart assembled offline; its pods cannot start here, Prometheus runs on the host)."""
     declared = yaml.safe_load(LESSON.read_text())["config"]
     config = lesson1_config(cluster, declared[f"{PROJECT}:pools"])
     config["demo"] = declared[f"{PROJECT}:demo"]
+    if telemetry:
+        config["operator"].update(
+            version=OPERATOR_DRA_VERSION, chart=str(tools.operator_chart(OPERATOR_DRA_VERSION))
+        )
+        config["monitoring"] = {
+            "enabled": True,
+            "chart": str(tools.prometheus_chart()),
+            "wait": False,
+            "poolFullMinutes": POOL_FULL_MINUTES,
+        }
     return config
 
 
-def evidence_and_report(stack: FleetStack, out: Path) -> dict[str, Any]:
+def evidence_and_report(
+    stack: FleetStack, out: Path, prometheus: str | None = None
+) -> dict[str, Any]:
     """`fleet evidence` then `fleet report` (which prints the table); the evidence document."""
     spec = load_stack_file(stack.stack_file)
     provenance = PROVENANCE.format(
@@ -125,6 +170,7 @@ def evidence_and_report(stack: FleetStack, out: Path) -> dict[str, Any]:
     )
     fleet = [sys.executable, "-m", "fleet"]
     evidence = [*fleet, "evidence", "--stack", str(stack.stack_file), "--out", str(out)]
+    evidence += ["--prometheus", prometheus] if prometheus else []
     with steps.step("evidence and report"):
         subprocess.run([*evidence, "--provenance", provenance], cwd=ROOT, check=True)
         report = subprocess.run([*fleet, "report", str(out)], cwd=ROOT, check=False)
@@ -159,18 +205,24 @@ def wait_for_interrupt(cluster: Cluster, kubectl: Path) -> None:
         signal.pause()
 
 
-def run(keep: bool, out: Path) -> str:
-    binaries, engine = prepare_tools()
+def run(keep: bool, out: Path, telemetry: bool = False) -> str:
+    binaries, engine = prepare_tools(telemetry)
     with (
         tempfile.TemporaryDirectory(prefix="gpu-fleet-demo-") as workdir,
         kwok_cluster(binaries) as cluster,
     ):
-        commands = host_processes.operator_commands(
-            binaries, cluster, OPERATOR_NAMESPACE, versions.OPERATOR_VERSION
-        )
+        stack = FleetStack(engine, Path(workdir), "demo-lesson1")
+        stack.write_config(lesson_config(cluster, telemetry))
+        version = OPERATOR_DRA_VERSION if telemetry else versions.OPERATOR_VERSION
+        commands = host_processes.operator_commands(binaries, cluster, OPERATOR_NAMESPACE, version)
+        prometheus = None
+        if telemetry:
+            prometheus = prometheus_command(binaries, cluster, load_stack_file(stack.stack_file))
+            commands += [
+                exporter_command(binaries, cluster, OPERATOR_NAMESPACE),
+                prometheus.command,
+            ]
         with host_processes.supervised(commands):
-            stack = FleetStack(engine, Path(workdir), "demo-lesson1")
-            stack.write_config(lesson_config(cluster))
             stack.up()
             api = kube.api_client(cluster.kubeconfig)
             try:
@@ -178,7 +230,11 @@ def run(keep: bool, out: Path) -> str:
                     settle(api, stack.stack_file)
             finally:
                 api.close()
-            outcome = check_outcome(stack, evidence_and_report(stack, out))
+            if prometheus is not None:
+                with steps.step("telemetry: the pools' GpuPoolNearlyFull alerts firing"):
+                    wait_for_alerts(prometheus.url, "GpuPoolNearlyFull", len(LESSON_POOLS))
+            url = prometheus.url if prometheus else None
+            outcome = check_outcome(stack, evidence_and_report(stack, out, url))
             print(f"\nmake demo: {outcome}, every report row PASS", flush=True)
             if keep:
                 wait_for_interrupt(cluster, binaries["kubectl"])
@@ -189,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started = time.monotonic()
     try:
-        run(args.keep, args.out.resolve())
+        run(args.keep, args.out.resolve(), args.telemetry)
     except KeyboardInterrupt:
         print("make demo: interrupted; the lab is torn down", file=sys.stderr, flush=True)
         return 0 if args.keep else 130

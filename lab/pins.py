@@ -3,7 +3,7 @@
 Three kinds of source, tried after what the user already has installed (`lab.installed`)
 and, for the engine's plugins and the operator's chart, after the public channels
 (`lab.public`):
-- `go install pkg@version` from the Go module proxy (KWOK, Kueue);
+- `go install pkg@version` from the Go module proxy (KWOK, Kueue, Prometheus);
 - a wrapper module under `gomod/` whose go.mod requires the upstream module, for modules
   whose own go.mod has replace directives that `go install` refuses (Kubernetes, etcd,
   the Pulumi CLI);
@@ -225,6 +225,20 @@ OPERATOR_TOOLS: tuple[Tool, ...] = (
     _operator("kwok-gpu-device-plugin", OPERATOR_DRA_VERSION),
 )
 
+# GPU telemetry on the host: the operator's KWOK exporter (one process for every fake
+# node's GPUs, DCGM metrics on port 9400), and Prometheus with its rule tester, served by
+# the module proxy (module v0.316.0 is Prometheus 3.x; its go.mod has no replace
+# directives, so `go install` builds it).
+PROMETHEUS_MODULE = "github.com/prometheus/prometheus"
+EXPORTER_TOOL = _operator("status-exporter-kwok", OPERATOR_DRA_VERSION)
+PROMETHEUS_TOOL = Tool(
+    "prometheus", versions.PROMETHEUS_MODULE_VERSION, f"{PROMETHEUS_MODULE}/cmd/prometheus"
+)
+PROMTOOL_TOOL = Tool(
+    "promtool", versions.PROMETHEUS_MODULE_VERSION, f"{PROMETHEUS_MODULE}/cmd/promtool"
+)
+TELEMETRY_TOOLS: tuple[Tool, ...] = (EXPORTER_TOOL, PROMETHEUS_TOOL, PROMTOOL_TOOL)
+
 # The operator's other commands whose pods run on a real node in a kind cluster.
 OPERATOR_IMAGE_TOOLS: tuple[Tool, ...] = (
     _operator("topology-server", OPERATOR_VERSION),
@@ -288,7 +302,9 @@ ENGINE_TOOLS: tuple[Tool, ...] = (
     COMMAND_PROVIDER,
 )
 
-TOOLS: tuple[Tool, ...] = CONTROL_PLANE_TOOLS + ENGINE_TOOLS + OPERATOR_TOOLS + SCHEDULER_TOOLS
+TOOLS: tuple[Tool, ...] = (
+    CONTROL_PLANE_TOOLS + ENGINE_TOOLS + OPERATOR_TOOLS + TELEMETRY_TOOLS + SCHEDULER_TOOLS
+)
 
 # Where the operator's chart lives in its source tree.
 OPERATOR_CHART_DIR = "deploy/fake-gpu-operator"

@@ -380,7 +380,7 @@ def ensure_tools(tools: tuple[Tool, ...] = TOOLS) -> dict[str, Path]:
         result = resolve(tool, paths)
         print(status_line(result), flush=True)
         paths[tool.binary_name] = result.path
-    versions_of = Counter(tool.name for tool in tools)
+    versions_of = Counter(tool.name for tool in set(tools))
     paths.update({t.name: paths[t.binary_name] for t in tools if versions_of[t.name] == 1})
     return paths
 
@@ -573,6 +573,37 @@ def kueue_chart() -> Path:
 KAI_RELEASE_REGISTRY = "ghcr.io/kai-scheduler/kai-scheduler"
 
 
+PROMETHEUS_CHARTS = Upstream(
+    f"prometheus-community-charts-prometheus-{versions.PROMETHEUS_CHART_VERSION}",
+    "github.com/prometheus-community/helm-charts at tag "
+    f"prometheus-{versions.PROMETHEUS_CHART_VERSION}",
+)
+PROMETHEUS_DEPENDENCIES = (
+    "alertmanager",
+    "kube-state-metrics",
+    "prometheus-node-exporter",
+    "prometheus-pushgateway",
+)
+
+
+def prometheus_chart() -> Path:
+    """The community `prometheus` chart assembled offline: its tree at the release tag with
+    the four charts it depends on (from the same tag) in its `charts/` folder, where
+    `helm dependency build` would put them (their repository is not reachable here)."""
+    source = upstream_source(PROMETHEUS_CHARTS) / "charts"
+    target = cache_dir() / "charts" / f"prometheus-{versions.PROMETHEUS_CHART_VERSION}"
+    if (target / "charts" / PROMETHEUS_DEPENDENCIES[-1] / "Chart.yaml").is_file():
+        return target
+    scratch = target.with_name(f".{target.name}.partial")
+    shutil.rmtree(scratch, ignore_errors=True)
+    _copy_writable(source / "prometheus", scratch)
+    for dependency in PROMETHEUS_DEPENDENCIES:
+        _copy_writable(source / dependency, scratch / "charts" / dependency)
+    shutil.rmtree(target, ignore_errors=True)
+    scratch.replace(target)
+    return target
+
+
 def kai_chart() -> Path:
     """KAI-Scheduler's chart from its source tree, as released: the tree carries a
     placeholder version (0.0.0) that its release process replaces with the tag, and a
@@ -594,7 +625,7 @@ def main() -> int:
         paths = ensure_tools()
         engine = ensure_engine(paths)
         charts = [operator_chart(version) for version in (OPERATOR_VERSION, OPERATOR_DRA_VERSION)]
-        charts += [kueue_chart(), kai_chart()]
+        charts += [kueue_chart(), kai_chart(), prometheus_chart()]
     except BuildError as error:
         print(f"  FAILED {error}", file=sys.stderr, flush=True)
         return 1

@@ -1,8 +1,9 @@
 """`fleet report DIR`: the Markdown report and the HTML page of an evidence folder, a replay's
 folder, or both; exit 1 when a validation row fails.
 
-With `evidence.json` the reports hold the validation (as before); with `replay.json` they
-also hold the replay, predicted beside observed, and the page its charts.
+With `evidence.json` the reports hold the validation (as before), and with `telemetry.json`
+its GPU telemetry rows (Markdown); with `replay.json` they also hold the replay, predicted
+beside observed, and the page its charts.
 """
 
 import argparse
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from fleet.evidence import telemetry_section
 from fleet.evidence.checks import Validation, validate
 from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
 from fleet.evidence.markdown import render
@@ -21,6 +23,7 @@ from fleet.replay.document import REPLAY_FILE, ReplayFileError, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.load import SpecError, parse_fleet
 from fleet.stack.spec import FleetSpec
+from fleet.telemetry.snapshot import Telemetry, TelemetryError, load_telemetry
 
 EXIT_FAILED = 1
 EXIT_BAD_EVIDENCE = 2
@@ -68,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
     html: Path = args.html or folder / "report.html"
     has_replay = (folder / REPLAY_FILE).is_file()
     validation: Validation | None = None
+    telemetry: Telemetry | None = None
     spec: FleetSpec | None = None
     replay: ReplayPart | None = None
     try:
@@ -78,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
             evidence = load_evidence(folder)
             spec = parse_fleet(evidence.spec, f"{folder}/{EVIDENCE_FILE} (spec)")
             validation = validate(evidence, spec)
+            telemetry = load_telemetry(folder)
         if has_replay:
             document = load_replay(folder)
             spec = spec or parse_fleet(document.spec, f"{folder}/{REPLAY_FILE} (spec)")
@@ -90,17 +95,24 @@ def run(args: argparse.Namespace) -> int:
                 document.predicted_bounds,
             )
             replay = ReplayPart(document, comparison)
-    except (EvidenceError, SpecError, FileProblem, ReplayFileError) as error:
+    except (EvidenceError, SpecError, FileProblem, ReplayFileError, TelemetryError) as error:
         stderr.print(str(error), markup=False)
         return EXIT_BAD_EVIDENCE
     assert spec is not None
     text = render(validation) if validation is not None else "# Replay report\n\n"
+    failures = validation.failures() if validation is not None else []
+    sections = []
+    if telemetry is not None and validation is not None:
+        found = telemetry_section.rows(telemetry, validation.evidence, spec)
+        text += telemetry_section.markdown(telemetry, found)
+        sections.append(telemetry_section.html(telemetry, found))
+        failures += telemetry_section.failures(found)
     if replay is not None:
         text += "\n".join(markdown(replay.comparison))
     files_out.write_text(out, text)
-    files_out.write_text(html, render_page(f"gpu-fleet report: {folder}", spec, validation, replay))
+    page = render_page(f"gpu-fleet report: {folder}", spec, validation, replay, sections)
+    files_out.write_text(html, page)
     print(text, end="")
-    failures = validation.failures() if validation is not None else []
     verdict = f"FAIL: {len(failures)} rows failed" if failures else "PASS"
     stderr.print(f"{out}: {verdict if validation else 'written'}; {html}: written", markup=False)
     return EXIT_FAILED if failures else 0

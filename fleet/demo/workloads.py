@@ -20,21 +20,41 @@ pool's product, the missing one a product no pool has (`NVIDIA-B200` by
 default), and the queue's claims any GPU (or, with `queueMinGpuMemoryMiB`, GPUs
 with at least that much memory). A stack offering both gets both variants, the
 device-plugin one first.
+
+Each workload's pods carry a simulated GPU utilization (`demo.utilization`, by
+workload name; defaults in `fleet.stack.demo_names`: batch and training busy, the
+queue's inference replicas bursty).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fleet.demo.outcome import WorkloadKind
+from fleet.stack.demo_names import (
+    DEFAULT_UTILIZATION,
+    DRA_MISSING,
+    DRA_OVERSIZED,
+    DRA_QUEUE,
+    DRA_SMALL,
+    MISSING,
+    OVERSIZED,
+    QUEUE,
+    SMALL,
+)
 from fleet.stack.spec import FleetSpec
 
-SMALL = "cuda-batch-small"
-OVERSIZED = "cuda-train-16gpu"
-MISSING = "cuda-needs-b200"
-QUEUE = "queue-pressure"
-DRA_SMALL = "dra-batch-small"
-DRA_OVERSIZED = "dra-train-16gpu"
-DRA_MISSING = "dra-needs-b200"
-DRA_QUEUE = "dra-queue-pressure"
+__all__ = [
+    "DRA_MISSING",
+    "DRA_OVERSIZED",
+    "DRA_QUEUE",
+    "DRA_SMALL",
+    "MISSING",
+    "OVERSIZED",
+    "QUEUE",
+    "SMALL",
+    "DemoWorkload",
+    "DeviceSelection",
+    "demo_workloads",
+]
 
 DEFAULT_MISSING_POOL = "b200"
 DEFAULT_MISSING_PRODUCT = "NVIDIA-B200"
@@ -70,6 +90,8 @@ class DemoWorkload:
     # The `gpu-pool` the pods select, or None for any GPU node (device plugin only).
     pool: str | None = None
     claim: DeviceSelection | None = None
+    # `run.ai/simulated-gpu-utilization` of its pods (`demo.utilization`, else the default).
+    utilization: str = ""
 
 
 def demo_workloads(spec: FleetSpec) -> tuple[DemoWorkload, ...]:
@@ -96,7 +118,12 @@ def demo_workloads(spec: FleetSpec) -> tuple[DemoWorkload, ...]:
             DemoWorkload(DRA_MISSING, "Pod", gpus=1, claim=missing),
             DemoWorkload(DRA_QUEUE, "Deployment", gpus=1, replicas=queue, claim=any_gpu),
         )
-    return workloads
+    return tuple(_with_utilization(workload, spec) for workload in workloads)
+
+
+def _with_utilization(workload: DemoWorkload, spec: FleetSpec) -> DemoWorkload:
+    declared = (spec.demo.utilization or {}).get(workload.name, DEFAULT_UTILIZATION[workload.name])
+    return replace(workload, utilization=declared)
 
 
 def queue_replicas(spec: FleetSpec) -> int:

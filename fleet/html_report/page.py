@@ -125,11 +125,17 @@ def _replay(part: ReplayPart) -> str:
 
 
 def render_page(
-    title: str, spec: FleetSpec, validation: Validation | None, replay: ReplayPart | None
+    title: str,
+    spec: FleetSpec,
+    validation: Validation | None,
+    replay: ReplayPart | None,
+    sections: Sequence[str] = (),
 ) -> str:
+    """`sections`: further HTML, already escaped, after the workloads (the telemetry's)."""
     parts = [_fleet(spec)]
     if validation is not None:
         parts.append(_workloads(validation))
+    parts += sections
     if replay is not None:
         parts.append(_replay(replay))
     return (

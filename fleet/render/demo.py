@@ -1,5 +1,8 @@
 """Kubernetes objects of the scheduling demo: its namespace and its workloads.
 
+Every demo pod carries its workload's simulated GPU utilization in the operator's
+annotation (`run.ai/simulated-gpu-utilization`), which its exporter reports.
+
 A DRA workload is preceded by its ResourceClaimTemplate, so that the
 template exists before the pods that name it.
 
@@ -30,6 +33,7 @@ from fleet.demo.workloads import (
 from fleet.render import dra
 from fleet.render.nodes import GPU_RESOURCE, KWOK_TAINT, POOL_LABEL
 from fleet.stack.spec import PROJECT, FleetSpec
+from fleet.stack.utilization import UTILIZATION_ANNOTATION
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 SKIP_AWAIT = "pulumi.com/skipAwait"
@@ -63,12 +67,14 @@ def demo_objects(spec: FleetSpec) -> list[dict[str, Any]]:
         if workload.claim is not None:
             objects.append(_claim_template(workload, namespace))
         pod_spec = _pod_spec(workload, spec.demo.image)
+        utilization = {UTILIZATION_ANNOTATION: workload.utilization}
         if workload.kind == "Pod":
+            metadata["annotations"].update(utilization)
             objects.append(
                 {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": pod_spec}
             )
         else:
-            objects.append(_deployment(workload, metadata, pod_spec))
+            objects.append(_deployment(workload, metadata, pod_spec, utilization))
     return objects
 
 
@@ -112,7 +118,10 @@ def _pod_spec(workload: DemoWorkload, image: str) -> dict[str, Any]:
 
 
 def _deployment(
-    workload: DemoWorkload, metadata: dict[str, Any], pod_spec: dict[str, Any]
+    workload: DemoWorkload,
+    metadata: dict[str, Any],
+    pod_spec: dict[str, Any],
+    pod_annotations: dict[str, str],
 ) -> dict[str, Any]:
     return {
         "apiVersion": "apps/v1",
@@ -121,6 +130,9 @@ def _deployment(
         "spec": {
             "replicas": workload.replicas,
             "selector": {"matchLabels": {DEMO_WORKLOAD_LABEL: workload.name}},
-            "template": {"metadata": {"labels": _labels(workload)}, "spec": pod_spec},
+            "template": {
+                "metadata": {"labels": _labels(workload), "annotations": pod_annotations},
+                "spec": pod_spec,
+            },
         },
     }

@@ -21,6 +21,7 @@ from fleet.render.kwok import DELAY_ANNOTATION
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
 from fleet.schedulers import kai, kueue
 from fleet.stack.spec import SchedulerName
+from fleet.stack.utilization import UTILIZATION_ANNOTATION
 from fleet.trace.model import DRA, TraceRow
 
 REPLAY_LABEL = "gpu-fleet.dev/replay"
@@ -110,6 +111,15 @@ def delay(row: TraceRow, speed: float) -> str:
     return f"{row.duration_s / speed:.3f}s"
 
 
+def _pod_annotations(row: TraceRow, speed: float) -> dict[str, str]:
+    """KWOK's delay, and the row's simulated GPU utilization when it declares one (else
+    the operator's own default)."""
+    annotations = {DELAY_ANNOTATION: delay(row, speed)}
+    if row.utilization is not None:
+        annotations[UTILIZATION_ANNOTATION] = row.utilization
+    return annotations
+
+
 def _placement(row: TraceRow) -> dict[str, Any]:
     if row.pool is not None:
         return {"nodeSelector": {POOL_LABEL: row.pool}}
@@ -167,10 +177,7 @@ def job_manifest(
             "podFailurePolicy": {"rules": [dict(IGNORE_DISRUPTION)]},
             "suspend": shape.suspend,
             "template": {
-                "metadata": {
-                    "labels": labels,
-                    "annotations": {DELAY_ANNOTATION: delay(row, speed)},
-                },
+                "metadata": {"labels": labels, "annotations": _pod_annotations(row, speed)},
                 "spec": pod_spec,
             },
         },

@@ -23,6 +23,7 @@ from fleet.stack.spec import (
     FleetSpec,
     KindClusterSpec,
     KwokSpec,
+    MonitoringSpec,
     OperatorSpec,
     PoolSpec,
     PoolTopologySpec,
@@ -229,6 +230,7 @@ _MODELS_BY_SECTION: dict[str, type[BaseModel]] = {
     "kwok": KwokSpec,
     "operator": OperatorSpec,
     "demo": DemoSpec,
+    "monitoring": MonitoringSpec,
     "schedulerRelease": SchedulerReleaseSpec,
 }
 

@@ -24,6 +24,8 @@ from pydantic import (
 )
 
 from fleet.stack import catalog, versions
+from fleet.stack.demo_names import DEVICE_PLUGIN_WORKLOADS, DRA_WORKLOADS
+from fleet.stack.utilization import Utilization
 
 PROJECT = "gpu-fleet"
 NODE_NAME_PREFIX = "kwok-gpu-"
@@ -426,6 +428,11 @@ class OperatorSpec(SpecModel):
         return self.has_shared_exporter or fake_nodes <= WORKER_POD_BUDGET
 
     @property
+    def has_kwok_exporter(self) -> bool:
+        """One exporter (`status-exporter-kwok`) for every KWOK node's GPUs."""
+        return self._at_least(versions.OPERATOR_KWOK_EXPORTER_VERSION)
+
+    @property
     def has_kwok_dra_plugin(self) -> bool:
         return self._at_least(versions.OPERATOR_DRA_VERSION)
 
@@ -456,6 +463,49 @@ class DemoSpec(SpecModel):
     queue_min_gpu_memory_mib: int | None = Field(
         default=None, alias="queueMinGpuMemoryMiB", ge=1024, le=1_048_576
     )
+    # Simulated GPU utilization of a workload's pods, by workload name ("20-40").
+    utilization: dict[str, Utilization] | None = Field(default=None, max_length=8)
+
+
+MonitoringMode = Literal["chart", "serviceMonitor"]
+
+
+class MonitoringSpec(SpecModel):
+    """GPU telemetry (docs/telemetry.md): a Prometheus scraping the operator's KWOK exporter,
+    with the fleet's recording and alerting rules.
+
+    `mode: chart` installs the community `prometheus` chart as a Helm release;
+    `mode: serviceMonitor` leaves Prometheus to a Prometheus Operator the cluster
+    already runs and creates a ServiceMonitor and a PrometheusRule for it.
+    """
+
+    enabled: bool = False
+    mode: MonitoringMode = "chart"
+    # A chart name (with `repository`), an oci:// reference, or a local chart directory;
+    # default: the community chart from its repository.
+    chart: Reference | None = None
+    repository: Reference | None = None
+    version: ChartVersion = versions.PROMETHEUS_CHART_VERSION
+    namespace: DnsLabel = "monitoring"
+    release_name: DnsLabel = Field(default="prometheus", alias="releaseName")
+    wait: bool = True
+    values: dict[str, Any] = Field(default_factory=dict)
+    scrape_interval_seconds: int = Field(default=10, alias="scrapeIntervalSeconds", ge=1, le=300)
+    # The alerts' thresholds: a GPU allocated and below `idleBelowPercent` utilization for
+    # `idleMinutes`, a pool over `poolFullPercent` allocated, GPU pods Pending on capacity
+    # for `pendingMinutes`.
+    idle_minutes: int = Field(default=15, alias="idleMinutes", ge=0, le=1440)
+    idle_below_percent: int = Field(default=10, alias="idleBelowPercent", ge=1, le=100)
+    pool_full_percent: int = Field(default=90, alias="poolFullPercent", ge=1, le=100)
+    pool_full_minutes: int = Field(default=5, alias="poolFullMinutes", ge=0, le=1440)
+    pending_minutes: int = Field(default=5, alias="pendingMinutes", ge=0, le=1440)
+
+    @property
+    def chart_source(self) -> tuple[str, str | None]:
+        """(chart, repository) for Helm; repository is None for OCI and local charts."""
+        if self.chart is None:
+            return versions.PROMETHEUS_CHART, versions.PROMETHEUS_HELM_REPOSITORY
+        return self.chart, self.repository
 
 
 SchedulerName = Literal["default", "kueue", "kai"]
@@ -523,6 +573,7 @@ class FleetSpec(SpecModel):
     kwok: KwokSpec = Field(default_factory=KwokSpec)
     operator: OperatorSpec = Field(default_factory=OperatorSpec)
     demo: DemoSpec = Field(default_factory=DemoSpec)
+    monitoring: MonitoringSpec = Field(default_factory=MonitoringSpec)
     scheduler: SchedulerName = "default"
     scheduler_release: SchedulerReleaseSpec = Field(
         default_factory=SchedulerReleaseSpec, alias="schedulerRelease"
@@ -602,6 +653,26 @@ class FleetSpec(SpecModel):
         return {name: pool for name, pool in self.pools.items() if pool.topology is not None}
 
     @model_validator(mode="after")
+    def _monitoring_settings(self) -> "FleetSpec":
+        if not self.monitoring.enabled:
+            return self
+        if not self.operator.install:
+            raise FieldProblem(
+                ("monitoring", "enabled"),
+                "monitoring scrapes fake-gpu-operator's KWOK exporter, and this stack does not "
+                "install the operator (operator.install: false): install the operator, or "
+                "drop the monitoring section",
+            )
+        if not self.operator.has_kwok_exporter:
+            raise FieldProblem(
+                ("operator", "version"),
+                f"monitoring scrapes the operator's KWOK exporter, which fake-gpu-operator "
+                f"{self.operator.version} does not have: set operator.version to "
+                f"{versions.OPERATOR_KWOK_EXPORTER_VERSION} or later",
+            )
+        return self
+
+    @model_validator(mode="after")
     def _demo_settings(self) -> "FleetSpec":
         small, missing = self.demo.small_pool, self.demo.missing_pool
         if small is not None and small not in self.pools:
@@ -638,6 +709,16 @@ class FleetSpec(SpecModel):
                 "the pod would run and show nothing: the oversized pod is there to stay Pending; "
                 f"set more than {largest}, or drop the key (default: {2 * largest})",
             )
+        workloads = (DEVICE_PLUGIN_WORKLOADS if self.offers_device_plugin else ()) + (
+            DRA_WORKLOADS if self.offers_dra else ()
+        )
+        for name in self.demo.utilization or {}:
+            if name not in workloads:
+                raise FieldProblem(
+                    ("demo", "utilization", name),
+                    f"not a demo workload of this stack (gpuOffer {self.gpu_offer}); "
+                    f"the workloads are: {', '.join(workloads)}",
+                )
         if self.demo.queue_replicas == 0:
             raise FieldProblem(
                 ("demo", "queueReplicas"),

@@ -48,6 +48,17 @@ OPERATOR_SHARED_EXPORTER_VERSION: Final = "0.0.67"
 # `kwokDraPlugin.enabled`), which publishes ResourceSlices for fake nodes.
 OPERATOR_DRA_VERSION: Final = "0.2.0"
 
+# The operator release whose chart runs `status-exporter-kwok` (Service
+# nvidia-dcgm-exporter-kwok, port 9400): DCGM metrics for every KWOK node's GPUs.
+OPERATOR_KWOK_EXPORTER_VERSION: Final = "0.2.0"
+
+# GPU telemetry (`gpu-fleet:monitoring`): the community `prometheus` chart, and the
+# Prometheus release the lab runs on the host (module v0.316.0 is Prometheus 3.x).
+PROMETHEUS_CHART: Final = "prometheus"
+PROMETHEUS_HELM_REPOSITORY: Final = "https://prometheus-community.github.io/helm-charts"
+PROMETHEUS_CHART_VERSION: Final = "29.27.0"
+PROMETHEUS_MODULE_VERSION: Final = "v0.316.0"
+
 # The schedulers a stack may choose besides the default one (`gpu-fleet:scheduler`),
 # each installed from its upstream chart at this release. Kueue publishes its chart
 # to registry.k8s.io with the version without its `v`; KAI-Scheduler to ghcr.io with it.

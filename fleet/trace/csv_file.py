@@ -38,8 +38,9 @@ def _row_problems(line: int, error: ValidationError, cells: Mapping[str, str]) -
     for detail in error.errors():
         column = ".".join(str(part) for part in detail["loc"]) or "pool, product"
         column = "product" if column.startswith("products") else column
-        got = f" (got {shorten(cells.get(column, ''))})" if column in cells else ""
         message = str(detail["msg"]).removeprefix("Value error, ")
+        shown = shorten(cells.get(column, ""))
+        got = f" (got {shown})" if column in cells and shown not in message else ""
         problems.append(f"line {line}: {column}: {message}{got}")
     return problems
 
@@ -93,22 +94,25 @@ def seconds(value: float) -> str:
 
 
 def format_trace(rows: Iterable[TraceRow]) -> str:
+    """The rows as CSV; the `util` column only when a row declares a utilization, so that
+    traces without one read as they did before the column existed."""
+    rows = list(rows)
+    with_util = any(row.utilization is not None for row in rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow(COLUMNS if with_util else COLUMNS[:-1])
     for row in rows:
-        writer.writerow(
-            [
-                seconds(row.arrival_s),
-                row.job,
-                row.pods,
-                row.gpus_per_pod,
-                row.pool or "",
-                "|".join(row.products),
-                seconds(row.duration_s),
-                "" if row.priority is None else row.priority,
-                row.offer or "",
-                row.team or "",
-            ]
-        )
+        cells = [
+            seconds(row.arrival_s),
+            row.job,
+            row.pods,
+            row.gpus_per_pod,
+            row.pool or "",
+            "|".join(row.products),
+            seconds(row.duration_s),
+            "" if row.priority is None else row.priority,
+            row.offer or "",
+            row.team or "",
+        ]
+        writer.writerow([*cells, row.utilization or ""] if with_util else cells)
     return out.getvalue()

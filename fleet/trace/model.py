@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from fleet.stack.spec import MAX_GPUS_PER_NODE, DnsLabel, LabelValue, PoolName
+from fleet.stack.utilization import Utilization
 
 # A job's name becomes a Job's name (and a prefix of its pods' names).
 JobName = Annotated[
@@ -32,10 +33,12 @@ class TraceRow(BaseModel):
     `fleet.replay.fleet_nodes`) and means the device plugin below that. Times are seconds
     of trace time: `arrival_s` from the trace's start, `duration_s` each pod's run.
     `team` names the team that submits it (a team of a kueue or kai stack, whose
-    queue it joins and in whose namespace it runs); empty: no team.
+    queue it joins and in whose namespace it runs); empty: no team. `util` (the
+    column; `utilization` here) is the simulated GPU utilization of its pods, a range
+    of percentages such as `20-40`; empty: the operator's own default.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     arrival_s: float = Field(ge=0, le=MAX_SECONDS, allow_inf_nan=False)
     job: JobName
@@ -47,6 +50,7 @@ class TraceRow(BaseModel):
     duration_s: float = Field(gt=0, le=MAX_SECONDS, allow_inf_nan=False)
     priority: int | None = Field(default=None, ge=-MAX_PRIORITY, le=MAX_PRIORITY)
     team: DnsLabel | None = None
+    utilization: Utilization | None = Field(default=None, alias="util")
 
     @model_validator(mode="after")
     def _one_constraint(self) -> "TraceRow":
@@ -99,5 +103,6 @@ COLUMNS = (
     "priority",
     "offer",
     "team",
+    "util",
 )
 REQUIRED = ("arrival_s", "job", "gpus_per_pod", "duration_s")

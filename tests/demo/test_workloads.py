@@ -28,6 +28,7 @@ from fleet.render.objects import stack_objects
 from fleet.stack import versions
 from fleet.stack.load import SpecError, load_stack_file
 from fleet.stack.spec import FleetSpec
+from fleet.stack.utilization import UTILIZATION_ANNOTATION
 from tests.demo.fleets import MakeFleet, beyond_the_spec, pool
 from tests.paths import LESSON1_OWNER, STACK_FILES
 
@@ -170,7 +171,10 @@ def test_skip_await_exactly_on_lesson1_pending_workloads(lesson1: FleetSpec) -> 
         if SKIP_AWAIT in obj["metadata"].get("annotations", {})
     }
     assert annotated == {OVERSIZED, MISSING, QUEUE}
-    assert _workloads(lesson1)[OVERSIZED]["metadata"]["annotations"] == {SKIP_AWAIT: "true"}
+    assert _workloads(lesson1)[OVERSIZED]["metadata"]["annotations"] == {
+        SKIP_AWAIT: "true",
+        UTILIZATION_ANNOTATION: "85-100",
+    }
 
 
 @pytest.mark.parametrize(
@@ -189,14 +193,17 @@ def test_small_pod_that_cannot_run_is_not_awaited(make_fleet: MakeFleet) -> None
     """Awaiting a pod the model knows cannot be scheduled would hang `pulumi up`."""
     spec = make_fleet(pools={"a100": pool(nodes=1, gpus=8, pods=2)})
     assert plan_demo(spec).expected.workload(SMALL).pending == 1
-    assert _workloads(spec)[SMALL]["metadata"]["annotations"] == {SKIP_AWAIT: "true"}
+    assert _workloads(spec)[SMALL]["metadata"]["annotations"] == {
+        SKIP_AWAIT: "true",
+        UTILIZATION_ANNOTATION: "60-90",
+    }
 
 
 def test_awaited_small_pod_gives_up_fast(lesson1: FleetSpec) -> None:
     """When nothing advertises GPUs, `pulumi up` must fail in minutes, not sit in a
     10-minute await: the one awaited workload carries a short timeout."""
     annotations = _workloads(lesson1)[SMALL]["metadata"]["annotations"]
-    assert annotations == {AWAIT_TIMEOUT: str(AWAIT_SECONDS)}
+    assert annotations == {AWAIT_TIMEOUT: str(AWAIT_SECONDS), UTILIZATION_ANNOTATION: "60-90"}
     assert AWAIT_SECONDS <= 120
 
 

@@ -27,14 +27,15 @@ MAY_IMPORT = {
     "demo": {"stack", "files"},
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
-    "evidence": {"render", "demo", "stack", "files"},
+    "telemetry": {"render", "demo", "stack", "files"},
+    "evidence": {"telemetry", "render", "demo", "stack", "files"},
     "schedulers": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
     "trace": {"imports", "stack", "files"},
     "replay": {"trace", "imports", "schedulers", "render", "demo", "stack", "files"},
     "comparison": REPORTED - {"comparison"},
-    "html_report": {"evidence", *REPORTED},
-    "commands": {"html_report", "evidence", *REPORTED, "recovery", "cluster"},
+    "html_report": {"evidence", "telemetry", *REPORTED},
+    "commands": {"html_report", "evidence", "telemetry", *REPORTED, "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
