@@ -51,7 +51,11 @@ def inputs(pool: str) -> struct_pb2.Struct:
     """A pool's inputs on the wire, with the provider serialized as the SDK does."""
     pool_props: dict[str, Any] = {**props(NODES), "poolName": pool}
     pool_props[PROVIDER_KEY] = serialize_provider(NodePoolProvider(slow_connect))
-    wire = asyncio.run(rpc.serialize_properties(pool_props, {}))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the tests' loop
+    try:
+        wire = loop.run_until_complete(rpc.serialize_properties(pool_props, {}))
+    finally:
+        loop.close()
     assert isinstance(wire, struct_pb2.Struct)
     return wire
 
