@@ -23,6 +23,7 @@ REPORTED = {
 MAY_IMPORT = {
     "files": set(),
     "cluster": set(),
+    "reconcile": {"cluster", "render", "demo", "stack", "files"},
     "stack": {"files"},
     "demo": {"stack", "files"},
     "render": {"demo", "stack", "files"},
