@@ -34,9 +34,9 @@ from rich.console import Console
 from benchmarks.replay import CONTROL_PLANE_ARGS, KWOK_PARALLELISM, OPERATOR, fleet
 from fleet.comparison.metrics import scheduler_figures
 from fleet.comparison.rows import Row, comparison_table, markdown_table, row, scheduler_rows
-from fleet.html_report.charts import scheduler_comparison
 from fleet.replay.document import load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.report.charts import scheduler_comparison
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from lab import tools

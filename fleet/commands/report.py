@@ -12,13 +12,13 @@ from rich.console import Console
 
 from fleet.evidence.checks import Validation, validate
 from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
-from fleet.evidence.markdown import render
 from fleet.files import files_out
 from fleet.files.files_in import FileProblem
-from fleet.html_report.page import ReplayPart, render_page
 from fleet.replay.compare import compare, markdown
 from fleet.replay.document import REPLAY_FILE, ReplayFileError, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.report.html import ReplayPart, render_page
+from fleet.report.markdown import render
 from fleet.stack.load import SpecError, parse_fleet
 from fleet.stack.spec import FleetSpec
 

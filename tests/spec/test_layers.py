@@ -34,8 +34,8 @@ MAY_IMPORT = {
     "trace": {"imports", "stack", "files"},
     "replay": {"trace", "imports", "schedulers", "render", "demo", "stack", "files"},
     "comparison": REPORTED - {"comparison"},
-    "html_report": {"evidence", *REPORTED},
-    "commands": {"html_report", "evidence", *REPORTED, "recovery", "cluster"},
+    "report": {"evidence", *REPORTED},
+    "commands": {"report", "evidence", *REPORTED, "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
