@@ -10,8 +10,6 @@ import os
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from fleet.commands import (
     check,
     evidence,
@@ -26,6 +24,7 @@ from fleet.commands import (
     report,
     trace,
 )
+from fleet.commands.output import console
 from fleet.files.files_in import FileProblem
 from fleet.stack.load import SpecError
 
@@ -69,9 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except (SpecError, FileProblem) as error:
-        Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False).print(
-            str(error), markup=False
-        )
+        console(stderr=True).print(str(error), markup=False)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `python -m fleet manifests ... | head`
         sys.stderr.close()

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
+from fleet.commands.output import console
 from fleet.evidence.connect import connect, current_context, kubeconfig_and_context, unreachable
 from fleet.evidence.document import EVIDENCE_FILE, MAX_PROVENANCE_CHARS, save_evidence
 from fleet.evidence.files import FILES, write_text_files
@@ -64,7 +65,7 @@ def _check_out(out: Path) -> None:
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack)
     _check_out(args.out)
-    stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
+    stderr = console(stderr=True)
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
     api = connect(kubeconfig, context)
     used = current_context(kubeconfig, context)
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     files_out.make_folder(args.out)
     written = [*write_text_files(args.out, snapshot, evidence), save_evidence(evidence, args.out)]
     observed = evidence.observed
-    Console(highlight=False, markup=False, emoji=False).print(
+    console().print(
         f"{args.out}: {len(written)} files from {snapshot.requests} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",

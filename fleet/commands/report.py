@@ -8,8 +8,7 @@ also hold the replay, predicted beside observed, and the page its charts.
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-
+from fleet.commands.output import console
 from fleet.evidence.checks import Validation, validate
 from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
 from fleet.files import files_out
@@ -60,7 +59,7 @@ def _check_evidence_dir(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    stderr = console(stderr=True)
     folder: Path = args.evidence_dir
     out: Path = args.out or folder / "report.md"
     html: Path = args.html or folder / "report.html"
