@@ -63,12 +63,17 @@ def commands(folder: Path) -> list[list[str]]:
         ["trace", stack.format("lesson1-dra"), "--jobs", "30", "--out", trace],
         ["expect", stack.format("lesson1-dra"), "--trace", trace],
         ["report", str(folder / "evidence")],
-        ["import-topology", str(FIXTURES / "topology" / "small.json"), "--stack", "imported"]
-        + ["--stacks-dir", str(folder), "--force"],
+        [
+            *("import-topology", str(FIXTURES / "topology" / "small.json")),
+            *("--stack", "imported", "--stacks-dir", str(folder), "--force"),
+        ],
         ["pool-from-nvidia-smi", str(FIXTURES / "nvidia-smi" / "h100-L.txt"), "--nodes", "3"],
         ["check", stack.format("missing")],
-        ["evidence", "--stack", stack.format("existing"), "--kubeconfig"]
-        + [str(folder / "kubeconfig"), "--context", "gone", "--out", str(folder / "read")],
+        [
+            *("evidence", "--stack", stack.format("existing")),
+            *("--kubeconfig", str(folder / "kubeconfig"), "--context", "gone"),
+            *("--out", str(folder / "read")),
+        ],
     ]
 
 
@@ -120,7 +125,9 @@ def test_each_command_says_its_one_line_facts_on_one_line(
     trace = str(folder / "trace.csv")
     assert any(line.startswith(f"{trace}: 30 jobs, ") and "seed" in line for line in lines)
     assert any(line.startswith(f"{trace} on ") and " 30 jobs, " in line for line in lines)
-    assert any("no such file" in line and str(folder / "Pulumi.missing.yaml") in line for line in lines)
+    assert any(
+        "no such file" in line and str(folder / "Pulumi.missing.yaml") in line for line in lines
+    )
     assert any(
         line.startswith("cannot read the cluster at https://127.0.0.1:9") and "kubeconfig?" in line
         for line in lines
