@@ -11,8 +11,9 @@ summary of what an update does (`fleet.reconcile.preview`).
 Every write reconciles (`fleet.reconcile.nodes`); a node this pool would write that
 another stack owns, or that nobody owns, stops the operation before anything is
 written, naming the owner. So a failed or interrupted run leaves nothing that the next
-`up` does not adopt or prune. The type token (`gpu-fleet:index:PoolNodes`), the input
-and output keys, and this class's module and name are in every existing stack's state.
+`up` does not adopt or prune. The type token
+(`pulumi-python:dynamic/gpu-fleet:PoolNodes`), the input and output keys, and this
+class's module and name are in every existing stack's state.
 """
 
 import os
