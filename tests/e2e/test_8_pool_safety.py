@@ -391,9 +391,6 @@ def test_ctrl_c_stops_the_pool_at_once_and_the_readme_commands_converge(
     assert owned_nodes(apis["first"], stack.name) == {}
 
 
-SIX = {f"six{i}": pool(400) for i in range(6)}
-
-
 @pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "sigint-to-the-engine"])
 def test_ctrl_c_stops_six_pools_at_once_more_than_the_provider_has_workers(
     whole_group: bool,
@@ -405,9 +402,10 @@ def test_ctrl_c_stops_six_pools_at_once_more_than_the_provider_has_workers(
     its worker until its last node, so the Cancel of the first Ctrl-C must not queue
     behind the other pools' creates (`components/engine_cancel.py`)."""
     stack = new_stack("six-" + ("ctrl-c" if whole_group else "sigint"))
-    stack.write_config(config(first.as_stack_cluster(), SIX))
+    six = {f"{'cc' if whole_group else 'si'}{i}": pool(400) for i in range(6)}
+    stack.write_config(config(first.as_stack_cluster(), six))
     assert stack.stack.name == stack.name
-    total = sum(spec["nodes"] for spec in SIX.values())
+    total = sum(spec["nodes"] for spec in six.values())
     done = interrupt_engine_at(stack, apis["first"], at=60, whole_group=whole_group)
     left = owned_nodes(apis["first"], stack.name)
     writing = sorted({name.rsplit("-", 1)[0].removeprefix("kwok-gpu-") for name in left})
@@ -425,6 +423,10 @@ def test_ctrl_c_stops_six_pools_at_once_more_than_the_provider_has_workers(
     deployment = stack.stack.export_stack().deployment or {}
     assert not deployment.get("pending_operations")
     assert not [name for name in stack.resource_names() if name.endswith("-nodes")]
+    # No pool is in the state to destroy them: the nodes written go through the API.
+    selector = f"{STACK_LABEL}=gpu-fleet.{stack.name}"
+    kube.core(apis["first"]).delete_collection_node(label_selector=selector)
+    assert owned_nodes(apis["first"], stack.name) == {}
 
 
 # -- drift in preview; every owned field reaches existing nodes -------------------------------
