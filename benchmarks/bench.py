@@ -36,6 +36,8 @@ from rich.table import Table
 
 from components.gpu_fleet import GpuFleet
 from fleet.cli import main as fleet_main
+from fleet.commands import output
+from fleet.commands.output import print_table
 from fleet.demo.plan import plan_demo
 from fleet.render.objects import stack_objects
 from fleet.stack.load import load_stack_file
@@ -255,13 +257,13 @@ def render(console: Console, rows: list[Row], derived: dict[str, str], repeat: i
             row.per_item(),
             row.note,
         )
-    console.print(table)
+    print_table(console, table)
     ratios = Table(title="derived (from medians)")
     ratios.add_column("figure")
     ratios.add_column("value", justify="right")
     for name, value in derived.items():
         ratios.add_row(name, value)
-    console.print(ratios)
+    print_table(console, ratios)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -270,9 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    console = Console(highlight=False)
-    if not console.is_terminal:  # piped or redirected: room for the whole table
-        console.width = max(console.width, 132)
+    console = output.console()
     cores = os.cpu_count()
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else cores
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())

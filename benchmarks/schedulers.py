@@ -29,14 +29,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from rich.console import Console
 
 from benchmarks.replay import CONTROL_PLANE_ARGS, KWOK_PARALLELISM, OPERATOR, fleet
+from fleet.commands.output import console, print_table
 from fleet.comparison.metrics import scheduler_figures
 from fleet.comparison.rows import Row, comparison_table, markdown_table, row, scheduler_rows
-from fleet.html_report.charts import scheduler_comparison
 from fleet.replay.document import load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.report.charts import scheduler_comparison
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from lab import tools
@@ -193,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     title = f"{args.jobs:,} jobs on {nodes:,} nodes at {args.speed:g}x"
     chart = args.out.with_suffix(".svg")
     chart.write_text(scheduler_comparison(rows, title))
-    Console(width=120).print(comparison_table(rows, title))
+    print_table(console(), comparison_table(rows, title))
     print("\n".join(markdown_table(rows)))
     print(f"rows written to {args.out}, chart to {chart}")
     return 0

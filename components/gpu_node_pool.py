@@ -7,9 +7,10 @@ import pulumi
 import pulumi.dynamic
 
 from components.kube_object import KubernetesObject
-from components.node_pool_provider import NodePoolProvider, duration_seconds
+from components.node_pool_provider import NodePoolProvider
 from components.node_status_provider import NodeStatusProvider
 from components.options import child_options
+from fleet.reconcile.durations import duration_seconds
 from fleet.render.nodes import node_template, pool_nodes
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import NodeResources, PoolSpec, node_name

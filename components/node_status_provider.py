@@ -13,34 +13,18 @@ get their status on create).
 from collections.abc import Mapping
 from typing import Any
 
-from pulumi.dynamic import (
-    ConfigureRequest,
-    CreateResult,
-    DiffResult,
-    ReadResult,
-    ResourceProvider,
-    UpdateResult,
-)
+from pulumi.dynamic import CreateResult, DiffResult, ReadResult, UpdateResult
 
-from components import engine_cancel
-from components.node_pool_provider import Connect, connected, control_of
+from components.cluster_provider import ClusterProvider
 from fleet.cluster import node_api
 from fleet.render.nodes import owner_selector
 
 COMPARED = ("poolName", "owner", "status", "kubeconfig", "context")
 
 
-class NodeStatusProvider(ResourceProvider):
-    serialize_as_secret_always = False
-
-    def __init__(self, connect: Connect = node_api.connect) -> None:
-        self.connect = connect
-
-    def configure(self, req: ConfigureRequest) -> None:
-        engine_cancel.listen_here()
-
+class NodeStatusProvider(ClusterProvider):
     def _apply(self, props: Mapping[str, Any], operation: str) -> None:
-        api = connected(self.connect, props, operation)
+        api = self._api(props, operation)
         own = api.nodes(owner_selector(str(props["owner"]), str(props["poolName"])))
 
         def apply(name: str) -> None:
@@ -54,7 +38,7 @@ class NodeStatusProvider(ResourceProvider):
             )
 
         try:
-            node_api.each(apply, sorted(own), control_of(api), "status apply")
+            node_api.each(apply, sorted(own), node_api.control_of(api), "status apply")
         except node_api.Stopped as error:
             raise node_api.NodeApiError(
                 f"pool {props['poolName']} (stack {props['owner']}): status {operation} "

@@ -9,8 +9,6 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from fleet.commands import (
     check,
     evidence,
@@ -26,6 +24,7 @@ from fleet.commands import (
     telemetry,
     trace,
 )
+from fleet.commands.output import console
 from fleet.files.files_in import FileProblem
 from fleet.stack.load import SpecError
 
@@ -65,9 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
     except (SpecError, FileProblem) as error:
-        Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False).print(
-            str(error), markup=False
-        )
+        console(stderr=True).print(str(error), markup=False)
         return EXIT_BAD_INPUT
     except BrokenPipeError:  # `gpu-fleet manifests ... | head`
         sys.stderr.close()

@@ -5,5 +5,6 @@ the status of `perNode` pools): server-side apply of nodes and of their status, 
 metadata-only list, deletes guarded by uid, a bounded number at a time, each with a
 timeout, retries that honour `Retry-After`, and a stop after failures in a row. It
 imports nothing from the rest of `fleet` (the caller hands it finished manifests) and
-nothing from Pulumi; `components/node_pool_provider.py` is the Pulumi side.
+nothing from Pulumi; `fleet.reconcile` decides what a pool writes, and
+`components/node_pool_provider.py` is the Pulumi side.
 """

@@ -168,6 +168,12 @@ class NodeApi(Protocol):
     def server(self) -> str: ...
 
 
+def control_of(api: NodeApi) -> Control:
+    """The Control an api's requests run under (the defaults for one that has none)."""
+    control = getattr(api, "control", None)
+    return control if isinstance(control, Control) else Control()
+
+
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """Seconds a `Retry-After` header asks for (a number or an HTTP date), if any."""
     value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from urllib3.exceptions import HTTPError
 
+from fleet.commands.output import console
 from fleet.evidence.connect import (
     connect,
     current_context,
@@ -109,7 +110,7 @@ def _telemetry(args: argparse.Namespace, captured: datetime, stderr: Console) ->
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack)
     _check_out(args.out)
-    stderr = Console(stderr=True, highlight=False, log_path=False, markup=False, emoji=False)
+    stderr = console(stderr=True)
     captured = datetime.now(UTC)
     telemetry = _telemetry(args, captured, stderr) if args.prometheus else None
     if args.prometheus and telemetry is None:
@@ -136,7 +137,7 @@ def run(args: argparse.Namespace) -> int:
     else:  # an older run's snapshot would be reported beside this evidence
         (args.out / TELEMETRY_FILE).unlink(missing_ok=True)
     observed = evidence.observed
-    Console(highlight=False, markup=False, emoji=False).print(
+    console().print(
         f"{args.out}: {len(written)} files from {snapshot.requests} GET requests; "
         f"{len(snapshot.nodes)} nodes, {len(snapshot.pods)} pods, {len(snapshot.events)} events; "
         f"demo {observed.running} Running, {observed.pending} Pending",

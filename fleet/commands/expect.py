@@ -15,12 +15,10 @@ import json
 from collections import Counter
 from typing import Any
 
-from rich.console import Console
-
+from fleet.commands.output import console, print_table
 from fleet.commands.tables import (
     forecast_table,
     outcome_table,
-    print_table,
     scenario_table,
     topology_scenario_table,
 )
@@ -34,8 +32,6 @@ from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from fleet.trace.model import DRA
-
-PIPED_WIDTH = 120
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -66,27 +62,25 @@ def run(args: argparse.Namespace) -> int:
             document["topologyScenarios"] = [topology_dict(s) for s in topology]
         print(json.dumps(document, indent=2))
         return 0
-    console = Console(highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:  # piped or captured: keep each reason on one line
-        console.width = PIPED_WIDTH
+    out = console()
     if spec.scheduler == "default" or spec.demo.enabled:
         title = f"{args.stack_file}: expected scheduling demo in namespace {spec.demo.namespace}"
-        print_table(console, outcome_table(outcome, title))
+        print_table(out, outcome_table(outcome, title))
         for caveat in outcome.caveats:
-            console.print(f"caveat: {caveat}", markup=False)
+            out.print(f"caveat: {caveat}", markup=False)
     for scenario in scenarios:
         title = f"{spec.scheduler} scenario {scenario.name}: {scenario.title}"
-        print_table(console, scenario_table(scenario, title))
+        print_table(out, scenario_table(scenario, title))
     if problem is not None:
-        console.print(f"caveat: no scheduler demo: {problem}", markup=False)
+        out.print(f"caveat: no scheduler demo: {problem}", markup=False)
     for topo in topology:
         title = f"{spec.scheduler} topology scenario {topo.name}: {topo.title}"
-        print_table(console, topology_scenario_table(topo, title))
+        print_table(out, topology_scenario_table(topo, title))
         for job in topo.jobs:
             if any(p.job == job.name and p.state == "refused" for p in topo.steps[-1].expected):
-                console.print(f"caveat: {refusal(spec.pools[job.pool], job)}", markup=False)
+                out.print(f"caveat: {refusal(spec.pools[job.pool], job)}", markup=False)
     if topology_problem is not None:
-        console.print(f"caveat: no topology demo: {topology_problem}", markup=False)
+        out.print(f"caveat: no topology demo: {topology_problem}", markup=False)
     return 0
 
 
@@ -111,30 +105,28 @@ def _trace(args: argparse.Namespace, spec: FleetSpec) -> int:
         }
         print(json.dumps(figures, indent=2))
         return 0
-    console = Console(highlight=False, markup=False, emoji=False)
-    if not console.is_terminal:
-        console.width = PIPED_WIDTH
+    out = console()
     pods = sum(row.pods for row in rows)
     claims = sum(row.pods for row in rows if row.asks_by == DRA)
     by_claim = f", {claims} of them by DRA claim" if claims else ""
-    console.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods{by_claim}")
-    print_table(console, forecast_table(prediction, central.capacity))
+    out.print(f"{args.trace} on {args.stack_file}: {len(rows)} jobs, {pods} pods{by_claim}")
+    print_table(out, forecast_table(prediction, central.capacity))
     low, high = prediction.bounds_table()["mean_wait_s"]
-    console.print(
+    out.print(
         f"wait: mean {central.mean_wait_s:,.0f} s ({low:,.0f} - {high:,.0f}), "
         f"p90 {central.wait_percentile(90):,.0f} s; queue at most {central.max_queue} pods; "
         f"last pod ends at {central.end_s:,.0f} s",
         markup=False,
     )
     for row in unschedulable(rows, nodes):
-        console.print(
+        out.print(
             f"caveat: job {row.job} ({row.constraint}, {row.asks} per pod) fits on no node "
             f"(the fleet offers GPUs by {spec.gpu_offer}): it would wait forever",
             markup=False,
         )
     for caveat in ties.caveats():
-        console.print(f"caveat: {caveat}", markup=False)
-    console.print(
+        out.print(f"caveat: {caveat}", markup=False)
+    out.print(
         "caveat: bounds: the lowest and highest over other node orders, random, packing and "
         "spreading choices",
         markup=False,

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 from kubernetes.client.exceptions import ApiException
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from urllib3.exceptions import HTTPError
 
-from fleet.commands.expect import PIPED_WIDTH
-from fleet.commands.tables import comparison_table, print_table
+from fleet.commands.output import console, print_table
+from fleet.commands.tables import comparison_table
 from fleet.evidence.connect import connect, first_line, kubeconfig_and_context, stack_cluster
 from fleet.files import files_out
 from fleet.imports.pools import InputError
@@ -77,7 +76,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    stderr = console(stderr=True)
     spec = load_stack_file(args.stack_file)
     rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
@@ -152,24 +151,22 @@ def run(args: argparse.Namespace) -> int:
         observed=observed,
     )
     files_out.write_text(out / REPLAY_FILE, dump(document))
-    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-    if not console.is_terminal:  # piped or captured: keep each row on one line
-        console.width = PIPED_WIDTH
+    shown = console()
     comparison = compare(rows, nodes, prediction.central, observed, document.predicted_bounds)
     seen = comparison.observed
     title = (
         f"{args.trace}: {seen.jobs_finished}/{seen.jobs} jobs finished in {result.wall_s:,.0f} s"
     )
-    print_table(console, comparison_table(comparison.figures, title))
+    print_table(shown, comparison_table(comparison.figures, title))
     parts = comparison.waits
-    console.print(
+    shown.print(
         f"observed wait from arrival (trace s, mean): pod created {parts.pod_created:,.0f}, "
         f"bound {parts.bound:,.0f}, running {parts.running:,.0f}; pods predicted to start at "
         f"once waited {parts.overhead:,.0f}; pods ran {parts.overrun:,.0f} beyond their duration",
         markup=False,
     )
-    console.print(f"{out / REPLAY_FILE}: written; the report: gpu-fleet report {out}")
-    console.print(f"remove the jobs with: {clean}")
+    shown.print(f"{out / REPLAY_FILE}: written; the report: gpu-fleet report {out}")
+    shown.print(f"remove the jobs with: {clean}")
     return 0 if result.finished else EXIT_FAILED
 
 
@@ -193,7 +190,7 @@ def _run_with_progress(
     api: object, plan: driver.ReplayPlan, out: Path, pods: int
 ) -> driver.ReplayRun:
     """A progress bar on a terminal; elsewhere (CI logs) a line every `LOG_EVERY_S`."""
-    console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    log = console(stderr=True)
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -201,7 +198,8 @@ def _run_with_progress(
         TimeElapsedColumn(),
     )
     logged = [0.0]
-    with Progress(*columns, console=console, transient=False) as progress:
+    # Off a terminal the bar is not drawn (its last frame would be cut to a width).
+    with Progress(*columns, console=log, transient=False, disable=not log.is_terminal) as progress:
         task = progress.add_task("replay", total=pods)
 
         def tick(state: driver.Progress) -> None:
@@ -211,8 +209,8 @@ def _run_with_progress(
                 f"running {state.pods['running']}  waiting {state.pods['waiting']}"
             )
             progress.update(task, completed=state.pods["finished"], description=line)
-            if not console.is_terminal and state.wall_s - logged[0] >= LOG_EVERY_S:
+            if not log.is_terminal and state.wall_s - logged[0] >= LOG_EVERY_S:
                 logged[0] = state.wall_s
-                console.print(f"{state.wall_s:6.0f}s  {line}  finished {state.pods['finished']}")
+                log.print(f"{state.wall_s:6.0f}s  {line}  finished {state.pods['finished']}")
 
         return driver.run(api, plan, out, tick)  # type: ignore[arg-type]

@@ -9,18 +9,17 @@ beside observed, and the page its charts.
 import argparse
 from pathlib import Path
 
-from rich.console import Console
-
+from fleet.commands.output import console
 from fleet.evidence import telemetry_section
 from fleet.evidence.checks import Validation, validate
 from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
-from fleet.evidence.markdown import render
 from fleet.files import files_out
 from fleet.files.files_in import FileProblem
-from fleet.html_report.page import ReplayPart, render_page
 from fleet.replay.compare import compare, markdown
 from fleet.replay.document import REPLAY_FILE, ReplayFileError, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.report.html import ReplayPart, render_page
+from fleet.report.markdown import render
 from fleet.stack.load import SpecError, parse_fleet
 from fleet.stack.spec import FleetSpec
 from fleet.telemetry.snapshot import Telemetry, TelemetryError, load_telemetry
@@ -65,7 +64,7 @@ def _check_evidence_dir(path: Path) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    stderr = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+    stderr = console(stderr=True)
     folder: Path = args.evidence_dir
     out: Path = args.out or folder / "report.md"
     html: Path = args.html or folder / "report.html"

@@ -1,26 +1,23 @@
 """The rich tables the commands print: the fleet summary, the expected demo outcome, a
 trace's forecast and the expected steps of the scheduler demo.
 
-A table is printed without ever cutting a number (or any cell) to fit a narrow terminal,
-nor breaking a name across lines; only the reasons wrap, at spaces where they can.
+A table is printed (`output.print_table`) without ever cutting a number (or any cell) to
+fit a narrow terminal, nor breaking a name across lines; only the reasons wrap, at spaces
+where they can, and only on a terminal.
 """
 
 from collections.abc import Iterable, Sequence
 
 from rich.cells import cell_len
-from rich.console import Console
-from rich.measure import Measurement
 from rich.table import Table
 
+from fleet.commands.output import console, print_table
 from fleet.demo.outcome import FleetOutcome
 from fleet.replay.compare import Figure
 from fleet.replay.forecast import Forecast
 from fleet.schedulers.scenarios import Scenario
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.spec import FleetSpec
-
-# A width no table reaches, to measure a table's narrowest layout without the terminal's.
-UNBOUNDED = 100_000
 
 
 def number_column(table: Table, header: str, numbers: Iterable[object]) -> None:
@@ -41,20 +38,6 @@ def _widest(header: str, cells: Iterable[object]) -> int:
 def text_column(table: Table, header: str) -> None:
     """A left-aligned column whose cells wrap, folding a long word rather than cutting it."""
     table.add_column(header, overflow="fold")
-
-
-def print_table(console: Console, table: Table) -> None:
-    """Print `table`, at least as wide as its narrowest layout that keeps every number whole.
-
-    Rich fits a table to the terminal by cutting cells (`819…` for 81920); on a
-    terminal narrower than that layout the table is printed wider, and the
-    terminal wraps its lines instead.
-    """
-    unbounded = console.options.update_width(UNBOUNDED)
-    needed = Measurement.get(console, unbounded, table).minimum
-    if needed > console.width:
-        console.width = needed
-    console.print(table)
 
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
@@ -210,12 +193,12 @@ def teams_table(spec: FleetSpec) -> Table:
 
 def print_summary(spec: FleetSpec, title: str) -> None:
     """Print the fleet summary of `spec` on standard output, and its teams if it has any."""
-    console = Console(highlight=False, markup=False, emoji=False)
-    print_table(console, summary_table(spec, title))
+    out = console()
+    print_table(out, summary_table(spec, title))
     if spec.topology_pools:
-        print_table(console, topology_table(spec))
+        print_table(out, topology_table(spec))
     if spec.teams:
-        print_table(console, teams_table(spec))
+        print_table(out, teams_table(spec))
 
 
 def forecast_table(forecast: Forecast, capacity: dict[str, int]) -> Table:

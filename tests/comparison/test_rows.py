@@ -12,7 +12,7 @@ from fleet.comparison.rows import (
     markdown_table,
     scheduler_rows,
 )
-from fleet.html_report.charts import COMPARED, scheduler_comparison
+from fleet.report.charts import COMPARED, scheduler_comparison
 
 
 def figures(gangs: list[float], index: float | None) -> SchedulerFigures:

@@ -1,5 +1,6 @@
 """Fleets that cannot leak, under the real engine on real control planes: faults injected by
-a loopback proxy, the engine killed mid-`up` and recovered by README's commands, drift in
+a loopback proxy, the engine killed mid-`up` and recovered by README's commands, a Ctrl-C
+with one pool and with six (more than the provider server's 4 workers), drift in
 preview and every owned field reaching existing nodes, a stack moved to another cluster,
 two stacks with the same pool names, and `destroy` once the control plane is gone.
 
@@ -11,6 +12,7 @@ the subject.
 import contextlib
 import itertools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -386,6 +388,44 @@ def test_ctrl_c_stops_the_pool_at_once_and_the_readme_commands_converge(
         assert stack.shell(command).returncode == 0, command
     assert sorted(owned_nodes(apis["first"], stack.name)) == sorted(names("cc", 300))
     stack.destroy()
+    assert owned_nodes(apis["first"], stack.name) == {}
+
+
+@pytest.mark.parametrize("whole_group", [True, False], ids=["ctrl-c", "sigint-to-the-engine"])
+def test_ctrl_c_stops_six_pools_at_once_more_than_the_provider_has_workers(
+    whole_group: bool,
+    new_stack: Callable[..., FleetStack],
+    first: Cluster,
+    apis: dict[str, Any],
+) -> None:
+    """Six pools in one dynamic-provider server, whose SDK runs 4 workers: a create holds
+    its worker until its last node, so the Cancel of the first Ctrl-C must not queue
+    behind the other pools' creates (`components/engine_cancel.py`)."""
+    stack = new_stack("six-" + ("ctrl-c" if whole_group else "sigint"))
+    six = {f"{'cc' if whole_group else 'si'}{i}": pool(400) for i in range(6)}
+    stack.write_config(config(first.as_stack_cluster(), six))
+    assert stack.stack.name == stack.name
+    total = sum(spec["nodes"] for spec in six.values())
+    done = interrupt_engine_at(stack, apis["first"], at=60, whole_group=whole_group)
+    left = owned_nodes(apis["first"], stack.name)
+    writing = sorted({name.rsplit("-", 1)[0].removeprefix("kwok-gpu-") for name in left})
+    print(
+        f"  SIGINT at {done.at_signal} nodes; pools with nodes: {', '.join(writing)}; the last "
+        f"new node {done.last_growth():.2f} s after it; {len(left)} of {total} in the end; "
+        f"the engine exited {done.returncode}"
+    )
+    assert done.returncode != 0
+    assert len(left) < total / 2, "the pools went on writing: the cancel did not reach them"
+    assert done.last_growth() <= 3.0
+    for name in writing:
+        said = rf"pool {name} \(stack [^)]+\):\s+create stopped:\s+cancelled"
+        assert re.search(said, done.output), f"pool {name}: not stopped by the cancel"
+    deployment = stack.stack.export_stack().deployment or {}
+    assert not deployment.get("pending_operations")
+    assert not [name for name in stack.resource_names() if name.endswith("-nodes")]
+    # No pool is in the state to destroy them: the nodes written go through the API.
+    selector = f"{STACK_LABEL}=gpu-fleet.{stack.name}"
+    kube.core(apis["first"]).delete_collection_node(label_selector=selector)
     assert owned_nodes(apis["first"], stack.name) == {}
 
 

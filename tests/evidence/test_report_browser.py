@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from fleet.cli import main
-from fleet.html_report.charts import OBSERVED, PREDICTED
+from fleet.report.charts import OBSERVED, PREDICTED
 from fleet.stack.load import load_stack_file
 from tests.paths import LESSON1_FILE
 from tests.replay.documents import write_replay

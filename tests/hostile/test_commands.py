@@ -4,6 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from fleet.commands import expect
 from fleet.files.files_in import MAX_ECHO
@@ -129,10 +130,15 @@ def test_names_are_never_broken_across_lines_in_an_80_column_pipe(write: Write) 
         assert any(name in row and product in row for row in rows), run.out
 
 
+def narrow_terminal(stderr: bool = False) -> Console:
+    """A terminal 30 columns wide (no colours, so that the text is plain)."""
+    return Console(stderr=stderr, force_terminal=True, width=30, color_system=None, soft_wrap=True)
+
+
 def test_expect_on_a_narrow_terminal_keeps_numbers_whole(
     monkeypatch: pytest.MonkeyPatch, write: Write
 ) -> None:
-    monkeypatch.setattr(expect, "PIPED_WIDTH", 30)
+    monkeypatch.setattr(expect, "console", narrow_terminal)
     path = write("Pulumi.q.yaml", lesson1_with("queueReplicas: 40", "queueReplicas: 98765"))
     run = run_fleet(["expect", str(path)])
     assert run.code == 0

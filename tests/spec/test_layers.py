@@ -23,6 +23,7 @@ REPORTED = {
 MAY_IMPORT = {
     "files": set(),
     "cluster": set(),
+    "reconcile": {"cluster", "render", "demo", "stack", "files"},
     "stack": {"files"},
     "demo": {"stack", "files"},
     "render": {"demo", "stack", "files"},
@@ -34,8 +35,8 @@ MAY_IMPORT = {
     "trace": {"imports", "stack", "files"},
     "replay": {"trace", "imports", "schedulers", "render", "demo", "stack", "files"},
     "comparison": REPORTED - {"comparison"},
-    "html_report": {"evidence", "telemetry", *REPORTED},
-    "commands": {"html_report", "evidence", "telemetry", *REPORTED, "recovery", "cluster"},
+    "report": {"evidence", "telemetry", *REPORTED},
+    "commands": {"report", "evidence", "telemetry", *REPORTED, "recovery", "cluster"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]

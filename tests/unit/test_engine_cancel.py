@@ -5,7 +5,9 @@ check, and a pool whose engine cancels stops writing with a clear error."""
 import ast
 import importlib.util
 import sys
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import ModuleType
 
@@ -115,3 +117,47 @@ def test_configure_listens_to_the_server_running_the_provider(
     provider(Cluster().connect).configure(None)  # type: ignore[arg-type]
     handler(None, None)
     assert engine_cancel.CANCELLED.is_set()
+
+
+def test_make_room_lets_a_request_run_while_every_worker_is_busy() -> None:
+    """A one-worker pool, as busy as the SDK's four are with four pool operations: after
+    `make_room`, the next request (the engine's Cancel) gets a thread of its own."""
+    release = threading.Event()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        busy = pool.submit(
+            lambda: engine_cancel.make_room(threading.current_thread()) and release.wait(10)
+        )
+        cancel = pool.submit(engine_cancel.CANCELLED.set)
+        cancel.result(timeout=5)
+        assert engine_cancel.CANCELLED.is_set()
+        assert not busy.done()
+        release.set()
+        assert busy.result(timeout=5)
+
+
+def test_make_room_refuses_a_thread_no_pool_runs() -> None:
+    assert engine_cancel.pool_of(threading.current_thread()) is None
+    assert not engine_cancel.make_room(threading.current_thread())
+
+
+def test_listen_here_says_when_the_cancel_cannot_be_heard(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Outside the SDK's server (here: pytest's `__main__`, its main thread) both fail."""
+    monkeypatch.setitem(sys.modules, "__main__", ModuleType("not_the_server"))
+    assert not engine_cancel.listen_here()
+    said = capsys.readouterr().err
+    assert "Cancel cannot be heard" in said
+    assert "not the SDK's no-op" in said
+    assert "thread pool" in said
+    assert "a second one (which ends the engine) will" in said
+
+
+def test_listen_here_is_silent_inside_the_sdks_server(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "__main__", sdk_server_module())
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert pool.submit(engine_cancel.listen_here).result(timeout=5)
+        assert pool._max_workers == engine_cancel.ROOM
+    assert capsys.readouterr().err == ""

@@ -9,13 +9,11 @@ from typing import Any
 
 import pytest
 
-from components.node_pool_provider import (
-    NodePoolProvider,
-    duration_seconds,
-    summary,
-)
+from components.node_pool_provider import NodePoolProvider
 from fleet.cluster import node_api
 from fleet.cluster.node_api import Control, KubeNodeApi, Limits, NodeApiError, TransportError
+from fleet.reconcile.durations import duration_seconds
+from fleet.reconcile.preview import summary
 from fleet.render.nodes import (
     OWNED_POOL_LABEL,
     STACK_LABEL,

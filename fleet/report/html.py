@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from html import escape
 
 from fleet.evidence.checks import Validation
-from fleet.evidence.markdown import workload_cells
-from fleet.html_report import charts
 from fleet.replay.compare import Comparison, placement_summary
 from fleet.replay.document import ReplayDocument
+from fleet.report import charts
+from fleet.report.markdown import workload_cells
 from fleet.stack.spec import FleetSpec
 
 STYLE = """
