@@ -129,7 +129,8 @@ def test_each_command_says_its_one_line_facts_on_one_line(
         "no such file" in line and str(folder / "Pulumi.missing.yaml") in line for line in lines
     )
     assert any(
-        line.startswith("cannot read the cluster at https://127.0.0.1:9") and "kubeconfig?" in line
+        line.startswith("cannot read the cluster at https://127.0.0.1:9")
+        and "make up STACK=existing" in line
         for line in lines
     )
     exits = [line for line in lines if line.startswith("exit ")]
