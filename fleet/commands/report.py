@@ -94,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     assert spec is not None
     text = render(validation) if validation is not None else "# Replay report\n\n"
     if replay is not None:
-        text += "\n".join(markdown(replay.comparison))
+        text += "\n".join(markdown(replay.comparison, replay.document.fidelity))
     files_out.write_text(out, text)
     files_out.write_text(html, render_page(f"gpu-fleet report: {folder}", spec, validation, replay))
     print(text, end="")
