@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     prediction = forecast(rows, nodes)
     latest = prediction.bounds_table()["end_s"][1]
     replay_id = time.strftime("%Y%m%d-%H%M%S")
-    bound = bound_s(rows)
+    bound = bound_s(rows, prediction.timeline.mean_wait_s)
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
     api = connect(kubeconfig, context)
     started_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -13,12 +13,13 @@ seconds):
 
 `start` is the sum the figures carry: from a Job's due time to its pod Running, for pods
 the prediction starts on arrival. A run is faithful when the 95th percentile of `start`
-and of `end` stays within the bound, `LAG_SHARE` of the trace's median pod duration in
-trace seconds: a lag under it moves a pod's start or end by less than a twentieth of its
-run, so occupancy over time and GPU-hours keep their shape (a constant lag shifts the
-whole timeline; a growing one is a backlog, and crosses the bound). Waits are the other
-reference: every observed wait carries the `start` lag, which the report states beside
-them.
+and of `end` stays within the bound, in trace seconds the larger of two references: the
+trace's resolution in time, `LAG_SHARE` of its median pod duration (a lag under it moves
+a pod's start or end by less than a twentieth of its run, so occupancy over time and
+GPU-hours keep their shape), and the waits it measures, `WAIT_SHARE` of the predicted
+mean wait (a lag under it stays within the tolerance the mean wait is compared with). A
+constant lag shifts the whole timeline; a growing one is a backlog, and crosses the
+bound. Every observed wait carries the `start` lag, which the report states beside them.
 """
 
 import statistics
@@ -40,6 +41,7 @@ STAGE_CAUSES = {
     "end": "KWOK ending pods",
 }
 LAG_SHARE = 0.05
+WAIT_SHARE = 0.20
 RECENT_S = 5.0
 """Wall seconds: the live lag of a stage is the most of its steps done this recently and of
 the steps still outstanding."""
@@ -85,7 +87,7 @@ class Fidelity(BaseModel):
 
     speed: float
     bound_s: float
-    """Trace seconds: `LAG_SHARE` of the median pod duration."""
+    """Trace seconds (`bound_s`)."""
     stages: dict[str, LagFigures]
     """Per stage (and `start`), wall seconds."""
     series: list[LagSample] = []
@@ -128,10 +130,12 @@ def figures_of(values: Sequence[float]) -> LagFigures:
     )
 
 
-def bound_s(rows: Iterable[TraceRow]) -> float:
-    """The lag a faithful run stays within, in trace seconds."""
+def bound_s(rows: Iterable[TraceRow], predicted_wait_s: float) -> float:
+    """The lag a faithful run stays within, in trace seconds: `LAG_SHARE` of the median
+    pod duration or `WAIT_SHARE` of the predicted mean wait, whichever is larger."""
     durations = [row.duration_s for row in rows]
-    return LAG_SHARE * statistics.median(durations) if durations else 0.0
+    by_duration = LAG_SHARE * statistics.median(durations) if durations else 0.0
+    return max(by_duration, WAIT_SHARE * predicted_wait_s)
 
 
 def stage_lags(
@@ -270,7 +274,8 @@ def summary(found: Fidelity) -> str:
     )
     bound = (
         f"the bound: p95 lag within {found.bound_s:,.0f} trace s, {LAG_SHARE:.0%} of the "
-        "trace's median pod duration"
+        f"trace's median pod duration or {WAIT_SHARE:.0%} of its predicted mean wait, "
+        "whichever is larger"
     )
     if found.faithful:
         verdict = f"**Faithful**: the lab kept up with the trace at {found.speed:g}x ({bound})."

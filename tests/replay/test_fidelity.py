@@ -3,6 +3,7 @@ live lag of steps still outstanding, the verdict against the bound and its cause
 
 from fleet.replay.fidelity import (
     LAG_SHARE,
+    WAIT_SHARE,
     JobMarks,
     bound_s,
     fidelity,
@@ -104,8 +105,9 @@ def test_a_job_whose_pods_the_job_controller_has_not_made_lags_from_its_creation
     assert lags["pod"] == 4.8  # a's pod, missing since 0.2 s
 
 
-def test_the_bound_is_a_share_of_the_median_duration() -> None:
-    assert bound_s(ROWS) == LAG_SHARE * 900
+def test_the_bound_is_a_share_of_the_median_duration_or_of_the_predicted_wait() -> None:
+    assert bound_s(ROWS, predicted_wait_s=0.1) == LAG_SHARE * 900
+    assert bound_s(ROWS, predicted_wait_s=500) == WAIT_SHARE * 500
 
 
 def pods_at(start_lag: float, end_lag: float) -> list[PodTimes]:
@@ -125,18 +127,18 @@ def pods_at(start_lag: float, end_lag: float) -> list[PodTimes]:
 
 
 def test_a_run_within_the_bound_is_faithful() -> None:
-    found = fidelity(bound_s(ROWS), marks(), {"a": 0.1}, pods_at(0.5, 0.2), SPEED, True)
+    found = fidelity(bound_s(ROWS, 0.0), marks(), {"a": 0.1}, pods_at(0.5, 0.2), SPEED, True)
     assert found.faithful
     assert found.causes == []
     assert found.stages["start"].p95 == 0.5
     text = summary(found)
     assert text.startswith("**Faithful**: the lab kept up with the trace at 60x")
-    assert "45 trace s, 5% of the trace's median pod duration" in text
+    assert "45 trace s, 5% of the trace's median pod duration or 20% of its predicted" in text
     assert "ran 30 trace s (median; p95 30) after their arrival" in text
 
 
 def test_a_run_behind_the_bound_is_drifted_and_names_the_stage_behind_it() -> None:
-    found = fidelity(bound_s(ROWS), marks(), {"a": 0.1}, pods_at(3.0, 2.0), SPEED, True)
+    found = fidelity(bound_s(ROWS, 0.0), marks(), {"a": 0.1}, pods_at(3.0, 2.0), SPEED, True)
     assert not found.faithful
     start, end = found.causes
     assert start.startswith("pods started up to 180 trace s (p95; 3.0 s of wall time)")
@@ -146,5 +148,5 @@ def test_a_run_behind_the_bound_is_drifted_and_names_the_stage_behind_it() -> No
 
 
 def test_a_replay_that_stopped_before_every_job_finished_is_drifted() -> None:
-    found = fidelity(bound_s(ROWS), marks(), {"a": 0.1}, pods_at(0.5, 0.2), SPEED, False)
+    found = fidelity(bound_s(ROWS, 0.0), marks(), {"a": 0.1}, pods_at(0.5, 0.2), SPEED, False)
     assert found.causes == ["not every job finished before the replay stopped waiting"]
