@@ -33,6 +33,7 @@ from fleet.trace.model import DRA, TraceRow
 CREATORS = 4
 TICK_S = 0.25
 LAG_EVERY_S = 1.0
+ACCOUNT_TIMEOUT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -85,9 +86,9 @@ class ReplayError(RuntimeError):
 
 
 def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
-    """The namespaces (those missing), a PriorityClass per priority the trace uses and a
-    ResourceClaimTemplate per GPU count its DRA rows ask for (in each namespace that has
-    such rows)."""
+    """The namespaces (those missing, each with its default ServiceAccount), a
+    PriorityClass per priority the trace uses and a ResourceClaimTemplate per GPU count
+    its DRA rows ask for (in each namespace that has such rows)."""
     core = client.CoreV1Api(api)
     for namespace in plan.namespaces:
         body = {"metadata": {"name": namespace, "labels": {REPLAY_LABEL: plan.replay}}}
@@ -96,6 +97,7 @@ def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
         except ApiException as error:
             if error.status != 409:
                 raise ReplayError(f"cannot create namespace {namespace}: {error.reason}") from None
+        _await_default_account(core, namespace)
     scheduling = client.SchedulingV1Api(api)
     for priority in sorted({row.priority for row in plan.rows if row.priority is not None}):
         try:
@@ -119,6 +121,25 @@ def prepare(api: client.ApiClient, plan: ReplayPlan) -> None:
                     f"cannot create a ResourceClaimTemplate (does the cluster serve "
                     f"resource.k8s.io/v1?): {error.reason}"
                 ) from None
+
+
+def _await_default_account(core: client.CoreV1Api, namespace: str) -> None:
+    """A new namespace's pods cannot be created until its `default` ServiceAccount exists:
+    the Job controller would retry them seconds late, which would read as its lag."""
+    deadline = time.monotonic() + ACCOUNT_TIMEOUT_S
+    while True:
+        try:
+            core.read_namespaced_service_account("default", namespace)
+            return
+        except ApiException as error:
+            if error.status != 404:
+                raise ReplayError(f"cannot read namespace {namespace}: {error.reason}") from None
+        if time.monotonic() > deadline:
+            raise ReplayError(
+                f"namespace {namespace} has no default ServiceAccount after "
+                f"{ACCOUNT_TIMEOUT_S:.0f} s: its pods cannot be created"
+            )
+        time.sleep(0.2)
 
 
 def run(
