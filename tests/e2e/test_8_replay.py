@@ -71,6 +71,12 @@ def test_a_replay_follows_its_prediction(fleet: ReplayFleet, tmp_path: Path) -> 
     assert kube.wait_until(lambda: replay_objects(fleet.api) == (0, 0), timeout=60)
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the replay however the tier was started: a shell running it in the
+    background ignores SIGINT, and a child that inherits that never sees it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
     fleet: ReplayFleet, tmp_path: Path
 ) -> None:
@@ -82,6 +88,7 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
         [sys.executable, "-m", "fleet", "replay", stack_file, str(trace), "--out", str(out),
          "--no-probe"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_interruptible,
     )  # fmt: skip
     listed = out / "jobs.txt"
     try:
