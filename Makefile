@@ -39,7 +39,7 @@ help:
 	@echo "make e2e-kind               the user's make commands on real kind clusters (Docker; builds images)"
 	@echo "make bench [REPEAT=5]       print timings: registration, manifests, expect, evidence"
 	@echo "make bench-e2e [SIZES=...]  real engine vs floor, kubectl at 1k/5k/10k nodes (builds tools)"
-	@echo "make bench-replay           replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
+	@echo "make bench-replay [RUNS=3]  replay 8,000 pods on 1,200 nodes / 6,000 GPUs (builds tools)"
 	@echo "make bench-fleet [SIZES=...] [OFFERS=...] [HOLD=600]  a living fleet at 1k/5k/10k (builds tools)"
 	@echo "make bench-schedulers       one trace of 5,000 jobs on 1,000 nodes under default, Kueue, KAI"
 
@@ -203,12 +203,14 @@ bench-e2e: venv
 	$(PY) -m benchmarks.e2e_scale --repeat $(or $(REPEAT),3) $(if $(SIZES),--sizes $(SIZES))
 
 # Replay at scale: 8,000 pods in the shape of Alibaba's cluster-trace-gpu-v2023 on 1,200
-# nodes / 6,000 GPUs, the fleet up under the real engine, `fleet replay` at 60x, `fleet
-# report` timed. Writes benchmarks/results/replay.json and benchmarks/results/replay/.
+# nodes / 6,000 GPUs, RUNS times (3), each on a fresh control plane: the fleet up under the
+# real engine, `fleet replay` at 60x (its probe first), the lab's CPU sampled, `fleet
+# report` timed. Writes benchmarks/results/replay.json (each run, medians and spread;
+# benchmarks/results/replay.md) and benchmarks/results/replay/.
 .PHONY: bench-replay
 bench-replay: venv
 	$(PY) -m lab tools
-	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED))
+	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED)) $(if $(RUNS),--runs $(RUNS))
 # A living fleet: per size (1,000, 5,000, 10,000) and GPU offer (devicePlugin, dra), the
 # stack under the real engine on a fresh kwokctl control plane with its KWOK shards and
 # fake-gpu-operator 0.2.0's commands on the host, and a queue of 110 % of the GPUs; held

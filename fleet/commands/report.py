@@ -107,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
         sections.append(telemetry_section.html(telemetry, found))
         failures += telemetry_section.failures(found)
     if replay is not None:
-        text += "\n".join(markdown(replay.comparison))
+        text += "\n".join(markdown(replay.comparison, replay.document.fidelity))
     files_out.write_text(out, text)
     page = render_page(f"gpu-fleet report: {folder}", spec, validation, replay, sections)
     files_out.write_text(html, page)

@@ -18,6 +18,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fleet.replay.fidelity import Fidelity
+from fleet.replay.fidelity import summary as lab_summary
 from fleet.replay.fleet_nodes import GpuNode
 from fleet.replay.predict import pools_wanted
 from fleet.replay.runs import PodRun
@@ -215,11 +217,13 @@ def compare(
     )
 
 
-def markdown(comparison: Comparison) -> list[str]:
-    """The comparison as a Markdown section (the HTML report has the charts)."""
+def markdown(comparison: Comparison, lab: Fidelity | None = None) -> list[str]:
+    """The comparison as a Markdown section (the HTML report has the charts), after the
+    verdict on the lab's fidelity when the replay measured it."""
     lines = [
         "## Replay: predicted and observed",
         "",
+        *([lab_summary(lab), ""] if lab is not None else []),
         "| figure | predicted | bounds | observed | gap |",
         "|---|---|---|---|---|",
     ]

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fleet.files import files_in
 from fleet.files.files_in import MAX_EVIDENCE_BYTES
+from fleet.replay.fidelity import Fidelity
+from fleet.replay.probe import ProbeResult
 from fleet.replay.runs import PodRun
 from fleet.trace.model import TraceRow
 
@@ -33,6 +35,11 @@ class ReplayDocument(BaseModel):
     predicted_bounds: dict[str, tuple[float, float]]
     observed: list[PodRun]
     notes: list[str] = []
+    fidelity: Fidelity | None = None
+    """How far the lab was behind the trace, and the verdict (None: a replay.json from
+    before fidelity was measured)."""
+    probes: list[ProbeResult] = []
+    """The probes run before the replay (`fleet.replay.probe`), the last at its speed."""
 
 
 class ReplayFileError(Exception):

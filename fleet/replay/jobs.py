@@ -49,6 +49,8 @@ class JobShape:
     image: str = DEFAULT_IMAGE
     scheduler: SchedulerName = "default"
     """Whose queues a row's team joins (nothing for the default scheduler)."""
+    gpus: bool = True
+    """False: the pods ask for nothing (the lab probe's pods, `fleet.replay.probe`)."""
 
 
 def scheduler_shape(scheduler: SchedulerName, scheduler_name: str | None = None) -> JobShape:
@@ -148,10 +150,10 @@ def job_manifest(
         **_placement(row),
         "containers": [container],
     }
-    if row.asks_by == DRA:
+    if shape.gpus and row.asks_by == DRA:
         template = claim_template_name(row.gpus_per_pod)
         container["resources"], pod_spec["resourceClaims"] = dra.pod_claim(template)
-    else:
+    elif shape.gpus:
         container["resources"] = {"limits": {GPU_RESOURCE: str(row.gpus_per_pod)}}
     if shape.scheduler_name:
         pod_spec["schedulerName"] = shape.scheduler_name

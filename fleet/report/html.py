@@ -7,6 +7,7 @@ from html import escape
 from fleet.evidence.checks import Validation
 from fleet.replay.compare import Comparison, placement_summary
 from fleet.replay.document import ReplayDocument
+from fleet.replay.fidelity import summary as fidelity_summary
 from fleet.report import charts
 from fleet.report.markdown import workload_cells
 from fleet.stack.spec import FleetSpec
@@ -96,9 +97,11 @@ def _replay(part: ReplayPart) -> str:
     )
     placement = placement_summary(comparison.placement)
     capacity = predicted.capacity
+    lab = document.fidelity
     return (
         "<h2>Replay: predicted and observed</h2>"
-        f"<p>{escape(summary)}</p>"
+        + (f'<p id="fidelity">{escape(fidelity_summary(lab).replace("**", ""))}</p>' if lab else "")
+        + f"<p>{escape(summary)}</p>"
         + _table(("figure", "predicted", "bounds", "observed", "gap"), rows, {1, 3, 4})
         + (f"<p>{escape(placement)}</p>" if placement else "")
         + _figure(

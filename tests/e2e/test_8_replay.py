@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from fleet.render.kwok import JOB_COMPLETE_STAGE
+from fleet.replay.document import load_replay
 from fleet.replay.jobs import REPLAY_LABEL
 from lab import kube
 from lab.lesson1 import LESSON1_POOLS
@@ -70,6 +71,12 @@ def test_a_replay_follows_its_prediction(fleet: ReplayFleet, tmp_path: Path) -> 
     assert kube.wait_until(lambda: replay_objects(fleet.api) == (0, 0), timeout=60)
 
 
+def _interruptible() -> None:
+    """Ctrl-C reaches the replay however the tier was started: a shell running it in the
+    background ignores SIGINT, and a child that inherits that never sees it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
     fleet: ReplayFleet, tmp_path: Path
 ) -> None:
@@ -78,8 +85,10 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
     made = fleet_cli("trace", stack_file, "--jobs", "400", "--span", "3600", "--out", str(trace))
     assert made.returncode == 0, made.stderr
     process = subprocess.Popen(
-        [sys.executable, "-m", "fleet", "replay", stack_file, str(trace), "--out", str(out)],
+        [sys.executable, "-m", "fleet", "replay", stack_file, str(trace), "--out", str(out),
+         "--no-probe"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_interruptible,
     )  # fmt: skip
     listed = out / "jobs.txt"
     try:
@@ -98,6 +107,38 @@ def test_ctrl_c_stops_the_replay_and_one_command_removes_what_it_created(
     created = listed.read_text().splitlines()
     assert 5 <= len(created) < 400
     assert replay_objects(fleet.api, f"{REPLAY_LABEL}={replay.group(1)}")[0] == len(created)
+    cleaned = fleet_cli("replay-clean", stack_file)
+    assert cleaned.returncode == 0, cleaned.stderr
+    assert kube.wait_until(lambda: replay_objects(fleet.api) == (0, 0), timeout=60)
+
+
+def test_a_speed_the_lab_cannot_hold_is_refused_and_forced_is_reported_drifted(
+    fleet: ReplayFleet, tmp_path: Path
+) -> None:
+    stack_file = str(fleet.stack.stack_file)
+    trace, out = tmp_path / "trace.csv", tmp_path / "replay"
+    made = fleet_cli("trace", stack_file, "--jobs", "100", "--span", "3600", "--out", str(trace))
+    assert made.returncode == 0, made.stderr
+    # 3000x: the trace's hour in 1.2 s of wall time; its bound a few milliseconds.
+    refused = fleet_cli("replay", stack_file, str(trace), "--speed", "3000", "--out", str(out))
+    assert refused.returncode == 2, refused.stderr
+    assert "probe at 3000x" in refused.stderr
+    assert "cannot be held: pods started up to" in refused.stderr
+    assert "refused: the lab cannot hold the trace at 3000x" in refused.stderr
+    assert not (out / "jobs.txt").exists()  # nothing of the trace was created
+    assert replay_objects(fleet.api) == (0, 0)  # and the probe's Jobs are gone
+
+    forced = fleet_cli(
+        "replay", stack_file, str(trace), "--speed", "3000", "--force", "--out", str(out)
+    )
+    assert forced.returncode in (0, 1), forced.stderr
+    document = load_replay(out)
+    assert document.fidelity is not None
+    assert not document.fidelity.faithful
+    assert document.fidelity.causes
+    report = fleet_cli("report", str(out))
+    assert report.returncode == 0, report.stderr
+    assert "**Drifted**: the lab fell behind the trace at 3000x" in (out / "report.md").read_text()
     cleaned = fleet_cli("replay-clean", stack_file)
     assert cleaned.returncode == 0, cleaned.stderr
     assert kube.wait_until(lambda: replay_objects(fleet.api) == (0, 0), timeout=60)

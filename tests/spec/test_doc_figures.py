@@ -404,6 +404,7 @@ NO_FIGURES = {
     (DOCS / "benchmarks.md", "| command | what it measures | results | write-up |"),
     (DOCS / "testing.md", "| tier | command | what runs | needs |"),
     (RESULTS / "e2e-scale.md", "| | committed run (2026-11-30) | now |"),
+    (RESULTS / "replay.md", "| setting | value | why |"),
 }
 
 
