@@ -35,7 +35,8 @@ RESULTS = Path(__file__).parent / "results"
 OPERATOR = "0.2.0"  # one exporter for all fake nodes
 # One Job per pod, thousands at once: the Job controller syncs 5 Jobs at a time by
 # default, and KWOK plays 4 pod stages at a time as its release configures it.
-CONTROL_PLANE_ARGS = ("kube-controller-manager=concurrent-job-syncs=50",)
+JOB_SYNCS = 50
+CONTROL_PLANE_ARGS = (f"kube-controller-manager=concurrent-job-syncs={JOB_SYNCS}",)
 KWOK_PARALLELISM = 16
 
 

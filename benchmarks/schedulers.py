@@ -31,8 +31,8 @@ from typing import Any
 import yaml
 from rich.console import Console
 
-from benchmarks.replay import CONTROL_PLANE_ARGS, KWOK_PARALLELISM, OPERATOR, fleet
-from fleet.comparison.metrics import scheduler_figures
+from benchmarks.replay import CONTROL_PLANE_ARGS, JOB_SYNCS, KWOK_PARALLELISM, OPERATOR, fleet
+from fleet.comparison.metrics import Interval, contended_window, intersect, scheduler_figures
 from fleet.comparison.rows import Row, comparison_table, markdown_table, row, scheduler_rows
 from fleet.html_report.charts import scheduler_comparison
 from fleet.replay.document import load_replay
@@ -40,6 +40,7 @@ from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from lab import tools
+from lab.kueue_host import KueueTuning
 from lab.paths import STACKS_DIR
 from lab.replay_fleet import replay_fleet
 
@@ -50,6 +51,9 @@ FLEET_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"
 # as in the lesson-1 scheduler stacks, inference between them).
 TEAM_SHARES = {"prod": (0.5, 1000), "research": (0.3, 100), "inference": (0.2, 500)}
 CLIENT_LIMITS = (1000, 2000)
+# Kueue's Job, Pod and Workload reconcilers as concurrent as the control plane's Job
+# controller (`concurrent-job-syncs` in CONTROL_PLANE_ARGS); fair sharing on, as KAI's is.
+KUEUE_TUNING = KueueTuning(job_concurrency=JOB_SYNCS, fair_sharing=True)
 SHAPE = "big-job-mix"
 # Beside each scheduler's replay.json: wall seconds from a fresh control plane to the fleet
 # up and Ready (and the scheduler's controllers running).
@@ -100,11 +104,27 @@ def write_trace(work: Path, pools: dict[str, Any], teams: dict[str, Any], args: 
     return trace
 
 
-def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
-    """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`)."""
+def common_window(folders: dict[str, Path], quotas: dict[str, int]) -> list[Interval]:
+    """The trace times during which every team had pods waiting under every scheduler:
+    the one window over which quota fairness is judged for all of them."""
+    window: list[Interval] | None = None
+    for folder in folders.values():
+        document = load_replay(folder)
+        nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
+        own = contended_window(document.rows, nodes, document.observed, quotas)
+        window = own if window is None else intersect(window, own)
+    return window or []
+
+
+def run_rows(
+    scheduler: str, folder: Path, quotas: dict[str, int], window: list[Interval]
+) -> list[Row]:
+    """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`),
+    fairness over `window`; `contended_own` is the time every team waited in this run."""
     document = load_replay(folder)
     nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
-    figures = scheduler_figures(document.rows, nodes, document.observed, quotas)
+    figures = scheduler_figures(document.rows, nodes, document.observed, quotas, window)
+    own = contended_window(document.rows, nodes, document.observed, quotas)
     rows = scheduler_rows(scheduler, figures, document.wall_s)
     gangs = sum(1 for r in document.rows if r.pods > 1)
     fleet_up_s = float((folder / FLEET_UP_FILE).read_text())
@@ -116,6 +136,9 @@ def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
         row(scheduler, "gangs", gangs, "jobs"),
         row(scheduler, "speed", document.speed, "trace s per wall s"),
         row(scheduler, "fleet_up", round(fleet_up_s, 1), "s"),
+        row(
+            scheduler, "contended_own", round(sum(end - start for start, end in own), 1), "trace s"
+        ),
     ]
 
 
@@ -132,6 +155,7 @@ def replay_under(
         operator=OPERATOR, unlimited_qps=True, extra_args=CONTROL_PLANE_ARGS,
         kwok_parallelism=KWOK_PARALLELISM, scheduler=scheduler,
         teams=None if scheduler == "default" else teams, client_limits=CLIENT_LIMITS,
+        kueue_tuning=KUEUE_TUNING,
     ) as created:  # fmt: skip
         fleet_up_s = time.monotonic() - started
         print(f"== {scheduler}: fleet up and Ready in {fleet_up_s:.0f}s", flush=True)
@@ -183,10 +207,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== trace: {len(read_trace(trace))} jobs", flush=True)
             for scheduler in schedulers:
                 replay_under(scheduler, work, pools, teams, trace, args)
+        folders = {s: args.replays / f"replay-{s}" for s in schedulers}
+        window = common_window(folders, quotas)
         rows = [
             row
-            for scheduler in schedulers
-            for row in run_rows(scheduler, args.replays / f"replay-{scheduler}", quotas)
+            for scheduler, folder in folders.items()
+            for row in run_rows(scheduler, folder, quotas, window)
         ]
     args.out.write_text(json.dumps(rows, indent=2) + "\n")
     nodes = sum(pool["nodes"] for pool in pools.values())

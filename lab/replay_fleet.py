@@ -23,6 +23,7 @@ from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
+from lab.kueue_host import LAB_TUNING, KueueTuning
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.scheduler_hosts import ROUTED_APISERVER_ARGS, scheduler_running
 
@@ -85,6 +86,7 @@ def replay_fleet(
     scheduler: str = "default",
     teams: dict[str, Any] | None = None,
     client_limits: tuple[int, int] | None = None,
+    kueue_tuning: KueueTuning = LAB_TUNING,
 ) -> Iterator[ReplayFleet]:
     """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with
     GPUs (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs);
@@ -92,7 +94,8 @@ def replay_fleet(
 
     `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
     pod and node stage parallelism of the configuration KWOK's release installs (4);
-    `client_limits` (requests per second, burst) those of the scheduler's controllers.
+    `client_limits` (requests per second, burst) those of the scheduler's controllers;
+    `kueue_tuning` Kueue's settings (`kueue_host.KueueTuning`).
     The control plane (and everything in it) is deleted on the way out.
     """
     routed = ROUTED_APISERVER_ARGS if scheduler == "kueue" else ()
@@ -146,7 +149,14 @@ def replay_fleet(
                 else:
                     waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
                 with scheduler_running(
-                    scheduler, binaries, cluster, api, workdir, teams_up, client_limits
+                    scheduler,
+                    binaries,
+                    cluster,
+                    api,
+                    workdir,
+                    teams_up,
+                    client_limits,
+                    kueue_tuning,
                 ) as controllers:
                     yield ReplayFleet(cluster, stack, api, supervisor, controllers)
         finally:

@@ -1,5 +1,5 @@
 """A stack's scheduler brought up on a control plane of the e2e tier: its release by the
-program, its controllers on the host (harness/kueue_host.py, harness/kai_host.py).
+program, its controllers on the host (lab/kueue_host.py, lab/kai_host.py).
 
 Kueue comes up in two steps (`tests/e2e/test_81_kueue.py`, `make bench-schedulers`): the
 release first, then, once the manager serves its webhooks (which admit every Kueue
@@ -16,6 +16,7 @@ from lab import host_processes, kueue_host, steps
 from lab.cluster import Cluster
 from lab.host_processes import Supervisor
 from lab.kai_host import kai_commands
+from lab.kueue_host import LAB_TUNING, KueueTuning
 
 # The API server must reach Kueue's webhooks on the host through their Service.
 ROUTED_APISERVER_ARGS = ("enable-aggregator-routing=true",)
@@ -30,6 +31,7 @@ def scheduler_running(
     workdir: Path,
     then_up: Callable[[], object],
     client_limits: tuple[int, int] | None = None,
+    kueue_tuning: KueueTuning = LAB_TUNING,
 ) -> Iterator[Supervisor | None]:
     """The stack's scheduler's controllers running (none for the default scheduler, whose
     kube-scheduler is the control plane's), then `then_up`: what needed them (Kueue's
@@ -45,7 +47,7 @@ def scheduler_running(
             then_up()
             yield running
         return
-    host = kueue_host.write_config(api, namespace, workdir, client_limits)
+    host = kueue_host.write_config(api, namespace, workdir, client_limits, kueue_tuning)
     kueue_host.point_webhook_service_at_host(api, namespace, host)
     manager = kueue_host.manager_command(binaries, cluster.kubeconfig, host)
     with (

@@ -25,7 +25,7 @@ from fleet.replay.compare import compare
 from fleet.replay.document import REPLAY_FILE, ReplayDocument, dump
 from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
-from fleet.replay.jobs import DEFAULT_NAMESPACE, scheduler_shape
+from fleet.replay.jobs import DEFAULT_NAMESPACE, pool_sizes, scheduler_shape
 from fleet.replay.observe import observed_runs
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import FleetSpec
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         args.namespace,
         replay_id,
         args.speed,
-        scheduler_shape(spec.scheduler, args.scheduler),
+        scheduler_shape(spec.scheduler, args.scheduler, pool_sizes(spec)),
         args.timeout or latest / args.speed + TIMEOUT_MARGIN_S,
     )
     kubeconfig, context = kubeconfig_and_context(spec, args.kubeconfig, args.context)
