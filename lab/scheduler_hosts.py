@@ -3,7 +3,8 @@ program, its controllers on the host (lab/kueue_host.py, lab/kai_host.py).
 
 Kueue comes up in two steps (`tests/e2e/test_81_kueue.py`, `make bench-schedulers`): the
 release first, then, once the manager serves its webhooks (which admit every Kueue
-object), the teams' queues. KAI registers no webhook here: its stack comes up whole.
+object), the teams' queues. KAI registers no webhook here: its stack comes up whole, and
+its controllers start from what its operator renders for the release (lab/kai_host.py).
 """
 
 from collections.abc import Callable, Iterator
@@ -40,13 +41,14 @@ def scheduler_running(
         then_up()
         yield None
         return
-    namespace = SCHEDULER_NAMESPACES[scheduler]
     if scheduler == "kai":
-        commands = kai_commands(binaries, cluster.kubeconfig, namespace, workdir, client_limits)
+        # As KAI's operator deploys them for the release (already in the cluster).
+        commands = kai_commands(binaries, api, cluster.kubeconfig, workdir, client_limits)
         with host_processes.supervised(commands) as running:
             then_up()
             yield running
         return
+    namespace = SCHEDULER_NAMESPACES[scheduler]
     host = kueue_host.write_config(api, namespace, workdir, client_limits, kueue_tuning)
     kueue_host.point_webhook_service_at_host(api, namespace, host)
     manager = kueue_host.manager_command(binaries, cluster.kubeconfig, host)

@@ -70,15 +70,17 @@ def scheduler_config(
 def check_scenario(
     api: Any, spec: FleetSpec, scenario: Scenario, log_tail: Callable[[int], str]
 ) -> None:
-    """Run `scenario` on the stack's fleet: every step as `fleet expect` says, no gang half
-    started; the scheduler's log tail (`log_tail(lines)`) is printed when a step differs."""
+    """Run `scenario` on the stack's fleet: every step as `fleet expect` says, every job left
+    waiting by the scheduler's own decision, no gang half started at any time; the
+    scheduler's log tail (`log_tail(lines)`) is printed when a step differs."""
     waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
     observed = scenario_runner.run_scenario(api, spec, scenario)
     print(f"  {spec.scheduler} scenario {scenario.name}: {observed.seconds:.1f}s")
     expected = [step.expected for step in scenario.steps]
-    if observed.steps != expected:
+    if observed.steps != expected or observed.undecided:
         print(log_tail(30))
     assert observed.steps == expected
+    assert observed.undecided == []
     assert observed.half_started == []
 
 

@@ -4,8 +4,9 @@ KAI's controllers (built from its source) place the scheduler demo's pods as `fl
 says, and destroy leaves nothing of KAI behind.
 
 A control plane of its own (the node names are lesson 1's). KAI's controllers run on the
-host (harness/kai_host.py); with no operator, no KAI webhook is registered, so the stack
-comes up in one step.
+host with the arguments and scheduler configuration KAI's operator renders for the
+release's Config and SchedulingShard (lab/kai_host.py); with no operator, no KAI webhook
+is registered, so the stack comes up in one step.
 """
 
 from collections.abc import Iterator
@@ -17,13 +18,14 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
-from lab import host_processes, kube
+from lab import host_processes, kube, waits
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
 from lab.kai_host import kai_commands
 from lab.tools import Engine, kai_chart
 from tests.e2e.schedulers import (
+    NODES_TIMEOUT,
     check_scenario,
     destroy_leaves_nothing,
     scheduler_config,
@@ -32,7 +34,6 @@ from tests.e2e.schedulers import (
 
 pytestmark = pytest.mark.e2e
 
-NAMESPACE = "kai-scheduler"
 SCENARIOS = plan_scenarios(load_stack_file(stack_file("kai")))
 
 
@@ -48,6 +49,7 @@ def kai_stack(
     engine: Engine,
     binaries: dict[str, Path],
     routed_cluster: Cluster,
+    routed_api: Any,
     routed_operator: Supervisor,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[KaiStack]:
@@ -55,7 +57,11 @@ def kai_stack(
     stack = FleetStack(engine, workdir, "e2e-kai")
     stack.write_config(scheduler_config(routed_cluster, "kai", kai_chart(), teams=True))
     first_up = stack.up()
-    commands = kai_commands(binaries, routed_cluster.kubeconfig, NAMESPACE, workdir)
+    spec = load_stack_file(stack.stack_file)
+    # The operator's rendering looks at the nodes (their fake-GPU label), as the
+    # operator would once the fleet is up.
+    waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    commands = kai_commands(binaries, routed_api, routed_cluster.kubeconfig, workdir)
     with host_processes.supervised(commands) as supervisor:
         yield KaiStack(stack, first_up, supervisor)
         print(supervisor.log_tail(5))

@@ -1,9 +1,14 @@
 """How the lab configures the schedulers' controllers it runs on the host."""
 
+from pathlib import Path
 from typing import Any
+
+import pytest
 
 from benchmarks.replay import JOB_SYNCS
 from benchmarks.schedulers import KUEUE_TUNING
+from lab import kai_host
+from lab.kai_host import DEPLOYMENTS, Rendered, host_arguments, kai_commands
 from lab.kueue_host import LAB_TUNING, tuned
 
 # Part of the configuration Kueue's chart (0.17.0) puts in the manager's ConfigMap.
@@ -47,3 +52,56 @@ def test_the_bench_runs_kueues_job_reconcilers_as_concurrent_as_the_job_controll
     assert concurrency["Job.batch"] == concurrency["Pod"] == JOB_SYNCS
     assert concurrency["Workload.kueue.x-k8s.io"] == JOB_SYNCS
     assert concurrency["ClusterQueue.kueue.x-k8s.io"] == 1
+
+
+def test_kai_commands_keep_the_operators_arguments_but_listen_on_free_loopback_ports() -> None:
+    rendered = ["--scheduler-name", "kai-scheduler", "--metrics-listen-address", ":8080",
+                "--listen-address=:8080", "--leader-elect"]  # fmt: skip
+    moved = host_arguments(
+        rendered,
+        {
+            "metrics-listen-address": "127.0.0.1:1",
+            "listen-address": "127.0.0.1:2",
+            "health-probe-bind-address": "127.0.0.1:3",
+        },
+    )
+    assert moved == [
+        "--scheduler-name", "kai-scheduler", "--metrics-listen-address=127.0.0.1:1",
+        "--listen-address=127.0.0.1:2", "--leader-elect", "--health-probe-bind-address=127.0.0.1:3",
+    ]  # fmt: skip
+
+
+def test_kai_runs_each_controller_and_scheduler_as_the_operator_renders_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shard_args = ["--scheduler-conf=/etc/config/config.yaml", "--scheduler-name=kai-scheduler",
+                  "--nodepool-label-key=kai.scheduler/node-pool", "--partition-label-value=",
+                  "--resource-reservation-app-label=kai-resource-reservation",
+                  "--listen-address=:8080"]  # fmt: skip
+    arguments = {name: ["--scheduler-name", "kai-scheduler"] for name in DEPLOYMENTS.values()}
+    rendered = Rendered(
+        {**arguments, "kai-scheduler-default": shard_args},
+        {"kai-scheduler-default": {"GOGC": "400"}},
+        {"kai-scheduler-default": {"config.yaml": "actions: allocate, reclaim\n"}},
+    )
+    monkeypatch.setattr(kai_host, "release_objects", lambda api: {})
+    monkeypatch.setattr(kai_host, "render", lambda binary, objects: rendered)
+    monkeypatch.setattr(kai_host, "free_port_or_fail", lambda port, what: None)
+    binaries = {f"kai-{c}": Path(f"/bin/{c}") for c in [*DEPLOYMENTS, "scheduler", "render"]}
+    commands = kai_commands(binaries, None, tmp_path / "kubeconfig", tmp_path, (1000, 2000))
+    names = [c.name for c in commands]
+    assert names == [*(f"kai-{c}" for c in DEPLOYMENTS), "kai-scheduler-default"]
+    scheduler = commands[-1]
+    conf = tmp_path / "kai-scheduler-default.yaml"
+    assert f"--scheduler-conf={conf}" in scheduler.argv
+    assert conf.read_text() == "actions: allocate, reclaim\n"
+    for kept in shard_args[1:5]:
+        assert kept in scheduler.argv
+    assert scheduler.argv[-2:] == ["--qps=1000", "--burst=2000"]
+    assert scheduler.env["GOGC"] == "400"
+    listen = [a for a in scheduler.argv if a.startswith("--listen-address=")]
+    assert len(listen) == 1
+    assert listen[0].startswith("--listen-address=127.0.0.1:")
+    by_name = {c.name: c.argv for c in commands}
+    assert "--enable-webhook=false" in by_name["kai-queuecontroller"]
+    assert "--enable-podgroup-webhook=false" in by_name["kai-podgroupcontroller"]
