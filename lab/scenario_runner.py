@@ -138,7 +138,7 @@ def snapshot(api: Any, spec: FleetSpec, jobs: Sequence[ScenarioJob]) -> Snapshot
     return Snapshot(team_states(spec, jobs, pods), tuple(undecided), partial)
 
 
-def _delete(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
+def delete_job(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
     core = kube.core(api)
     for pod in _pods(api, job):
         try:
@@ -159,7 +159,7 @@ def _delete(api: Any, spec: FleetSpec, job: ScenarioJob) -> None:
     assert gone, f"the pods of {job.name} were not deleted within {STEP_TIMEOUT:.0f}s"
 
 
-def _create(api: Any, job_objects_: list[dict[str, Any]]) -> None:
+def create_job(api: Any, job_objects_: list[dict[str, Any]]) -> None:
     for manifest in job_objects_:
         namespace = manifest["metadata"]["namespace"]
         if manifest["kind"] == "Pod":
@@ -207,17 +207,17 @@ def run_scenario(api: Any, spec: FleetSpec, scenario: Scenario) -> Observed:
     try:
         for number, step in enumerate(scenario.steps, 1):
             for job in [j for j in live if j.name in step.finish]:
-                _delete(api, spec, job)
+                delete_job(api, spec, job)
             live = [j for j in live if j.name not in step.finish]
             for job in step.submit:
-                _create(api, job_objects(spec, job))
+                create_job(api, job_objects(spec, job))
             live += step.submit
             seen = settle(partial(snapshot, api, spec, list(live)), step.expected, half_starts)
             observed.steps.append(seen.state)
             observed.undecided += [f"step {number}: {job}" for job in seen.undecided]
     finally:
         for job in live:
-            _delete(api, spec, job)
+            delete_job(api, spec, job)
     observed.half_started = list(half_starts.seen)
     observed.seconds = time.monotonic() - started
     return observed

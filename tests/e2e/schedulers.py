@@ -9,8 +9,10 @@ from typing import Any
 
 import yaml
 
+from fleet.render.nodes import POOL_LABEL, PRODUCT_LABEL
 from fleet.schedulers.release import KAI_RESERVATION_NAMESPACE
-from fleet.schedulers.scenarios import Scenario
+from fleet.schedulers.scenarios import Scenario, ScenarioJob, cast
+from fleet.schedulers.workloads import JOB_LABEL, job_objects
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT, SCHEDULER_NAMESPACES, FleetSpec
 from lab import kube, scenario_runner, waits
@@ -82,6 +84,61 @@ def check_scenario(
     assert observed.steps == expected
     assert observed.undecided == []
     assert observed.half_started == []
+
+
+def product_job(spec: FleetSpec) -> tuple[ScenarioJob, list[dict[str, Any]]]:
+    """A job of the scenarios' borrower, one pod of a whole node of another pool that the
+    teams hold quota on, naming that pool's GPU product by node affinity instead of the
+    pool: its objects as the scheduler takes them."""
+    c = cast(spec)
+    pool = next(
+        name
+        for name, p in spec.pools.items()
+        if name != c.pool and sum(spec.team_quota(t).get(name, 0) for t in spec.teams) > 0
+    )
+    size = spec.pools[pool].gpus_per_node
+    job = ScenarioJob(f"{c.borrower}-product", c.borrower, 1, size, pool)
+    product = spec.pools[pool].product
+    term = {"matchExpressions": [{"key": PRODUCT_LABEL, "operator": "In", "values": [product]}]}
+    objects = job_objects(spec, job)
+    for manifest in objects:
+        if manifest["kind"] == "Pod":
+            del manifest["spec"]["nodeSelector"]
+            manifest["spec"]["affinity"] = {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [term]}
+                }
+            }
+    return job, objects
+
+
+def check_a_product_job_runs_on_its_product(
+    api: Any, spec: FleetSpec, log_tail: Callable[[int], str]
+) -> None:
+    """The borrower's job that names a GPU product (not a pool) runs on a node of that
+    product, borrowing the idle quota there. Under Kueue this needs flavors that carry
+    the product: one that selects by pool alone matches any product, and the job would be
+    admitted into the first pool with quota, whose nodes it can never run on."""
+    waits.wait_for_nodes(api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    job, objects = product_job(spec)
+    scenario_runner.create_job(api, objects)
+    try:
+
+        def placed() -> bool:
+            pods = kube.items(kube.core(api).list_namespaced_pod, job.team,
+                              label_selector=f"{JOB_LABEL}={job.name}")  # fmt: skip
+            return any((p.get("status") or {}).get("phase") == "Running" for p in pods)
+
+        ran = kube.wait_until(placed, timeout=scenario_runner.STEP_TIMEOUT)
+        if not ran:
+            print(log_tail(30))
+        assert ran, f"{job.name} (product {spec.pools[job.pool].product}) never ran"
+        (pod,) = kube.items(kube.core(api).list_namespaced_pod, job.team,
+                            label_selector=f"{JOB_LABEL}={job.name}")  # fmt: skip
+        node = kube.raw(kube.core(api).read_node, pod["spec"]["nodeName"])
+        assert node["metadata"]["labels"][POOL_LABEL] == job.pool
+    finally:
+        scenario_runner.delete_job(api, spec, job)
 
 
 def active_cluster_queues(api: Any) -> dict[str, bool]:

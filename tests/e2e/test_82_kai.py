@@ -15,10 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from fleet.schedulers.scenarios import Scenario, plan_scenarios
+from fleet.schedulers.scenarios import Scenario, ScenarioJob, cast, plan_scenarios
+from fleet.schedulers.workloads import KAI_PODGROUP_API, job_objects
 from fleet.stack.load import load_stack_file
-from lab import host_processes, kube, waits
+from lab import host_processes, kube, scenario_runner, waits
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
@@ -26,6 +28,7 @@ from lab.kai_host import kai_commands
 from lab.tools import Engine, kai_chart
 from tests.e2e.schedulers import (
     NODES_TIMEOUT,
+    check_a_product_job_runs_on_its_product,
     check_scenario,
     destroy_leaves_nothing,
     scheduler_config,
@@ -79,6 +82,54 @@ def test_the_program_installs_kai_its_crds_and_the_teams_queues(
     assert sorted(q["metadata"]["name"] for q in queues) == ["gpu-fleet", "prod", "research"]
 
 
+def test_kai_runs_as_its_operator_renders_it(kai_stack: KaiStack) -> None:
+    """The scheduler with the shard's configuration and the flags KAI's operator gives it;
+    the pod-group controller beside it."""
+    commands = {c.name: c for c in kai_stack.controllers.commands}
+    assert set(commands) == {
+        "kai-queuecontroller",
+        "kai-podgrouper",
+        "kai-binder",
+        "kai-podgroupcontroller",
+        "kai-scheduler-default",
+    }
+    scheduler = dict(
+        a.removeprefix("--").split("=", 1) for a in commands["kai-scheduler-default"].argv[1:]
+    )
+    assert scheduler["nodepool-label-key"] == "kai.scheduler/node-pool"
+    assert scheduler["partition-label-value"] == ""
+    assert scheduler["resource-reservation-app-label"] == "kai-resource-reservation"
+    conf = yaml.safe_load(Path(scheduler["scheduler-conf"]).read_text())
+    assert conf["actions"].split(", ")[0] == "allocate"
+    (tier,) = conf["tiers"]
+    plugins = [plugin["name"] for plugin in tier["plugins"]]
+    assert plugins[:2] == ["predicates", "proportion"]
+    # None has exited (the supervisor would have started it again).
+    assert {c.name: c.starts for c in commands.values()} == dict.fromkeys(commands, 1), (
+        kai_stack.controllers.log_tail(20)
+    )
+
+
+def test_the_pod_group_controller_keeps_a_running_groups_resources(
+    kai_stack: KaiStack, routed_api: Any
+) -> None:
+    spec = load_stack_file(kai_stack.stack.stack_file)
+    job = ScenarioJob("research-status", cast(spec).borrower, 1, 1, cast(spec).pool)
+    scenario_runner.create_job(routed_api, job_objects(spec, job))
+    group, version = KAI_PODGROUP_API.split("/")
+
+    def allocated() -> bool:
+        found = kube.custom(routed_api).get_namespaced_custom_object(
+            group, version, job.team, "podgroups", job.name
+        )
+        return bool(((found.get("status") or {}).get("resourcesStatus") or {}).get("allocated"))
+
+    try:
+        assert kube.wait_until(allocated, timeout=60), kai_stack.controllers.log_tail(20)
+    finally:
+        scenario_runner.delete_job(routed_api, spec, job)
+
+
 def test_second_up_changes_nothing(kai_stack: KaiStack) -> None:
     assert kai_stack.stack.up().changes == []
 
@@ -89,6 +140,13 @@ def test_scenario_as_fleet_expect_says(
 ) -> None:
     spec = load_stack_file(kai_stack.stack.stack_file)
     check_scenario(routed_api, spec, scenario, kai_stack.controllers.log_tail)
+
+
+def test_a_job_naming_a_gpu_product_runs_on_that_product(
+    kai_stack: KaiStack, routed_api: Any
+) -> None:
+    spec = load_stack_file(kai_stack.stack.stack_file)
+    check_a_product_job_runs_on_its_product(routed_api, spec, kai_stack.controllers.log_tail)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kai(
