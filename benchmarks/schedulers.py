@@ -40,7 +40,6 @@ from fleet.replay.fleet_nodes import gpu_nodes
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from lab import tools
-from lab.kueue_host import KueueTuning
 from lab.paths import STACKS_DIR
 from lab.replay_fleet import replay_fleet
 
@@ -51,9 +50,6 @@ FLEET_STACK = STACKS_DIR / "Pulumi.large-1k.yaml"
 # as in the lesson-1 scheduler stacks, inference between them).
 TEAM_SHARES = {"prod": (0.5, 1000), "research": (0.3, 100), "inference": (0.2, 500)}
 CLIENT_LIMITS = (1000, 2000)
-# Kueue's Job, Pod and Workload reconcilers as concurrent as the control plane's Job
-# controller (`concurrent-job-syncs` in CONTROL_PLANE_ARGS); fair sharing on, as KAI's is.
-KUEUE_TUNING = KueueTuning(job_concurrency=JOB_SYNCS, fair_sharing=True)
 SHAPE = "big-job-mix"
 # Beside each scheduler's replay.json: wall seconds from a fresh control plane to the fleet
 # up and Ready (and the scheduler's controllers running).
@@ -155,7 +151,7 @@ def replay_under(
         operator=OPERATOR, unlimited_qps=True, extra_args=CONTROL_PLANE_ARGS,
         kwok_parallelism=KWOK_PARALLELISM, scheduler=scheduler,
         teams=None if scheduler == "default" else teams, client_limits=CLIENT_LIMITS,
-        kueue_tuning=KUEUE_TUNING,
+        job_concurrency=JOB_SYNCS,
     ) as created:  # fmt: skip
         fleet_up_s = time.monotonic() - started
         print(f"== {scheduler}: fleet up and Ready in {fleet_up_s:.0f}s", flush=True)

@@ -27,7 +27,8 @@ scheduler configuration they render, changed only where a host is not a pod:
   (heavy lab runs are one at a time on a machine: `free_port_or_fail`).
 
 `client_limits` replace the client rate limits of every controller (`--qps`, `--burst`),
-as KAI's `Config` can.
+and `concurrency` the concurrent reconciles of the binder, pod grouper and pod-group
+controller (`--max-concurrent-reconciles`, 10 by default), as KAI's `Config` can.
 """
 
 import json
@@ -72,6 +73,8 @@ HOST_FLAGS = {
     "podgroupcontroller": ("--enable-podgroup-webhook=false",),
 }
 POD_GROUP_CONTROLLER_METRICS_PORT = 8080
+# The controllers with a `--max-concurrent-reconciles`.
+RECONCILERS = ("binder", "podgrouper", "podgroupcontroller")
 
 
 class KaiRenderError(RuntimeError):
@@ -173,6 +176,7 @@ def kai_commands(
     kubeconfig: Path,
     workdir: Path,
     client_limits: tuple[int, int] | None = None,
+    concurrency: int | None = None,
 ) -> list[Supervised]:
     """KAI's controllers as its operator would deploy them for the release in the cluster
     (`kai-render`), in start order: queue controller, pod grouper, binder, pod-group
@@ -187,7 +191,10 @@ def kai_commands(
     for command, deployment in DEPLOYMENTS.items():
         if deployment not in rendered.arguments:
             raise KaiRenderError(f"KAI's operator renders no Deployment {deployment}")
-        arguments = host_arguments(rendered.arguments[deployment], _loopbacks(command))
+        own = _loopbacks(command)
+        if concurrency is not None and command in RECONCILERS:
+            own["max-concurrent-reconciles"] = str(concurrency)
+        arguments = host_arguments(rendered.arguments[deployment], own)
         commands.append(
             (f"kai-{command}", command, deployment, [*arguments, *HOST_FLAGS.get(command, ())])
         )

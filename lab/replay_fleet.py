@@ -23,7 +23,6 @@ from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
 from lab.host_processes import DEVICE_PLUGIN_COMMANDS, DRA_COMMANDS, Supervisor
-from lab.kueue_host import LAB_TUNING, KueueTuning
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.scheduler_hosts import ROUTED_APISERVER_ARGS, scheduler_running
 
@@ -86,7 +85,7 @@ def replay_fleet(
     scheduler: str = "default",
     teams: dict[str, Any] | None = None,
     client_limits: tuple[int, int] | None = None,
-    kueue_tuning: KueueTuning = LAB_TUNING,
+    job_concurrency: int | None = None,
 ) -> Iterator[ReplayFleet]:
     """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with
     GPUs (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs);
@@ -95,7 +94,8 @@ def replay_fleet(
     `unlimited_qps` and `extra_args` go to kwokctl; `kwok_parallelism` replaces the
     pod and node stage parallelism of the configuration KWOK's release installs (4);
     `client_limits` (requests per second, burst) those of the scheduler's controllers;
-    `kueue_tuning` Kueue's settings (`kueue_host.KueueTuning`).
+    `job_concurrency` the concurrency of its controllers on a job's path
+    (`scheduler_hosts.scheduler_running`).
     The control plane (and everything in it) is deleted on the way out.
     """
     routed = ROUTED_APISERVER_ARGS if scheduler == "kueue" else ()
@@ -156,7 +156,7 @@ def replay_fleet(
                     workdir,
                     teams_up,
                     client_limits,
-                    kueue_tuning,
+                    job_concurrency,
                 ) as controllers:
                     yield ReplayFleet(cluster, stack, api, supervisor, controllers)
         finally:

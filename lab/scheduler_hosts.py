@@ -17,7 +17,7 @@ from lab import host_processes, kueue_host, steps
 from lab.cluster import Cluster
 from lab.host_processes import Supervisor
 from lab.kai_host import kai_commands
-from lab.kueue_host import LAB_TUNING, KueueTuning
+from lab.kueue_host import KueueTuning
 
 # The API server must reach Kueue's webhooks on the host through their Service.
 ROUTED_APISERVER_ARGS = ("enable-aggregator-routing=true",)
@@ -32,24 +32,36 @@ def scheduler_running(
     workdir: Path,
     then_up: Callable[[], object],
     client_limits: tuple[int, int] | None = None,
-    kueue_tuning: KueueTuning = LAB_TUNING,
+    job_concurrency: int | None = None,
 ) -> Iterator[Supervisor | None]:
     """The stack's scheduler's controllers running (none for the default scheduler, whose
     kube-scheduler is the control plane's), then `then_up`: what needed them (Kueue's
-    teams, which pass its webhooks once its manager serves them)."""
+    teams, which pass its webhooks once its manager serves them). `client_limits` (requests
+    per second, burst) are its controllers' client rate limits; `job_concurrency` the
+    concurrent reconciles of the controllers on a job's path (Kueue's Job, Pod and
+    Workload reconcilers; KAI's binder, pod grouper and pod-group controller), None for
+    their defaults."""
     if scheduler == "default":
         then_up()
         yield None
         return
     if scheduler == "kai":
         # As KAI's operator deploys them for the release (already in the cluster).
-        commands = kai_commands(binaries, api, cluster.kubeconfig, workdir, client_limits)
+        commands = kai_commands(
+            binaries,
+            api,
+            cluster.kubeconfig,
+            workdir,
+            client_limits,
+            job_concurrency,
+        )
         with host_processes.supervised(commands) as running:
             then_up()
             yield running
         return
     namespace = SCHEDULER_NAMESPACES[scheduler]
-    host = kueue_host.write_config(api, namespace, workdir, client_limits, kueue_tuning)
+    tuning = KueueTuning(job_concurrency=job_concurrency)
+    host = kueue_host.write_config(api, namespace, workdir, client_limits, tuning)
     kueue_host.point_webhook_service_at_host(api, namespace, host)
     manager = kueue_host.manager_command(binaries, cluster.kubeconfig, host)
     with (

@@ -6,10 +6,9 @@ from typing import Any
 import pytest
 
 from benchmarks.replay import JOB_SYNCS
-from benchmarks.schedulers import KUEUE_TUNING
 from lab import kai_host
 from lab.kai_host import DEPLOYMENTS, Rendered, host_arguments, kai_commands
-from lab.kueue_host import LAB_TUNING, tuned
+from lab.kueue_host import LAB_TUNING, KueueTuning, tuned
 
 # Part of the configuration Kueue's chart (0.17.0) puts in the manager's ConfigMap.
 CHART_CONFIG: dict[str, Any] = {
@@ -46,7 +45,8 @@ def test_kueue_releases_the_quota_of_a_workload_whose_pods_do_not_start() -> Non
 
 
 def test_the_bench_runs_kueues_job_reconcilers_as_concurrent_as_the_job_controller() -> None:
-    concurrency = tuned(CHART_CONFIG, KUEUE_TUNING)["controller"]["groupKindConcurrency"]
+    tuning = KueueTuning(job_concurrency=JOB_SYNCS)
+    concurrency = tuned(CHART_CONFIG, tuning)["controller"]["groupKindConcurrency"]
     assert CHART_CONFIG["controller"]["groupKindConcurrency"]["Job.batch"] == 5
     assert JOB_SYNCS == 50
     assert concurrency["Job.batch"] == concurrency["Pod"] == JOB_SYNCS
@@ -88,7 +88,9 @@ def test_kai_runs_each_controller_and_scheduler_as_the_operator_renders_them(
     monkeypatch.setattr(kai_host, "render", lambda binary, objects: rendered)
     monkeypatch.setattr(kai_host, "free_port_or_fail", lambda port, what: None)
     binaries = {f"kai-{c}": Path(f"/bin/{c}") for c in [*DEPLOYMENTS, "scheduler", "render"]}
-    commands = kai_commands(binaries, None, tmp_path / "kubeconfig", tmp_path, (1000, 2000))
+    commands = kai_commands(
+        binaries, None, tmp_path / "kubeconfig", tmp_path, (1000, 2000), JOB_SYNCS
+    )
     names = [c.name for c in commands]
     assert names == [*(f"kai-{c}" for c in DEPLOYMENTS), "kai-scheduler-default"]
     scheduler = commands[-1]
@@ -105,3 +107,7 @@ def test_kai_runs_each_controller_and_scheduler_as_the_operator_renders_them(
     by_name = {c.name: c.argv for c in commands}
     assert "--enable-webhook=false" in by_name["kai-queuecontroller"]
     assert "--enable-podgroup-webhook=false" in by_name["kai-podgroupcontroller"]
+    # As concurrent as the Job controller where the bench asks for it.
+    for command in ("kai-binder", "kai-podgrouper", "kai-podgroupcontroller"):
+        assert f"--max-concurrent-reconciles={JOB_SYNCS}" in by_name[command]
+    assert not any("max-concurrent" in a for a in by_name["kai-queuecontroller"])
