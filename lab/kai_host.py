@@ -104,7 +104,9 @@ def release_objects(api: Any) -> dict[str, Any]:
         ) from None
     shards = custom.list_cluster_custom_object(*SHARDS)["items"]
     nodes = kube.items(kube.core(api).list_node, label_selector=FAKE_GPU_NODE_LABEL, limit=1)
-    return {"config": config, "shards": shards, "nodes": nodes[:1]}
+    # What the operator looks at of a node: its name and labels.
+    named = [{"metadata": {k: n["metadata"][k] for k in ("name", "labels")}} for n in nodes[:1]]
+    return {"config": config, "shards": shards, "nodes": named}
 
 
 def render(binary: Path, objects: dict[str, Any]) -> Rendered:
