@@ -95,6 +95,12 @@ def _terminating(pod: dict[str, Any]) -> bool:
     return pod["metadata"].get("deletionTimestamp") is not None
 
 
+def evicted(pods: Sequence[dict[str, Any]]) -> bool:
+    """A live job's pods all gone or going: the scheduler evicted them (the runner deletes
+    only the jobs a step ends), its decision that the job waits."""
+    return all(_terminating(pod) for pod in pods)
+
+
 def partly_bound(job: ScenarioJob, pods: Sequence[dict[str, Any]]) -> bool:
     """A gang with some pods bound and some not, none of them terminating."""
     if job.pods < 2 or any(_terminating(pod) for pod in pods):
@@ -131,6 +137,8 @@ def snapshot(api: Any, spec: FleetSpec, jobs: Sequence[ScenarioJob]) -> Snapshot
     if waiting:
         decisions = read_decisions(api, spec.scheduler, {job.team for job in waiting})
         for job in waiting:
+            if evicted(pods[job.name]):
+                continue
             uids = [pod["metadata"]["uid"] for pod in pods[job.name]]
             if not decisions.decided(job, uids):
                 undecided.append(job.name)

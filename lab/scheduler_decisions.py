@@ -9,7 +9,9 @@ expects a job to wait therefore also waits for the scheduler's own record of it:
 - KAI: the job's PodGroup has a scheduling condition (KAI's scheduler writes one when it
   cannot place the group), or its pods an `Unschedulable` event;
 - either: a pod of the job (this pod, by its uid, not an earlier one of its name) has a
-  `FailedScheduling` event (admitted, but kube-scheduler found no node).
+  `FailedScheduling` event (admitted, but kube-scheduler found no node);
+- a job whose pods the scheduler deleted (evicted to reclaim or preempt; the scenario's
+  bare pods are not recreated) is decided too (`scenario_runner.evicted`).
 
 `Decisions` holds what one read of the cluster found; `decided` says per job.
 """

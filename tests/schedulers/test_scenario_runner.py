@@ -85,6 +85,12 @@ def test_a_gang_is_partly_bound_with_some_pods_on_nodes_and_none_terminating() -
     assert not partly_bound(single, [pod(True)])
 
 
+def test_a_job_whose_pods_the_scheduler_deleted_was_evicted() -> None:
+    assert scenario_runner.evicted([])
+    assert scenario_runner.evicted([pod(True, terminating=True)])
+    assert not scenario_runner.evicted([pod(True, terminating=True), pod(False)])
+
+
 def test_the_decisions_of_kueue_kai_and_kube_scheduler_are_read_from_their_objects() -> None:
     workload = {
         "metadata": {"ownerReferences": [{"kind": "Pod", "name": "research-gang-0"}]},
