@@ -93,9 +93,8 @@ def test_kai_runs_as_its_operator_renders_it(kai_stack: KaiStack) -> None:
         "kai-podgroupcontroller",
         "kai-scheduler-default",
     }
-    scheduler = dict(
-        a.removeprefix("--").split("=", 1) for a in commands["kai-scheduler-default"].argv[1:]
-    )
+    argv = commands["kai-scheduler-default"].argv[1:]
+    scheduler = dict(a.removeprefix("--").split("=", 1) for a in argv if "=" in a)
     assert scheduler["nodepool-label-key"] == "kai.scheduler/node-pool"
     assert scheduler["partition-label-value"] == ""
     assert scheduler["resource-reservation-app-label"] == "kai-resource-reservation"
