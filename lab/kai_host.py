@@ -16,12 +16,12 @@ scheduler configuration they render, changed only where a host is not a pod:
 - the scheduler reads its configuration from a file the lab writes from the rendered
   ConfigMap, where a pod mounts it;
 - leader election stays off (one replica each, as rendered);
-- webhooks: the queue controller's and pod-group controller's are turned off
-  (`--enable-webhook=false`, `--enable-podgroup-webhook=false`) and the admission
-  controller is not run. The operator registers their webhook configurations and makes
-  their certificates; without it none is registered, so nothing would call them. They
-  validate queues and PodGroups and mutate pods for GPU sharing, none of which the
-  rehearsals use;
+- webhooks: the admission controller's (on pods of KAI's scheduler) are served from the
+  host and registered as the operator registers them (lab/kai_admission.py); the queue
+  controller's and pod-group controller's validation webhooks are turned off
+  (`--enable-webhook=false`, `--enable-podgroup-webhook=false`) and not registered:
+  they validate queues and PodGroups, which the program and the scenarios write
+  valid, and the stack creates its queues before any KAI controller runs;
 - the pod-group controller serves its metrics on :8080 whatever it is told (its
   metrics flag does not reach its manager), so it needs that port free on the host
   (heavy lab runs are one at a time on a machine: `free_port_or_fail`).
@@ -84,11 +84,15 @@ class KaiRenderError(RuntimeError):
 @dataclass(frozen=True)
 class Rendered:
     """What the operator deploys: each Deployment's container arguments and literal
-    environment, and ConfigMaps."""
+    environment, ConfigMaps, and every object (kind, object) as rendered."""
 
     arguments: dict[str, list[str]]
     environment: dict[str, dict[str, str]]
     config_maps: dict[str, dict[str, str]]
+    objects: tuple[tuple[str, dict[str, Any]], ...] = ()
+
+    def of_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [obj for found, obj in self.objects if found == kind]
 
 
 def release_objects(api: Any) -> dict[str, Any]:
@@ -119,7 +123,8 @@ def render(binary: Path, objects: dict[str, Any]) -> Rendered:
     arguments: dict[str, list[str]] = {}
     environment: dict[str, dict[str, str]] = {}
     config_maps: dict[str, dict[str, str]] = {}
-    for item in json.loads(done.stdout):
+    items = json.loads(done.stdout) or []
+    for item in items:
         obj = item["object"]
         name = obj["metadata"]["name"]
         if item["kind"] == "Deployment":
@@ -129,7 +134,13 @@ def render(binary: Path, objects: dict[str, Any]) -> Rendered:
             environment[name] = {e["name"]: e["value"] for e in env if "value" in e}
         elif item["kind"] == "ConfigMap":
             config_maps[name] = dict(obj.get("data") or {})
-    return Rendered(arguments, environment, config_maps)
+    rendered = tuple((item["kind"], item["object"]) for item in items)
+    return Rendered(arguments, environment, config_maps, rendered)
+
+
+def render_release(binary: Path, api: Any) -> Rendered:
+    """What KAI's operator deploys for the release in the cluster."""
+    return render(binary, release_objects(api))
 
 
 def _flag(token: str) -> str:
@@ -172,23 +183,25 @@ def free_port_or_fail(port: int, what: str) -> None:
             ) from None
 
 
+def client_limit_flags(client_limits: tuple[int, int] | None) -> list[str]:
+    """`--qps` and `--burst` of `client_limits` (requests per second, burst), if any."""
+    if client_limits is None:
+        return []
+    return [f"--qps={client_limits[0]}", f"--burst={client_limits[1]}"]
+
+
 def kai_commands(
     binaries: dict[str, Path],
-    api: Any,
+    rendered: Rendered,
     kubeconfig: Path,
     workdir: Path,
     client_limits: tuple[int, int] | None = None,
     concurrency: int | None = None,
 ) -> list[Supervised]:
-    """KAI's controllers as its operator would deploy them for the release in the cluster
-    (`kai-render`), in start order: queue controller, pod grouper, binder, pod-group
-    controller, then the scheduler of each shard."""
-    rendered = render(binaries["kai-render"], release_objects(api))
-    limits = (
-        []
-        if client_limits is None
-        else [f"--qps={client_limits[0]}", f"--burst={client_limits[1]}"]
-    )
+    """KAI's controllers as its operator deploys them (`rendered`), in start order: queue
+    controller, pod grouper, binder, pod-group controller, then the scheduler of each
+    shard. The admission webhooks are `lab/kai_admission.py`'s."""
+    limits = client_limit_flags(client_limits)
     commands: list[tuple[str, str, str, list[str]]] = []
     for command, deployment in DEPLOYMENTS.items():
         if deployment not in rendered.arguments:

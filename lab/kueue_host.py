@@ -167,7 +167,7 @@ def write_config(
     return host
 
 
-def _endpoint_slice(service: dict[str, Any], address: str, port: int) -> dict[str, Any]:
+def endpoint_slice(service: dict[str, Any], address: str, port: int) -> dict[str, Any]:
     name = service["metadata"]["name"]
     (service_port,) = service["spec"]["ports"]
     # The API server matches the slice's port to the Service's by name, "" included.
@@ -192,7 +192,7 @@ def point_webhook_service_at_host(api: Any, namespace: str, host: KueueHost) -> 
     """An EndpointSlice for the webhook Service, naming the host's address and port."""
     service = kube.raw(kube.core(api).read_namespaced_service, WEBHOOK_SERVICE, namespace)
     kube.discovery(api).create_namespaced_endpoint_slice(
-        namespace, _endpoint_slice(service, host.address, host.webhook_port)
+        namespace, endpoint_slice(service, host.address, host.webhook_port)
     )
 
 

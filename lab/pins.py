@@ -238,9 +238,16 @@ def _kai(command: str) -> Tool:
 
 
 # KAI's commands that place pods (scheduler, binder), group them (podgrouper), keep queue
-# status (queuecontroller) and PodGroup status (podgroupcontroller), as lab/kai_host.py
-# runs them.
-KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller", "podgroupcontroller")
+# status (queuecontroller) and PodGroup status (podgroupcontroller), and admit KAI's pods
+# (admission), as lab/kai_host.py and lab/kai_admission.py run them.
+KAI_COMMANDS = (
+    "scheduler",
+    "binder",
+    "podgrouper",
+    "queuecontroller",
+    "podgroupcontroller",
+    "admission",
+)
 # The version of NVIDIA gpu-operator's module whose ClusterPolicy API KAI's operator
 # imported before KAI copied that API into its tree (third_party/, absent from the
 # source snapshot); see gomod/kai-operator.
@@ -263,8 +270,8 @@ KAI_RENDER = Tool(
     env=KAI_OPERATOR_ENV,
 )
 KAI_TOOLS: tuple[Tool, ...] = (*(_kai(command) for command in KAI_COMMANDS), KAI_RENDER)
-# KAI's other commands whose pods run in a kind cluster: the operator, which deploys
-# every controller above from the chart's Config, and the admission webhooks it deploys too.
+# KAI's other command whose pod runs in a kind cluster: the operator, which deploys every
+# controller above from the chart's Config.
 KAI_IMAGE_TOOLS: tuple[Tool, ...] = (
     Tool(
         "kai-operator",
@@ -274,7 +281,6 @@ KAI_IMAGE_TOOLS: tuple[Tool, ...] = (
         prepare="kai-gpu-operator-api",
         env=KAI_OPERATOR_ENV,
     ),
-    _kai("admission"),
 )
 SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
 # Where the charts live: Kueue's in its module, KAI's in its source tree.

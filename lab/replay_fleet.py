@@ -98,7 +98,7 @@ def replay_fleet(
     (`scheduler_hosts.scheduler_running`).
     The control plane (and everything in it) is deleted on the way out.
     """
-    routed = ROUTED_APISERVER_ARGS if scheduler == "kueue" else ()
+    routed = ROUTED_APISERVER_ARGS if scheduler in ("kueue", "kai") else ()
     with kwok_cluster(
         binaries,
         kwok_controller=False,

@@ -23,6 +23,7 @@ from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 
 NODES_TIMEOUT = 120.0
+LEFTOVER_TIMEOUT = 60.0
 
 
 @dataclass(frozen=True)
@@ -186,6 +187,14 @@ def destroy_leaves_nothing(api: Any, stack: FleetStack) -> None:
     spec = load_stack_file(stack.stack_file)
     stack.destroy()
     assert stack.resource_names() == []
-    left = scheduler_leftovers(api, spec)
-    left["fake nodes"] = sorted(fake_nodes(api))
+
+    def left_over() -> dict[str, list[str]]:
+        left = scheduler_leftovers(api, spec)
+        left["fake nodes"] = sorted(fake_nodes(api))
+        return left
+
+    # What the release's objects own (KAI's webhook configurations, owned by its Config)
+    # goes with the garbage collector, a moment after them.
+    kube.wait_until(lambda: not any(left_over().values()), timeout=LEFTOVER_TIMEOUT)
+    left = left_over()
     assert left == {key: [] for key in left}

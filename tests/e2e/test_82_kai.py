@@ -5,8 +5,9 @@ says, and destroy leaves nothing of KAI behind.
 
 A control plane of its own (the node names are lesson 1's). KAI's controllers run on the
 host with the arguments and scheduler configuration KAI's operator renders for the
-release's Config and SchedulingShard (lab/kai_host.py); with no operator, no KAI webhook
-is registered, so the stack comes up in one step.
+release's Config and SchedulingShard (lab/kai_host.py), its admission webhooks served from
+the host and registered as the operator registers them (lab/kai_admission.py). The stack
+comes up in one step: no webhook checks the queues here.
 """
 
 from collections.abc import Iterator
@@ -20,11 +21,11 @@ import yaml
 from fleet.schedulers.scenarios import Scenario, ScenarioJob, cast, plan_scenarios
 from fleet.schedulers.workloads import KAI_PODGROUP_API, job_objects
 from fleet.stack.load import load_stack_file
-from lab import host_processes, kube, scenario_runner, waits
+from lab import kube, scenario_runner, waits
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
-from lab.kai_host import kai_commands
+from lab.scheduler_hosts import kai_running
 from lab.tools import Engine, kai_chart
 from tests.e2e.schedulers import (
     NODES_TIMEOUT,
@@ -64,8 +65,7 @@ def kai_stack(
     # The operator's rendering looks at the nodes (their fake-GPU label), as the
     # operator would once the fleet is up.
     waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
-    commands = kai_commands(binaries, routed_api, routed_cluster.kubeconfig, workdir)
-    with host_processes.supervised(commands) as supervisor:
+    with kai_running(binaries, routed_api, routed_cluster.kubeconfig, workdir) as supervisor:
         yield KaiStack(stack, first_up, supervisor)
         print(supervisor.log_tail(5))
 
@@ -92,6 +92,7 @@ def test_kai_runs_as_its_operator_renders_it(kai_stack: KaiStack) -> None:
         "kai-binder",
         "kai-podgroupcontroller",
         "kai-scheduler-default",
+        "kai-admission",
     }
     argv = commands["kai-scheduler-default"].argv[1:]
     scheduler = dict(a.removeprefix("--").split("=", 1) for a in argv if "=" in a)

@@ -1,5 +1,6 @@
 """How the lab configures the schedulers' controllers it runs on the host."""
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -7,6 +8,7 @@ import pytest
 
 from benchmarks.replay import JOB_SYNCS
 from lab import kai_host
+from lab.kai_admission import admission_command
 from lab.kai_host import DEPLOYMENTS, Rendered, host_arguments, kai_commands
 from lab.kueue_host import LAB_TUNING, KueueTuning, tuned
 
@@ -84,12 +86,10 @@ def test_kai_runs_each_controller_and_scheduler_as_the_operator_renders_them(
         {"kai-scheduler-default": {"GOGC": "400"}},
         {"kai-scheduler-default": {"config.yaml": "actions: allocate, reclaim\n"}},
     )
-    monkeypatch.setattr(kai_host, "release_objects", lambda api: {})
-    monkeypatch.setattr(kai_host, "render", lambda binary, objects: rendered)
     monkeypatch.setattr(kai_host, "free_port_or_fail", lambda port, what: None)
     binaries = {f"kai-{c}": Path(f"/bin/{c}") for c in [*DEPLOYMENTS, "scheduler", "render"]}
     commands = kai_commands(
-        binaries, None, tmp_path / "kubeconfig", tmp_path, (1000, 2000), JOB_SYNCS
+        binaries, rendered, tmp_path / "kubeconfig", tmp_path, (1000, 2000), JOB_SYNCS
     )
     names = [c.name for c in commands]
     assert names == [*(f"kai-{c}" for c in DEPLOYMENTS), "kai-scheduler-default"]
@@ -111,3 +111,39 @@ def test_kai_runs_each_controller_and_scheduler_as_the_operator_renders_them(
     for command in ("kai-binder", "kai-podgrouper", "kai-podgroupcontroller"):
         assert f"--max-concurrent-reconciles={JOB_SYNCS}" in by_name[command]
     assert not any("max-concurrent" in a for a in by_name["kai-queuecontroller"])
+
+
+def test_kais_admission_serves_the_operators_certificate_on_the_hosts_port(
+    tmp_path: Path,
+) -> None:
+    crt, key = base64.b64encode(b"CERT").decode(), base64.b64encode(b"KEY").decode()
+    hook = {"name": "pods.kai", "clientConfig": {"caBundle": crt, "service": {"name": "admission"}}}
+    other = {"name": "queues.kai", "clientConfig": {"caBundle": "x", "service": {"name": "q"}}}
+    rendered = Rendered(
+        {
+            "admission": [
+                "--scheduler-name",
+                "kai-scheduler",
+                "--webhook-addr",
+                "9443",
+                "--metrics-bind-address",
+                ":8080",
+            ]
+        },
+        {"admission": {"GOGC": "100"}},
+        {},
+        (
+            ("Secret", {"metadata": {"name": "q-tls"}, "data": {"tls.crt": "x"}}),
+            ("Secret", {"metadata": {"name": "a-tls"}, "data": {"tls.crt": crt, "tls.key": key}}),
+            ("MutatingWebhookConfiguration", {"metadata": {"name": "m"}, "webhooks": [hook]}),
+            ("ValidatingWebhookConfiguration", {"metadata": {"name": "v"}, "webhooks": [other]}),
+        ),
+    )
+    binaries = {"kai-admission": Path("/bin/admission")}
+    command = admission_command(binaries, rendered, tmp_path / "kc", tmp_path, 31234, [])
+    assert "--webhook-addr=31234" in command.argv
+    assert "--metrics-bind-address=:8080" not in command.argv
+    certs = Path(command.env["TMPDIR"]) / "k8s-webhook-server" / "serving-certs"
+    assert (certs / "tls.crt").read_bytes() == b"CERT"
+    assert (certs / "tls.key").read_bytes() == b"KEY"
+    assert command.env["GOGC"] == "100"
