@@ -37,6 +37,7 @@ WEBHOOK_KINDS = ("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration
 SERVING_TIMEOUT = 120.0
 SERVING_PROBES = 3
 PROBE_NAMESPACE = "default"
+WEBHOOK_PORT_NAME = "webhook"
 
 
 class AdmissionError(RuntimeError):
@@ -133,8 +134,12 @@ def register(
         "spec": {k: v for k, v in service["spec"].items() if k not in ("clusterIP", "clusterIPs")},
     }
     created = kube.raw(kube.core(api).create_namespaced_service, namespace, body)
+    # The Service also names the metrics port; the API server calls the webhook port only.
+    webhook_port = {**created, "spec": {**created["spec"], "ports": [
+        p for p in created["spec"]["ports"] if p.get("name") == WEBHOOK_PORT_NAME
+    ]}}  # fmt: skip
     kube.discovery(api).create_namespaced_endpoint_slice(
-        namespace, endpoint_slice(created, host_address(), port)
+        namespace, endpoint_slice(webhook_port, host_address(), port)
     )
     owner = {
         "apiVersion": config["apiVersion"],
