@@ -38,6 +38,8 @@ SERVING_TIMEOUT = 120.0
 SERVING_PROBES = 3
 PROBE_NAMESPACE = "default"
 WEBHOOK_PORT_NAME = "webhook"
+# What the API server says when it could not call a webhook.
+UNANSWERED = "failed calling webhook"
 
 
 class AdmissionError(RuntimeError):
@@ -170,8 +172,8 @@ def _probe_pod(scheduler_name: str) -> dict[str, Any]:
 
 
 def wait_serving(api: Any, scheduler_name: str) -> None:
-    """Until a dry-run pod of KAI's scheduler passes the webhooks `SERVING_PROBES` times in
-    a row (failure policy Fail: it is refused while they do not answer)."""
+    """Until the webhooks answer a dry-run pod of KAI's scheduler `SERVING_PROBES` times in
+    a row (failure policy Fail: the API server refuses it while they do not answer)."""
     passed = 0
 
     def serving() -> bool:
@@ -180,9 +182,12 @@ def wait_serving(api: Any, scheduler_name: str) -> None:
             kube.core(api).create_namespaced_pod(
                 PROBE_NAMESPACE, _probe_pod(scheduler_name), dry_run="All"
             )
-        except ApiException:
-            passed = 0
-            return False
+        except ApiException as error:
+            # A webhook that answers may refuse the probe; one that does not answer fails
+            # the call (failure policy Fail).
+            if UNANSWERED in str(error.body):
+                passed = 0
+                return False
         passed += 1
         return passed >= SERVING_PROBES
 
