@@ -113,6 +113,16 @@ def release_objects(api: Any) -> dict[str, Any]:
     return {"config": config, "shards": shards, "nodes": named}
 
 
+def _environment(env: list[dict[str, Any]], metadata: dict[str, Any]) -> dict[str, str]:
+    """A container's literal variables, and those a pod's own namespace fills in."""
+    values = {e["name"]: e["value"] for e in env if "value" in e}
+    for variable in env:
+        field = ((variable.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
+        if field == "metadata.namespace" and metadata.get("namespace"):
+            values[variable["name"]] = metadata["namespace"]
+    return values
+
+
 def render(binary: Path, objects: dict[str, Any]) -> Rendered:
     """Run `kai-render` on the release's objects; its Deployments' arguments and ConfigMaps."""
     done = subprocess.run(
@@ -130,8 +140,7 @@ def render(binary: Path, objects: dict[str, Any]) -> Rendered:
         if item["kind"] == "Deployment":
             (container,) = obj["spec"]["template"]["spec"]["containers"]
             arguments[name] = list(container.get("args") or [])
-            env = container.get("env") or []
-            environment[name] = {e["name"]: e["value"] for e in env if "value" in e}
+            environment[name] = _environment(container.get("env") or [], obj["metadata"])
         elif item["kind"] == "ConfigMap":
             config_maps[name] = dict(obj.get("data") or {})
     rendered = tuple((item["kind"], item["object"]) for item in items)
