@@ -30,9 +30,9 @@ from typing import Any
 
 import yaml
 
-from benchmarks.replay import CONTROL_PLANE_ARGS, KWOK_PARALLELISM, OPERATOR, fleet
+from benchmarks.replay import CONTROL_PLANE_ARGS, JOB_SYNCS, KWOK_PARALLELISM, OPERATOR, fleet
 from fleet.commands.output import console, print_table
-from fleet.comparison.metrics import scheduler_figures
+from fleet.comparison.metrics import Interval, contended_window, intersect, scheduler_figures
 from fleet.comparison.rows import Row, comparison_table, markdown_table, row, scheduler_rows
 from fleet.replay.document import load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
@@ -100,11 +100,27 @@ def write_trace(work: Path, pools: dict[str, Any], teams: dict[str, Any], args: 
     return trace
 
 
-def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
-    """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`)."""
+def common_window(folders: dict[str, Path], quotas: dict[str, int]) -> list[Interval]:
+    """The trace times during which every team had pods waiting under every scheduler:
+    the one window over which quota fairness is judged for all of them."""
+    window: list[Interval] | None = None
+    for folder in folders.values():
+        document = load_replay(folder)
+        nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
+        own = contended_window(document.rows, nodes, document.observed, quotas)
+        window = own if window is None else intersect(window, own)
+    return window or []
+
+
+def run_rows(
+    scheduler: str, folder: Path, quotas: dict[str, int], window: list[Interval]
+) -> list[Row]:
+    """The scheduler's rows from its replay folder (`replay.json`, and `FLEET_UP_FILE`),
+    fairness over `window`; `contended_own` is the time every team waited in this run."""
     document = load_replay(folder)
     nodes = gpu_nodes(FleetSpec.model_validate(document.spec))
-    figures = scheduler_figures(document.rows, nodes, document.observed, quotas)
+    figures = scheduler_figures(document.rows, nodes, document.observed, quotas, window)
+    own = contended_window(document.rows, nodes, document.observed, quotas)
     rows = scheduler_rows(scheduler, figures, document.wall_s)
     gangs = sum(1 for r in document.rows if r.pods > 1)
     fleet_up_s = float((folder / FLEET_UP_FILE).read_text())
@@ -116,6 +132,9 @@ def run_rows(scheduler: str, folder: Path, quotas: dict[str, int]) -> list[Row]:
         row(scheduler, "gangs", gangs, "jobs"),
         row(scheduler, "speed", document.speed, "trace s per wall s"),
         row(scheduler, "fleet_up", round(fleet_up_s, 1), "s"),
+        row(
+            scheduler, "contended_own", round(sum(end - start for start, end in own), 1), "trace s"
+        ),
     ]
 
 
@@ -132,11 +151,22 @@ def replay_under(
         operator=OPERATOR, unlimited_qps=True, extra_args=CONTROL_PLANE_ARGS,
         kwok_parallelism=KWOK_PARALLELISM, scheduler=scheduler,
         teams=None if scheduler == "default" else teams, client_limits=CLIENT_LIMITS,
+        job_concurrency=JOB_SYNCS,
     ) as created:  # fmt: skip
         fleet_up_s = time.monotonic() - started
         print(f"== {scheduler}: fleet up and Ready in {fleet_up_s:.0f}s", flush=True)
-        fleet("replay", str(created.stack.stack_file), str(trace), "--speed", str(args.speed),
-              "--timeout", str(args.timeout), "--out", str(folder))  # fmt: skip
+        fleet(
+            "replay",
+            str(created.stack.stack_file),
+            str(trace),
+            "--speed",
+            str(args.speed),
+            "--timeout",
+            str(args.timeout),
+            "--out",
+            str(folder),
+            "--force",
+        )  # fmt: skip  (--force: a speed the probe refuses still runs, judged Drifted)
         (folder / FLEET_UP_FILE).write_text(f"{fleet_up_s:.1f}\n")
         if created.controllers is not None:
             print(created.controllers.log_tail(3), flush=True)
@@ -183,10 +213,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"== trace: {len(read_trace(trace))} jobs", flush=True)
             for scheduler in schedulers:
                 replay_under(scheduler, work, pools, teams, trace, args)
+        folders = {s: args.replays / f"replay-{s}" for s in schedulers}
+        window = common_window(folders, quotas)
         rows = [
             row
-            for scheduler in schedulers
-            for row in run_rows(scheduler, args.replays / f"replay-{scheduler}", quotas)
+            for scheduler, folder in folders.items()
+            for row in run_rows(scheduler, folder, quotas, window)
         ]
     args.out.write_text(json.dumps(rows, indent=2) + "\n")
     nodes = sum(pool["nodes"] for pool in pools.values())

@@ -20,6 +20,16 @@ pod that Secret is mounted as a volume, where the manager waits for the files be
 it serves; the harness plays the kubelet's part and keeps the Secret's keys written
 to the manager's certificate folder (`secret_volume`).
 
+Three settings of the manager's configuration are the lab's (`KueueTuning`), the same in
+the e2e tier and `make bench-schedulers`: `waitForPodsReady`, so that a workload whose
+pods do not all become Ready within `PODS_READY_TIMEOUT_S` of its admission (admitted by
+quota, but no node can take a pod) is evicted, its quota released, and requeued after a
+short backoff; the concurrency of Kueue's Job, Pod and Workload reconcilers, set to the
+control plane's Job controller's (`--concurrent-job-syncs`) where a bench raises it; and
+fair sharing, as KAI shares over-quota GPUs between its queues by default. The chart
+takes the configuration as one YAML string, which the program leaves as the chart has
+it (docs/schedulers.md says how to set these on a cluster).
+
 Kueue's visibility server (the on-demand API of pending workloads, an aggregated
 APIService) is off on the host (feature gate `VisibilityOnDemand=false`): it writes its
 self-signed certificate to a fixed path, `/visibility`, which in a pod is the
@@ -52,6 +62,49 @@ VOLUME_SYNC_SECONDS = 1.0
 SLICE_MANAGER = "gpu-fleet-e2e"
 WEBHOOK_TIMEOUT = 120.0
 SERVING_PROBES = 3
+PODS_READY_TIMEOUT_S = 60
+REQUEUE_BACKOFF_S = (10, 60)
+# The reconcilers whose concurrency follows the Job controller's (the chart sets 5 each).
+JOB_RECONCILERS = ("Job.batch", "Pod", "Workload.kueue.x-k8s.io")
+FAIR_SHARING_STRATEGIES = ("LessThanOrEqualToFinalShare", "LessThanInitialShare")
+
+
+@dataclass(frozen=True)
+class KueueTuning:
+    """What the lab sets in the manager's configuration beside ports and leader election."""
+
+    job_concurrency: int | None = None
+    """Concurrent reconciles of Jobs, pods and workloads (None: the chart's)."""
+    fair_sharing: bool = True
+    pods_ready_timeout_s: int = PODS_READY_TIMEOUT_S
+
+
+# The e2e tier's: fair sharing and waitForPodsReady, the chart's reconcile concurrency.
+LAB_TUNING = KueueTuning()
+
+
+def tuned(config: dict[str, Any], tuning: KueueTuning) -> dict[str, Any]:
+    """`config` with `tuning`'s waitForPodsReady, reconcile concurrency and fair sharing."""
+    tuned_config = dict(config)
+    base, most = REQUEUE_BACKOFF_S
+    tuned_config["waitForPodsReady"] = {
+        "timeout": f"{tuning.pods_ready_timeout_s}s",
+        "blockAdmission": False,
+        "requeuingStrategy": {
+            "timestamp": "Eviction",
+            "backoffBaseSeconds": base,
+            "backoffMaxSeconds": most,
+        },
+    }
+    if tuning.job_concurrency is not None:
+        controller = dict(tuned_config.get("controller") or {})
+        concurrency = dict(controller.get("groupKindConcurrency") or {})
+        concurrency.update(dict.fromkeys(JOB_RECONCILERS, tuning.job_concurrency))
+        controller["groupKindConcurrency"] = concurrency
+        tuned_config["controller"] = controller
+    if tuning.fair_sharing:
+        tuned_config["fairSharing"] = {"preemptionStrategies": list(FAIR_SHARING_STRATEGIES)}
+    return tuned_config
 
 
 def host_address() -> str:
@@ -82,12 +135,17 @@ class KueueHost:
 
 
 def write_config(
-    api: Any, namespace: str, workdir: Path, client_limits: tuple[int, int] | None = None
+    api: Any,
+    namespace: str,
+    workdir: Path,
+    client_limits: tuple[int, int] | None = None,
+    tuning: KueueTuning = LAB_TUNING,
 ) -> KueueHost:
-    """The release's manager configuration, for a manager on this host; `client_limits`
-    (requests per second, burst) replace its client rate limits (50/100 in the chart)."""
+    """The release's manager configuration, for a manager on this host, `tuning` applied;
+    `client_limits` (requests per second, burst) replace its client rate limits (50/100 in
+    the chart)."""
     config_map = kube.raw(kube.core(api).read_namespaced_config_map, CONFIG_MAP, namespace)
-    config: dict[str, Any] = yaml.safe_load(config_map["data"][CONFIG_KEY])
+    config = tuned(yaml.safe_load(config_map["data"][CONFIG_KEY]), tuning)
     address = host_address()
     host = KueueHost(
         address,
@@ -109,7 +167,7 @@ def write_config(
     return host
 
 
-def _endpoint_slice(service: dict[str, Any], address: str, port: int) -> dict[str, Any]:
+def endpoint_slice(service: dict[str, Any], address: str, port: int) -> dict[str, Any]:
     name = service["metadata"]["name"]
     (service_port,) = service["spec"]["ports"]
     # The API server matches the slice's port to the Service's by name, "" included.
@@ -134,7 +192,7 @@ def point_webhook_service_at_host(api: Any, namespace: str, host: KueueHost) -> 
     """An EndpointSlice for the webhook Service, naming the host's address and port."""
     service = kube.raw(kube.core(api).read_namespaced_service, WEBHOOK_SERVICE, namespace)
     kube.discovery(api).create_namespaced_endpoint_slice(
-        namespace, _endpoint_slice(service, host.address, host.webhook_port)
+        namespace, endpoint_slice(service, host.address, host.webhook_port)
     )
 
 

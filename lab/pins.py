@@ -13,6 +13,7 @@ and, for the engine's plugins and the operator's chart, after the public channel
   `upstream/` beside this checkout.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -263,32 +264,50 @@ def _kai(command: str) -> Tool:
     return Tool(f"kai-{command}", versions.KAI_VERSION, f"./cmd/{command}", upstream=KAI_UPSTREAM)
 
 
-# KAI's commands that place pods (scheduler, binder), group them (podgrouper) and keep
-# queue status (queuecontroller), as harness/kai_host.py runs them.
-KAI_COMMANDS = ("scheduler", "binder", "podgrouper", "queuecontroller")
-KAI_TOOLS: tuple[Tool, ...] = tuple(_kai(command) for command in KAI_COMMANDS)
+# KAI's commands that place pods (scheduler, binder), group them (podgrouper), keep queue
+# status (queuecontroller) and PodGroup status (podgroupcontroller), and admit KAI's pods
+# (admission), as lab/kai_host.py and lab/kai_admission.py run them.
+KAI_COMMANDS = (
+    "scheduler",
+    "binder",
+    "podgrouper",
+    "queuecontroller",
+    "podgroupcontroller",
+    "admission",
+)
 # The version of NVIDIA gpu-operator's module whose ClusterPolicy API KAI's operator
 # imported before KAI copied that API into its tree (third_party/, absent from the
 # source snapshot); see gomod/kai-operator.
 GPU_OPERATOR_API = "github.com/NVIDIA/gpu-operator@v1.8.3-0.20250724212111-616690d88d86"
-# KAI's other commands whose pods run in a kind cluster: the operator, which deploys
-# every controller above from the chart's Config, and the pod-group controller and
-# admission webhooks it deploys too.
+# KAI's tree with the operator's imports resolvable (the ClusterPolicy API above).
+KAI_OPERATOR_UPSTREAM = Upstream(
+    KAI_UPSTREAM.folder, KAI_UPSTREAM.origin, go_mod_edits=(f"-require={GPU_OPERATOR_API}",)
+)
+KAI_OPERATOR_ENV = (*_UNCHECKED, ("GOFLAGS", "-mod=mod"))
+# What KAI's operator deploys for the release's Config and SchedulingShard, printed by the
+# operator's own packages (gomod/kai-render); its version names its source, so that a
+# change to it is built anew.
+KAI_RENDER_SOURCE = GOMOD_DIR / "kai-render" / "main.go.txt"
+KAI_RENDER = Tool(
+    "kai-render",
+    f"{versions.KAI_VERSION}-{hashlib.sha256(KAI_RENDER_SOURCE.read_bytes()).hexdigest()[:8]}",
+    "./cmd/gpu-fleet-kai-render",
+    upstream=KAI_OPERATOR_UPSTREAM,
+    prepare="kai-render",
+    env=KAI_OPERATOR_ENV,
+)
+KAI_TOOLS: tuple[Tool, ...] = (*(_kai(command) for command in KAI_COMMANDS), KAI_RENDER)
+# KAI's other command whose pod runs in a kind cluster: the operator, which deploys every
+# controller above from the chart's Config.
 KAI_IMAGE_TOOLS: tuple[Tool, ...] = (
     Tool(
         "kai-operator",
         versions.KAI_VERSION,
         "./cmd/operator",
-        upstream=Upstream(
-            KAI_UPSTREAM.folder,
-            KAI_UPSTREAM.origin,
-            go_mod_edits=(f"-require={GPU_OPERATOR_API}",),
-        ),
+        upstream=KAI_OPERATOR_UPSTREAM,
         prepare="kai-gpu-operator-api",
-        env=(*_UNCHECKED, ("GOFLAGS", "-mod=mod")),
+        env=KAI_OPERATOR_ENV,
     ),
-    _kai("podgroupcontroller"),
-    _kai("admission"),
 )
 SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
 # Where the charts live: Kueue's in its module, KAI's in its source tree.

@@ -85,6 +85,7 @@ def replay_fleet(
     scheduler: str = "default",
     teams: dict[str, Any] | None = None,
     client_limits: tuple[int, int] | None = None,
+    job_concurrency: int | None = None,
 ) -> Iterator[ReplayFleet]:
     """`pulumi up` of the fleet, then KWOK and the operator on the host; nodes Ready with
     GPUs (`nvidia.com/gpu`, or for `offer` dra a ResourceSlice per node with its GPUs);
@@ -95,10 +96,12 @@ def replay_fleet(
     60x probe's pods 2 s late on lesson 1) and `extra_args` go to kwokctl;
     `kwok_parallelism` replaces the pod and node stage parallelism of the configuration
     KWOK's release installs (4);
-    `client_limits` (requests per second, burst) those of the scheduler's controllers.
+    `client_limits` (requests per second, burst) those of the scheduler's controllers;
+    `job_concurrency` the concurrency of its controllers on a job's path
+    (`scheduler_hosts.scheduler_running`).
     The control plane (and everything in it) is deleted on the way out.
     """
-    routed = ROUTED_APISERVER_ARGS if scheduler == "kueue" else ()
+    routed = ROUTED_APISERVER_ARGS if scheduler in ("kueue", "kai") else ()
     with kwok_cluster(
         binaries,
         kwok_controller=False,
@@ -149,7 +152,14 @@ def replay_fleet(
                 else:
                     waits.wait_for_nodes(api, nodes, gpus, NODES_TIMEOUT)
                 with scheduler_running(
-                    scheduler, binaries, cluster, api, workdir, teams_up, client_limits
+                    scheduler,
+                    binaries,
+                    cluster,
+                    api,
+                    workdir,
+                    teams_up,
+                    client_limits,
+                    job_concurrency,
                 ) as controllers:
                     yield ReplayFleet(cluster, stack, api, supervisor, controllers)
         finally:

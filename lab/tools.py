@@ -43,6 +43,7 @@ from lab.pins import (
     EXEC_SHIM,
     GOMOD_DIR,
     KAI_CHART_DIR,
+    KAI_RENDER_SOURCE,
     KAI_UPSTREAM,
     KUBERNETES_PROVIDER,
     KUEUE_CHART_DIR,
@@ -217,12 +218,22 @@ def _kai_gpu_operator_api(module: Path, env: dict[str, str]) -> None:
     )
 
 
+def _kai_render(module: Path, env: dict[str, str]) -> None:
+    """The operator's imports (`_kai_gpu_operator_api`) and the render command
+    (gomod/kai-render) in KAI's tree, where it can import the operator's packages."""
+    _kai_gpu_operator_api(module, env)
+    command = module / "cmd" / "gpu-fleet-kai-render"
+    command.mkdir(parents=True)
+    shutil.copyfile(KAI_RENDER_SOURCE, command / "main.go")
+
+
 SOURCE_STEPS: dict[str, Callable[[Path, dict[str, str]], Path]] = {
     "language-host-in-wrapper": _language_host_sources,
 }
 PREPARE_STEPS: dict[str, Callable[[Path, dict[str, str]], None]] = {
     "kubernetes-provider-schema": _kubernetes_schema,
     "kai-gpu-operator-api": _kai_gpu_operator_api,
+    "kai-render": _kai_render,
 }
 
 

@@ -29,7 +29,7 @@ from fleet.replay.document import REPLAY_FILE, ReplayDocument, dump
 from fleet.replay.fidelity import STAGES, bound_s, fidelity, job_marks, summary
 from fleet.replay.fleet_nodes import for_stack, gpu_nodes
 from fleet.replay.forecast import forecast, unschedulable
-from fleet.replay.jobs import DEFAULT_NAMESPACE, scheduler_shape
+from fleet.replay.jobs import DEFAULT_NAMESPACE, pool_sizes, scheduler_shape
 from fleet.replay.observe import observed_runs
 from fleet.replay.probe import ProbeResult, fastest, probe
 from fleet.replay.score_ties import score_ties
@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
             args.namespace,
             replay_id,
             chosen,
-            scheduler_shape(spec.scheduler, args.scheduler),
+            scheduler_shape(spec.scheduler, args.scheduler, pool_sizes(spec)),
             args.timeout or latest / chosen + TIMEOUT_MARGIN_S,
             job_marks(rows, chosen, prediction.central),
         )

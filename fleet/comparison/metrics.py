@@ -15,6 +15,8 @@ its share of the quotas. Over that contended time, `x` of a team is its share of
 GPU-seconds used divided by its quota share, and the figure is Jain's index of the
 `x`s, `(sum x)^2 / (n * sum x^2)`: 1 when every team got exactly its quota share, 1/n
 when one team got everything. With no contended time there is nothing to judge (None).
+Schedulers compared side by side are judged over the same time: the times every team
+waited under each of them (`contended_intervals`, then `intersect`), given as `window`.
 """
 
 from collections import defaultdict
@@ -47,7 +49,8 @@ def jain(values: Sequence[float]) -> float | None:
 @dataclass(frozen=True)
 class Fairness:
     contended_s: float
-    """Trace seconds during which every team had pods waiting."""
+    """Trace seconds judged: those during which every team had pods waiting (or the
+    window's, when one was given)."""
     shares: dict[str, float]
     """Each team's share of the GPU-seconds used during that time (0 to 1)."""
     index: float | None
@@ -95,11 +98,22 @@ def gang_waits(runs: Sequence[PodRun]) -> list[float]:
     return waits
 
 
-def fairness(
-    rows: Sequence[TraceRow], runs: Sequence[PodRun], quotas: Mapping[str, int], end_s: float
-) -> Fairness:
-    """Jain's index of each team's GPU share over its quota share, while every team waits."""
-    teams = [team for team, gpus in quotas.items() if gpus > 0]
+Interval = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class _Segment:
+    start: float
+    end: float
+    in_use: dict[str, int]
+    all_waiting: bool
+
+
+def _segments(
+    rows: Sequence[TraceRow], runs: Sequence[PodRun], teams: Sequence[str], end_s: float
+) -> list[_Segment]:
+    """The replay cut where a team's pods waiting or GPUs in use change: per piece, each
+    team's GPUs in use and whether every team had pods waiting."""
     team_of = {row.job: row.team for row in rows}
     # (time, team, change of pods waiting, change of GPUs in use)
     events: list[tuple[float, str, int, int]] = []
@@ -115,16 +129,73 @@ def fairness(
     events.sort(key=lambda event: event[0])
     waiting: dict[str, int] = dict.fromkeys(teams, 0)
     in_use: dict[str, int] = dict.fromkeys(teams, 0)
-    used: dict[str, float] = dict.fromkeys(teams, 0.0)
-    contended = 0.0
+    segments = []
     for index, (time, team, pods, gpus) in enumerate(events):
         waiting[team] += pods
         in_use[team] += gpus
         following = events[index + 1][0] if index + 1 < len(events) else time
-        if following > time and teams and all(waiting[t] > 0 for t in teams):
-            contended += following - time
+        if following > time:
+            all_waiting = bool(teams) and all(waiting[t] > 0 for t in teams)
+            segments.append(_Segment(time, following, dict(in_use), all_waiting))
+    return segments
+
+
+def _merged(intervals: Sequence[Interval]) -> list[Interval]:
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def intersect(first: Sequence[Interval], second: Sequence[Interval]) -> list[Interval]:
+    """The times in both lists of intervals, as sorted disjoint intervals."""
+    a, b = _merged(first), _merged(second)
+    both: list[Interval] = []
+    i = j = 0
+    while i < len(a) and j < len(b):
+        start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
+        if end > start:
+            both.append((start, end))
+        if a[i][1] < b[j][1]:
+            i += 1
+        else:
+            j += 1
+    return both
+
+
+def contended_intervals(
+    rows: Sequence[TraceRow], runs: Sequence[PodRun], quotas: Mapping[str, int], end_s: float
+) -> list[Interval]:
+    """When every team (of a quota above 0) had pods waiting, as sorted disjoint intervals."""
+    teams = [team for team, gpus in quotas.items() if gpus > 0]
+    pieces = [(s.start, s.end) for s in _segments(rows, runs, teams, end_s) if s.all_waiting]
+    return _merged(pieces)
+
+
+def fairness(
+    rows: Sequence[TraceRow],
+    runs: Sequence[PodRun],
+    quotas: Mapping[str, int],
+    end_s: float,
+    window: Sequence[Interval] | None = None,
+) -> Fairness:
+    """Jain's index of each team's GPU share over its quota share, while every team waits;
+    or, given a `window` (the times every team waited under every scheduler compared),
+    over that window, so that schedulers are judged over the same time."""
+    teams = [team for team, gpus in quotas.items() if gpus > 0]
+    segments = _segments(rows, runs, teams, end_s)
+    judged = (
+        [(s.start, s.end) for s in segments if s.all_waiting] if window is None else _merged(window)
+    )
+    used: dict[str, float] = dict.fromkeys(teams, 0.0)
+    for segment in segments:
+        for start, end in intersect([(segment.start, segment.end)], judged):
             for name in teams:
-                used[name] += in_use[name] * (following - time)
+                used[name] += segment.in_use[name] * (end - start)
+    contended = sum(end - start for start, end in _merged(judged))
     total = sum(used.values())
     if total == 0:
         return Fairness(contended, dict.fromkeys(teams, 0.0), None)
@@ -134,13 +205,25 @@ def fairness(
     return Fairness(contended, shares, jain(ratios))
 
 
+def contended_window(
+    rows: Sequence[TraceRow],
+    nodes: Sequence[GpuNode],
+    runs: Sequence[PodRun],
+    quotas: Mapping[str, int],
+) -> list[Interval]:
+    """`contended_intervals` of one observed replay, up to its last event."""
+    return contended_intervals(rows, runs, quotas, timeline(rows, nodes, runs).end_s)
+
+
 def scheduler_figures(
     rows: Sequence[TraceRow],
     nodes: Sequence[GpuNode],
     runs: Sequence[PodRun],
     quotas: Mapping[str, int],
+    window: Sequence[Interval] | None = None,
 ) -> SchedulerFigures:
-    """The comparison's figures of one observed replay; `quotas` is each team's GPUs."""
+    """The comparison's figures of one observed replay; `quotas` is each team's GPUs;
+    fairness over `window` when given (`fairness`)."""
     seen = timeline(rows, nodes, runs)
     capacity = sum(node.gpus for node in nodes)
     used_hours = sum(seen.gpu_hours.values())
@@ -153,6 +236,6 @@ def scheduler_figures(
         gang_wait_s=gang_waits(runs),
         occupancy_percent=occupancy,
         stranded_gpu_hours=sum(seen.stranded_gpu_hours.values()),
-        fairness=fairness(rows, runs, quotas, seen.end_s),
+        fairness=fairness(rows, runs, quotas, seen.end_s, window),
         evicted_pods=sum(1 for run in runs if run.evicted),
     )

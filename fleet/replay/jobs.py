@@ -10,6 +10,12 @@ holds what another scheduler needs to change: the scheduler's name, extra labels
 annotations on the Job (a Kueue queue name, say), and whether Jobs start suspended.
 `scheduler_shape` gives the stack's scheduler's; a row with a team runs in the team's
 namespace and joins the team's queue the scheduler's way (`team_additions`).
+
+Under Kueue a row without a pool also names, by node affinity on `gpu-pool`, the pools
+whose nodes can hold one of its pods, when some cannot (`fitting_pools`): Kueue admits
+a job into a pool's ResourceFlavor by quota and node labels only, and would otherwise
+admit a pod of 8 GPUs into a pool of 4-GPU nodes, where it can never run. kube-scheduler
+and KAI place a pod only on a node that holds it; their Jobs do not need it.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +26,7 @@ from fleet.render.demo import KWOK_TOLERATION
 from fleet.render.kwok import DELAY_ANNOTATION
 from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
 from fleet.schedulers import kai, kueue
-from fleet.stack.spec import SchedulerName
+from fleet.stack.spec import FleetSpec, SchedulerName
 from fleet.stack.utilization import UTILIZATION_ANNOTATION
 from fleet.trace.model import DRA, TraceRow
 
@@ -39,6 +45,19 @@ IGNORE_DISRUPTION = {"action": "Ignore", "onPodConditions": [{"type": "Disruptio
 
 
 @dataclass(frozen=True)
+class PoolSize:
+    """What a scheduler that does not see node sizes must be told about a pool."""
+
+    name: str
+    product: str
+    gpus_per_node: int
+
+
+def pool_sizes(spec: FleetSpec) -> tuple[PoolSize, ...]:
+    return tuple(PoolSize(n, p.product, p.gpus_per_node) for n, p in spec.pools.items())
+
+
+@dataclass(frozen=True)
 class JobShape:
     """How a replay's Jobs reach a scheduler; the defaults suit the default scheduler."""
 
@@ -51,16 +70,33 @@ class JobShape:
     """Whose queues a row's team joins (nothing for the default scheduler)."""
     gpus: bool = True
     """False: the pods ask for nothing (the lab probe's pods, `fleet.replay.probe`)."""
+    pools: tuple[PoolSize, ...] = ()
+    """The fleet's pools, for a scheduler that must be told which can hold a pod (Kueue)."""
 
 
-def scheduler_shape(scheduler: SchedulerName, scheduler_name: str | None = None) -> JobShape:
+def scheduler_shape(
+    scheduler: SchedulerName,
+    scheduler_name: str | None = None,
+    pools: tuple[PoolSize, ...] = (),
+) -> JobShape:
     """The Jobs a stack's scheduler takes: KAI's pods name its scheduler; Kueue's Jobs are
-    created suspended, for Kueue to admit (its webhook would suspend them anyway)."""
+    created suspended, for Kueue to admit (its webhook would suspend them anyway), and
+    name the `pools` that can hold their pods (`fitting_pools`)."""
     if scheduler == "kai":
         return JobShape(scheduler_name=scheduler_name or kai.SCHEDULER_NAME, scheduler="kai")
-    return JobShape(
-        scheduler_name=scheduler_name, suspend=scheduler == "kueue", scheduler=scheduler
-    )
+    if scheduler == "kueue":
+        return JobShape(scheduler_name=scheduler_name, suspend=True, scheduler="kueue", pools=pools)
+    return JobShape(scheduler_name=scheduler_name, scheduler=scheduler)
+
+
+def fitting_pools(row: TraceRow, shape: JobShape) -> list[str] | None:
+    """Under Kueue, for a row without a pool: the pools whose nodes hold one of its pods
+    (among those of the products it names), when some pool it would take cannot; else None."""
+    if shape.scheduler != "kueue" or row.pool is not None:
+        return None
+    wanted = [p for p in shape.pools if not row.products or p.product in row.products]
+    fitting = [p.name for p in wanted if p.gpus_per_node >= row.gpus_per_pod]
+    return fitting if fitting and len(fitting) < len(wanted) else None
 
 
 def team_additions(row: TraceRow, shape: JobShape) -> tuple[dict[str, str], dict[str, str]]:
@@ -122,21 +158,26 @@ def _pod_annotations(row: TraceRow, speed: float) -> dict[str, str]:
     return annotations
 
 
-def _placement(row: TraceRow) -> dict[str, Any]:
+def _placement(row: TraceRow, shape: JobShape) -> dict[str, Any]:
     if row.pool is not None:
         return {"nodeSelector": {POOL_LABEL: row.pool}}
+    expressions = []
     if row.products:
-        term = {"key": PRODUCT_LABEL, "operator": "In", "values": list(row.products)}
-        return {
-            "affinity": {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {
-                        "nodeSelectorTerms": [{"matchExpressions": [term]}]
-                    }
+        expressions.append({"key": PRODUCT_LABEL, "operator": "In", "values": list(row.products)})
+    pools = fitting_pools(row, shape)
+    if pools is not None:
+        expressions.append({"key": POOL_LABEL, "operator": "In", "values": pools})
+    if not expressions:
+        return {}
+    return {
+        "affinity": {
+            "nodeAffinity": {
+                "requiredDuringSchedulingIgnoredDuringExecution": {
+                    "nodeSelectorTerms": [{"matchExpressions": expressions}]
                 }
             }
         }
-    return {}
+    }
 
 
 def job_manifest(
@@ -147,7 +188,7 @@ def job_manifest(
     pod_spec: dict[str, Any] = {
         "restartPolicy": "Never",
         "tolerations": [dict(KWOK_TOLERATION)],
-        **_placement(row),
+        **_placement(row, shape),
         "containers": [container],
     }
     if shape.gpus and row.asks_by == DRA:

@@ -1,7 +1,12 @@
 """Kueue's objects for a fleet: flavors from the pools, queues from the teams.
 
-- a ResourceFlavor per pool, selecting the pool's nodes by `gpu-pool` (Kueue adds
-  that selector to the pods it admits on the flavor);
+- a ResourceFlavor per pool, selecting the pool's nodes by `gpu-pool` and their GPU
+  product (`nvidia.com/gpu.product`). Kueue assigns a job only to a flavor whose node
+  labels match the job's node selector and required node affinity on those label keys,
+  and adds the flavor's labels to the pods it admits: a job that names a product is
+  admitted only to a flavor of that product. Kueue does not see node sizes: a job whose
+  pods need more GPUs than some pool's nodes have must name the pools that can hold it
+  (a replay's Jobs do, `fleet.replay.jobs`);
 - a ClusterQueue per team, all in one cohort: for each pool the team's quota
   (0 where it has none) as `nominalQuota` of `nvidia.com/gpu` and its
   `borrowingLimit`; a team within its quota reclaims what others borrowed
@@ -16,7 +21,7 @@
 from typing import Any
 
 from fleet.render.demo import PART_OF_LABEL
-from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL
+from fleet.render.nodes import GPU_RESOURCE, POOL_LABEL, PRODUCT_LABEL
 from fleet.schedulers.teams import TEAM_LABEL
 from fleet.schedulers.topology import kueue_topologies, with_topology_names
 from fleet.stack.spec import PROJECT, FleetSpec
@@ -45,10 +50,10 @@ def resource_flavors(spec: FleetSpec) -> list[dict[str, Any]]:
         {
             "apiVersion": API_VERSION,
             "kind": "ResourceFlavor",
-            "metadata": _metadata(pool),
-            "spec": {"nodeLabels": {POOL_LABEL: pool}},
+            "metadata": _metadata(name),
+            "spec": {"nodeLabels": {POOL_LABEL: name, PRODUCT_LABEL: pool.product}},
         }
-        for pool in spec.pools
+        for name, pool in spec.pools.items()
     ]
 
 

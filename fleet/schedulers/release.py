@@ -81,6 +81,8 @@ def _default_values(scheduler: str, hooks: bool) -> dict[str, Any]:
         if not hooks:
             # `helm uninstall` runs the post-delete hook whatever install was told.
             values["postCleanup"] = {"enabled": False}
+            values["kaiConfig"] = {"render": True}
+            values["kaiConfigDeployer"] = {"enabled": False}
         return values
     return {}
 

@@ -4,8 +4,10 @@ import pytest
 
 from fleet.comparison.metrics import (
     admission_waits,
+    contended_intervals,
     fairness,
     gang_waits,
+    intersect,
     jain,
     percentile,
     scheduler_figures,
@@ -93,6 +95,28 @@ def test_without_a_time_when_every_team_waits_there_is_no_fairness_figure() -> N
     alone = [ran("p1", 6, 0, 100, "n0"), ran("p2", 8, 100, 150, "n0")]
     judged = fairness(ROWS, alone, QUOTAS, 150.0)
     assert (judged.contended_s, judged.index) == (0.0, None)
+
+
+def test_intervals_intersect_as_sorted_disjoint_pieces() -> None:
+    assert intersect([(0, 10), (20, 30)], [(5, 25)]) == [(5, 10), (20, 25)]
+    assert intersect([(0, 5), (3, 8)], [(1, 2), (7, 9)]) == [(1, 2), (7, 8)]
+    assert intersect([(0, 1)], [(1, 2)]) == []
+
+
+def test_schedulers_are_judged_over_one_window_whatever_each_run_waited() -> None:
+    # Every team waits for 100 s in the first run; in the second, research's second pod
+    # starts at once, so every team waits for none of it: on its own it has nothing to judge.
+    first = contended_runs(6, 2)
+    second = [ran("p1", 6, 0, 100, "n0"), ran("r1", 2, 0, 100, "n1"),
+              ran("p2", 8, 100, 150, "n0"), ran("r2", 8, 0, 50, "n1", 0)]  # fmt: skip
+    assert contended_intervals(ROWS, first, QUOTAS, 150.0) == [(0.0, 100.0)]
+    assert contended_intervals(ROWS, second, QUOTAS, 150.0) == []
+    window = [(0.0, 50.0)]
+    judged = fairness(ROWS, second, QUOTAS, 150.0, window)
+    # Over 0-50 s: prod 6 GPUs, research 2 + 8: shares 6/16 and 10/16.
+    assert judged.contended_s == 50.0
+    assert judged.shares == {"prod": pytest.approx(0.375), "research": pytest.approx(0.625)}
+    assert fairness(ROWS, first, QUOTAS, 150.0, window).shares == {"prod": 0.75, "research": 0.25}
 
 
 def test_occupancy_and_stranded_gpus_over_the_replay() -> None:

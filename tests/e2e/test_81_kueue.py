@@ -27,6 +27,7 @@ from lab.scheduler_hosts import scheduler_running
 from lab.tools import Engine, kueue_chart
 from tests.e2e.schedulers import (
     active_cluster_queues,
+    check_a_product_job_runs_on_its_product,
     check_scenario,
     destroy_leaves_nothing,
     scheduler_config,
@@ -98,6 +99,13 @@ def test_scenario_as_fleet_expect_says(
 ) -> None:
     spec = load_stack_file(kueue_stack.stack.stack_file)
     check_scenario(routed_api, spec, scenario, kueue_stack.manager.log_tail)
+
+
+def test_a_job_naming_a_gpu_product_runs_on_that_product(
+    kueue_stack: KueueStack, routed_api: Any
+) -> None:
+    spec = load_stack_file(kueue_stack.stack.stack_file)
+    check_a_product_job_runs_on_its_product(routed_api, spec, kueue_stack.manager.log_tail)
 
 
 def test_destroy_leaves_no_crd_webhook_or_namespace_of_kueue(

@@ -16,12 +16,13 @@ def by_kind(spec: FleetSpec, kind: str) -> dict[str, dict[str, Any]]:
     return {o["metadata"]["name"]: o for o in scheduler_objects(spec) if o["kind"] == kind}
 
 
-def test_a_flavor_per_pool_selects_its_nodes() -> None:
+def test_a_flavor_per_pool_selects_its_nodes_by_pool_and_product() -> None:
     flavors = by_kind(KUEUE, "ResourceFlavor")
+    product = "nvidia.com/gpu.product"
     assert {name: f["spec"] for name, f in flavors.items()} == {
-        "a100": {"nodeLabels": {"gpu-pool": "a100"}},
-        "h100": {"nodeLabels": {"gpu-pool": "h100"}},
-        "l40s": {"nodeLabels": {"gpu-pool": "l40s"}},
+        "a100": {"nodeLabels": {"gpu-pool": "a100", product: "NVIDIA-A100-SXM4-80GB"}},
+        "h100": {"nodeLabels": {"gpu-pool": "h100", product: "NVIDIA-H100-80GB-HBM3"}},
+        "l40s": {"nodeLabels": {"gpu-pool": "l40s", product: "NVIDIA-L40S"}},
     }
 
 

@@ -154,6 +154,9 @@ def test_release_settings_and_extra_values(deploy: Deploy) -> None:
         "global": {"gpuSharing": True, "resourceReservation": {"createNamespace": False}},
         # hooks: false, and uninstall would still run (and await) its post-delete Job
         "postCleanup": {"enabled": False},
+        # nor would the post-install hook apply the Config the operator deploys from
+        "kaiConfig": {"render": True},
+        "kaiConfigDeployer": {"enabled": False},
     }
 
 
