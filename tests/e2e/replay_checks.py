@@ -122,14 +122,18 @@ def assert_follows_prediction(replayed: Replayed, jobs: int) -> None:
     spread = max(occupancy_gap(predicted, other, 0.0) for other in runs.timelines.values())
     gap = occupancy_gap(predicted, seen, latency)
     assert gap <= max(OCCUPANCY_MARGIN * spread, OCCUPANCY_FLOOR), (gap, spread)
-    # Waits: the observed mean is the predicted range plus the latency the probe measured
-    # (twice it at most: a pod that found no room waits out the scheduler's backoff too).
+    # Waits: the observed mean is at most the predicted range's top plus the latency the
+    # probe measured (twice it: a pod that found no room waits out the scheduler's backoff
+    # too). No floor: the scheduler has served this trace's whole-node pods sooner than any
+    # modelled run (its 17 eight-GPU pods waited 1,606 s on average against 2,857 s in the
+    # central run; the fleet's mean 166 s against 230 s at the lowest, and 206 s with node
+    # boundaries removed), so the model's lowest mean is no bound on the scheduler's.
     # A miss shows the run's own lags, to tell lag from queue order.
-    low, high = document.predicted_bounds["mean_wait_s"]
+    _, high = document.predicted_bounds["mean_wait_s"]
     ceiling = high * (1 + WAIT_TOLERANCE) + LATENCY_ALLOWANCE * latency
-    assert low * (1 - WAIT_TOLERANCE) <= seen.mean_wait_s <= ceiling, (
+    assert seen.mean_wait_s <= ceiling, (
         seen.mean_wait_s,
-        (low, high, latency),
+        (high, latency),
         comparison.waits,
         lab.stages,
     )
