@@ -27,7 +27,7 @@ from fleet.replay import driver
 from fleet.replay.compare import compare
 from fleet.replay.document import REPLAY_FILE, ReplayDocument, dump
 from fleet.replay.fidelity import STAGES, bound_s, fidelity, job_marks, summary
-from fleet.replay.fleet_nodes import for_stack, gpu_nodes
+from fleet.replay.fleet_nodes import for_stack, gpu_nodes, node_gpus
 from fleet.replay.forecast import forecast, unschedulable
 from fleet.replay.jobs import DEFAULT_NAMESPACE, pool_sizes, scheduler_shape
 from fleet.replay.observe import observed_runs
@@ -177,7 +177,14 @@ def run(args: argparse.Namespace) -> int:
     observed = observed_runs(rows, nodes, result.pods, chosen)
     lags = sorted(result.create_lag_s) or [0.0]
     found = fidelity(
-        bound, plan.marks, result.created, result.pods, chosen, result.finished, result.series
+        bound,
+        plan.marks,
+        result.created,
+        result.pods,
+        chosen,
+        result.finished,
+        result.series,
+        node_gpus(nodes),
     )
     document = ReplayDocument(
         stack_file=str(args.stack_file),

@@ -6,20 +6,24 @@ seconds):
 
 - `job`: the replay's create request for a Job returned after the Job was due;
 - `pod`: the Job controller created the pod after its Job existed;
-- `bind`: the scheduler bound the pod after it was created (only pods the prediction
-  starts on arrival: any other pod may be waiting for GPUs, which is the figure, not lag);
+- `bind`: the scheduler bound the pod after it was created and its node had room (only
+  pods the prediction starts on arrival: any other pod may be waiting for GPUs, which is
+  the figure, not lag; and from when the node it went to had its GPUs free, since the
+  scheduler may have placed earlier pods elsewhere than the model did, and a pod waiting
+  for a pod on its node to end is queueing, not lagging);
 - `run`: KWOK reported the bound pod Running;
 - `end`: KWOK ended the pod after its run (its delay annotation) was over.
 
 `start` is the sum the figures carry: from a Job's due time to its pod Running, for pods
-the prediction starts on arrival. A run is faithful when the 95th percentile of `start`
-and of `end` stays within the bound, in trace seconds the larger of two references: the
-trace's resolution in time, `LAG_SHARE` of its median pod duration (a lag under it moves
-a pod's start or end by less than a twentieth of its run, so occupancy over time and
-GPU-hours keep their shape), and the waits it measures, `WAIT_SHARE` of the predicted
-mean wait (a lag under it stays within the tolerance the mean wait is compared with). A
-constant lag shifts the whole timeline; a growing one is a backlog, and crosses the
-bound. Every observed wait carries the `start` lag, which the report states beside them.
+the prediction starts on arrival, less any time their node had no room for them. A run is
+faithful when the 95th percentile of `start` and of `end` stays within the bound, in
+trace seconds the larger of two references: the trace's resolution in time, `LAG_SHARE`
+of its median pod duration (a lag under it moves a pod's start or end by less than a
+twentieth of its run, so occupancy over time and GPU-hours keep their shape), and the
+waits it measures, `WAIT_SHARE` of the predicted mean wait (a lag under it stays within
+the tolerance the mean wait is compared with). A constant lag shifts the whole timeline;
+a growing one is a backlog, and crosses the bound. Every observed wait carries the
+`start` lag, which the report states beside them.
 """
 
 import statistics
@@ -58,6 +62,8 @@ class JobMarks:
     """Wall seconds each pod runs (the row's duration over the speed)."""
     at_once: frozenset[int]
     """Indexes of its pods the prediction starts on arrival."""
+    gpus: int = 0
+    """GPUs each pod asks for."""
 
 
 class LagFigures(BaseModel):
@@ -109,6 +115,7 @@ def job_marks(
             row.pods,
             row.duration_s / speed,
             frozenset(at_once.get(row.job, ())),
+            row.gpus_per_pod,
         )
         for row in rows
     }
@@ -138,11 +145,64 @@ def bound_s(rows: Iterable[TraceRow], predicted_wait_s: float) -> float:
     return max(by_duration, WAIT_SHARE * predicted_wait_s)
 
 
+def _free_at(moment: float, size: int, holders: Iterable[tuple[PodTimes, int]]) -> int:
+    """A node's free GPUs at `moment`, from the pods bound to it and the GPUs each holds."""
+    held = sum(
+        gpus
+        for pod, gpus in holders
+        if pod.bound is not None
+        and pod.bound <= moment
+        and (pod.finished is None or pod.finished > moment)
+    )
+    return size - held
+
+
+def room_waits(
+    jobs: Mapping[str, JobMarks], pods: Sequence[PodTimes], capacity: Mapping[str, int]
+) -> dict[str, float]:
+    """Per pod (by name), the wall seconds after its creation until the node it was bound to
+    had its GPUs free, from the GPUs the pods bound there before it held (0 when it had
+    room at once, or its node's size is not known)."""
+    by_node: dict[str, list[tuple[PodTimes, int]]] = {}
+    for pod in pods:
+        if pod.node is not None and pod.bound is not None and pod.job in jobs:
+            by_node.setdefault(pod.node, []).append((pod, jobs[pod.job].gpus))
+    waits: dict[str, float] = {}
+    for node, placed in by_node.items():
+        size = capacity.get(node)
+        if size is None:
+            continue
+        for pod, asks in placed:
+            bound = pod.bound or 0.0
+            earlier = [(other, gpus) for other, gpus in placed if (other.bound or 0.0) < bound]
+            ends = sorted(
+                other.finished
+                for other, _ in earlier
+                if other.finished is not None and pod.created < other.finished <= bound
+            )
+            ready = next(
+                (
+                    moment
+                    for moment in (pod.created, *ends)
+                    if _free_at(moment, size, earlier) >= asks
+                ),
+                bound,
+            )
+            waits[pod.name] = ready - pod.created
+    return waits
+
+
 def stage_lags(
-    jobs: Mapping[str, JobMarks], created: Mapping[str, float], pods: Iterable[PodTimes]
+    jobs: Mapping[str, JobMarks],
+    created: Mapping[str, float],
+    pods: Iterable[PodTimes],
+    capacity: Mapping[str, int] | None = None,
 ) -> dict[str, list[float]]:
     """Every finished step's lag per stage (and `start`), wall seconds; `created`: when each
-    Job's create request returned."""
+    Job's create request returned; `capacity`: GPUs per node, to tell a pod that waited for
+    room on its node from one the scheduler was slow to bind."""
+    pods = list(pods)
+    waited = room_waits(jobs, pods, capacity or {})
     lags: dict[str, list[float]] = {stage: [] for stage in (*STAGES, "start")}
     for job, marks in jobs.items():
         if job in created:
@@ -153,12 +213,13 @@ def stage_lags(
             continue
         lags["pod"].append(pod.created - created[pod.job])
         at_once = pod.index in planned.at_once
+        room = waited.get(pod.name, 0.0)
         if pod.bound is not None and at_once:
-            lags["bind"].append(pod.bound - pod.created)
+            lags["bind"].append(pod.bound - pod.created - room)
         if pod.running is not None and pod.bound is not None:
             lags["run"].append(pod.running - pod.bound)
         if pod.running is not None and at_once:
-            lags["start"].append(pod.running - planned.due)
+            lags["start"].append(pod.running - planned.due - room)
         if pod.finished is not None and pod.running is not None and pod.phase == "Succeeded":
             lags["end"].append(pod.finished - pod.running - planned.run_s)
     return {stage: [max(lag, 0.0) for lag in values] for stage, values in lags.items()}
@@ -237,8 +298,9 @@ def fidelity(
     speed: float,
     finished: bool,
     series: Sequence[LagSample] = (),
+    capacity: Mapping[str, int] | None = None,
 ) -> Fidelity:
-    lags = stage_lags(jobs, created, pods)
+    lags = stage_lags(jobs, created, pods, capacity)
     stages = {stage: figures_of(values) for stage, values in lags.items()}
     faithful, causes = judge(stages, bound, speed, finished)
     return Fidelity(

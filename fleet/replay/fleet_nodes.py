@@ -56,3 +56,11 @@ def for_stack(rows: Sequence[TraceRow], spec: FleetSpec) -> list[TraceRow]:
     return [
         row if row.offer is not None else row.model_copy(update={"offer": default}) for row in rows
     ]
+
+
+def node_gpus(nodes: Sequence[GpuNode]) -> dict[str, int]:
+    """GPUs per node name; a node offering GPUs both ways counts them all."""
+    totals: dict[str, int] = {}
+    for node in nodes:
+        totals[node.name] = totals.get(node.name, 0) + node.gpus
+    return totals

@@ -34,8 +34,8 @@ def marks() -> dict[str, JobMarks]:
 
 def test_job_marks_keep_due_times_runs_and_the_pods_predicted_to_start_on_arrival() -> None:
     planned = marks()
-    assert planned["a"] == JobMarks(0.0, 1, 10.0, frozenset({0}))
-    assert planned["b"] == JobMarks(1.0, 2, 20.0, frozenset({0}))
+    assert planned["a"] == JobMarks(0.0, 1, 10.0, frozenset({0}), gpus=1)
+    assert planned["b"] == JobMarks(1.0, 2, 20.0, frozenset({0}), gpus=1)
 
 
 def test_each_stage_lags_from_the_step_before_it_and_bind_only_for_pods_not_queued() -> None:
@@ -76,6 +76,32 @@ def test_each_stage_lags_from_the_step_before_it_and_bind_only_for_pods_not_queu
         "start": [1.0, 0.6],
         "end": [0.5, 0.0],
     }
+
+
+def waiting_on_a_full_node() -> list[PodTimes]:
+    """a's pod holds a GPU of node n until 11.5 s; b's first pod, predicted to start on
+    arrival, was bound to that node when a's ended: it waited for room, it did not lag."""
+    return [
+        PodTimes("ns/a-0", "a", 0, created=0.5, node="n", bound=0.7, running=1.0,
+                 finished=11.5, phase="Succeeded"),
+        PodTimes("ns/b-0", "b", 0, created=1.4, node="n", bound=11.8, running=12.0,
+                 finished=32.0, phase="Succeeded"),
+    ]  # fmt: skip
+
+
+def test_a_pod_that_waited_for_room_on_its_node_lags_only_from_when_the_room_was_there() -> None:
+    lags = stage_lags(marks(), {"a": 0.2, "b": 1.1}, waiting_on_a_full_node(), {"n": 1})
+    assert [round(value, 2) for value in lags["bind"]] == [0.2, 0.3]  # 11.8 - 11.5
+    assert [round(value, 2) for value in lags["start"]] == [1.0, 0.9]  # 12.0 - 1.0 - 10.1
+
+
+def test_a_pod_whose_node_had_room_lags_from_its_creation() -> None:
+    # The same times on a node with a GPU to spare: the scheduler took 10.4 s to bind.
+    lags = stage_lags(marks(), {"a": 0.2, "b": 1.1}, waiting_on_a_full_node(), {"n": 2})
+    assert [round(value, 2) for value in lags["bind"]] == [0.2, 10.4]
+    # A node of unknown size counts as having had room.
+    unknown = stage_lags(marks(), {"a": 0.2, "b": 1.1}, waiting_on_a_full_node(), {})
+    assert [round(value, 2) for value in unknown["bind"]] == [0.2, 10.4]
 
 
 def test_the_live_lag_counts_steps_still_outstanding_and_recent_ones_only() -> None:
