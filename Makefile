@@ -210,7 +210,7 @@ bench-e2e: venv
 .PHONY: bench-replay
 bench-replay: venv
 	$(PY) -m lab tools
-	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED)) $(if $(RUNS),--runs $(RUNS))
+	$(PY) -m benchmarks.replay $(if $(SPEED),--speed $(SPEED)) $(if $(RUNS),--runs $(RUNS)) $(if $(PODS),--pods $(PODS)) $(if $(SPAN),--span $(SPAN))
 # A living fleet: per size (1,000, 5,000, 10,000) and GPU offer (devicePlugin, dra), the
 # stack under the real engine on a fresh kwokctl control plane with its KWOK shards and
 # fake-gpu-operator 0.2.0's commands on the host, and a queue of 110 % of the GPUs; held

@@ -7,8 +7,10 @@ imports them with `fleet import-alibaba` (a stack's pools and a trace), and per 
 the fleet up with `pulumi up` (nodeResources perPool, KWOK from the program's `Kwok`
 component, the operator's device plugin on the host) on a kwokctl control plane without
 client rate limits (the Job controller syncing `--job-syncs` Jobs at a time, KWOK playing
-`--kwok-parallelism` stages at a time), replays the trace at `--speed` (its probe first;
-`--force` passed on, so a speed the lab cannot hold still runs and is reported drifted),
+`--kwok-parallelism` stages at a time), replays the trace at `--speed` (`auto` by default: the
+fastest speed whose probe holds, so that runs on any machine are faithful ones; a given
+speed gets its probe first and `--force`, so that one the lab cannot hold still runs and
+is reported drifted),
 samples the CPU seconds of every process of the lab during the replay, and times `fleet
 report` on the result. Figures go to benchmarks/results/replay.json: the conditions
 (machine, settings), each run's rows of `metric`, `value`, `unit` (and `pool`), and per
@@ -264,7 +266,7 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.replay", description=__doc__)
-    parser.add_argument("--speed", default="60")
+    parser.add_argument("--speed", default="auto", help="a speed, or auto: the fastest its probe holds")
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--pods", type=int, default=8000)
     parser.add_argument("--span", type=float, default=18_000, help="trace seconds of arrivals")
