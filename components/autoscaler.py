@@ -24,9 +24,9 @@ class Autoscaler(pulumi.ComponentResource):
     ConfigMap, then each pool's KWOKNodeClass and NodePool.
 
     The program owns these templates; the nodes Karpenter makes from them are Karpenter's
-    (not resources of the stack, and not labelled as the pool's own, so the pool's
-    resources never count, rewrite or delete them). Deleting a NodePool on `destroy` leaves
-    its nodes to Karpenter to remove.
+    (no resources of the stack, and without the owner labels, so the pool's resources never
+    count, rewrite or delete them). Deleting a NodePool on `destroy` leaves its nodes to
+    Karpenter to remove.
     """
 
     objects: list[KubernetesObject]
