@@ -1,10 +1,12 @@
-"""The whole fleet: cluster, KWOK, node pools, operator, scheduler and demo, in that order."""
+"""The whole fleet: cluster, KWOK, node pools, operator, autoscaler templates, scheduler and
+demo, in that order."""
 
 import os
 
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.autoscaler import Autoscaler, AutoscalerArgs
 from components.demo_workloads import DemoWorkloads, DemoWorkloadsArgs
 from components.fake_gpu_operator import FakeGpuOperator, FakeGpuOperatorArgs
 from components.gpu_node_pool import ClusterConnection, GpuNodePool, GpuNodePoolArgs
@@ -42,11 +44,13 @@ class GpuFleet(pulumi.ComponentResource):
 
     Order: the cluster and a provider bound to it; KWOK (controller, then
     stages); the node pools, after KWOK; the operator, after the nodes; the
-    DeviceClass when GPUs are offered by DRA; the scheduler a stack chooses
-    besides the default one, with its teams' queues, after the operator (Kueue's
-    webhooks refuse other charts' Deployments until its manager serves); the
-    monitoring (Prometheus scraping the operator's exporter), after the operator; the demo,
-    after the operator, the DeviceClass and the scheduler (whose webhooks see its pods).
+    DeviceClass when GPUs are offered by DRA; the autoscaled pools' Karpenter
+    templates, after the operator (which advertises the GPUs of the nodes Karpenter
+    adds); the scheduler a stack chooses besides the default one, with its teams'
+    queues, after the operator (Kueue's webhooks refuse other charts' Deployments until
+    its manager serves); the monitoring (Prometheus scraping the operator's exporter),
+    after the operator; the demo, after the operator, the DeviceClass and the scheduler
+    (whose webhooks see its pods).
     """
 
     kubeconfig: pulumi.Output[str] | None
@@ -55,6 +59,7 @@ class GpuFleet(pulumi.ComponentResource):
     pools: dict[str, GpuNodePool]
     operator: FakeGpuOperator | None
     device_class: KubernetesObject | None
+    autoscaler: Autoscaler | None
     scheduler: Scheduler | None
     monitoring: Monitoring | None
     demo: DemoWorkloads | None
@@ -97,6 +102,17 @@ class GpuFleet(pulumi.ComponentResource):
         if program_creates_device_class(spec):
             manifest = device_class()
             self.device_class = KubernetesObject(manifest["metadata"]["name"], manifest, on_cluster)
+
+        self.autoscaler = None
+        if spec.autoscaled_pools:
+            advertised: list[pulumi.Resource] = [self.operator] if self.operator else nodes
+            self.autoscaler = Autoscaler(
+                f"{name}-autoscaler",
+                AutoscalerArgs(spec, owner),
+                pulumi.ResourceOptions.merge(
+                    on_cluster, pulumi.ResourceOptions(depends_on=advertised)
+                ),
+            )
 
         self.scheduler = None
         if spec.scheduler != "default":

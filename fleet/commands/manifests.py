@@ -1,5 +1,6 @@
 """`fleet manifests STACK_FILE`: every object the stack creates directly, as YAML: the
-fleet's own objects, then the teams' namespaces and queues of its scheduler."""
+fleet's own objects, the teams' namespaces and queues of its scheduler, then what its
+autoscaled pools give Karpenter."""
 
 import argparse
 import itertools
@@ -7,6 +8,7 @@ import sys
 
 import yaml
 
+from fleet.autoscale.objects import autoscale_objects
 from fleet.render.objects import stack_objects
 from fleet.schedulers.objects import scheduler_objects
 from fleet.stack.load import load_stack_file
@@ -24,6 +26,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
     owner = owner_of_stack_file(args.stack_file)
-    objects = itertools.chain(stack_objects(spec, owner), scheduler_objects(spec))
+    objects = itertools.chain(
+        stack_objects(spec, owner), scheduler_objects(spec), autoscale_objects(spec, owner)
+    )
     yaml.safe_dump_all(objects, sys.stdout, sort_keys=False)
     return 0

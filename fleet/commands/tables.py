@@ -1,4 +1,5 @@
-"""The rich tables the commands print: the fleet summary, the expected demo outcome, a
+"""The rich tables the commands print: the fleet summary (with its topology, autoscaled
+pools and teams), the expected demo outcome, a
 trace's forecast and the expected steps of the scheduler demo.
 
 A table is printed (`output.print_table`) without ever cutting a number (or any cell) to
@@ -17,6 +18,7 @@ from fleet.replay.compare import Figure
 from fleet.replay.forecast import Forecast
 from fleet.schedulers.scenarios import Scenario
 from fleet.schedulers.topology_scenarios import TopologyScenario
+from fleet.stack.autoscale import CAPACITY_TYPES, instance_type_name, node_pool_name
 from fleet.stack.spec import FleetSpec
 
 
@@ -167,6 +169,46 @@ def topology_table(spec: FleetSpec) -> Table:
     return table
 
 
+def autoscale_table(spec: FleetSpec) -> Table:
+    """The autoscaled pools: nodes and GPUs from min to max, the NodePool and instance type
+    Karpenter is given, and per capacity type the price per node-hour and the pool's cost
+    per hour from min to max nodes."""
+    rows = []
+    for name, pool in spec.autoscaled_pools.items():
+        scale = pool.autoscale
+        assert scale is not None
+        costs = scale.cost_per_hour()
+        for index, (key, price) in enumerate(scale.prices.offered.items()):
+            low, high = costs[key]
+            first = index == 0
+            rows.append(
+                (
+                    name if first else "",
+                    f"{scale.min}..{scale.max}" if first else "",
+                    f"{scale.min * pool.gpus_per_node}..{scale.max * pool.gpus_per_node}"
+                    if first
+                    else "",
+                    node_pool_name(name) if first else "",
+                    instance_type_name(name, pool.gpus_per_node) if first else "",
+                    CAPACITY_TYPES[key],
+                    f"{price:,.2f}",
+                    f"{low:,.2f}..{high:,.2f}",
+                )
+            )
+    table = Table(title="autoscale (Karpenter)", title_justify="left")
+    name_column(table, "pool", [r[0] for r in rows])
+    number_column(table, "nodes", [r[1] for r in rows])
+    number_column(table, "GPUs", [r[2] for r in rows])
+    name_column(table, "NodePool", [r[3] for r in rows])
+    name_column(table, "instance type", [r[4] for r in rows])
+    name_column(table, "capacity type", [r[5] for r in rows])
+    number_column(table, "$/node-hour", [r[6] for r in rows])
+    number_column(table, "$/hour (min..max)", [r[7] for r in rows])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def teams_table(spec: FleetSpec) -> Table:
     """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
     rows = []
@@ -197,6 +239,8 @@ def print_summary(spec: FleetSpec, title: str) -> None:
     print_table(out, summary_table(spec, title))
     if spec.topology_pools:
         print_table(out, topology_table(spec))
+    if spec.autoscaled_pools:
+        print_table(out, autoscale_table(spec))
     if spec.teams:
         print_table(out, teams_table(spec))
 

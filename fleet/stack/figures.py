@@ -21,6 +21,7 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
                 "gpuMemoryMiB": pool.memory_mib,
                 "gpus": pool.gpus,
                 **topology_data(pool),
+                **autoscale_data(pool),
             }
             for name, pool in spec.pools.items()
         },
@@ -42,6 +43,25 @@ def topology_data(pool: PoolSpec) -> dict[str, Any]:
             "racksPerBlock": pool.topology.racks_per_block,
             "nvlinkDomains": pool.nvlink_domains,
             "levels": list(pool.topology.level_labels),
+        }
+    }
+
+
+def autoscale_data(pool: PoolSpec) -> dict[str, Any]:
+    """An autoscaled pool's bounds, prices per node-hour and cost per hour at min and at
+    max per capacity type; nothing for a fixed pool."""
+    if pool.autoscale is None:
+        return {}
+    return {
+        "autoscale": {
+            "min": pool.autoscale.min,
+            "max": pool.autoscale.max,
+            "maxGpus": pool.autoscale.max * pool.gpus_per_node,
+            "pricePerNodeHour": pool.autoscale.prices.offered,
+            "costPerHour": {
+                key: {"atMin": low, "atMax": high}
+                for key, (low, high) in pool.autoscale.cost_per_hour().items()
+            },
         }
     }
 

@@ -15,8 +15,6 @@ expected outcomes are all derived from `FleetSpec`.
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     StringConstraints,
     field_validator,
@@ -24,7 +22,10 @@ from pydantic import (
 )
 
 from fleet.stack import catalog, versions
+from fleet.stack.autoscale import PoolAutoscaleSpec, check_autoscale, longest_pool_name
 from fleet.stack.demo_names import DEVICE_PLUGIN_WORKLOADS, DRA_WORKLOADS
+from fleet.stack.model import FieldProblem as FieldProblem
+from fleet.stack.model import SpecModel as SpecModel
 from fleet.stack.utilization import Utilization
 
 PROJECT = "gpu-fleet"
@@ -84,20 +85,6 @@ LabelKey = Annotated[
 Reference = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REFERENCE_CHARS)]
 
 
-class FieldProblem(ValueError):
-    """A validation problem that belongs to a key below the model that found it."""
-
-    def __init__(self, loc: tuple[str, ...], message: str) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
-class SpecModel(BaseModel):
-    """Strict: no unknown keys, no coercion ("2" is not 2, 2.0 is not 2)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=False)
-
-
 # The node labels of a pool's topology levels unless it names its own: those Kueue's and
 # KAI-Scheduler's documentation use in their examples (GKE's nodes carry
 # cloud.google.com/gce-topology-block, -subblock and -host instead; docs/fleet.md).
@@ -149,6 +136,7 @@ class PoolTopologySpec(SpecModel):
 
 
 class PoolSpec(SpecModel):
+    # With `autoscale`: the nodes the program keeps, its min (the default).
     nodes: int = Field(ge=1, le=MAX_FAKE_NODES)
     gpus_per_node: int = Field(alias="gpusPerNode", ge=1, le=MAX_GPUS_PER_NODE)
     product: LabelValue
@@ -159,6 +147,20 @@ class PoolSpec(SpecModel):
     # Racks, blocks and NVLink domains (docs/fleet.md, "Topology"); a rack-scale NVLink
     # product without one gets racks of its NVLink domain (fleet/stack/catalog.py).
     topology: PoolTopologySpec | None = None
+    # Nodes Karpenter adds for waiting pods, between min and max (docs/fleet.md, "Autoscaling").
+    autoscale: PoolAutoscaleSpec | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _nodes_from_autoscale(cls, data: Any) -> Any:
+        """An autoscaled pool's `nodes` is its min unless given (a min that is no number
+        leaves 1 there: the error is then min's alone)."""
+        if isinstance(data, dict) and "nodes" not in data and "autoscale" in data:
+            autoscale = data["autoscale"]
+            least = autoscale.get("min") if isinstance(autoscale, dict) else None
+            valid = isinstance(least, int) and not isinstance(least, bool)
+            return {**data, "nodes": least if valid else 1}
+        return data
 
     @model_validator(mode="after")
     def _memory_from_catalog(self) -> "PoolSpec":
@@ -184,9 +186,25 @@ class PoolSpec(SpecModel):
                 f" (no topology given: a rack of {self.product} is its NVLink domain, {domain} "
                 f"GPUs, here {per_rack} nodes; or give topology.nodesPerRack)"
             )
+        if self.autoscale is not None:  # first: its min and max name the bound at fault
+            self._check_autoscale(self.autoscale)
         if self.topology is not None:
             check_pool_topology(self, self.topology, domain, preset)
         return self
+
+    def _check_autoscale(self, autoscale: PoolAutoscaleSpec) -> None:
+        if self.topology is None:
+            check_autoscale(autoscale, self.nodes, None, "")
+        elif self.topology.racks_per_block is None:
+            check_autoscale(autoscale, self.nodes, self.topology.nodes_per_rack, "racks")
+        else:
+            block = self.topology.nodes_per_rack * self.topology.racks_per_block
+            check_autoscale(autoscale, self.nodes, block, "blocks")
+
+    @property
+    def ceiling(self) -> int:
+        """The most nodes the pool can have: its max when it autoscales."""
+        return self.nodes if self.autoscale is None else self.autoscale.max
 
     @property
     def racks(self) -> int:
@@ -647,6 +665,49 @@ class FleetSpec(SpecModel):
                         f"{level} level here: a label names one level in the whole fleet",
                     )
         return self
+
+    @model_validator(mode="after")
+    def _autoscale_settings(self) -> "FleetSpec":
+        """Karpenter's KWOK provider runs in the cluster, sizes nodes by `nvidia.com/gpu`,
+        and its nodes count toward the fleet's limit."""
+        if not self.autoscaled_pools:
+            return self
+        name = next(iter(self.autoscaled_pools))
+        if isinstance(self.cluster, KindClusterSpec):
+            raise FieldProblem(
+                ("pools", name, "autoscale"),
+                "an autoscaled pool needs Karpenter's KWOK provider running in the cluster, and "
+                "the program does not install it yet: use a cluster that runs it "
+                "(cluster.mode: existing), or drop autoscale",
+            )
+        if self.gpu_offer == "dra":
+            raise FieldProblem(
+                ("pools", name, "autoscale"),
+                "Karpenter sizes a new node by the pods' nvidia.com/gpu requests (it leaves DRA "
+                "claims out of its simulation by default), and gpuOffer dra offers GPUs by "
+                "claims alone: set gpuOffer to devicePlugin or both, or drop autoscale",
+            )
+        for name in self.autoscaled_pools:
+            if len(name) > longest_pool_name():
+                raise FieldProblem(
+                    ("pools", name),
+                    f"the name is {len(name)} characters; an autoscaled pool's name is at most "
+                    f"{longest_pool_name()}: the hostname label of each node Karpenter adds is "
+                    "its NodeClaim's name, gpu-fleet-<pool>-<5 characters>, and a label value "
+                    "has at most 63 characters; shorten the pool's name",
+                )
+        ceiling = sum(pool.ceiling for pool in self.pools.values())
+        if ceiling > MAX_FAKE_NODES:
+            raise FieldProblem(
+                ("pools",),
+                f"the pools could grow to {ceiling:,} fake nodes (autoscale max counted); at "
+                f"most {MAX_FAKE_NODES:,} are supported: lower a max",
+            )
+        return self
+
+    @property
+    def autoscaled_pools(self) -> dict[str, PoolSpec]:
+        return {name: pool for name, pool in self.pools.items() if pool.autoscale is not None}
 
     @property
     def topology_pools(self) -> dict[str, PoolSpec]:

@@ -36,7 +36,8 @@ MAY_IMPORT = {
     "replay": {"trace", "imports", "schedulers", "render", "demo", "stack", "files"},
     "comparison": REPORTED - {"comparison"},
     "report": {"evidence", "telemetry", *REPORTED},
-    "commands": {"report", "evidence", "telemetry", *REPORTED, "recovery", "cluster"},
+    "autoscale": {"render", "stack"},
+    "commands": {"report", "evidence", "telemetry", *REPORTED, "recovery", "cluster", "autoscale"},
 }
 PRODUCT = sorted(
     [*(ROOT / "fleet").rglob("*.py"), *(ROOT / "components").glob("*.py"), ROOT / "__main__.py"]
