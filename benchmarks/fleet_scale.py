@@ -42,14 +42,10 @@ from benchmarks.e2e_scale import machine
 from benchmarks.fleet_watch import FleetTimes, FleetWatch, node_is_ready
 from benchmarks.process_usage import Usage, pid_file_reader, sampled
 from fleet.demo.plan import plan_demo
+from fleet.heartbeat.sizing import DEFAULT_WRITES_PER_SECOND, Heartbeat, Overrides, derive
 from fleet.render.nodes import is_fake_node
 from fleet.stack.load import parse_fleet
-from fleet.stack.versions import (
-    KWOK_NODE_LEASE_PARALLELISM,
-    KWOK_NODE_LEASE_SECONDS,
-    NODE_MONITOR_GRACE_SECONDS,
-    OPERATOR_DRA_VERSION,
-)
+from fleet.stack.versions import KWOK_NODE_LEASE_PARALLELISM, OPERATOR_DRA_VERSION
 from lab import host_processes, kube, tools
 from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
@@ -69,11 +65,6 @@ POOL = {"gpusPerNode": 1, "product": "NVIDIA-L4"}
 # controller-manager's ReplicaSet controller creates the queue's pods): kube-scheduler's
 # defaults are 50/100, the controller-manager's 20/30.
 CLIENT_QPS, CLIENT_BURST = 1000, 2000
-# kube-controller-manager's node monitor period as upstream ships it and kind keeps it
-# (the grace period is NODE_MONITOR_GRACE_SECONDS): a node whose heartbeat (Lease
-# renewal or status) is older than the grace period turns Unknown. kwokctl's own
-# (25 s / 200 s in v0.7.0) keep a node Ready for minutes without any heartbeat.
-NODE_MONITOR_PERIOD_S = 5
 READY_TIMEOUT = 900.0
 QUEUE_AFTER_GPUS_SUFFIX = "_queue_after_gpus"
 T = TypeVar("T")
@@ -89,17 +80,35 @@ class Row:
     unit: str
 
 
-def control_plane_args(grace_s: int) -> dict[str, dict[str, str]]:
+def control_plane_args(heartbeat: Heartbeat) -> dict[str, dict[str, str]]:
     """Client limits for the scheduler and the controller-manager, and the
-    controller-manager's node monitor. Given as flags after kwokctl's own, so they win:
-    kwokctl's configuration fields for the node monitor are rewritten by kwokctl v0.7.0
-    (5 s / 50 s came out as 25 s / 250 s)."""
+    controller-manager's node monitor as the stack sizes it for the fleet (as kind runs
+    it: Kubernetes' 5 s / 50 s for a fleet within the heartbeat budget). Given as flags
+    after kwokctl's own, so they win: kwokctl's configuration fields for the node monitor
+    are rewritten by kwokctl v0.7.0 (5 s / 50 s came out as 25 s / 250 s)."""
     limits = {"kube-api-qps": str(CLIENT_QPS), "kube-api-burst": str(CLIENT_BURST)}
     monitor = {
-        "node-monitor-period": f"{NODE_MONITOR_PERIOD_S}s",
-        "node-monitor-grace-period": f"{grace_s}s",
+        "node-monitor-period": f"{heartbeat.node_monitor_period_s}s",
+        "node-monitor-grace-period": f"{heartbeat.node_monitor_grace_period_s}s",
     }
     return {"kube-scheduler": limits, "kube-controller-manager": {**limits, **monitor}}
+
+
+def heartbeat_overrides(args: argparse.Namespace) -> Overrides:
+    return Overrides(
+        lease_duration_s=args.node_lease_seconds,
+        node_monitor_grace_period_s=args.node_monitor_grace,
+    )
+
+
+def heartbeat_config(args: argparse.Namespace) -> dict[str, int]:
+    """The stack's `heartbeat` key: the budget, and what the command line sets by hand."""
+    overrides = {
+        "nodeLeaseDurationSeconds": args.node_lease_seconds,
+        "nodeMonitorGracePeriodSeconds": args.node_monitor_grace,
+    }
+    given = {key: value for key, value in overrides.items() if value is not None}
+    return {"writesPerSecond": args.heartbeat_writes, **given}
 
 
 def stack_config(
@@ -115,9 +124,9 @@ def stack_config(
             "manifests": manifests,
             "wait": False,
             "nodesPerController": args.nodes_per_controller,
-            "nodeLeaseDurationSeconds": args.node_lease_seconds,
             "nodeLeaseParallelism": args.node_lease_parallelism,
         },
+        "heartbeat": heartbeat_config(args),
         "operator": {
             "version": OPERATOR_DRA_VERSION,
             "chart": str(tools.operator_chart(OPERATOR_DRA_VERSION)),
@@ -247,13 +256,14 @@ def one_run(
     rows: list[Row] = []
     print(f"== {nodes:,} nodes, {offer}; load average {os.getloadavg()[0]:.1f}", flush=True)
     manifests = [str(path) for path in tools.kwok_manifests(binaries["kubectl"])]
+    heartbeat = derive(nodes, args.heartbeat_writes, heartbeat_overrides(args))
     with (
         recorder(nodes, offer, rows) as add,
         tempfile.TemporaryDirectory(prefix=f"bench-fleet-{nodes}-") as scratch,
         kwok_cluster(
             binaries,
             kwok_controller=False,
-            component_args=control_plane_args(args.node_monitor_grace),
+            component_args=control_plane_args(heartbeat),
         ) as cluster,
     ):
         work = Path(scratch)
@@ -265,9 +275,12 @@ def one_run(
         add("scheduler_kube_api_qps", CLIENT_QPS, "setting")
         add("scheduler_kube_api_burst", CLIENT_BURST, "setting")
         add("controller_manager_kube_api_qps", CLIENT_QPS, "setting")
-        add("kwok_node_lease_duration_s", spec.kwok.node_lease_duration_seconds, "setting")
+        add("kwok_node_lease_duration_s", heartbeat.lease_duration_s, "setting")
+        add("node_status_period_s", heartbeat.node_status_period_s, "setting")
+        add("heartbeat_writes_per_s_budget", heartbeat.budget, "setting")
         add("kwok_node_lease_parallelism", spec.kwok.node_lease_parallelism, "setting")
-        add("node_monitor_grace_period_s", args.node_monitor_grace, "setting")
+        add("node_monitor_grace_period_s", heartbeat.node_monitor_grace_period_s, "setting")
+        add("node_monitor_period_s", heartbeat.node_monitor_period_s, "setting")
         add("queue_after_gpus", int(args.queue_after_gpus), "setting")
         add("expected_running", expected.running, "pods")
         add("expected_pending", expected.pending, "pods")
@@ -461,7 +474,7 @@ def hold(api: Any, times: FleetTimes, spec: Any, seconds: float, add: Any) -> No
         add("ready_nodes_after_10_min", ready, "nodes")
     add(
         "leases_renewed_in_lease_duration",
-        leases_fresh(api, spec.kwok.node_lease_duration_seconds),
+        leases_fresh(api, spec.heartbeats.lease_duration_s),
         "leases",
     )
 
@@ -524,10 +537,16 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds to wait for the expected Running pods",
     )
     parser.add_argument(
+        "--heartbeat-writes",
+        type=int,
+        default=DEFAULT_WRITES_PER_SECOND,
+        help="the stack's heartbeat.writesPerSecond",
+    )
+    parser.add_argument(
         "--node-lease-seconds",
         type=int,
-        default=KWOK_NODE_LEASE_SECONDS,
-        help="the stack's kwok.nodeLeaseDurationSeconds",
+        default=None,
+        help="the stack's heartbeat.nodeLeaseDurationSeconds (default: derived)",
     )
     parser.add_argument(
         "--node-lease-parallelism",
@@ -538,8 +557,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--node-monitor-grace",
         type=int,
-        default=NODE_MONITOR_GRACE_SECONDS,
-        help="kube-controller-manager's --node-monitor-grace-period, seconds",
+        default=None,
+        help="the stack's heartbeat.nodeMonitorGracePeriodSeconds, given to "
+        "kube-controller-manager (default: derived)",
     )
     parser.add_argument(
         "--queue-after-gpus",

@@ -116,7 +116,7 @@ def one_run(
                 time.sleep(max(0.0, first + hold - time.monotonic()))
                 row["ready_nodes_after_hold"] = times.ready_count()
                 row["hold_s"] = time.monotonic() - first
-                lease = spec.kwok.node_lease_duration_seconds
+                lease = spec.heartbeats.lease_duration_s
                 row["leases_renewed_in_lease_duration"] = leases_fresh(api, lease)
             row["kwok_log_bytes"] = sum(c.log.stat().st_size for c in shards if c.log.exists())
             for role in roles:

@@ -16,6 +16,7 @@ from components.kwok import Kwok, KwokArgs
 from components.monitoring import Monitoring, MonitoringArgs
 from components.options import child_options
 from components.scheduler import Scheduler, SchedulerArgs
+from fleet.heartbeat.advice import control_plane_note
 from fleet.render.dra import device_class, program_creates_device_class
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import ExistingClusterSpec, FleetSpec
@@ -165,6 +166,9 @@ class GpuFleet(pulumi.ComponentResource):
         """
         child = child_options(self, opts)
         if isinstance(spec.cluster, ExistingClusterSpec):
+            if spec.heartbeats.controller_manager_flags():
+                # The program cannot set the node monitor of a cluster it did not create.
+                pulumi.log.warn(control_plane_note(spec.heartbeats, False), self)
             existing = k8s.Provider(
                 f"{name}-k8s",
                 kubeconfig=_existing_kubeconfig(spec.cluster),
@@ -174,7 +178,9 @@ class GpuFleet(pulumi.ComponentResource):
                 opts=child,
             )
             return existing, None
-        cluster = KindCluster(f"{name}-cluster", KindClusterArgs(spec.cluster), child)
+        cluster = KindCluster(
+            f"{name}-cluster", KindClusterArgs(spec.cluster, spec.heartbeats), child
+        )
         kind = k8s.Provider(
             f"{name}-k8s",
             kubeconfig=cluster.kubeconfig,

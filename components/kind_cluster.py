@@ -8,6 +8,7 @@ import pulumi_command
 import yaml
 
 from components.options import child_options
+from fleet.heartbeat.sizing import Heartbeat
 from fleet.stack.spec import KindClusterSpec, SchedulerClientSpec
 
 # Nothing selects on it; it stays because kind's config is an input of the
@@ -18,6 +19,8 @@ SYSTEM_NODE_LABEL = "node-purpose=system"
 @dataclass(frozen=True)
 class KindClusterArgs:
     cluster: KindClusterSpec
+    # The node monitor settings kube-controller-manager needs for the fleet.
+    heartbeat: Heartbeat
 
 
 # Kubelet 1.35 and later refuse to start on a cgroup v1 host (older WSL2, older
@@ -26,10 +29,12 @@ class KindClusterArgs:
 KUBELET_ON_CGROUP_V1 = {"kind": "KubeletConfiguration", "failCgroupV1": False}
 
 
-def kind_config(cluster: KindClusterSpec) -> str:
+def kind_config(cluster: KindClusterSpec, heartbeat: Heartbeat) -> str:
     """kind's cluster config: the worker is labelled as the home of the system workloads,
-    kubelet runs on cgroup v1 hosts too, and with `scheduler` a kubeadm patch gives
-    kube-scheduler its client rate limits."""
+    kubelet runs on cgroup v1 hosts too, and a kubeadm patch gives kube-scheduler its
+    client rate limits (with `scheduler`) and kube-controller-manager the node monitor
+    settings the fleet's heartbeat needs (when they are not its defaults). A fleet that
+    needs neither gets the config it always had: a changed config replaces the cluster."""
     config: dict[str, Any] = {
         "kind": "Cluster",
         "apiVersion": "kind.x-k8s.io/v1alpha4",
@@ -39,24 +44,36 @@ def kind_config(cluster: KindClusterSpec) -> str:
             {"role": "worker", "labels": dict([SYSTEM_NODE_LABEL.split("=")])},
         ],
     }
-    if cluster.scheduler is not None:
-        config["kubeadmConfigPatches"].append(yaml.safe_dump(_scheduler_patch(cluster.scheduler)))
+    patch = _cluster_patch(cluster.scheduler, heartbeat)
+    if patch is not None:
+        config["kubeadmConfigPatches"].append(yaml.safe_dump(patch))
     return yaml.safe_dump(config, sort_keys=False)
 
 
-def _scheduler_patch(scheduler: SchedulerClientSpec) -> dict[str, Any]:
+def _extra_args(flags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"name": name, "value": value} for name, value in flags.items()]
+
+
+def _cluster_patch(
+    scheduler: SchedulerClientSpec | None, heartbeat: Heartbeat
+) -> dict[str, Any] | None:
     """kubeadm's ClusterConfiguration (v1beta4, the version kind uses for Kubernetes
-    1.31 and later: extra arguments are a list of name/value pairs)."""
-    return {
+    1.31 and later: extra arguments are a list of name/value pairs), or None when
+    neither component needs a flag."""
+    patch: dict[str, Any] = {
         "apiVersion": "kubeadm.k8s.io/v1beta4",
         "kind": "ClusterConfiguration",
-        "scheduler": {
-            "extraArgs": [
-                {"name": "kube-api-qps", "value": str(scheduler.kube_api_qps)},
-                {"name": "kube-api-burst", "value": str(scheduler.kube_api_burst)},
-            ]
-        },
     }
+    if scheduler is not None:
+        flags = {
+            "kube-api-qps": str(scheduler.kube_api_qps),
+            "kube-api-burst": str(scheduler.kube_api_burst),
+        }
+        patch["scheduler"] = {"extraArgs": _extra_args(flags)}
+    monitor = heartbeat.controller_manager_flags()
+    if monitor:
+        patch["controllerManager"] = {"extraArgs": _extra_args(monitor)}
+    return patch if len(patch) > 2 else None
 
 
 # kind logs to stderr, so stdout carries nothing but the kubeconfig.
@@ -99,7 +116,7 @@ class KindCluster(pulumi.ComponentResource):
             create=CREATE,
             update=UPDATE,
             delete=DELETE,
-            stdin=kind_config(args.cluster),
+            stdin=kind_config(args.cluster, args.heartbeat),
             logging=pulumi_command.local.Logging(LOGGED),
             add_previous_output_in_env=False,
             environment={

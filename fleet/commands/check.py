@@ -1,10 +1,12 @@
-"""`fleet check STACK_FILE`: validate a stack file and print the fleet summary."""
+"""`fleet check STACK_FILE`: validate a stack file and print the fleet summary and, when
+they are not Kubernetes' defaults, its heartbeat settings and what they ask of
+kube-controller-manager (`--json` always holds them)."""
 
 import argparse
 import json
 
-from fleet.commands.tables import print_summary
-from fleet.stack.figures import summary_data
+from fleet.commands.tables import print_heartbeat, print_summary
+from fleet.stack.figures import heartbeat_data, summary_data
 from fleet.stack.load import load_stack_file
 
 
@@ -18,7 +20,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run(args: argparse.Namespace) -> int:
     spec = load_stack_file(args.stack_file)
     if args.json:
-        print(json.dumps(summary_data(spec), indent=2))
+        print(json.dumps({**summary_data(spec), "heartbeat": heartbeat_data(spec)}, indent=2))
     else:
         print_summary(spec, f"{args.stack_file}: valid")
+        if not spec.heartbeats.is_default:
+            print_heartbeat(spec)
     return 0

@@ -14,12 +14,13 @@ from rich.table import Table
 
 from fleet.commands.output import console, print_table
 from fleet.demo.outcome import FleetOutcome
+from fleet.heartbeat.advice import control_plane_note
 from fleet.replay.compare import Figure
 from fleet.replay.forecast import Forecast
 from fleet.schedulers.scenarios import Scenario
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.autoscale import CAPACITY_TYPES, instance_type_name, node_pool_name
-from fleet.stack.spec import FleetSpec
+from fleet.stack.spec import FleetSpec, KindClusterSpec
 
 
 def number_column(table: Table, header: str, numbers: Iterable[object]) -> None:
@@ -207,6 +208,56 @@ def autoscale_table(spec: FleetSpec) -> Table:
     for row in rows:
         table.add_row(*row)
     return table
+
+
+def heartbeat_table(spec: FleetSpec) -> Table:
+    """The fleet's heartbeat settings, whether each is derived or the stack's, and where it goes."""
+    heartbeat = spec.heartbeats
+    on_kind = isinstance(spec.cluster, KindClusterSpec)
+    monitor = "kube-controller-manager" + ("" if on_kind else " (the cluster's own: see below)")
+    settings = (
+        (
+            "node Lease duration",
+            "lease_duration_s",
+            f"{heartbeat.lease_duration_s} s, renewed every {heartbeat.renew_interval_s:g} s",
+            "KWOK controllers, --node-lease-duration-seconds",
+        ),
+        (
+            "node status period",
+            "node_status_period_s",
+            f"{heartbeat.node_status_period_s} s",
+            "KWOK Stage node-heartbeat-with-lease",
+        ),
+        (
+            "node monitor grace period",
+            "node_monitor_grace_period_s",
+            f"{heartbeat.node_monitor_grace_period_s} s",
+            f"{monitor}, --node-monitor-grace-period",
+        ),
+        (
+            "node monitor period",
+            "node_monitor_period_s",
+            f"{heartbeat.node_monitor_period_s} s",
+            f"{monitor}, --node-monitor-period",
+        ),
+    )
+    rows = [
+        (name, value, "stack" if field in heartbeat.overridden else "derived", where)
+        for name, field, value, where in settings
+    ]
+    title = (
+        f"heartbeat: {heartbeat.nodes:,} nodes, budget {heartbeat.budget:,} writes/s, "
+        f"factor {heartbeat.factor}, {heartbeat.writes_per_second:,.1f} writes/s"
+    )
+    return _table(title, ("setting", "value", "from", "where it goes"), rows, None, set())
+
+
+def print_heartbeat(spec: FleetSpec) -> None:
+    """The heartbeat table, then what it asks of the control plane."""
+    out = console()
+    print_table(out, heartbeat_table(spec))
+    on_kind = isinstance(spec.cluster, KindClusterSpec)
+    out.print(control_plane_note(spec.heartbeats, on_kind))
 
 
 def teams_table(spec: FleetSpec) -> Table:

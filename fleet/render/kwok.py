@@ -7,7 +7,8 @@ nodes than one controller keeps up with gets several controllers instead, each n
 by flags to one shard's nodes (`fleet.render.shards`) with the lease-based heartbeat:
 the release's Deployment becomes shard 0 (`release_object`) and shards 1 to N-1 are
 Deployments of their own, all built by `controller_deployment`. Every shard reads the
-release's ConfigMap; only their flags differ.
+release's ConfigMap; only their flags differ. The Lease duration in those flags and the
+period of the release's node status Stage are the fleet's heartbeat (`fleet.heartbeat`).
 
 The job-complete Stage: KWOK's release `stage-fast.yaml` completes every Running pod of
 a Job at once. A replay needs each pod to run for its duration: this stage matches only
@@ -22,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from fleet.heartbeat.sizing import NODE_STATUS_PERIOD_S, Heartbeat
 from fleet.render.demo import SKIP_AWAIT
 from fleet.render.nodes import KWOK_NODE_ANNOTATION
 from fleet.render.shards import SHARD_LABEL, shard_selector
@@ -31,6 +33,8 @@ from fleet.stack.versions import KWOK_IMAGE, KWOK_NODE_LEASE_PARALLELISM
 NAMESPACE = "kube-system"
 RELEASE_DEPLOYMENT = "kwok-controller"
 RELEASE_CONFIG_MAP = "kwok"
+# The release's Stage (stage-fast.yaml) that rewrites a leased node's status now and then.
+NODE_STATUS_STAGE = "node-heartbeat-with-lease"
 SERVICE_ACCOUNT = "kwok-controller"
 APP_LABEL = {"app": "kwok-controller"}
 CONFIG_PATH = "/root/.kwok/kwok.yaml"
@@ -50,14 +54,15 @@ def controller_args(spec: FleetSpec, shard: int) -> list[str]:
     """The flags of one shard's controller, after the configuration file's path.
 
     Flags win over the shared configuration: only this shard's nodes (fake ones,
-    with its shard label), with a lease per node, which selects KWOK's
-    `node-heartbeat-with-lease` stage and renews every quarter of the duration.
+    with its shard label), with a lease per node of the duration sized to the fleet
+    (`fleet.heartbeat`), which selects KWOK's `node-heartbeat-with-lease` stage and
+    renews every quarter of the duration.
     """
     return [
         "--manage-all-nodes=false",
         f"--manage-nodes-with-annotation-selector={KWOK_NODE_ANNOTATION}=fake",
         f"--manage-nodes-with-label-selector={shard_selector(shard)}",
-        f"--node-lease-duration-seconds={spec.kwok.node_lease_duration_seconds}",
+        f"--node-lease-duration-seconds={spec.heartbeats.lease_duration_s}",
         *([] if spec.kwok.log_level == "INFO" else [f"--v={spec.kwok.log_level}"]),
     ]
 
@@ -149,12 +154,34 @@ def with_lease_parallelism(text: str, parallelism: int) -> str:
     return yaml.safe_dump_all(documents, sort_keys=False)
 
 
+def is_node_status_heartbeat(manifest: dict[str, Any]) -> bool:
+    """Whether a release object is the Stage that rewrites a leased node's status."""
+    metadata = manifest.get("metadata") or {}
+    return manifest.get("kind") == "Stage" and metadata.get("name") == NODE_STATUS_STAGE
+
+
+def with_node_status_period(manifest: dict[str, Any], heartbeat: Heartbeat) -> dict[str, Any]:
+    """The release's node status Stage with its delay (and jitter bound) sized to the fleet."""
+    delay = {
+        **manifest["spec"]["delay"],
+        "durationMilliseconds": heartbeat.node_status_period_s * 1000,
+        "jitterDurationMilliseconds": heartbeat.node_status_jitter_s * 1000,
+    }
+    return {**manifest, "spec": {**manifest["spec"], "delay": delay}}
+
+
 def release_object(spec: FleetSpec, manifest: dict[str, Any]) -> dict[str, Any] | None:
     """What the stack sends instead of a release object: shard 0's controller for the
     release's controller Deployment; the configuration with the stack's lease
-    parallelism when it is not the release's; None (unchanged) for everything else."""
+    parallelism when it is not the release's; the node status Stage with the fleet's
+    status period when it is not the release's; None (unchanged) for everything else."""
     if is_release_controller(manifest):
         return controller_deployment(spec, 0)
+    heartbeat = spec.heartbeats
+    if is_node_status_heartbeat(manifest) and heartbeat.node_status_period_s != (
+        NODE_STATUS_PERIOD_S
+    ):
+        return with_node_status_period(manifest, heartbeat)
     parallelism = spec.kwok.node_lease_parallelism
     if is_release_configuration(manifest) and parallelism != KWOK_NODE_LEASE_PARALLELISM:
         text = with_lease_parallelism(manifest["data"][CONFIG_KEY], parallelism)

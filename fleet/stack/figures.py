@@ -7,6 +7,7 @@ program imports this module.
 
 from typing import Any
 
+from fleet.heartbeat.sizing import KEYS
 from fleet.stack.spec import FleetSpec, KindClusterSpec, PoolSpec
 
 
@@ -28,6 +29,24 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
         "totalNodes": spec.total_nodes,
         "totalGpus": spec.total_gpus,
         "largestPodGpus": spec.largest_pod_gpus,
+    }
+
+
+def heartbeat_data(spec: FleetSpec) -> dict[str, Any]:
+    """The fleet's heartbeat settings (seconds), which of them the stack set, and the
+    kube-controller-manager flags it needs beyond the defaults."""
+    heartbeat = spec.heartbeats
+    return {
+        "writesPerSecondBudget": heartbeat.budget,
+        "writesPerSecond": round(heartbeat.writes_per_second, 1),
+        "factor": heartbeat.factor,
+        "nodeLeaseDurationSeconds": heartbeat.lease_duration_s,
+        "nodeLeaseRenewSeconds": heartbeat.renew_interval_s,
+        "nodeStatusPeriodSeconds": heartbeat.node_status_period_s,
+        "nodeMonitorGracePeriodSeconds": heartbeat.node_monitor_grace_period_s,
+        "nodeMonitorPeriodSeconds": heartbeat.node_monitor_period_s,
+        "overridden": sorted(KEYS[name] for name in heartbeat.overridden),
+        "controllerManagerFlags": heartbeat.controller_manager_flags(),
     }
 
 

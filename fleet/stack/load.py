@@ -21,6 +21,7 @@ from fleet.stack.spec import (
     ExistingClusterSpec,
     FieldProblem,
     FleetSpec,
+    HeartbeatSpec,
     KindClusterSpec,
     KwokSpec,
     MonitoringSpec,
@@ -228,6 +229,7 @@ def _pattern_hint(loc: tuple[int | str, ...]) -> str:
 
 _MODELS_BY_SECTION: dict[str, type[BaseModel]] = {
     "kwok": KwokSpec,
+    "heartbeat": HeartbeatSpec,
     "operator": OperatorSpec,
     "demo": DemoSpec,
     "monitoring": MonitoringSpec,

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from fleet.heartbeat import sizing
 from fleet.stack import catalog, versions
 from fleet.stack.autoscale import PoolAutoscaleSpec, check_autoscale, longest_pool_name
 from fleet.stack.demo_names import DEVICE_PLUGIN_WORKLOADS, DRA_WORKLOADS
@@ -378,10 +379,6 @@ class KwokSpec(SpecModel):
         ge=1,
         le=MAX_FAKE_NODES,
     )
-    # The lease each controller keeps per node (KWOK's release default); renewed every quarter.
-    node_lease_duration_seconds: int = Field(
-        default=versions.KWOK_NODE_LEASE_SECONDS, alias="nodeLeaseDurationSeconds", ge=10
-    )
     # Lease renewals each controller has in flight: at 4 (the release's) and a renewal
     # taking 0.1 s, a controller renews 40 Leases a second (docs/fleet.md, "KWOK").
     node_lease_parallelism: int = Field(
@@ -400,20 +397,51 @@ class KwokSpec(SpecModel):
     def manifest_sources(self) -> list[str]:
         return self.manifests or versions.kwok_release_manifests(self.version)
 
-    @model_validator(mode="after")
-    def _renewed_within_grace(self) -> "KwokSpec":
-        renew = self.node_lease_duration_seconds / 4
-        if renew >= versions.NODE_MONITOR_GRACE_SECONDS:
-            most = 4 * versions.NODE_MONITOR_GRACE_SECONDS - 1
+    @model_validator(mode="before")
+    @classmethod
+    def _lease_moved(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "nodeLeaseDurationSeconds" in data:
             raise FieldProblem(
                 ("nodeLeaseDurationSeconds",),
-                f"{self.node_lease_duration_seconds}: KWOK renews each node's Lease every "
-                f"quarter of it ({renew:g} s), but kube-controller-manager marks a node "
-                f"NotReady when its heartbeat is {versions.NODE_MONITOR_GRACE_SECONDS} s old "
-                "(--node-monitor-grace-period, as kind and Kubernetes ship it), so every node "
-                f"would fall NotReady between renewals: use at most {most}",
+                "moved: the Lease is sized to the fleet with the other heartbeat settings; "
+                "set gpu-fleet:heartbeat.nodeLeaseDurationSeconds instead (or leave it out "
+                "to have it derived, docs/scale.md)",
             )
-        return self
+        return data
+
+
+class HeartbeatSpec(SpecModel):
+    """The budget of heartbeat writes a second the fleet's heartbeats are sized to, and
+    any of the derived values set by hand (`fleet.heartbeat.sizing`, docs/scale.md)."""
+
+    writes_per_second: int = Field(
+        default=sizing.DEFAULT_WRITES_PER_SECOND,
+        alias="writesPerSecond",
+        ge=sizing.MIN_WRITES_PER_SECOND,
+        le=100_000,
+    )
+    node_lease_duration_seconds: int | None = Field(
+        default=None, alias="nodeLeaseDurationSeconds", ge=10, le=sizing.MAX_SECONDS
+    )
+    node_status_period_seconds: int | None = Field(
+        default=None, alias="nodeStatusPeriodSeconds", ge=10, le=sizing.MAX_SECONDS
+    )
+    node_monitor_grace_period_seconds: int | None = Field(
+        default=None, alias="nodeMonitorGracePeriodSeconds", ge=2, le=sizing.MAX_SECONDS
+    )
+    node_monitor_period_seconds: int | None = Field(
+        default=None, alias="nodeMonitorPeriodSeconds", ge=1, le=sizing.MAX_SECONDS
+    )
+
+    def for_nodes(self, nodes: int) -> sizing.Heartbeat:
+        """The settings of a fleet of `nodes`; raises `sizing.HeartbeatProblem`."""
+        overrides = sizing.Overrides(
+            lease_duration_s=self.node_lease_duration_seconds,
+            node_status_period_s=self.node_status_period_seconds,
+            node_monitor_grace_period_s=self.node_monitor_grace_period_seconds,
+            node_monitor_period_s=self.node_monitor_period_seconds,
+        )
+        return sizing.derive(nodes, self.writes_per_second, overrides)
 
 
 class OperatorSpec(SpecModel):
@@ -597,6 +625,7 @@ class FleetSpec(SpecModel):
         default_factory=SchedulerReleaseSpec, alias="schedulerRelease"
     )
     teams: dict[DnsLabel, TeamSpec] = Field(default_factory=dict, max_length=MAX_TEAMS)
+    heartbeat: HeartbeatSpec = Field(default_factory=HeartbeatSpec)
 
     @field_validator("pools", mode="before")
     @classmethod
@@ -644,6 +673,19 @@ class FleetSpec(SpecModel):
                 "fake nodes)",
             )
         return self
+
+    @model_validator(mode="after")
+    def _heartbeat_sized(self) -> "FleetSpec":
+        try:
+            self.heartbeat.for_nodes(self.total_nodes)
+        except sizing.HeartbeatProblem as problem:
+            raise FieldProblem(("heartbeat", problem.key), str(problem)) from None
+        return self
+
+    @property
+    def heartbeats(self) -> sizing.Heartbeat:
+        """The fleet's heartbeat settings (`heartbeat`, sized to all pools' nodes)."""
+        return self.heartbeat.for_nodes(self.total_nodes)
 
     @model_validator(mode="after")
     def _levels_named_once(self) -> "FleetSpec":

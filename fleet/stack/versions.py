@@ -24,13 +24,8 @@ KWOK_RELEASE_ASSETS: Final = ("kwok.yaml", "stage-fast.yaml")
 KWOK_IMAGE: Final = "registry.k8s.io/kwok/kwok"
 # Nodes per KWOK controller, measured (docs/scale.md, "KWOK and the operator at scale").
 KWOK_NODES_PER_CONTROLLER: Final = 1000
-# The lease duration KWOK's release configures (its controller renews every quarter of it).
-KWOK_NODE_LEASE_SECONDS: Final = 40
 # How many Lease renewals one KWOK controller has in flight (its release's configuration).
 KWOK_NODE_LEASE_PARALLELISM: Final = 4
-# kube-controller-manager's --node-monitor-grace-period as Kubernetes ships it (kind keeps
-# it): a node whose Lease was last renewed longer ago than this turns NotReady.
-NODE_MONITOR_GRACE_SECONDS: Final = 50
 
 OPERATOR_CHART: Final = "fake-gpu-operator"
 OPERATOR_VERSION: Final = "0.0.59"

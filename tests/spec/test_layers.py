@@ -17,16 +17,18 @@ REPORTED = {
     "render",
     "demo",
     "stack",
+    "heartbeat",
     "files",
 }
 # Each package of fleet/ and the packages it may import (besides itself).
 MAY_IMPORT = {
     "files": set(),
     "cluster": set(),
+    "heartbeat": set(),
     "reconcile": {"cluster", "render", "demo", "stack", "files"},
-    "stack": {"files"},
+    "stack": {"heartbeat", "files"},
     "demo": {"stack", "files"},
-    "render": {"demo", "stack", "files"},
+    "render": {"demo", "stack", "heartbeat", "files"},
     "imports": {"stack", "files"},
     "telemetry": {"render", "demo", "stack", "files"},
     "evidence": {"telemetry", "render", "demo", "stack", "files"},

@@ -5,6 +5,7 @@ import pytest
 import yaml
 
 from components.kind_cluster import KindCluster, KindClusterArgs
+from fleet.heartbeat.sizing import DEFAULT_WRITES_PER_SECOND, derive
 from fleet.stack.spec import KindClusterSpec
 from lab.mocks import Deploy, Deployment, is_secret, spec_from, stack
 
@@ -77,7 +78,10 @@ def test_the_kubeconfig_output_is_secret_and_is_kinds_stdout(
 ) -> pulumi.Output[None]:
     cluster = KindCluster(
         "c",
-        KindClusterArgs(KindClusterSpec(mode="kind", name="lab", nodeImage="kindest/node:v1.36.1")),
+        KindClusterArgs(
+            KindClusterSpec(mode="kind", name="lab", nodeImage="kindest/node:v1.36.1"),
+            derive(5, DEFAULT_WRITES_PER_SECOND),
+        ),
     )
 
     def check(args: list[object]) -> None:
