@@ -11,7 +11,12 @@ value (`<replay>-probe-<speed>`), so `fleet replay-clean` removes them too; they
 deleted when the probe ends.
 
 `fastest` looks for the highest speed that holds, from `SPEEDS` down: after a probe that
-fails, it tries the highest speed at which the measured latency would fit the bound.
+fails, it tries the highest speed that either of two readings of its latency allows. Read
+as the lab's own latency, the bound over it; read as a backlog (Jobs arriving faster than
+the lab starts them, so the last ones wait the longest), the speed at which the window's
+arrivals match the rate the lab did start them at. An overloaded probe's latency is mostly
+backlog, which shrinks as the speed drops: the first reading alone would skip speeds that
+hold.
 """
 
 import time
@@ -189,7 +194,14 @@ def fastest(
 
 
 def _fitting_speed(result: ProbeResult) -> float:
-    """The speed at which the latency this probe measured would just fit its bound."""
+    """The highest speed this probe's latency allows, read as latency or as backlog."""
     stages = result.fidelity.stages
-    worst = max((stages[stage].p95 for stage in ("start", "end") if stage in stages), default=0.0)
-    return result.fidelity.bound_s / worst if worst > 0 else result.speed / 2
+    measured = [stages[stage] for stage in ("start", "end") if stage in stages]
+    worst = max((figures.p95 for figures in measured), default=0.0)
+    if worst <= 0:
+        return result.speed / 2
+    as_latency = result.fidelity.bound_s / worst
+    # The window's Jobs were due over PROBE_WALL_S; the last started `latest` after its due.
+    latest = max(figures.max for figures in measured)
+    as_backlog = result.speed * PROBE_WALL_S / (PROBE_WALL_S + latest)
+    return max(as_latency, as_backlog)
