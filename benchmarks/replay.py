@@ -266,7 +266,9 @@ def conditions(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.replay", description=__doc__)
-    parser.add_argument("--speed", default="auto", help="a speed, or auto: the fastest its probe holds")
+    parser.add_argument(
+        "--speed", default="auto", help="a speed, or auto: the fastest its probe holds"
+    )
     parser.add_argument("--runs", type=int, default=RUNS)
     parser.add_argument("--pods", type=int, default=8000)
     parser.add_argument("--span", type=float, default=18_000, help="trace seconds of arrivals")

@@ -63,7 +63,7 @@ def result(speed: float, p95: float) -> ProbeResult:
     )  # fmt: skip
 
 
-def test_fastest_jumps_to_the_speed_the_measured_latency_allows_then_confirms() -> None:
+def test_fastest_steps_down_while_the_latency_is_a_backlog_then_confirms() -> None:
     tried: list[float] = []
 
     def attempt(speed: float) -> ProbeResult:
@@ -71,15 +71,18 @@ def test_fastest_jumps_to_the_speed_the_measured_latency_allows_then_confirms() 
         return result(speed, 2.0 if speed > 100 else 0.9)  # the lab slows down under load
 
     found, probes = fastest(attempt)
-    # 480x: 2 s of lag allows 30x at most (60 / 2); 30x: 0.9 s x 30 = 27 trace s, holds.
-    assert (found, tried) == (30.0, [480.0, 30.0])
-    assert [p.holds for p in probes] == [False, True]
+    # 480x: 2 s of lag, as latency, allows 15x (half the bound, 30, over 2 s); as a
+    # backlog, 480 x 15 / 17 = 424x: the next lower speed is tried, and so on. 60x: 0.9 s x
+    # 60 = 54 trace s holds, but above half the 60 s bound; 30x: 27 trace s, kept.
+    assert (found, tried) == (30.0, [480.0, 240.0, 120.0, 60.0, 30.0])
+    assert [p.holds for p in probes] == [False, False, False, True, True]
 
 
-def test_fastest_gives_up_below_the_slowest_speed() -> None:
+def test_fastest_jumps_to_the_speed_a_backlog_allows_and_gives_up_below_the_slowest() -> None:
     found, probes = fastest(lambda speed: result(speed, 120.0))
     assert found is None
-    assert [p.speed for p in probes] == [480.0]
+    # 120 s behind in a 15 s window: the lab started Jobs at 15/135 of the rate asked.
+    assert [p.speed for p in probes] == [480.0, 30.0, 2.0]
 
 
 def write_trace(folder: Path) -> Path:
