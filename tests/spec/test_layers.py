@@ -29,7 +29,7 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "files"},
     "imports": {"stack", "files"},
     "telemetry": {"render", "demo", "stack", "files"},
-    "evidence": {"telemetry", "render", "demo", "stack", "files"},
+    "evidence": {"render", "demo", "stack", "files"},
     "schedulers": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
     "trace": {"imports", "stack", "files"},
