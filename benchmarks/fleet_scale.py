@@ -50,7 +50,7 @@ from fleet.stack.versions import (
     NODE_MONITOR_GRACE_SECONDS,
     OPERATOR_DRA_VERSION,
 )
-from lab import host_processes, kube, tools
+from lab import charts, host_processes, kube, tools
 from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
@@ -120,7 +120,7 @@ def stack_config(
         },
         "operator": {
             "version": OPERATOR_DRA_VERSION,
-            "chart": str(tools.operator_chart(OPERATOR_DRA_VERSION)),
+            "chart": str(charts.operator_chart(OPERATOR_DRA_VERSION)),
             "namespace": OPERATOR_NAMESPACE,
             "wait": False,
             "hooks": False,

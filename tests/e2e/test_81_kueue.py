@@ -20,11 +20,12 @@ import pytest
 
 from fleet.schedulers.scenarios import Scenario, plan_scenarios
 from fleet.stack.load import load_stack_file
+from lab.charts import kueue_chart
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
 from lab.scheduler_hosts import scheduler_running
-from lab.tools import Engine, kueue_chart
+from lab.tools import Engine
 from tests.e2e.schedulers import (
     active_cluster_queues,
     check_a_product_job_runs_on_its_product,

@@ -22,11 +22,12 @@ from fleet.schedulers.scenarios import Scenario, ScenarioJob, cast, plan_scenari
 from fleet.schedulers.workloads import KAI_PODGROUP_API, job_objects
 from fleet.stack.load import load_stack_file
 from lab import kube, scenario_runner, waits
+from lab.charts import kai_chart
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
 from lab.scheduler_hosts import kai_running
-from lab.tools import Engine, kai_chart
+from lab.tools import Engine
 from tests.e2e.schedulers import (
     NODES_TIMEOUT,
     check_a_product_job_runs_on_its_product,

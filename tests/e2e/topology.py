@@ -12,11 +12,12 @@ import pytest
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.spec import FleetSpec
 from lab import waits
+from lab.charts import kai_chart, kueue_chart
 from lab.cluster import Cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
 from lab.scheduler_hosts import scheduler_running
-from lab.tools import Engine, kai_chart, kueue_chart
+from lab.tools import Engine
 from lab.topology_runner import as_observable, run_topology_scenario
 from tests.e2e.schedulers import NODES_TIMEOUT, scheduler_config
 from tests.paths import STACKS_DIR

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab import installed, public, tools
+from lab import charts, installed, public, tools
 from lab.demo import DEMO_TOOLS
 from lab.pins import (
     COMMAND_PROVIDER,
@@ -64,7 +64,7 @@ def test_a_warm_cache_needs_no_source_tree_and_no_go(
     _warm_cache()
     paths = tools.ensure_tools(DEMO_TOOLS)
     engine = tools.ensure_engine(paths)
-    chart = tools.operator_chart("0.0.59")
+    chart = charts.operator_chart("0.0.59")
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(DEMO_TOOLS)
     assert all(line.split()[0] == "cached" for line in lines), lines
@@ -226,12 +226,12 @@ def test_the_published_operator_chart_is_downloaded_then_cached(
     for name in ("index.yaml", "fake-gpu-operator-0.0.59.tgz"):
         (root / name).replace(root / "charts" / name)
     monkeypatch.setenv("GPU_FLEET_OPERATOR_CHART_REPO", url)
-    chart = tools.operator_chart("0.0.59")
+    chart = charts.operator_chart("0.0.59")
     assert chart == tools.cache_dir() / "charts" / "fake-gpu-operator-0.0.59"
     assert yaml.safe_load((chart / "Chart.yaml").read_text())["version"] == "0.0.59"
     assert f"downloaded chart fake-gpu-operator 0.0.59 from {url}" in capsys.readouterr().out
     (root / "charts" / "index.yaml").unlink()  # the cache needs the repository no more
-    assert tools.operator_chart("0.0.59") == chart
+    assert charts.operator_chart("0.0.59") == chart
 
 
 def test_an_archive_that_differs_from_the_index_digest_is_refused(
