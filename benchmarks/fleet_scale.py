@@ -46,7 +46,7 @@ from fleet.heartbeat.sizing import DEFAULT_WRITES_PER_SECOND, Heartbeat, Overrid
 from fleet.render.nodes import is_fake_node
 from fleet.stack.load import parse_fleet
 from fleet.stack.versions import KWOK_NODE_LEASE_PARALLELISM, OPERATOR_DRA_VERSION
-from lab import host_processes, kube, tools
+from lab import charts, host_processes, kube, tools
 from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
@@ -129,7 +129,7 @@ def stack_config(
         "heartbeat": heartbeat_config(args),
         "operator": {
             "version": OPERATOR_DRA_VERSION,
-            "chart": str(tools.operator_chart(OPERATOR_DRA_VERSION)),
+            "chart": str(charts.operator_chart(OPERATOR_DRA_VERSION)),
             "namespace": OPERATOR_NAMESPACE,
             "wait": False,
             "hooks": False,

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kube_object import KubernetesObject
-from components.options import child_options
+from components.namespaced_release import release_in_namespace
 from fleet.render.operator import operator_namespace, operator_values
 from fleet.stack.spec import FleetSpec
 
@@ -36,20 +36,13 @@ class FakeGpuOperator(pulumi.ComponentResource):
     ) -> None:
         super().__init__("gpu-fleet:index:FakeGpuOperator", name, None, opts)
         operator = args.spec.operator
-        chart, repository = operator.chart_source
-        namespace = operator_namespace(args.spec)
-        self.namespace = KubernetesObject(operator.namespace, namespace, child_options(self, opts))
-        self.release = k8s.helm.v3.Release(
+        self.namespace, self.release = release_in_namespace(
+            self,
             name,
-            name=operator.release_name,
-            chart=chart,
-            version=operator.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository) if repository else None,
-            namespace=operator.namespace,
-            create_namespace=False,
-            values=operator_values(args.spec),
-            skip_await=not operator.wait,
+            opts,
+            operator,
+            operator_namespace(args.spec),
+            operator_values(args.spec),
             disable_webhooks=not operator.hooks,
-            opts=child_options(self, opts, pulumi.ResourceOptions(depends_on=[self.namespace])),
         )
         self.register_outputs({"status": self.release.status})

@@ -6,6 +6,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.kube_object import KubernetesObject, resource_name
+from components.namespaced_release import release_in_namespace
 from components.options import child_options
 from fleet.stack.spec import FleetSpec
 from fleet.telemetry.cluster import PART_OF, chart_values, operator_objects
@@ -44,18 +45,7 @@ class Monitoring(pulumi.ComponentResource):
             "kind": "Namespace",
             "metadata": {"name": monitoring.namespace, "labels": dict(PART_OF)},
         }
-        self.namespace = KubernetesObject(monitoring.namespace, manifest, child_options(self, opts))
-        chart, repository = monitoring.chart_source
-        self.release = k8s.helm.v3.Release(
-            name,
-            name=monitoring.release_name,
-            chart=chart,
-            version=monitoring.version,
-            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository) if repository else None,
-            namespace=monitoring.namespace,
-            create_namespace=False,
-            values=chart_values(args.spec),
-            skip_await=not monitoring.wait,
-            opts=child_options(self, opts, pulumi.ResourceOptions(depends_on=[self.namespace])),
+        self.namespace, self.release = release_in_namespace(
+            self, name, opts, monitoring, manifest, chart_values(args.spec)
         )
         self.register_outputs({"status": self.release.status})

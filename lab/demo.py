@@ -29,7 +29,7 @@ from fleet.demo.plan import plan_demo
 from fleet.stack import versions
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT
-from lab import host_processes, kube, steps, tools
+from lab import charts, host_processes, kube, steps, tools
 from lab.cluster import Cluster, ClusterError, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
@@ -128,7 +128,7 @@ def prepare_tools(telemetry: bool) -> tuple[dict[str, Path], tools.Engine]:
             engine = tools.ensure_engine(binaries)
             # Lesson 1's pools keep their nodes' status by a Python dynamic provider.
             ensure_dynamic_provider_plugin(engine)
-            chart = tools.operator_chart(
+            chart = charts.operator_chart(
                 OPERATOR_DRA_VERSION if telemetry else versions.OPERATOR_VERSION
             )
     mine = engine.bin_dir.is_relative_to(tools.cache_dir())
@@ -147,11 +147,11 @@ def lesson_config(cluster: Cluster, telemetry: bool = False) -> dict[str, Any]:
     config["demo"] = declared[f"{PROJECT}:demo"]
     if telemetry:
         config["operator"].update(
-            version=OPERATOR_DRA_VERSION, chart=str(tools.operator_chart(OPERATOR_DRA_VERSION))
+            version=OPERATOR_DRA_VERSION, chart=str(charts.operator_chart(OPERATOR_DRA_VERSION))
         )
         config["monitoring"] = {
             "enabled": True,
-            "chart": str(tools.prometheus_chart()),
+            "chart": str(charts.prometheus_chart()),
             "wait": False,
             "poolFullMinutes": POOL_FULL_MINUTES,
         }

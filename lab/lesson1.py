@@ -4,7 +4,7 @@ import copy
 from typing import Any
 
 from fleet.stack import versions
-from lab import tools
+from lab import charts
 from lab.cluster import Cluster
 
 OPERATOR_NAMESPACE = "gpu-operator"
@@ -30,7 +30,7 @@ def lesson1_config(cluster: Cluster, pools: dict[str, Any] | None = None) -> dic
         # The control plane runs its own KWOK controller (see harness/cluster.py).
         "kwok": {"install": False},
         "operator": {
-            "chart": str(tools.operator_chart(versions.OPERATOR_VERSION)),
+            "chart": str(charts.operator_chart(versions.OPERATOR_VERSION)),
             "namespace": OPERATOR_NAMESPACE,
             # The release's pods cannot start without a container runtime, so the
             # release is not awaited and its hook Job is not created; the operator's

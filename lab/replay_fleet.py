@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from fleet.stack import versions
-from lab import host_processes, kube, tools, waits
+from lab import charts, host_processes, kube, tools, waits
 from lab.cluster import Cluster, kwok_cluster
 from lab.dynamic_provider import ensure_dynamic_provider_plugin
 from lab.engine import FleetStack
@@ -58,12 +58,12 @@ def replay_config(
         "wait": False,
     }
     config["operator"]["version"] = operator
-    config["operator"]["chart"] = str(tools.operator_chart(operator))
+    config["operator"]["chart"] = str(charts.operator_chart(operator))
     config["demo"] = {"enabled": False}
     if sum(pool["nodes"] for pool in pools.values()) > 200:
         config["nodeResources"] = "perPool"
     if scheduler != "default":
-        chart = tools.kueue_chart() if scheduler == "kueue" else tools.kai_chart()
+        chart = charts.kueue_chart() if scheduler == "kueue" else charts.kai_chart()
         config["scheduler"] = scheduler
         config["schedulerRelease"] = {"chart": str(chart), "wait": False, "hooks": False}
     return config

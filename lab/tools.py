@@ -13,8 +13,8 @@ Each tool, in this order, and one line saying which route gave it:
 
 The Pulumi CLI is assembled in `<cache>/pulumi-<tag>/bin` with its Python language host
 and exec shim beside it (where the CLI looks for them), and the provider plugins are
-installed into a private `PULUMI_HOME` (`<cache>/pulumi-home`). The charts are kept in
-`<cache>/charts`, so a warm cache needs no source tree at all.
+installed into a private `PULUMI_HOME` (`<cache>/pulumi-home`). `lab.charts` keeps the
+charts beside them, so a warm cache needs no source tree at all.
 """
 
 import json
@@ -23,18 +23,13 @@ import shlex
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
-import yaml
-
-from fleet.render.operator import merge_values
 from fleet.stack import versions
 from lab import installed, public
 from lab.paths import ROOT
@@ -42,15 +37,9 @@ from lab.pins import (
     COMMAND_PROVIDER,
     EXEC_SHIM,
     GOMOD_DIR,
-    KAI_CHART_DIR,
     KAI_RENDER_SOURCE,
-    KAI_UPSTREAM,
     KUBERNETES_PROVIDER,
-    KUEUE_CHART_DIR,
     LANGUAGE_HOST,
-    OPERATOR_CHART_DIR,
-    OPERATOR_DRA_VERSION,
-    OPERATOR_VERSION,
     PULUMI_CLI,
     PULUMI_TAG,
     PULUMI_UPSTREAM,
@@ -136,7 +125,7 @@ def cached(tool: Tool) -> Path | None:
     return None
 
 
-def _copy_writable(source: Path, target: Path) -> None:
+def copy_writable(source: Path, target: Path) -> None:
     """Copy a (possibly read-only) tree and make the copy writable for go mod edit."""
     shutil.copytree(source, target, symlinks=True)
     for path in [target, *target.rglob("*")]:
@@ -153,7 +142,7 @@ def _run(command: list[str], cwd: Path, env: dict[str, str], what: str) -> None:
 def _language_host_sources(scratch: Path, env: dict[str, str]) -> Path:
     """A copy of the CLI's wrapper module with the language host's sources in langhost/."""
     module = scratch / "src"
-    _copy_writable(GOMOD_DIR / "pulumi", module)
+    copy_writable(GOMOD_DIR / "pulumi", module)
     host = upstream_source(PULUMI_UPSTREAM) / "sdk" / "python" / "cmd" / "pulumi-language-python"
     (module / "langhost").mkdir()
     for source in host.glob("*.go"):
@@ -197,7 +186,7 @@ def _upstream_module(tool: Tool, scratch: Path, env: dict[str, str]) -> Path:
     """A writable copy of the tool's upstream tree, go.mod edited; returns the module dir."""
     assert tool.upstream is not None
     copy = scratch / "src"
-    _copy_writable(upstream_source(tool.upstream), copy)
+    copy_writable(upstream_source(tool.upstream), copy)
     module = copy / tool.upstream.module_dir
     if tool.upstream.go_mod_edits:
         _run(["go", "mod", "edit", *tool.upstream.go_mod_edits], module, env, "go mod edit")
@@ -479,174 +468,6 @@ def ensure_engine(paths: dict[str, Path]) -> Engine:
     return engine
 
 
-def operator_chart(version: str) -> Path:
-    """The fake-gpu-operator chart `version` in the cache: kept there once made; else the
-    published chart (its classic Helm repository, up to 0.0.59) where not offline; else
-    a copy from its source tree with Chart.yaml set to `version`.
-
-    The chart in the source tree carries a placeholder version that its release
-    process replaces; the copy in the cache carries the pinned one, so that the
-    Helm release reports the version the stack asks for. From 0.1 the chart also
-    lists NVIDIA's gpu-operator and DRA driver charts as dependencies, both off unless
-    enabled by values; Helm refuses a chart whose dependencies are not vendored, and
-    their repository is not reachable here, so the copy drops those two entries.
-    """
-    name = versions.OPERATOR_CHART
-    target = cache_dir() / "charts" / f"{name}-{version}"
-    if target.is_dir():
-        return target
-    repository = None if public.offline() else public.chart_repository(version)
-    if repository is not None:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            public.published_chart(repository, name, version, target)
-            print(f"  downloaded chart {name} {version} from {repository} -> {target}")
-            return target
-        except public.DownloadFailed as error:
-            print(f"  could not download chart {name} {version}: {error}", flush=True)
-    upstream = Upstream(
-        f"fake-gpu-operator-v{version}", f"github.com/run-ai/fake-gpu-operator at tag v{version}"
-    )
-    chart = _chart_copy(
-        lambda: upstream_source(upstream) / OPERATOR_CHART_DIR,
-        name,
-        version,
-        drop_dependencies=True,
-    )
-    print(f"  copied chart {name} {version} from {upstream_root() / upstream.folder} -> {chart}")
-    return chart
-
-
-def _chart_copy(
-    source: Path | Callable[[], Path],
-    name: str,
-    version: str,
-    drop_dependencies: bool = False,
-    release_values: dict[str, Any] | None = None,
-) -> Path:
-    """A copy of the chart at `source` (a path, or what a callable gives, called only
-    when the copy is made) in the cache, its Chart.yaml set to `version` (and without
-    the dependencies it lists, with `drop_dependencies`), with `release_values` merged
-    into its values.yaml. A cached copy whose values lack them is made again."""
-    target = cache_dir() / "charts" / f"{name}-{version}"
-    if target.is_dir() and _holds_values(target, release_values or {}):
-        return target
-    scratch = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(scratch, ignore_errors=True)
-    _copy_writable(source if isinstance(source, Path) else source(), scratch)
-    chart_yaml = scratch / "Chart.yaml"
-    chart = yaml.safe_load(chart_yaml.read_text())
-    chart.update(version=version, appVersion=version)
-    if drop_dependencies:
-        chart.pop("dependencies", None)
-    chart_yaml.write_text(yaml.safe_dump(chart, sort_keys=False))
-    if release_values:
-        values_yaml = scratch / "values.yaml"
-        values = merge_values(yaml.safe_load(values_yaml.read_text()), release_values)
-        values_yaml.write_text(yaml.safe_dump(values, sort_keys=False))
-    shutil.rmtree(target, ignore_errors=True)
-    scratch.replace(target)
-    return target
-
-
-def _holds_values(chart: Path, wanted: dict[str, Any]) -> bool:
-    values: dict[str, Any] = yaml.safe_load((chart / "values.yaml").read_text())
-    return merge_values(values, wanted) == values
-
-
-# What Kueue's release packaging (hack/helm-chart-package.sh) sets in the chart it
-# publishes: the manager's image at the release's registry and tag, pulled only when
-# missing. The module's copy names a staging image pulled `Always`.
-KUEUE_RELEASE_IMAGE = {
-    "repository": "registry.k8s.io/kueue/kueue",
-    "tag": versions.KUEUE_VERSION,
-    "pullPolicy": "IfNotPresent",
-}
-
-
-def kueue_chart() -> Path:
-    """Kueue's chart from its module (the proxy serves it with the module), as released:
-    chart version 0.17.0 for tag v0.17.0, the manager's image as the release sets it."""
-    module = module_dir(
-        f"sigs.k8s.io/kueue@{versions.KUEUE_VERSION}", cache_dir(), dict(os.environ)
-    )
-    return _chart_copy(
-        module / KUEUE_CHART_DIR,
-        "kueue",
-        versions.KUEUE_VERSION.removeprefix("v"),
-        release_values={"controllerManager": {"manager": {"image": KUEUE_RELEASE_IMAGE}}},
-    )
-
-
-# What KAI's release workflow sets in the chart it publishes: the images' registry in
-# place of the source tree's placeholder (`registry/local/kai-scheduler`); the tag is
-# the chart's appVersion, the release tag.
-KAI_RELEASE_REGISTRY = "ghcr.io/kai-scheduler/kai-scheduler"
-
-
-PROMETHEUS_CHARTS = Upstream(
-    f"prometheus-community-charts-prometheus-{versions.PROMETHEUS_CHART_VERSION}",
-    "github.com/prometheus-community/helm-charts at tag "
-    f"prometheus-{versions.PROMETHEUS_CHART_VERSION}",
-)
-PROMETHEUS_DEPENDENCIES = (
-    "alertmanager",
-    "kube-state-metrics",
-    "prometheus-node-exporter",
-    "prometheus-pushgateway",
-)
-
-
-def prometheus_chart() -> Path:
-    """The community `prometheus` chart assembled offline: its tree at the release tag with
-    the four charts it depends on (from the same tag) in its `charts/` folder, where
-    `helm dependency build` would put them (their repository is not reachable here)."""
-    source = upstream_source(PROMETHEUS_CHARTS) / "charts"
-    target = cache_dir() / "charts" / f"prometheus-{versions.PROMETHEUS_CHART_VERSION}"
-    if (target / "charts" / PROMETHEUS_DEPENDENCIES[-1] / "Chart.yaml").is_file():
-        return target
-    scratch = target.with_name(f".{target.name}.partial")
-    shutil.rmtree(scratch, ignore_errors=True)
-    _copy_writable(source / "prometheus", scratch)
-    for dependency in PROMETHEUS_DEPENDENCIES:
-        _copy_writable(source / dependency, scratch / "charts" / dependency)
-    shutil.rmtree(target, ignore_errors=True)
-    scratch.replace(target)
-    return target
-
-
-def kai_chart() -> Path:
-    """KAI-Scheduler's chart from its source tree, as released: the tree carries a
-    placeholder version (0.0.0) that its release process replaces with the tag, and a
-    placeholder registry replaced with the release's."""
-    return _chart_copy(
-        lambda: upstream_source(KAI_UPSTREAM) / KAI_CHART_DIR,
-        "kai-scheduler",
-        versions.KAI_VERSION,
-        release_values={"global": {"registry": KAI_RELEASE_REGISTRY}},
-    )
-
-
-def main() -> int:
-    """Build or reuse every tool and set up the engine; exit 1 when any piece fails."""
-    mode = "offline: module proxy and source trees only" if public.offline() else "online"
-    print(f"== e2e tools (cache {cache_dir()}; {mode}; source trees {upstream_root()})", flush=True)
-    started = time.monotonic()
-    try:
-        paths = ensure_tools()
-        engine = ensure_engine(paths)
-        charts = [operator_chart(version) for version in (OPERATOR_VERSION, OPERATOR_DRA_VERSION)]
-        charts += [kueue_chart(), kai_chart(), prometheus_chart()]
-    except BuildError as error:
-        print(f"  FAILED {error}", file=sys.stderr, flush=True)
-        return 1
-    print(f"  engine {engine.bin_dir} (PULUMI_HOME {engine.pulumi_home})", flush=True)
-    for chart in charts:
-        print(f"  chart {chart}", flush=True)
-    print(f"== e2e tools ready in {time.monotonic() - started:.0f}s", flush=True)
-    return 0
-
-
 def kwok_manifests(kubectl: Path) -> list[Path]:
     """KWOK's two release manifests (controller, then fast stages) rendered from its source.
 
@@ -663,7 +484,7 @@ def kwok_manifests(kubectl: Path) -> list[Path]:
     source = module_dir(f"sigs.k8s.io/kwok@{versions.KWOK_VERSION}", cache_dir(), env)
     with tempfile.TemporaryDirectory(prefix="kwok-kustomize-") as scratch:
         tree = Path(scratch) / "kustomize"
-        _copy_writable(source / "kustomize", tree)
+        copy_writable(source / "kustomize", tree)
         image = "registry.k8s.io/kwok/kwok"
         with (tree / "kwok" / "kustomization.yaml").open("a") as kustomization:
             kustomization.write(f"images:\n- name: {image}\n  newTag: {versions.KWOK_VERSION}\n")

@@ -10,7 +10,6 @@ import argparse
 from pathlib import Path
 
 from fleet.commands.output import console
-from fleet.evidence import telemetry_section
 from fleet.evidence.checks import Validation, validate
 from fleet.evidence.document import EVIDENCE_FILE, EvidenceError, load_evidence
 from fleet.files import files_out
@@ -18,6 +17,7 @@ from fleet.files.files_in import FileProblem
 from fleet.replay.compare import compare, markdown
 from fleet.replay.document import REPLAY_FILE, ReplayFileError, load_replay
 from fleet.replay.fleet_nodes import gpu_nodes
+from fleet.report import telemetry_section
 from fleet.report.html import ReplayPart, render_page
 from fleet.report.markdown import render
 from fleet.stack.load import SpecError, parse_fleet

@@ -7,7 +7,7 @@ fit a narrow terminal, nor breaking a name across lines; only the reasons wrap, 
 where they can, and only on a terminal.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from rich.cells import cell_len
 from rich.table import Table
@@ -21,6 +21,9 @@ from fleet.schedulers.scenarios import Scenario
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.autoscale import CAPACITY_TYPES, instance_type_name, node_pool_name
 from fleet.stack.spec import FleetSpec, KindClusterSpec
+
+# The action column of the scheduler demos' tables.
+_STEP_ACTION = "what happens (job pods x GPUs)"
 
 
 def number_column(table: Table, header: str, numbers: Iterable[object]) -> None:
@@ -44,16 +47,8 @@ def text_column(table: Table, header: str) -> None:
 
 
 def summary_table(spec: FleetSpec, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    pools = spec.pools.values()
-    name_column(table, "pool", [*spec.pools, "total"])
-    number_column(table, "nodes", [spec.total_nodes])
-    number_column(table, "GPUs/node", [pool.gpus_per_node for pool in pools])
-    name_column(table, "product", [pool.product for pool in pools])
-    number_column(table, "GPU memory (MiB)", [pool.memory_mib for pool in pools])
-    number_column(table, "GPUs", [spec.total_gpus])
-    for name, pool in spec.pools.items():
-        table.add_row(
+    rows = [
+        (
             name,
             str(pool.nodes),
             str(pool.gpus_per_node),
@@ -61,29 +56,27 @@ def summary_table(spec: FleetSpec, title: str) -> Table:
             str(pool.memory_mib),
             str(pool.gpus),
         )
-    table.add_section()
-    table.add_row("total", str(spec.total_nodes), "", "", "", str(spec.total_gpus), style="bold")
-    return table
+        for name, pool in spec.pools.items()
+    ]
+    total = ("total", str(spec.total_nodes), "", "", "", str(spec.total_gpus))
+    headers = ("pool", "nodes", "GPUs/node", "product", "GPU memory (MiB)", "GPUs")
+    return _table(title, headers, rows, total, numeric={1, 2, 4, 5})
 
 
 def outcome_table(outcome: FleetOutcome, title: str) -> Table:
-    table = Table(title=title, title_justify="left")
-    name_column(table, "workload", [workload.name for workload in outcome.workloads])
-    name_column(table, "kind", [workload.kind for workload in outcome.workloads])
-    number_column(table, "running", [outcome.running])
-    number_column(table, "pending", [outcome.pending])
-    text_column(table, "reason(s)")
-    for workload in outcome.workloads:
-        table.add_row(
+    rows = [
+        (
             workload.name,
             workload.kind,
             str(workload.running),
             str(workload.pending),
             "; ".join(workload.reasons),
         )
-    table.add_section()
-    table.add_row("total", "", str(outcome.running), str(outcome.pending), "", style="bold")
-    return table
+        for workload in outcome.workloads
+    ]
+    total = ("total", "", str(outcome.running), str(outcome.pending), "")
+    headers = ("workload", "kind", "running", "pending", "reason(s)")
+    return _table(title, headers, rows, total, numeric={2, 3}, wrapped={4})
 
 
 def scenario_table(scenario: Scenario, title: str) -> Table:
@@ -99,15 +92,8 @@ def scenario_table(scenario: Scenario, title: str) -> Table:
         for index, step in enumerate(scenario.steps, start=1)
         for row, state in enumerate(step.expected)
     ]
-    table = Table(title=title, title_justify="left")
-    number_column(table, "step", [r[0] for r in rows])
-    text_column(table, "what happens (job pods x GPUs)")
-    name_column(table, "team", [r[2] for r in rows])
-    number_column(table, "GPUs running", [r[3] for r in rows])
-    number_column(table, "GPUs waiting", [r[4] for r in rows])
-    for row in rows:
-        table.add_row(*row)
-    return table
+    headers = ("step", _STEP_ACTION, "team", "GPUs running", "GPUs waiting")
+    return _table(title, headers, rows, None, numeric={0, 3, 4}, wrapped={1})
 
 
 def topology_scenario_table(scenario: TopologyScenario, title: str) -> Table:
@@ -128,17 +114,17 @@ def topology_scenario_table(scenario: TopologyScenario, title: str) -> Table:
         for index, step in enumerate(scenario.steps, start=1)
         for row, placement in enumerate(step.expected)
     ]
-    table = Table(title=title, title_justify="left")
-    number_column(table, "step", [r[0] for r in rows])
-    text_column(table, "what happens (job pods x GPUs)")
-    name_column(table, "gang", [r[2] for r in rows])
-    name_column(table, "state", [r[3] for r in rows])
-    headers = ("racks", "blocks", "free GPUs", "stranded GPUs")
-    for column, header in enumerate(headers, start=4):
-        number_column(table, header, [r[column] for r in rows])
-    for row in rows:
-        table.add_row(*row)
-    return table
+    headers = (
+        "step",
+        _STEP_ACTION,
+        "gang",
+        "state",
+        "racks",
+        "blocks",
+        "free GPUs",
+        "stranded GPUs",
+    )
+    return _table(title, headers, rows, None, numeric={0, 4, 5, 6, 7}, wrapped={1})
 
 
 def topology_table(spec: FleetSpec) -> Table:
@@ -159,15 +145,17 @@ def topology_table(spec: FleetSpec) -> Table:
                 ", ".join(pool.topology.level_labels),
             )
         )
-    table = Table(title="topology", title_justify="left")
-    name_column(table, "pool", [r[0] for r in rows])
-    headers = ("racks", "nodes/rack", "GPUs/rack", "blocks", "racks/block", "NVLink domains")
-    for column, header in enumerate(headers, start=1):
-        number_column(table, header, [r[column] for r in rows])
-    text_column(table, "levels (widest first)")
-    for row in rows:
-        table.add_row(*row)
-    return table
+    headers = (
+        "pool",
+        "racks",
+        "nodes/rack",
+        "GPUs/rack",
+        "blocks",
+        "racks/block",
+        "NVLink domains",
+        "levels (widest first)",
+    )
+    return _table("topology", headers, rows, None, numeric=set(range(1, 7)), wrapped={7})
 
 
 def autoscale_table(spec: FleetSpec) -> Table:
@@ -274,14 +262,9 @@ def teams_table(spec: FleetSpec) -> Table:
                 str(settings.priority),
             )
         )
-    table = Table(title=f"teams ({spec.scheduler})", title_justify="left")
-    name_column(table, "team", [r[0] for r in rows])
-    headers = [f"{pool} quota" for pool in spec.pools] + ["may borrow", "priority"]
-    for column, header in enumerate(headers, start=1):
-        number_column(table, header, [r[column] for r in rows])
-    for row in rows:
-        table.add_row(*row)
-    return table
+    headers = ("team", *(f"{pool} quota" for pool in spec.pools), "may borrow", "priority")
+    title = f"teams ({spec.scheduler})"
+    return _table(title, headers, rows, None, numeric=set(range(1, len(headers))))
 
 
 def print_summary(spec: FleetSpec, title: str) -> None:
@@ -350,11 +333,16 @@ def _table(
     rows: Sequence[tuple[str, ...]],
     total: tuple[str, ...] | None,
     numeric: set[int],
+    wrapped: Collection[int] = (),
 ) -> Table:
-    """Names and numbers kept whole (bounds too); a bold total row after a rule."""
+    """Names and numbers kept whole (bounds too), the `wrapped` columns folded; a bold
+    total row after a rule."""
     table = Table(title=title, title_justify="left")
     every = [*rows, *([total] if total else [])]
     for index, header in enumerate(headers):
+        if index in wrapped:
+            text_column(table, header)
+            continue
         column = [row[index] for row in every]
         add = number_column if index in numeric else name_column
         add(table, header, column)

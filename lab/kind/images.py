@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from fleet.stack import versions
-from lab import tools
+from lab import charts, tools
 from lab.kind import docker
 from lab.kind.rootfs import IMAGE_ROOTFS, SUITE, ensure_rootfs
 from lab.pins import (
@@ -97,7 +97,7 @@ OPERATOR_COMPONENTS: dict[str, tuple[str, ...]] = {
 
 def operator_images(version: str, available: set[str]) -> list[Image]:
     """The operator's images as its chart (the copy the tier installs) names them."""
-    chart = tools.operator_chart(version)
+    chart = charts.operator_chart(version)
     values = yaml.safe_load((chart / "values.yaml").read_text())
     app_version = yaml.safe_load((chart / "Chart.yaml").read_text())["appVersion"]
     images = []
@@ -125,7 +125,7 @@ NONROOT_USER = "65532:65532"
 
 def kueue_image() -> Image:
     """Kueue's manager image as the chart the tier installs names it."""
-    values = yaml.safe_load((tools.kueue_chart() / "values.yaml").read_text())
+    values = yaml.safe_load((charts.kueue_chart() / "values.yaml").read_text())
     image = values["controllerManager"]["manager"]["image"]
     return Image(
         f"{image['repository']}:{image['tag']}",
@@ -160,7 +160,7 @@ CRD_UPGRADER_SCRIPT = "deployments/crd-upgrader/apply-crds.sh"
 
 def kai_images() -> list[Image]:
     """KAI's images as the chart the tier installs names them (registry, name, tag)."""
-    chart = tools.kai_chart()
+    chart = charts.kai_chart()
     values = yaml.safe_load((chart / "values.yaml").read_text())
     tag = (
         values["global"].get("tag")

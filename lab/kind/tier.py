@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fleet.stack import versions
-from lab import steps, tools
+from lab import charts, steps, tools
 from lab.kind import images, node_image
 from lab.pins import (
     KAI_IMAGE_TOOLS,
@@ -51,11 +51,11 @@ def prepare() -> KindTier:
         engine = tools.ensure_engine(binaries)
     with steps.step("kind tier: KWOK manifests, operator and scheduler charts"):
         kwok = tools.kwok_manifests(binaries["kubectl"])
-        charts = {
-            version: tools.operator_chart(version)
+        operator_charts = {
+            version: charts.operator_chart(version)
             for version in (versions.OPERATOR_VERSION, OPERATOR_DRA_VERSION)
         }
-        scheduler_charts = {"kueue": tools.kueue_chart(), "kai": tools.kai_chart()}
+        scheduler_charts = {"kueue": charts.kueue_chart(), "kai": charts.kai_chart()}
     with tempfile.TemporaryDirectory(prefix="gpu-fleet-kind-") as scratch:
         with steps.step("kind tier: container images"):
             wanted = [*images.CLUSTER_IMAGES, *images.workload_images(set(binaries))]
@@ -66,4 +66,4 @@ def prepare() -> KindTier:
             status = node_image.ensure_node_image(binaries, preload, Path(scratch))
             print(f"  {status} {node_image.NODE_IMAGE} ({len(preload)} images preloaded)")
     path = (engine.bin_dir, kind_bin_dir(binaries))
-    return KindTier(engine, path, kwok, charts, scheduler_charts)
+    return KindTier(engine, path, kwok, operator_charts, scheduler_charts)

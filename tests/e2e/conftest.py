@@ -23,6 +23,7 @@ from lab.engine import FleetStack
 from lab.host_processes import Supervisor
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.scheduler_hosts import ROUTED_APISERVER_ARGS
+from tests.e2e.routed import RoutedLab
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -111,6 +112,20 @@ def routed_operator(binaries: dict[str, Path], routed_cluster: Cluster) -> Itera
     )
     with host_processes.supervised(commands) as supervisor:
         yield supervisor
+
+
+@pytest.fixture(scope="module")
+def routed_lab(
+    engine: tools.Engine,
+    binaries: dict[str, Path],
+    routed_cluster: Cluster,
+    routed_api: Any,
+    routed_operator: Supervisor,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> RoutedLab:
+    """The module's routed control plane, the operator's commands running for it: what a
+    scheduler module's stack stands on."""
+    return RoutedLab(engine, binaries, routed_cluster, routed_api, tmp_path_factory)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

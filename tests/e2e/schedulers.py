@@ -2,7 +2,7 @@
 brings it up: its pools, scheduler and teams unchanged, the cluster section and the charts
 of the tier's own (the session's kind of control plane, charts from source)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,9 +16,13 @@ from fleet.schedulers.workloads import JOB_LABEL, job_objects
 from fleet.stack.load import load_stack_file
 from fleet.stack.spec import PROJECT, SCHEDULER_NAMESPACES, FleetSpec
 from lab import kube, scenario_runner, waits
+from lab.charts import kai_chart, kueue_chart
 from lab.cluster import Cluster
-from lab.engine import FleetStack
+from lab.engine import FleetStack, Run
+from lab.host_processes import Supervisor
 from lab.lesson1 import lesson1_config
+from lab.scheduler_hosts import scheduler_running
+from tests.e2e.routed import RoutedLab
 from tests.e2e.test_1_lesson1 import fake_nodes
 from tests.paths import STACKS_DIR
 
@@ -69,6 +73,43 @@ def scheduler_config(
     if teams:
         config["teams"] = own["teams"]
     return config
+
+
+@dataclass
+class SchedulerStack:
+    stack: FleetStack
+    scheduler_up: Run
+    teams_up: Run
+    controllers: Supervisor
+
+
+def scheduler_stack(
+    scheduler: str, name: str, lab: RoutedLab, source: Path | None = None
+) -> Iterator[SchedulerStack]:
+    """The fleet and the scheduler's release, its controllers on the host, then the teams'
+    queues (Kueue's pass its webhooks, which serve only then): the stack `e2e-<name>` in a
+    folder `name`, its config `scheduler_config`'s (from `source`, if given)."""
+    workdir = lab.tmp_path_factory.mktemp(name)
+    stack = FleetStack(lab.engine, workdir, f"e2e-{name}")
+    chart = kueue_chart() if scheduler == "kueue" else kai_chart()
+
+    def config(teams: bool) -> dict[str, Any]:
+        return scheduler_config(lab.cluster, scheduler, chart, teams=teams, source=source)
+
+    stack.write_config(config(teams=False))
+    scheduler_up = stack.up()
+    teams_up: list[Run] = []
+
+    def up_with_teams() -> None:
+        stack.write_config(config(teams=True))
+        teams_up.append(stack.up())
+
+    with scheduler_running(
+        scheduler, lab.binaries, lab.cluster, lab.api, workdir, up_with_teams
+    ) as running:
+        assert running is not None
+        yield SchedulerStack(stack, scheduler_up, teams_up[0], running)
+        print(running.log_tail(5))
 
 
 def check_scenario(

@@ -17,12 +17,13 @@ from fleet.demo.plan import plan_demo
 from fleet.demo.workloads import DRA_QUEUE
 from fleet.stack.load import load_stack_file
 from lab import host_processes, kube
+from lab.charts import operator_chart
 from lab.cluster import Cluster, kwok_cluster
 from lab.engine import FleetStack
 from lab.host_processes import Supervisor
 from lab.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
 from lab.pins import OPERATOR_DRA_VERSION
-from lab.tools import Engine, operator_chart
+from lab.tools import Engine
 from lab.waits import settle as settle_fleet
 from tests.e2e.test_1_lesson1 import evidence_and_report
 

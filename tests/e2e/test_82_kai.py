@@ -22,11 +22,11 @@ from fleet.schedulers.scenarios import Scenario, ScenarioJob, cast, plan_scenari
 from fleet.schedulers.workloads import KAI_PODGROUP_API, job_objects
 from fleet.stack.load import load_stack_file
 from lab import kube, scenario_runner, waits
-from lab.cluster import Cluster
+from lab.charts import kai_chart
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
 from lab.scheduler_hosts import kai_running
-from lab.tools import Engine, kai_chart
+from tests.e2e.routed import RoutedLab
 from tests.e2e.schedulers import (
     NODES_TIMEOUT,
     check_a_product_job_runs_on_its_product,
@@ -49,23 +49,18 @@ class KaiStack:
 
 
 @pytest.fixture(scope="module")
-def kai_stack(
-    engine: Engine,
-    binaries: dict[str, Path],
-    routed_cluster: Cluster,
-    routed_api: Any,
-    routed_operator: Supervisor,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[KaiStack]:
-    workdir = tmp_path_factory.mktemp("kai")
-    stack = FleetStack(engine, workdir, "e2e-kai")
-    stack.write_config(scheduler_config(routed_cluster, "kai", kai_chart(), teams=True))
+def kai_stack(routed_lab: RoutedLab) -> Iterator[KaiStack]:
+    workdir = routed_lab.tmp_path_factory.mktemp("kai")
+    stack = FleetStack(routed_lab.engine, workdir, "e2e-kai")
+    stack.write_config(scheduler_config(routed_lab.cluster, "kai", kai_chart(), teams=True))
     first_up = stack.up()
     spec = load_stack_file(stack.stack_file)
     # The operator's rendering looks at the nodes (their fake-GPU label), as the
     # operator would once the fleet is up.
-    waits.wait_for_nodes(routed_api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
-    with kai_running(binaries, routed_api, routed_cluster.kubeconfig, workdir) as supervisor:
+    waits.wait_for_nodes(routed_lab.api, spec.total_nodes, spec.total_gpus, NODES_TIMEOUT)
+    with kai_running(
+        routed_lab.binaries, routed_lab.api, routed_lab.cluster.kubeconfig, workdir
+    ) as supervisor:
         yield KaiStack(stack, first_up, supervisor)
         print(supervisor.log_tail(5))
 

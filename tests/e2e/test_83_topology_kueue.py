@@ -5,7 +5,6 @@ its module) admits the topology demo's gangs where `fleet expect` says; destroy 
 nothing of Kueue behind. A control plane of its own, routed as test_81_kueue.py's."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +12,10 @@ import pytest
 from fleet.schedulers.topology_scenarios import TopologyScenario, plan_topology
 from fleet.stack.load import load_stack_file
 from lab import kube
-from lab.cluster import Cluster
-from lab.host_processes import Supervisor
-from lab.tools import Engine
-from tests.e2e.schedulers import destroy_leaves_nothing
+from tests.e2e.routed import RoutedLab
+from tests.e2e.schedulers import SchedulerStack, destroy_leaves_nothing
 from tests.e2e.topology import (
     TOPOLOGY_FILE,
-    TopologyStack,
     check_topology_scenario,
     topology_stack,
 )
@@ -30,21 +26,12 @@ SCENARIOS = plan_topology(load_stack_file(TOPOLOGY_FILE))
 
 
 @pytest.fixture(scope="module")
-def kueue_topology(
-    engine: Engine,
-    binaries: dict[str, Path],
-    routed_cluster: Cluster,
-    routed_api: Any,
-    routed_operator: Supervisor,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[TopologyStack]:
-    yield from topology_stack(
-        "kueue", engine, binaries, routed_cluster, routed_api, tmp_path_factory
-    )
+def kueue_topology(routed_lab: RoutedLab) -> Iterator[SchedulerStack]:
+    yield from topology_stack("kueue", routed_lab)
 
 
 def test_the_nodes_carry_their_racks_and_kueue_the_topology(
-    kueue_topology: TopologyStack, routed_api: Any
+    kueue_topology: SchedulerStack, routed_api: Any
 ) -> None:
     assert {"gb200", "train", "train/train"} <= set(kueue_topology.teams_up.names("create"))
     custom = kube.custom(routed_api)
@@ -64,17 +51,17 @@ def test_the_nodes_carry_their_racks_and_kueue_the_topology(
     assert (len(nodes), len(racks), len(cliques)) == (16, 4, 4)
 
 
-def test_second_up_changes_nothing(kueue_topology: TopologyStack) -> None:
+def test_second_up_changes_nothing(kueue_topology: SchedulerStack) -> None:
     assert kueue_topology.stack.up().changes == []
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_topology_scenario_as_fleet_expect_says(
-    kueue_topology: TopologyStack, routed_api: Any, scenario: TopologyScenario
+    kueue_topology: SchedulerStack, routed_api: Any, scenario: TopologyScenario
 ) -> None:
     spec = load_stack_file(kueue_topology.stack.stack_file)
     check_topology_scenario(routed_api, spec, scenario, kueue_topology.controllers.log_tail)
 
 
-def test_destroy_leaves_nothing_of_kueue(kueue_topology: TopologyStack, routed_api: Any) -> None:
+def test_destroy_leaves_nothing_of_kueue(kueue_topology: SchedulerStack, routed_api: Any) -> None:
     destroy_leaves_nothing(routed_api, kueue_topology.stack)

@@ -5,7 +5,6 @@ PodGroups name the Topology and level, where `fleet expect` says; destroy leaves
 of KAI behind. A control plane of its own."""
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,13 +12,10 @@ import pytest
 from fleet.schedulers.topology_scenarios import TopologyScenario, plan_topology
 from fleet.stack.load import load_stack_file
 from lab import kube
-from lab.cluster import Cluster
-from lab.host_processes import Supervisor
-from lab.tools import Engine
-from tests.e2e.schedulers import destroy_leaves_nothing
+from tests.e2e.routed import RoutedLab
+from tests.e2e.schedulers import SchedulerStack, destroy_leaves_nothing
 from tests.e2e.topology import (
     TOPOLOGY_FILE,
-    TopologyStack,
     check_topology_scenario,
     topology_stack,
 )
@@ -30,18 +26,11 @@ SCENARIOS = plan_topology(load_stack_file(TOPOLOGY_FILE).model_copy(update={"sch
 
 
 @pytest.fixture(scope="module")
-def kai_topology(
-    engine: Engine,
-    binaries: dict[str, Path],
-    routed_cluster: Cluster,
-    routed_api: Any,
-    routed_operator: Supervisor,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[TopologyStack]:
-    yield from topology_stack("kai", engine, binaries, routed_cluster, routed_api, tmp_path_factory)
+def kai_topology(routed_lab: RoutedLab) -> Iterator[SchedulerStack]:
+    yield from topology_stack("kai", routed_lab)
 
 
-def test_kai_gets_the_pools_topology(kai_topology: TopologyStack, routed_api: Any) -> None:
+def test_kai_gets_the_pools_topology(kai_topology: SchedulerStack, routed_api: Any) -> None:
     assert "gb200" in kai_topology.teams_up.names("create")
     topology = kube.custom(routed_api).get_cluster_custom_object(
         "kai.scheduler", "v1alpha1", "topologies", "gb200"
@@ -53,17 +42,17 @@ def test_kai_gets_the_pools_topology(kai_topology: TopologyStack, routed_api: An
     ]
 
 
-def test_second_up_changes_nothing(kai_topology: TopologyStack) -> None:
+def test_second_up_changes_nothing(kai_topology: SchedulerStack) -> None:
     assert kai_topology.stack.up().changes == []
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.name)
 def test_topology_scenario_as_fleet_expect_says(
-    kai_topology: TopologyStack, routed_api: Any, scenario: TopologyScenario
+    kai_topology: SchedulerStack, routed_api: Any, scenario: TopologyScenario
 ) -> None:
     spec = load_stack_file(kai_topology.stack.stack_file)
     check_topology_scenario(routed_api, spec, scenario, kai_topology.controllers.log_tail)
 
 
-def test_destroy_leaves_nothing_of_kai(kai_topology: TopologyStack, routed_api: Any) -> None:
+def test_destroy_leaves_nothing_of_kai(kai_topology: SchedulerStack, routed_api: Any) -> None:
     destroy_leaves_nothing(routed_api, kai_topology.stack)

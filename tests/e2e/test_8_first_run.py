@@ -29,7 +29,7 @@ from typing import ClassVar
 import pytest
 
 from fleet.stack.versions import OPERATOR_VERSION
-from lab import installed, public, steps, tools
+from lab import charts, installed, public, steps, tools
 from lab.demo import DEMO_TOOLS
 from lab.dynamic_provider import PLUGIN, ensure_dynamic_provider_plugin
 from lab.paths import ROOT
@@ -60,7 +60,7 @@ def warm() -> tools.Engine:
     with steps.step("tools: the demo's, the engine, the operator chart"):
         engine = tools.ensure_engine(tools.ensure_tools(DEMO_TOOLS))
         ensure_dynamic_provider_plugin(engine)
-        tools.operator_chart(OPERATOR_VERSION)
+        charts.operator_chart(OPERATOR_VERSION)
     assert engine.bin_dir == _engine_dir(), "the cache's engine, not a user's"
     return engine
 
@@ -307,7 +307,7 @@ def test_the_offline_route_builds_from_the_source_trees_into_an_empty_cache(
         f"source tree {sources / 'fake-gpu-operator-v0.0.59'}",
     )
     assert result.path == tools.binary_path(status_updater)
-    chart = tools.operator_chart("0.0.59")
+    chart = charts.operator_chart("0.0.59")
     assert "copied chart fake-gpu-operator 0.0.59 from" in capsys.readouterr().out
     assert (chart / "Chart.yaml").is_file()
     engine_dir = tmp_path / "engine"

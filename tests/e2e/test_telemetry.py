@@ -29,6 +29,7 @@ from fleet.telemetry.prometheus_api import query
 from fleet.telemetry.rules import rule_groups
 from fleet.telemetry.series import LIVE_UTIL, SCRAPE_JOB, UTIL
 from lab import host_processes, kube
+from lab.charts import operator_chart, prometheus_chart
 from lab.cluster import Cluster, kwok_cluster
 from lab.engine import FleetStack
 from lab.host_processes import Supervisor
@@ -36,7 +37,7 @@ from lab.lesson1 import LESSON1_POOLS, OPERATOR_NAMESPACE
 from lab.paths import ROOT
 from lab.pins import OPERATOR_DRA_VERSION, PROMTOOL_TOOL
 from lab.telemetry_host import HostPrometheus, exporter_command, prometheus_command, ready
-from lab.tools import Engine, operator_chart, prometheus_chart
+from lab.tools import Engine
 from lab.waits import poll, settle
 from tests.e2e.promtool_cases import rules_test, spec_for_rules
 

@@ -3,64 +3,23 @@ the cluster section and the charts the tier's) under a scheduler whose controlle
 the host, every step's placements compared with `fleet expect`'s."""
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.spec import FleetSpec
 from lab import waits
-from lab.cluster import Cluster
-from lab.engine import FleetStack, Run
-from lab.host_processes import Supervisor
-from lab.scheduler_hosts import scheduler_running
-from lab.tools import Engine, kai_chart, kueue_chart
 from lab.topology_runner import as_observable, run_topology_scenario
-from tests.e2e.schedulers import NODES_TIMEOUT, scheduler_config
+from tests.e2e.routed import RoutedLab
+from tests.e2e.schedulers import NODES_TIMEOUT, SchedulerStack, scheduler_stack
 from tests.paths import STACKS_DIR
 
 TOPOLOGY_FILE = STACKS_DIR / "Pulumi.lesson-topology.yaml"
 
 
-@dataclass
-class TopologyStack:
-    stack: FleetStack
-    scheduler_up: Run
-    teams_up: Run
-    controllers: Supervisor
-
-
-def topology_stack(
-    scheduler: str,
-    engine: Engine,
-    binaries: dict[str, Path],
-    cluster: Cluster,
-    api: Any,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> Iterator[TopologyStack]:
-    """The fleet and the scheduler's release, its controllers on the host, then the team's
-    queues and the pool's Topology (Kueue's pass its webhooks, which serve only then)."""
-    workdir = tmp_path_factory.mktemp(f"topology-{scheduler}")
-    stack = FleetStack(engine, workdir, f"e2e-topology-{scheduler}")
-    chart = kueue_chart() if scheduler == "kueue" else kai_chart()
-
-    def config(teams: bool) -> dict[str, Any]:
-        return scheduler_config(cluster, scheduler, chart, teams=teams, source=TOPOLOGY_FILE)
-
-    stack.write_config(config(teams=False))
-    scheduler_up = stack.up()
-    teams_up: list[Run] = []
-
-    def up_with_teams() -> None:
-        stack.write_config(config(teams=True))
-        teams_up.append(stack.up())
-
-    with scheduler_running(scheduler, binaries, cluster, api, workdir, up_with_teams) as running:
-        assert running is not None
-        yield TopologyStack(stack, scheduler_up, teams_up[0], running)
-        print(running.log_tail(5))
+def topology_stack(scheduler: str, lab: RoutedLab) -> Iterator[SchedulerStack]:
+    """The topology stack under `scheduler`, brought up as `scheduler_stack` does, the
+    pool's Topology with the team's queues."""
+    return scheduler_stack(scheduler, f"topology-{scheduler}", lab, source=TOPOLOGY_FILE)
 
 
 def check_topology_scenario(

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab import tools
+from lab import charts
 
 IMAGE = {"repository": "registry.example/app", "tag": "v1", "pullPolicy": "IfNotPresent"}
 
@@ -29,7 +29,7 @@ def test_the_copy_carries_the_release_values_and_keeps_the_others(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GPU_FLEET_E2E_CACHE", str(tmp_path / "cache"))
-    copy = tools._chart_copy(_source(tmp_path), "app", "1.0.0", release_values={"image": IMAGE})
+    copy = charts._chart_copy(_source(tmp_path), "app", "1.0.0", release_values={"image": IMAGE})
     assert _values(copy) == {"image": IMAGE, "replicas": 1}
     assert yaml.safe_load((copy / "Chart.yaml").read_text())["version"] == "1.0.0"
 
@@ -39,9 +39,9 @@ def test_a_cached_copy_without_the_release_values_is_made_again(
 ) -> None:
     monkeypatch.setenv("GPU_FLEET_E2E_CACHE", str(tmp_path / "cache"))
     source = _source(tmp_path)
-    stale = tools._chart_copy(source, "app", "1.0.0")
+    stale = charts._chart_copy(source, "app", "1.0.0")
     assert _values(stale)["image"] != IMAGE
-    fresh = tools._chart_copy(source, "app", "1.0.0", release_values={"image": IMAGE})
+    fresh = charts._chart_copy(source, "app", "1.0.0", release_values={"image": IMAGE})
     assert fresh == stale
     assert _values(fresh)["image"] == IMAGE
     assert not fresh.with_name(f".{fresh.name}.partial").exists()

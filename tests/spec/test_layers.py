@@ -31,7 +31,7 @@ MAY_IMPORT = {
     "render": {"demo", "stack", "heartbeat", "files"},
     "imports": {"stack", "files"},
     "telemetry": {"render", "demo", "stack", "files"},
-    "evidence": {"telemetry", "render", "demo", "stack", "files"},
+    "evidence": {"render", "demo", "stack", "files"},
     "schedulers": {"render", "demo", "stack", "files"},
     "recovery": {"files"},
     "trace": {"imports", "stack", "files"},

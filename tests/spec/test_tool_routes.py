@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lab import installed, public, tools
+from lab import charts, installed, public, tools
 from lab.demo import DEMO_TOOLS
 from lab.pins import (
     COMMAND_PROVIDER,
@@ -64,7 +64,7 @@ def test_a_warm_cache_needs_no_source_tree_and_no_go(
     _warm_cache()
     paths = tools.ensure_tools(DEMO_TOOLS)
     engine = tools.ensure_engine(paths)
-    chart = tools.operator_chart("0.0.59")
+    chart = charts.operator_chart("0.0.59")
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(DEMO_TOOLS)
     assert all(line.split()[0] == "cached" for line in lines), lines
@@ -207,8 +207,16 @@ def helm_repo(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         server.server_close()
 
 
+@pytest.fixture
+def online(bare: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`bare`, but online: no source trees named, not in CI."""
+    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
+    monkeypatch.delenv("CI", raising=False)
+    return bare
+
+
 def test_the_published_operator_chart_is_downloaded_then_cached(
-    bare: Path,
+    online: Path,
     monkeypatch: pytest.MonkeyPatch,
     helm_repo: tuple[str, Path],
     capsys: pytest.CaptureFixture[str],
@@ -217,15 +225,13 @@ def test_the_published_operator_chart_is_downloaded_then_cached(
     (root / "charts").mkdir()
     for name in ("index.yaml", "fake-gpu-operator-0.0.59.tgz"):
         (root / name).replace(root / "charts" / name)
-    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
-    monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("GPU_FLEET_OPERATOR_CHART_REPO", url)
-    chart = tools.operator_chart("0.0.59")
+    chart = charts.operator_chart("0.0.59")
     assert chart == tools.cache_dir() / "charts" / "fake-gpu-operator-0.0.59"
     assert yaml.safe_load((chart / "Chart.yaml").read_text())["version"] == "0.0.59"
     assert f"downloaded chart fake-gpu-operator 0.0.59 from {url}" in capsys.readouterr().out
     (root / "charts" / "index.yaml").unlink()  # the cache needs the repository no more
-    assert tools.operator_chart("0.0.59") == chart
+    assert charts.operator_chart("0.0.59") == chart
 
 
 def test_an_archive_that_differs_from_the_index_digest_is_refused(
@@ -252,38 +258,41 @@ def test_oci_only_releases_have_no_classic_repository() -> None:
     assert public.chart_repository("0.0.59") is not None
 
 
-def test_the_operators_commands_are_tried_from_the_module_proxy_before_their_tree(
-    bare: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Online, with a STAND-IN `go` that answers as this machine's proxy does (403): the
-    `go install` is tried, said to have failed, and the tree is looked for next."""
+STATUS_UPDATER = next(tool for tool in DEMO_TOOLS if tool.name == "status-updater")
+
+
+@pytest.fixture
+def go_log(bare: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A STAND-IN `go` on PATH that logs its arguments and answers as this machine's module
+    proxy does (403); the path of its log, written only when it is called."""
     go = _executable(
         bare / "go-bin" / "go",
         '#!/bin/sh\necho "$*" >> "$GO_LOG"\necho "403 Forbidden" >&2\nexit 1\n',
     )
     monkeypatch.setenv("PATH", f"{go.parent}:/usr/bin:/bin")
     monkeypatch.setenv("GO_LOG", str(bare / "go.log"))
+    return bare / "go.log"
+
+
+def test_the_operators_commands_are_tried_from_the_module_proxy_before_their_tree(
+    go_log: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Online: the `go install` is tried, said to have failed, and the tree is looked for
+    next."""
     monkeypatch.setattr(public, "offline", lambda: False)
-    status_updater = next(tool for tool in DEMO_TOOLS if tool.name == "status-updater")
     with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
-        tools.resolve(status_updater, {})
+        tools.resolve(STATUS_UPDATER, {})
     assert "could not go install status-updater-0.0.59: 403 Forbidden" in capsys.readouterr().out
-    [call] = (bare / "go.log").read_text().splitlines()
+    [call] = go_log.read_text().splitlines()
     assert call.startswith("install ")
     assert call.endswith(" github.com/run-ai/fake-gpu-operator/cmd/status-updater@v0.0.59")
-    assert not tools.binary_path(status_updater).exists()
+    assert not tools.binary_path(STATUS_UPDATER).exists()
 
 
-def test_offline_the_module_proxy_is_not_tried_for_them(
-    bare: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    go = _executable(bare / "go-bin" / "go", '#!/bin/sh\necho "$*" >> "$GO_LOG"\nexit 1\n')
-    monkeypatch.setenv("PATH", f"{go.parent}:/usr/bin:/bin")
-    monkeypatch.setenv("GO_LOG", str(bare / "go.log"))
-    status_updater = next(tool for tool in DEMO_TOOLS if tool.name == "status-updater")
+def test_offline_the_module_proxy_is_not_tried_for_them(go_log: Path) -> None:
     with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
-        tools.resolve(status_updater, {})
-    assert not (bare / "go.log").exists()
+        tools.resolve(STATUS_UPDATER, {})
+    assert not go_log.exists()
 
 
 def _release(root: Path, tag: str, platform: str) -> bytes:
@@ -304,17 +313,21 @@ def _release(root: Path, tag: str, platform: str) -> bytes:
     return archive
 
 
-def test_the_cli_language_host_and_shim_come_from_pulumis_release_archive(
-    bare: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    helm_repo: tuple[str, Path],
-    capsys: pytest.CaptureFixture[str],
-) -> None:
+@pytest.fixture
+def pulumi_release(
+    online: Path, monkeypatch: pytest.MonkeyPatch, helm_repo: tuple[str, Path]
+) -> Path:
+    """Online, with Pulumi's release archive of the pinned tag for this platform served
+    (the STAND-IN of `_release`) where `GPU_FLEET_PULUMI_RELEASES` points; its folder."""
     url, root = helm_repo
     _release(root, PULUMI_TAG, public._release_platform())
-    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
-    monkeypatch.delenv("CI", raising=False)
     monkeypatch.setenv("GPU_FLEET_PULUMI_RELEASES", url.removesuffix("/charts"))
+    return root
+
+
+def test_the_cli_language_host_and_shim_come_from_pulumis_release_archive(
+    pulumi_release: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     paths = tools.ensure_tools((PULUMI_CLI, LANGUAGE_HOST))
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[:2] for line in lines] == [
@@ -329,18 +342,10 @@ def test_the_cli_language_host_and_shim_come_from_pulumis_release_archive(
 
 
 def test_a_release_archive_that_differs_from_its_checksum_is_refused(
-    bare: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    helm_repo: tuple[str, Path],
-    capsys: pytest.CaptureFixture[str],
+    pulumi_release: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url, root = helm_repo
-    platform = public._release_platform()
-    _release(root, PULUMI_TAG, platform)
-    (root / f"pulumi-{PULUMI_TAG}-{platform}.tar.gz").write_bytes(b"tampered")
-    monkeypatch.delenv("GPU_FLEET_UPSTREAM")
-    monkeypatch.delenv("CI", raising=False)
-    monkeypatch.setenv("GPU_FLEET_PULUMI_RELEASES", url.removesuffix("/charts"))
+    archive = f"pulumi-{PULUMI_TAG}-{public._release_platform()}.tar.gz"
+    (pulumi_release / archive).write_bytes(b"tampered")
     with pytest.raises(tools.BuildError, match="not downloaded from Pulumi's release archive"):
         tools.ensure_tools((PULUMI_CLI,))
     assert "sha256 differs from the release's checksums file" in capsys.readouterr().out
