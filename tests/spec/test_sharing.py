@@ -233,3 +233,27 @@ def test_a_fleet_without_sharing_keeps_its_values_and_labels() -> None:
     for node in fleet_nodes(spec, OWNER):
         assert not [k for k in node["metadata"]["labels"] if k.startswith("nvidia.com/mig")]
     assert spec.shared_pools == {}
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("expect", ["{stack}"]),
+        ("trace", ["{stack}", "--out", "{tmp}/trace.csv"]),
+        ("replay", ["{stack}", "{tmp}/trace.csv", "--speed", "60"]),
+        ("evidence", ["--stack", "{stack}", "--out", "{tmp}/evidence"]),
+    ],
+)
+def test_commands_that_count_whole_gpus_refuse_a_shared_fleet(
+    command: str, args: list[str], tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = copy.deepcopy(BASE)
+    config["pools"]["l40s"]["sharing"] = {"timeSlicing": {"replicas": 2}}
+    stack = tmp_path / "Pulumi.sharing.yaml"
+    stack.write_text(json.dumps({"config": {f"gpu-fleet:{k}": v for k, v in config.items()}}))
+    filled = [arg.format(stack=stack, tmp=tmp_path) for arg in args]
+    assert main([command, *filled]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{stack}: invalid fleet spec\n")
+    assert f"gpu-fleet:pools.l40s.sharing: gpu-fleet {command} predicts and checks whole" in err
+    assert not (tmp_path / "trace.csv").exists()
