@@ -19,6 +19,7 @@ from fleet.stack import catalog
 from fleet.stack.load import parse_fleet
 from fleet.stack.owner import StackOwner
 from fleet.stack.spec import FleetSpec
+from tests.paths import ROOT
 
 OWNER = StackOwner("gpu-fleet", "sharing")
 MIXED = {"mig": {"strategy": "mixed", "profiles": {"3g.40gb": 1, "2g.20gb": 1, "1g.10gb": 2}}}
@@ -257,3 +258,18 @@ def test_commands_that_count_whole_gpus_refuse_a_shared_fleet(
     assert err.startswith(f"{stack}: invalid fleet spec\n")
     assert f"gpu-fleet:pools.l40s.sharing: gpu-fleet {command} predicts and checks whole" in err
     assert not (tmp_path / "trace.csv").exists()
+
+
+def test_the_manuals_profile_table_is_the_catalog() -> None:
+    text = (ROOT / "docs" / "fleet.md").read_text(encoding="utf-8")
+    section = text.split("\n## GPU sharing\n", 1)[1].split("\n### ", 1)[0]
+    documented = {}
+    for line in section.splitlines():
+        if line.startswith("| `NVIDIA-"):
+            products, profiles = (cell.strip() for cell in line.strip("|").split(" | "))
+            for product in re.findall(r"`([^`]+)`", products):
+                documented[product] = profiles
+    assert documented == {
+        product: ", ".join(f"{p.name} ({p.max_per_gpu})" for p in profiles.values())
+        for product, profiles in MIG_PROFILES.items()
+    }
