@@ -23,7 +23,7 @@ from fleet.evidence.observe import build_evidence
 from fleet.evidence.read import ClusterSnapshot, read_cluster
 from fleet.files import files_out
 from fleet.files.files_in import cut
-from fleet.stack.load import load_stack_file
+from fleet.stack.load import load_whole_gpu_stack
 from fleet.telemetry.prometheus_api import PrometheusError
 from fleet.telemetry.snapshot import (
     DEFAULT_WINDOW_MINUTES,
@@ -108,7 +108,7 @@ def _telemetry(args: argparse.Namespace, captured: datetime, stderr: Console) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = load_stack_file(args.stack)
+    spec = load_whole_gpu_stack(args.stack, "evidence")
     _check_out(args.out)
     stderr = console(stderr=True)
     captured = datetime.now(UTC)

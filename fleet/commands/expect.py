@@ -28,7 +28,7 @@ from fleet.replay.forecast import forecast, unschedulable
 from fleet.replay.score_ties import score_ties
 from fleet.schedulers.scenarios import Scenario, ScenarioProblem, plan_scenarios
 from fleet.schedulers.topology_scenarios import TopologyScenario, plan_topology, refusal
-from fleet.stack.load import load_stack_file
+from fleet.stack.load import load_whole_gpu_stack
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from fleet.trace.model import DRA
@@ -47,7 +47,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run(args: argparse.Namespace) -> int:
-    spec = load_stack_file(args.stack_file)
+    spec = load_whole_gpu_stack(args.stack_file, "expect")
     if args.trace:
         return _trace(args, spec)
     outcome = plan_demo(spec).expected

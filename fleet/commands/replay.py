@@ -33,7 +33,7 @@ from fleet.replay.jobs import DEFAULT_NAMESPACE, pool_sizes, scheduler_shape
 from fleet.replay.observe import observed_runs
 from fleet.replay.probe import ProbeResult, fastest, probe
 from fleet.replay.score_ties import score_ties
-from fleet.stack.load import load_stack_file
+from fleet.stack.load import load_whole_gpu_stack
 from fleet.stack.spec import FleetSpec
 from fleet.trace.csv_file import read_trace
 from fleet.trace.model import TraceRow
@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     stderr = console(stderr=True)
     if args.speed is None and args.no_probe:
         raise InputError("--speed", ["auto needs the probe: leave out --no-probe"])
-    spec = load_stack_file(args.stack_file)
+    spec = load_whole_gpu_stack(args.stack_file, "replay")
     rows = for_stack(read_trace(args.trace), spec)
     nodes = gpu_nodes(spec)
     _check_teams(args.trace, spec, rows)

@@ -20,6 +20,7 @@ from fleet.replay.forecast import Forecast
 from fleet.schedulers.scenarios import Scenario
 from fleet.schedulers.topology_scenarios import TopologyScenario
 from fleet.stack.autoscale import CAPACITY_TYPES, instance_type_name, node_pool_name
+from fleet.stack.figures import per_gpu
 from fleet.stack.spec import FleetSpec, KindClusterSpec
 
 # The action column of the scheduler demos' tables.
@@ -248,6 +249,36 @@ def print_heartbeat(spec: FleetSpec) -> None:
     out.print(control_plane_note(spec.heartbeats, on_kind))
 
 
+def sharing_table(spec: FleetSpec) -> Table:
+    """The pools with sharing: how each GPU is shared, and per node and in the pool the
+    slices each resource offers."""
+    rows: list[tuple[str, ...]] = []
+    for name, pool in spec.pools.items():
+        offer = pool.offer
+        for index, (resource, count) in enumerate(offer.slices.items()):
+            first = index == 0
+            rows.append(
+                (
+                    name if first else "",
+                    offer.kind if first else "",
+                    per_gpu(pool) if first else "",
+                    resource,
+                    str(count),
+                    str(count * pool.nodes),
+                )
+            )
+    table = Table(title="sharing (device plugin)", title_justify="left")
+    name_column(table, "pool", [r[0] for r in rows])
+    name_column(table, "sharing", [r[1] for r in rows])
+    text_column(table, "each GPU")
+    name_column(table, "resource", [r[3] for r in rows])
+    for column, header in enumerate(("per node", "in pool"), start=4):
+        number_column(table, header, [r[column] for r in rows])
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def teams_table(spec: FleetSpec) -> Table:
     """The teams of a scheduler stack: quota per pool (resolved), borrowing limit, priority."""
     rows = []
@@ -275,6 +306,8 @@ def print_summary(spec: FleetSpec, title: str) -> None:
         print_table(out, topology_table(spec))
     if spec.autoscaled_pools:
         print_table(out, autoscale_table(spec))
+    if spec.shared_pools:
+        print_table(out, sharing_table(spec))
     if spec.teams:
         print_table(out, teams_table(spec))
 

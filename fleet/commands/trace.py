@@ -4,7 +4,7 @@ import argparse
 from pathlib import Path
 
 from fleet.files import files_out
-from fleet.stack.load import load_stack_file
+from fleet.stack.load import load_whole_gpu_stack
 from fleet.trace.csv_file import format_trace
 from fleet.trace.generate import SHAPES, Sizing, generate
 from fleet.trace.model import DEVICE_PLUGIN, DRA
@@ -39,7 +39,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run(args: argparse.Namespace) -> int:
     files_out.check_file(args.out)
-    spec = load_stack_file(args.stack_file)
+    spec = load_whole_gpu_stack(args.stack_file, "trace")
     sizing = Sizing(jobs=args.jobs, span_s=args.span, load=args.load, seed=args.seed)
     rows = generate(spec, args.shape, sizing, args.offer)
     files_out.write_text(args.out, format_trace(rows))

@@ -34,13 +34,16 @@ def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str
     given on create (and ignores it on update), and a node created with its
     cpu/memory/pods already set cannot lose them to the race between KWOK's
     node-initialize stage and the operator's `nvidia.com/gpu` patch. The GPU
-    count itself is left to the operator. The owner labels say which stack and
+    count itself is left to the operator, as are the MIG resources of a pool with
+    `sharing`; the node carries the GPU Feature Discovery labels of its sharing that the
+    operator does not write (docs/fleet.md, "GPU sharing"). The owner labels say which stack and
     pool the node belongs to; the digest lets a pool tell, from a metadata-only
     list, which of its nodes carry an older template. The KWOK shard label is not part
     of the template: it follows from the node's name and the fleet's shard count
     (`named`), so a new shard count moves only the nodes the new count assigns elsewhere.
     """
     resources = {"cpu": str(pool.cpu), "memory": pool.memory, "pods": str(pool.pods)}
+    offer = pool.offer
     template: dict[str, Any] = {
         "apiVersion": "v1",
         "kind": "Node",
@@ -58,7 +61,8 @@ def node_template(pool_name: str, pool: PoolSpec, owner: StackOwner) -> dict[str
                 "type": "kwok",
                 POOL_LABEL: pool_name,
                 OPERATOR_POOL_LABEL: pool_name,
-                PRODUCT_LABEL: pool.product,
+                PRODUCT_LABEL: offer.product,
+                **offer.labels,
                 STACK_LABEL: owner.label,
                 OWNED_POOL_LABEL: pool_name,
                 SHARD_LABEL: TEMPLATE_INDEX,

@@ -3,7 +3,7 @@
 from typing import Any
 
 from fleet.render.nodes import OPERATOR_POOL_LABEL
-from fleet.stack.spec import FleetSpec
+from fleet.stack.spec import FleetSpec, PoolSpec
 
 
 def operator_namespace(spec: FleetSpec) -> dict[str, Any]:
@@ -13,21 +13,33 @@ def operator_namespace(spec: FleetSpec) -> dict[str, Any]:
 
 
 def topology_values(spec: FleetSpec) -> dict[str, Any]:
-    """`topology.*` values: one node pool per fleet pool, keyed by the pool label."""
+    """`topology.*` values: one node pool per fleet pool, keyed by the pool label, and
+    the fleet's MIG strategy (which the operator writes on every fake node)."""
     return {
         "topology": {
             "nodePoolLabelKey": OPERATOR_POOL_LABEL,
-            "migStrategy": "none",
-            "nodePools": {
-                name: {
-                    "gpuCount": pool.gpus_per_node,
-                    "gpuProduct": pool.product,
-                    "gpuMemory": pool.memory_mib,
-                }
-                for name, pool in spec.pools.items()
-            },
+            "migStrategy": spec.mig_strategy,
+            "nodePools": {name: node_pool(pool) for name, pool in spec.pools.items()},
         }
     }
+
+
+def node_pool(pool: PoolSpec) -> dict[str, Any]:
+    """What the operator advertises on each node of `pool`: `nvidia.com/gpu` (gpuCount)
+    and the GPU labels from what the node offers (docs/fleet.md, "GPU sharing"), and
+    the MIG resources as its further devices (`otherDevices`), which its KWOK device
+    plugin writes into the node's status beside `nvidia.com/gpu`."""
+    offer = pool.offer
+    values: dict[str, Any] = {
+        "gpuCount": offer.gpu_count,
+        "gpuProduct": offer.product,
+        "gpuMemory": offer.memory_mib,
+    }
+    if offer.resources:
+        values["otherDevices"] = [
+            {"name": name, "count": count} for name, count in offer.resources.items()
+        ]
+    return values
 
 
 def offer_values(spec: FleetSpec) -> dict[str, Any]:

@@ -8,6 +8,7 @@ program imports this module.
 from typing import Any
 
 from fleet.heartbeat.sizing import KEYS
+from fleet.sharing.layout import describe
 from fleet.stack.spec import FleetSpec, KindClusterSpec, PoolSpec
 
 
@@ -23,6 +24,7 @@ def summary_data(spec: FleetSpec) -> dict[str, Any]:
                 "gpus": pool.gpus,
                 **topology_data(pool),
                 **autoscale_data(pool),
+                **sharing_data(pool),
             }
             for name, pool in spec.pools.items()
         },
@@ -83,6 +85,33 @@ def autoscale_data(pool: PoolSpec) -> dict[str, Any]:
             },
         }
     }
+
+
+def sharing_data(pool: PoolSpec) -> dict[str, Any]:
+    """A pool's sharing: how, each GPU's layout, and per node and in the pool what it
+    advertises (`nvidia.com/gpu`, the slices by resource); nothing without sharing."""
+    offer = pool.offer
+    if offer.kind == "whole":
+        return {}
+    return {
+        "sharing": {
+            "kind": offer.kind,
+            "perGpu": per_gpu(pool),
+            "nvidiaComGpuPerNode": offer.gpu_count,
+            "slicesPerNode": offer.slices,
+            "slices": {name: count * pool.nodes for name, count in offer.slices.items()},
+        }
+    }
+
+
+def per_gpu(pool: PoolSpec) -> str:
+    """How each GPU is shared, in words: its MIG instances or its replicas."""
+    if pool.mig_layout:
+        return describe(pool.mig_layout)
+    sharing = pool.sharing
+    if sharing is not None and sharing.time_slicing is not None:
+        return f"{sharing.time_slicing.replicas} replicas"
+    return "whole"
 
 
 def pinned_versions(spec: FleetSpec) -> dict[str, str]:

@@ -61,6 +61,24 @@ def load_stack_file(path: str | Path) -> FleetSpec:
     return load_stack_text(path)[0]
 
 
+def load_whole_gpu_stack(path: str | Path, command: str) -> FleetSpec:
+    """A stack file for a command that predicts or checks whole GPUs only: refused when a
+    pool shares its GPUs (docs/fleet.md, "GPU sharing"), which it does not model yet."""
+    spec = load_stack_file(path)
+    name = next(iter(spec.shared_pools), None)
+    if name is not None:
+        raise SpecError(
+            str(path),
+            [
+                f"gpu-fleet:pools.{name}.sharing: gpu-fleet {command} predicts and checks "
+                f"whole GPUs, and pool {name!r} shares its GPUs, which it does not model "
+                "yet: use a stack without sharing (gpu-fleet check and manifests show a "
+                "shared fleet)"
+            ],
+        )
+    return spec
+
+
 def load_stack_text(path: str | Path) -> tuple[FleetSpec, str]:
     """The validated spec of a stack file, and the file's text as read."""
     config, text = read_stack_config(path)

@@ -22,6 +22,9 @@ from pydantic import (
 )
 
 from fleet.heartbeat import sizing
+from fleet.sharing import layout as mig_layout
+from fleet.sharing import offer as node_offer
+from fleet.sharing.profiles import MIG_PROFILES, MigProfile, mig_products, profiles_of
 from fleet.stack import catalog, versions
 from fleet.stack.autoscale import PoolAutoscaleSpec, check_autoscale, longest_pool_name
 from fleet.stack.demo_names import DEVICE_PLUGIN_WORKLOADS, DRA_WORKLOADS
@@ -136,6 +139,47 @@ class PoolTopologySpec(SpecModel):
         return bool(self.nvlink)
 
 
+# Time-slicing replicas per GPU: 2 is the least that shares; the operator keeps one fake
+# GPU per replica, so the ceiling bounds what it holds per node (16 GPUs x 64).
+MAX_TIME_SLICING_REPLICAS = 64
+MigProfileName = Annotated[
+    str, StringConstraints(pattern=r"^[1-7]g\.[0-9]+gb$", max_length=MAX_QUANTITY_CHARS)
+]
+
+
+class MigSharingSpec(SpecModel):
+    """Every GPU of the pool cut into the same MIG instances (`profiles`: profile ->
+    instances per GPU), offered under the device plugin's `strategy`."""
+
+    strategy: node_offer.MigStrategy
+    profiles: dict[MigProfileName, Annotated[int, Field(ge=1, le=7)]] = Field(
+        min_length=1, max_length=7
+    )
+
+
+class TimeSlicingSpec(SpecModel):
+    """Every GPU of the pool offered `replicas` times (the device plugin's time-slicing)."""
+
+    replicas: int = Field(ge=2, le=MAX_TIME_SLICING_REPLICAS)
+
+
+class PoolSharingSpec(SpecModel):
+    """How each GPU of a pool is shared: MIG partitions or time-slicing, one of the two
+    (docs/fleet.md, "GPU sharing")."""
+
+    mig: MigSharingSpec | None = None
+    time_slicing: TimeSlicingSpec | None = Field(default=None, alias="timeSlicing")
+
+    @model_validator(mode="after")
+    def _one_way(self) -> "PoolSharingSpec":
+        if (self.mig is None) == (self.time_slicing is None):
+            raise ValueError(
+                "give exactly one way of sharing: mig (MIG partitions) or timeSlicing "
+                "(replicas); a GPU is either partitioned or time-sliced, not both"
+            )
+        return self
+
+
 class PoolSpec(SpecModel):
     # With `autoscale`: the nodes the program keeps, its min (the default).
     nodes: int = Field(ge=1, le=MAX_FAKE_NODES)
@@ -162,6 +206,9 @@ class PoolSpec(SpecModel):
             valid = isinstance(least, int) and not isinstance(least, bool)
             return {**data, "nodes": least if valid else 1}
         return data
+
+    # MIG partitions or time-slicing of every GPU (docs/fleet.md, "GPU sharing").
+    sharing: PoolSharingSpec | None = None
 
     @model_validator(mode="after")
     def _memory_from_catalog(self) -> "PoolSpec":
@@ -206,6 +253,36 @@ class PoolSpec(SpecModel):
     def ceiling(self) -> int:
         """The most nodes the pool can have: its max when it autoscales."""
         return self.nodes if self.autoscale is None else self.autoscale.max
+
+    @model_validator(mode="after")
+    def _sharing_fits(self) -> "PoolSpec":
+        if self.sharing is not None:
+            check_pool_sharing(self, self.sharing)
+        return self
+
+    @property
+    def mig_layout(self) -> dict[MigProfile, int]:
+        """The MIG instances of each GPU by profile (empty without MIG)."""
+        if self.sharing is None or self.sharing.mig is None:
+            return {}
+        profiles = MIG_PROFILES[self.product]
+        return {profiles[name]: count for name, count in self.sharing.mig.profiles.items()}
+
+    @property
+    def offer(self) -> node_offer.NodeOffer:
+        """What each node advertises: whole GPUs, MIG slices or time-sliced replicas."""
+        sharing = self.sharing
+        if sharing is None:
+            return node_offer.whole(self.product, self.gpus_per_node, self.memory_mib)
+        if sharing.time_slicing is not None:
+            replicas = sharing.time_slicing.replicas
+            return node_offer.time_sliced(
+                self.product, self.gpus_per_node, self.memory_mib, replicas
+            )
+        assert sharing.mig is not None  # one of the two, by PoolSharingSpec
+        return node_offer.partitioned(
+            self.product, self.gpus_per_node, self.memory_mib, sharing.mig.strategy, self.mig_layout
+        )
 
     @property
     def racks(self) -> int:
@@ -300,6 +377,51 @@ def check_pool_topology(
             f"a rack of {per_rack} nodes of {pool.gpus_per_node} GPUs holds {rack_gpus} GPUs, "
             f"but one NVLink domain of {pool.product} joins at most {domain}: use at most "
             f"{domain // pool.gpus_per_node} nodes per rack, or nvlink: false",
+        )
+
+
+def check_pool_sharing(pool: PoolSpec, sharing: PoolSharingSpec) -> None:
+    """MIG needs a product with MIG, profiles that product has, a layout that fits one
+    GPU and, under `single`, one profile; every product label stays a label value."""
+    if sharing.time_slicing is not None:
+        shared = f"{pool.product}{node_offer.SHARED_SUFFIX}"
+        if len(shared) > 63:
+            raise FieldProblem(
+                ("sharing", "timeSlicing"),
+                f"a time-sliced GPU's product label is {shared!r}, {len(shared)} characters; "
+                "a label value has at most 63: shorten product",
+            )
+        return
+    mig = sharing.mig
+    assert mig is not None  # one of the two, by PoolSharingSpec
+    profiles = profiles_of(pool.product)
+    if profiles is None:
+        raise FieldProblem(
+            ("sharing", "mig"),
+            f"product {pool.product!r} has no MIG profiles in the catalog: use timeSlicing, "
+            f"or a product with MIG ({', '.join(mig_products())})",
+        )
+    offered = ", ".join(f"{p.name} x{p.max_per_gpu}" for p in profiles.values())
+    for name in mig.profiles:
+        if name not in profiles:
+            raise FieldProblem(
+                ("sharing", "mig", "profiles", name),
+                f"{pool.product} has no MIG profile {name!r}; its profiles, each with the "
+                f"most instances one GPU holds of it alone: {offered}",
+            )
+    if mig.strategy == "single" and len(mig.profiles) > 1:
+        raise FieldProblem(
+            ("sharing", "mig", "strategy"),
+            f"strategy single offers every slice as nvidia.com/gpu, so all slices must be "
+            f"one profile, and the layout names {len(mig.profiles)} "
+            f"({', '.join(mig.profiles)}): keep one profile, or use strategy mixed",
+        )
+    why = mig_layout.misfit(pool.mig_layout, pool.product)
+    if why is not None:
+        raise FieldProblem(
+            ("sharing", "mig", "profiles"),
+            f"{why}; one GPU holds of each profile alone at most {offered}, and "
+            "7 compute and 8 memory slices in all",
         )
 
 
@@ -750,6 +872,69 @@ class FleetSpec(SpecModel):
     @property
     def autoscaled_pools(self) -> dict[str, PoolSpec]:
         return {name: pool for name, pool in self.pools.items() if pool.autoscale is not None}
+
+    @model_validator(mode="after")
+    def _sharing_in_fleet(self) -> "FleetSpec":
+        """One MIG strategy for the fleet (the operator labels every fake node with one),
+        and sharing only where the rest of the program models it yet."""
+        if not self.shared_pools:
+            return self
+        first = next(iter(self.shared_pools))
+        migs = {
+            name: pool.sharing.mig
+            for name, pool in self.pools.items()
+            if pool.sharing is not None and pool.sharing.mig is not None
+        }
+        for name, mig in migs.items():
+            one, theirs = next(iter(migs.items()))
+            if mig.strategy != theirs.strategy:
+                raise FieldProblem(
+                    ("pools", name, "sharing", "mig", "strategy"),
+                    f"{mig.strategy!r} here and {theirs.strategy!r} in pool {one!r}: the "
+                    "fleet has one MIG strategy, as a cluster's device plugin and GPU Feature "
+                    "Discovery have one (fake-gpu-operator writes nvidia.com/mig.strategy "
+                    f"from one setting); give every MIG pool strategy {theirs.strategy}",
+                )
+        if self.offers_dra:
+            raise FieldProblem(
+                ("pools", first, "sharing"),
+                f"shared GPUs are offered through the device plugin only for now; DRA "
+                f"partitions are not implemented (gpuOffer is {self.gpu_offer!r}): set "
+                "gpuOffer: devicePlugin, or drop sharing",
+            )
+        unmodelled = (
+            (self.demo.enabled, ("demo", "enabled"), "the demo predicts whole-GPU pods"),
+            (
+                self.scheduler != "default",
+                ("scheduler",),
+                f"the {self.scheduler} queues and quotas count whole GPUs",
+            ),
+            (
+                self.monitoring.enabled,
+                ("monitoring", "enabled"),
+                "the telemetry checks count whole GPUs",
+            ),
+        )
+        for refused, loc, why in unmodelled:
+            if refused:
+                raise FieldProblem(
+                    loc,
+                    f"{why}, and pool {first!r} shares its GPUs (sharing), which that part "
+                    "does not model yet: drop sharing, or turn this off",
+                )
+        return self
+
+    @property
+    def mig_strategy(self) -> str:
+        """The fleet's MIG strategy (`none` without MIG pools), as the operator is told."""
+        for pool in self.pools.values():
+            if pool.sharing is not None and pool.sharing.mig is not None:
+                return pool.sharing.mig.strategy
+        return "none"
+
+    @property
+    def shared_pools(self) -> dict[str, PoolSpec]:
+        return {name: pool for name, pool in self.pools.items() if pool.sharing is not None}
 
     @property
     def topology_pools(self) -> dict[str, PoolSpec]:
