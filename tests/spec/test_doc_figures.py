@@ -406,6 +406,9 @@ CHECKED = {
     (RESULTS / "e2e-scale.md", "| nodes | operation | pulumi (s) |"),
     (RESULTS / "schedulers.md", "| metric | unit | default | kueue | kai |"),
     (RESULTS / "kwok-shards.md", "| controllers for 10,000 nodes |"),
+    # tests/spec/test_replay_results.py: the tables benchmarks/replay_table.py makes.
+    (RESULTS / "replay.md", "| figure | unit |"),
+    (RESULTS / "replay.md", "| process |"),
 }
 # Tables of these documents that state no measured figure.
 NO_FIGURES = {
