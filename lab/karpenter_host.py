@@ -7,6 +7,11 @@ the system namespace, leader election off (one replica), its metrics and health 
 moved to free ones. Its CRDs (NodePool, NodeClaim and the rest of the chart's, and the
 KWOKNodeClass) are applied from the module's tree, as installing the chart would.
 
+Nothing in the KWOK provider marks a KWOKNodeClass Ready (a cloud provider's node-class
+controller does that, and the KWOK provider has none), and Karpenter provisions only from
+a NodePool whose node class is Ready; the harness sets that condition on the stack's
+classes through their status subresource (`mark_node_classes_ready`).
+
 The instance-types file the stack keeps in a ConfigMap (`fleet.autoscale.instance_types`)
 is written to a local file, as the kubelet writes a mounted ConfigMap's key, and the
 provider is pointed at it (`INSTANCE_TYPES_FILE_PATH`). The nodes it makes carry KWOK's
@@ -14,10 +19,12 @@ node annotation, so the control plane's KWOK controller keeps them Ready.
 """
 
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fleet.autoscale.instance_types import CONFIG_MAP_NAME, CONFIG_MAP_NAMESPACE, FILE_KEY
+from fleet.autoscale.node_pool import NODE_CLASS_API
 from fleet.stack import versions
 from lab import kube
 from lab.cluster import Cluster
@@ -63,6 +70,32 @@ def apply_crds(kubectl: Path, cluster: Cluster) -> None:
         check=True,
         capture_output=True,
     )
+
+
+def mark_node_classes_ready(api: Any) -> list[str]:
+    """Set `Ready=True` on every KWOKNodeClass's status; returns their names."""
+    group, version = NODE_CLASS_API.split("/")
+    custom = kube.custom(api)
+    found = custom.list_cluster_custom_object(group, version, "kwoknodeclasses")
+    names = [item["metadata"]["name"] for item in found.get("items", [])]
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for item in found.get("items", []):
+        ready = {
+            "type": "Ready",
+            "status": "True",
+            "reason": "Ready",
+            "message": "",
+            "lastTransitionTime": now,
+            "observedGeneration": item["metadata"]["generation"],
+        }
+        custom.patch_cluster_custom_object_status(
+            group,
+            version,
+            "kwoknodeclasses",
+            item["metadata"]["name"],
+            {"status": {"conditions": [ready]}},
+        )
+    return names
 
 
 def write_instance_types(api: Any, workdir: Path) -> Path:

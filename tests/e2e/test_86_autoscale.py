@@ -26,7 +26,12 @@ from lab import host_processes, kube, steps, tools
 from lab.cluster import Cluster, kwok_cluster
 from lab.engine import FleetStack, Run
 from lab.host_processes import Supervisor
-from lab.karpenter_host import apply_crds, provider_command, write_instance_types
+from lab.karpenter_host import (
+    apply_crds,
+    mark_node_classes_ready,
+    provider_command,
+    write_instance_types,
+)
 from lab.lesson1 import OPERATOR_NAMESPACE, lesson1_config
 from lab.pins import AUTOSCALE_TOOLS
 
@@ -79,6 +84,7 @@ def autoscale_lab(
             config["demo"] = {"enabled": False}
             stack.write_config(config)
             up = stack.up()
+            assert mark_node_classes_ready(api) == [node_pool_name(POOL)]
             types = write_instance_types(api, cluster.workdir)
             provider = provider_command(karpenter_binaries, cluster, types)
             with host_processes.supervised([provider]) as karpenter:
