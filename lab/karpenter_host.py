@@ -18,6 +18,7 @@ provider is pointed at it (`INSTANCE_TYPES_FILE_PATH`). The nodes it makes carry
 node annotation, so the control plane's KWOK controller keeps them Ready.
 """
 
+import os
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +42,10 @@ BATCH_MAX = "2s"
 
 
 def karpenter_module() -> Path:
-    """The module's tree at the pinned release, from the module proxy."""
-    return module_dir(f"sigs.k8s.io/karpenter@{versions.KARPENTER_VERSION}", cache_dir())
+    """The module's tree at the pinned release, from the module proxy (with the toolchain
+    its go.mod asks for, which `go mod download` checks too)."""
+    env = {**os.environ, **dict(KARPENTER_KWOK_TOOL.env)}
+    return module_dir(f"sigs.k8s.io/karpenter@{versions.KARPENTER_VERSION}", cache_dir(), env)
 
 
 def crd_files() -> list[Path]:
