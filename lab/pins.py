@@ -314,6 +314,19 @@ SCHEDULER_TOOLS: tuple[Tool, ...] = (KUEUE_TOOL, *KAI_TOOLS)
 KUEUE_CHART_DIR = "charts/kueue"
 KAI_CHART_DIR = "deployments/kai-scheduler"
 
+# Karpenter's KWOK provider, from the module proxy. Its go.mod asks for a newer Go than a
+# machine may have; `GOTOOLCHAIN=<that>+auto` lets the go command fetch that toolchain
+# (the proxy serves golang.org/toolchain) when the installed one is older.
+KARPENTER_KWOK_TOOL = Tool(
+    "karpenter-kwok",
+    versions.KARPENTER_VERSION,
+    "sigs.k8s.io/karpenter/kwok",
+    env=(("GOTOOLCHAIN", f"go{versions.KARPENTER_GO_VERSION}+auto"),),
+)
+# Where its CRDs are in the module: NodePool and NodeClaim (with the chart), KWOKNodeClass.
+KARPENTER_CRD_DIRS = ("kwok/charts/crds", "kwok/apis/crds")
+AUTOSCALE_TOOLS: tuple[Tool, ...] = (KARPENTER_KWOK_TOOL,)
+
 ENGINE_TOOLS: tuple[Tool, ...] = (
     PULUMI_CLI,
     LANGUAGE_HOST,

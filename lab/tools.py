@@ -235,9 +235,11 @@ def _build(tool: Tool, scratch: Path) -> Path:
     flags = ["-p", GO_BUILD_PARALLELISM, "-trimpath", "-ldflags", ldflags]
     output = scratch / tool.name
     if tool.wrapper is None and tool.upstream is None:
-        # `go install pkg@version` builds outside any module; GOBIN is the scratch dir.
+        # `go install pkg@version` builds outside any module; GOBIN is the scratch dir,
+        # where the binary is named after the package's last element.
         command = ["go", "install", *flags, f"{tool.package}@{tool.version}"]
         cwd = scratch
+        output = scratch / tool.package.rpartition("/")[2]
     else:
         if tool.wrapper is not None:
             cwd = GOMOD_DIR / tool.wrapper

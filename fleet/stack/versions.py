@@ -27,6 +27,12 @@ KWOK_NODES_PER_CONTROLLER: Final = 1000
 # How many Lease renewals one KWOK controller has in flight (its release's configuration).
 KWOK_NODE_LEASE_PARALLELISM: Final = 4
 
+# Karpenter, whose KWOK provider (module `sigs.k8s.io/karpenter`, package `kwok`) adds and
+# removes the nodes of autoscaled pools; the fleet gives it templates, it installs nothing.
+KARPENTER_VERSION: Final = "v1.15.0"
+# The Go release that version's go.mod asks for (its `go` line).
+KARPENTER_GO_VERSION: Final = "1.26.9"
+
 OPERATOR_CHART: Final = "fake-gpu-operator"
 OPERATOR_VERSION: Final = "0.0.59"
 # Up to 0.0.59 the chart is served from a classic Helm repository; from 0.0.60

@@ -22,6 +22,7 @@ from lab.demo import DEMO_TOOLS
 from lab.pins import (
     COMMAND_PROVIDER,
     EXEC_SHIM,
+    KARPENTER_KWOK_TOOL,
     KUBERNETES_PROVIDER,
     LANGUAGE_HOST,
     PULUMI_CLI,
@@ -293,6 +294,28 @@ def test_offline_the_module_proxy_is_not_tried_for_them(go_log: Path) -> None:
     with pytest.raises(tools.BuildError, match=r"source tree .* is missing"):
         tools.resolve(STATUS_UPDATER, {})
     assert not go_log.exists()
+
+
+def test_karpenters_provider_is_built_with_the_toolchain_its_module_asks_for(
+    bare: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A STAND-IN `go` that installs as `go install` does, into GOBIN under the package's
+    last element (`kwok`), and records the GOTOOLCHAIN it was given: the binary lands in
+    the cache as `karpenter-kwok-<version>`, built by a toolchain of the module's go line."""
+    go = _executable(
+        bare / "go-bin" / "go",
+        '#!/bin/sh\necho "$GOTOOLCHAIN $*" >> "$GO_LOG"\n'
+        'printf "#!/bin/sh\\n" > "$GOBIN/kwok"\nchmod +x "$GOBIN/kwok"\n',
+    )
+    monkeypatch.setenv("PATH", f"{go.parent}:/usr/bin:/bin")
+    monkeypatch.setenv("GO_LOG", str(bare / "go.log"))
+    result = tools.resolve(KARPENTER_KWOK_TOOL, {})
+    assert result.status == "built"
+    assert result.path == tools.bin_dir() / "karpenter-kwok-v1.15.0"
+    assert result.path.is_file()
+    [call] = (bare / "go.log").read_text().splitlines()
+    assert call.startswith("go1.26.9+auto install ")
+    assert call.endswith(" sigs.k8s.io/karpenter/kwok@v1.15.0")
 
 
 def _release(root: Path, tag: str, platform: str) -> bytes:
